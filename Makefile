@@ -1,0 +1,53 @@
+# Two commands matter: `make run` (serve the app with demo data) and `make test` (every check).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve test lint pytest pytest-postgres bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate the SQLite database, load demo data, serve on http://127.0.0.1:8000
+run: install
+	$(BIN)/perdes demo
+	$(BIN)/uvicorn --factory perdes.web.app:create_app --host $(HOST) --port $(PORT)
+
+## make serve: serve without reloading demo data
+serve: install
+	$(BIN)/perdes migrate
+	$(BIN)/uvicorn --factory perdes.web.app:create_app --host $(HOST) --port $(PORT)
+
+## make test: lint, type-check, the SQLite suite (with browser tests), and the PostgreSQL
+## suite when PERDES_TEST_DATABASE_URL is set
+test: install lint pytest pytest-postgres
+
+lint: install
+	$(BIN)/ruff check perdes tests bench alembic
+	$(BIN)/ruff format --check perdes tests bench alembic
+	$(BIN)/mypy
+
+pytest: install
+	PERDES_TEST_DATABASE_URL= $(BIN)/pytest -q
+
+pytest-postgres: install
+	@if [ -n "$$PERDES_TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL suite: $$PERDES_TEST_DATABASE_URL"; \
+		$(BIN)/pytest -q -m "not browser"; \
+	else \
+		echo "== PostgreSQL suite skipped (PERDES_TEST_DATABASE_URL not set)"; \
+	fi
+
+bench: install
+	$(BIN)/python bench/bench_import.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Users, roles, region scopes, sessions, permissions and the audit log."""

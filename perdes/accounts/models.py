@@ -1,0 +1,110 @@
+"""Users, their region scopes, login sessions, login attempts and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from perdes.accounts.permissions import Role
+from perdes.db import Base, UTCDateTime, utcnow
+
+
+def _enum_values(e: type[Role]) -> list[str]:
+    return [m.value for m in e]
+
+
+class User(Base):
+    """A person who signs in; the role says what they do, the scopes where."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True, comment="lower case")
+    full_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=12, values_callable=_enum_values)
+    )
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    scopes: Mapped[list[UserScope]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="UserScope.region_code",
+    )
+
+
+class UserScope(Base):
+    """One region (any level) inside which a user works."""
+
+    __tablename__ = "user_scope"
+    __table_args__ = (UniqueConstraint("user_id", "region_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code", ondelete="RESTRICT"))
+
+    user: Mapped[User] = relationship(back_populates="scopes")
+
+
+class LoginSession(Base):
+    """A server-side session; the cookie holds a random token, the table only its hash."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, comment="sha256 of the token")
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    client_addr: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, kept to throttle guessing per account and per client address."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_username_at", "username", "at"),
+        Index("ix_login_attempt_client_at", "client_addr", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40))
+    client_addr: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """An append-only record of one write: who, when, what, and the fields before/after."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_at", "at"),
+        Index("ix_audit_entry_village_at", "village_code", "at"),
+        Index("ix_audit_entry_user_at", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    username: Mapped[str] = mapped_column(String(40), comment="kept if the user goes")
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    village_code: Mapped[str | None] = mapped_column(
+        String(13), comment="the village concerned, for scoped reading"
+    )
+    changes: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, comment='{"field": [before, after]}'
+    )

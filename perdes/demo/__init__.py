@@ -1,0 +1,110 @@
+"""Demo data for ``make run``: Banten's regions, a few village profiles, one user per role.
+
+The fallback ``serang.csv`` (Kecamatan Pontang, Tirtayasa and Tanara of Kabupaten Serang) is
+an extract of the cahyadsn/wilayah dataset (MIT licence, ``serang.LICENSE``), following
+Kepmendagri 300.2.2-2138 Tahun 2025.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from perdes.accounts import services as accounts
+from perdes.accounts.permissions import Role
+from perdes.accounts.principal import Principal
+from perdes.config import PROJECT_ROOT
+from perdes.regions import services as regions
+from perdes.regions.importer import ImportReport, RawRow, import_regions, read_region_csv
+
+FALLBACK_CSV = Path(__file__).with_name("serang.csv")
+SHARED_CSV = PROJECT_ROOT.parent / "shared" / "data" / "wilayah.csv"
+PROVINCE = "36"
+
+PROFILES: dict[str, dict[str, object]] = {
+    "36.04.13.2007": {
+        "kepala_desa_name": "Ahmad Sobari",
+        "sekretaris_desa_name": "Junaedi",
+        "ketua_bpd_name": "Muhamad Yasin",
+        "pmi_active_count": 412,
+        "pmi_returned_count": 958,
+        "contact_phone": "0254-000000",
+        "address": "Jalan Raya Tirtayasa, Desa Lontar",
+    },
+    "36.04.13.2008": {"kepala_desa_name": "Saepudin", "pmi_active_count": 137},
+    "36.04.13.2001": {"kepala_desa_name": "Hasanudin", "pmi_active_count": 95},
+    "36.04.12.2001": {"kepala_desa_name": "Rohmat", "pmi_active_count": 210},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    username: str
+    full_name: str
+    role: Role
+    scopes: tuple[str, ...]
+
+
+DEMO_USERS = (
+    DemoUser("admin", "Admin Perdes PMI", Role.ADMIN, ()),
+    DemoUser("pemantau.serang", "Pemantau BP3MI Banten", Role.PEMANTAU, ("36.04",)),
+    DemoUser("operator.lontar", "Operator Desa Lontar", Role.OPERATOR, ("36.04.13.2007",)),
+    DemoUser(
+        "pendamping.kkbm",
+        "Pendamping KKBM Lontar",
+        Role.PENDAMPING,
+        ("36.04.13.2007", "36.04.13.2008", "36.04.13.2001"),
+    ),
+)
+
+
+def demo_region_rows(source: Path | None = None) -> tuple[Path, list[RawRow]]:
+    """Banten's rows from the national file when present, else the bundled Serang extract."""
+    path = source or (SHARED_CSV if SHARED_CSV.exists() else FALLBACK_CSV)
+    rows = read_region_csv(path.read_bytes())
+    if path != FALLBACK_CSV:
+        rows = [r for r in rows if r.code == PROVINCE or r.code.startswith(PROVINCE + ".")]
+    return path, rows
+
+
+def load_regions(session: Session, source: Path | None = None) -> tuple[Path, ImportReport]:
+    path, rows = demo_region_rows(source)
+    return path, import_regions(session, rows)
+
+
+def load_profiles(session: Session) -> None:
+    actor = Principal.system()
+    for code, values in PROFILES.items():
+        village = regions.get_village(session, code=code, scope=actor.scope)
+        data: dict[str, object] = {
+            name: getattr(village.profile, name) for name in regions.PROFILE_FIELDS
+        }
+        data.update(values)
+        regions.update_profile(session, actor=actor, code=code, data=data)
+
+
+def load_users(session: Session, *, password: str | None = None) -> dict[str, str]:
+    """Create the demo users, or give existing ones a fresh password; return the passwords."""
+    actor = Principal.system()
+    passwords: dict[str, str] = {}
+    for demo in DEMO_USERS:
+        pw = password or secrets.token_urlsafe(9)
+        existing = accounts.find_user(session, username=demo.username)
+        if existing is None:
+            accounts.create_user(
+                session,
+                actor=actor,
+                username=demo.username,
+                full_name=demo.full_name,
+                role=demo.role,
+                password=pw,
+                scope_codes=demo.scopes,
+            )
+        else:
+            accounts.set_password(session, actor=actor, user_id=existing.id, password=pw)
+            accounts.set_active(session, actor=actor, user_id=existing.id, active=True)
+        passwords[demo.username] = pw
+    return passwords

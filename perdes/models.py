@@ -1,0 +1,7 @@
+"""Import every model module so ``Base.metadata`` is complete (Alembic, tests)."""
+
+from perdes.accounts import models as accounts_models
+from perdes.db import Base
+from perdes.regions import models as regions_models
+
+__all__ = ["Base", "accounts_models", "regions_models"]

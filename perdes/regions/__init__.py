@@ -1,0 +1,1 @@
+"""Region registry (Kemendagri codes) and village profiles."""

@@ -1,0 +1,58 @@
+"""Kemendagri region codes: shape, level, parent and ancestors (pure functions)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from perdes.regions.models import RegionLevel, VillageKind
+
+_CODE_RE = re.compile(r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$", re.ASCII)
+_LEVELS = {1: RegionLevel.PROVINSI, 2: RegionLevel.KABUPATEN, 3: RegionLevel.KECAMATAN}
+_KINDS = {"1": VillageKind.KELURAHAN, "2": VillageKind.DESA, "3": VillageKind.DESA_ADAT}
+
+
+class InvalidCode(ValueError):
+    """The text is not a Kemendagri region code."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCode:
+    code: str
+    level: RegionLevel
+    parent_code: str | None
+    province_code: str
+    regency_code: str | None
+    district_code: str | None
+    village_kind: VillageKind | None
+
+
+def is_valid_code(code: str) -> bool:
+    return bool(_CODE_RE.match(code))
+
+
+def parse_code(code: str) -> ParsedCode:
+    """Split ``36.04.13.2007`` into its level, parent and ancestors; raise InvalidCode."""
+    if not _CODE_RE.match(code):
+        raise InvalidCode(f"not a region code: {code!r}")
+    parts = code.split(".")
+    n = len(parts)
+    if n == 4:
+        kind = _KINDS.get(parts[3][0])
+        if kind is None:
+            raise InvalidCode(f"village code must start with 1, 2 or 3 in its last part: {code!r}")
+        level = RegionLevel.DESA
+    else:
+        kind = None
+        level = _LEVELS[n]
+    if n >= 2 and parts[1] == "00":
+        raise InvalidCode(f"kabupaten/kota number 00 does not exist: {code!r}")
+    return ParsedCode(
+        code=code,
+        level=level,
+        parent_code=".".join(parts[:-1]) if n > 1 else None,
+        province_code=parts[0],
+        regency_code=".".join(parts[:2]) if n >= 2 else None,
+        district_code=".".join(parts[:3]) if n >= 3 else None,
+        village_kind=kind,
+    )

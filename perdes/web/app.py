@@ -1,0 +1,42 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from perdes import __version__
+from perdes.config import PROJECT_ROOT, Settings
+from perdes.db import engine_from_settings, make_session_factory
+from perdes.web.errors import install_auth_handlers, install_error_handlers
+from perdes.web.permissions import AnonymousCookieMiddleware, csrf_protect
+from perdes.web.routes import admin, audit, auth, health, regions
+from perdes.web.security import SecurityHeadersMiddleware
+from perdes.web.templating import make_templates
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the engine is created here but connects only on the first request."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Perdes PMI",
+        version=__version__,
+        debug=settings.debug,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
+    engine = engine_from_settings(settings)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.templates = make_templates()
+    app.add_middleware(AnonymousCookieMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
+    install_error_handlers(app)
+    install_auth_handlers(app)
+    for module in (health, auth, regions, admin, audit):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,114 @@
+"""Domain errors and HTTP errors mapped to responses, in one place."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from perdes.errors import Conflict, DomainError, NotFound, OutOfScope, ValidationFailed
+from perdes.web.htmx import render
+
+STATUS_TITLES = {
+    400: "Permintaan tidak valid",
+    401: "Silakan masuk",
+    403: "Akses ditolak",
+    404: "Halaman tidak ditemukan",
+    405: "Metode tidak diizinkan",
+    409: "Terjadi bentrokan data",
+    413: "Berkas terlalu besar",
+    422: "Isian tidak valid",
+    429: "Terlalu banyak percobaan",
+    500: "Terjadi kesalahan",
+}
+_CODES = {s.value for s in HTTPStatus}
+DEFAULT_MESSAGES = {
+    404: "Halaman atau data yang Anda cari tidak ada, atau Anda tidak berhak melihatnya.",
+    405: "Alamat ini tidak menerima cara akses tersebut.",
+    500: "Maaf, terjadi kesalahan di server. Silakan coba lagi.",
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or (
+        "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", "")
+    )
+
+
+def error_response(request: Request, status: int, message: str | None = None) -> Response:
+    message = message or DEFAULT_MESSAGES.get(status) or STATUS_TITLES.get(status, "Kesalahan")
+    if wants_json(request):
+        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "title": STATUS_TITLES.get(status, "Kesalahan"), "message": message},
+        block="content",
+        status_code=status,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotFound)
+    def _not_found(request: Request, exc: NotFound) -> Response:
+        return error_response(request, 404, exc.message)
+
+    @app.exception_handler(OutOfScope)
+    def _forbidden(request: Request, exc: OutOfScope) -> Response:
+        return error_response(request, 403, exc.message)
+
+    @app.exception_handler(Conflict)
+    def _conflict(request: Request, exc: Conflict) -> Response:
+        return error_response(request, 409, exc.message)
+
+    @app.exception_handler(ValidationFailed)
+    def _invalid(request: Request, exc: ValidationFailed) -> Response:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
+        return error_response(request, 422, f"{exc.message} {details}".strip())
+
+    @app.exception_handler(DomainError)
+    def _domain(request: Request, exc: DomainError) -> Response:
+        return error_response(request, 400, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
+        fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) for e in exc.errors()})
+        return error_response(
+            request, 422, "Isian tidak valid: " + ", ".join(f for f in fields if f)
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        standard = HTTPStatus(exc.status_code).phrase if exc.status_code in _CODES else None
+        message = exc.detail if isinstance(exc.detail, str) and exc.detail != standard else None
+        response = error_response(request, exc.status_code, message)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+
+def install_auth_handlers(app: FastAPI) -> None:
+    from urllib.parse import quote
+
+    from fastapi.responses import RedirectResponse
+
+    from perdes.web.htmx import is_htmx
+    from perdes.web.permissions import CsrfFailed, LoginRequired
+
+    @app.exception_handler(LoginRequired)
+    def _login_required(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login_url = f"/masuk?next={quote(target, safe='')}"
+        if wants_json(request):
+            return error_response(request, 401, "Authentication required.")
+        if request.headers.get("HX-Request") == "true" or is_htmx(request):
+            return Response(status_code=401, headers={"HX-Redirect": login_url})
+        return RedirectResponse(login_url, status_code=303)
+
+    @app.exception_handler(CsrfFailed)
+    def _csrf(request: Request, exc: CsrfFailed) -> Response:
+        return error_response(request, 403, exc.message)

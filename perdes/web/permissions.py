@@ -1,0 +1,160 @@
+"""Who is asking: session cookie → Principal; per-route permission rules; CSRF.
+
+Every route declares its rule with ``requires(action)`` or ``public``; the authorization
+matrix test reads these declarations and fails for a route that has none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from perdes.accounts import services as accounts
+from perdes.accounts.principal import Principal
+from perdes.accounts.scope import Scope as RegionScope
+from perdes.errors import DomainError
+from perdes.web.deps import DB
+
+SESSION_COOKIE = "perdes_session"
+ANON_COOKIE = "perdes_anon"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+PUBLIC = "public"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+ANONYMOUS = Principal(user_id=None, username="", full_name="", role=None, scope=RegionScope())
+
+
+class LoginRequired(DomainError):
+    """No valid session: pages redirect to /masuk, API-style requests get 401."""
+
+    def __init__(self) -> None:
+        super().__init__("Silakan masuk terlebih dahulu.")
+
+
+class CsrfFailed(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Token keamanan formulir tidak valid atau kedaluwarsa. "
+            "Muat ulang halaman lalu coba lagi."
+        )
+
+
+def _principal(request: Request, db: DB) -> Principal:
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    token = request.cookies.get(SESSION_COOKIE, "")
+    principal = accounts.resolve_session(db, token=token) if token else None
+    request.state.principal = principal or ANONYMOUS
+    return request.state.principal  # type: ignore[no-any-return]
+
+
+def requires(action: str) -> Callable[..., Principal]:
+    """A dependency that lets in only signed-in users whose role may do ``action``."""
+
+    def dependency(request: Request, db: DB) -> Principal:
+        principal = _principal(request, db)
+        if not principal.is_authenticated:
+            raise LoginRequired()
+        principal.require(action)
+        return principal
+
+    dependency.action = action  # type: ignore[attr-defined]
+    dependency.__name__ = f"requires_{action.replace('.', '_')}"
+    return dependency
+
+
+def optional_user(request: Request, db: DB) -> Principal:
+    """Public routes: the signed-in user if any, else the anonymous principal."""
+    return _principal(request, db)
+
+
+optional_user.action = PUBLIC  # type: ignore[attr-defined]
+
+MaybeUser = Annotated[Principal, Depends(optional_user)]
+Viewer = Annotated[Principal, Depends(requires("village.view"))]
+
+
+def _csrf_secret_material(request: Request) -> str:
+    return request.cookies.get(SESSION_COOKIE) or request.scope.get("perdes_anon", "")
+
+
+def csrf_token_for(secret_key: str, material: str) -> str:
+    return hmac.new(secret_key.encode(), f"csrf|{material}".encode(), hashlib.sha256).hexdigest()
+
+
+async def csrf_protect(request: Request) -> None:
+    """App-wide: expose the form token, and refuse unsafe requests without a matching one.
+
+    The token is an HMAC of the session cookie (or of an anonymous cookie before sign-in),
+    sent back as a hidden form field or, by htmx, as the X-CSRF-Token header.
+    """
+    secret = request.app.state.settings.effective_secret_key
+    expected = csrf_token_for(secret, _csrf_secret_material(request))
+    request.state.csrf_token = expected
+    if request.method not in UNSAFE_METHODS:
+        return
+    if request.headers.get("authorization", "").lower().startswith("bearer ") and not (
+        request.cookies.get(SESSION_COOKIE)
+    ):
+        return  # token-authenticated API calls carry no ambient credentials
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else ""
+    if not sent or not hmac.compare_digest(sent, expected):
+        raise CsrfFailed()
+
+
+def cookie_secure(request: Request) -> bool:
+    forced: bool | None = request.app.state.settings.secure_cookies
+    return forced if forced is not None else request.url.scheme == "https"
+
+
+class AnonymousCookieMiddleware:
+    """Give every browser a random anonymous id before sign-in, to bind the login form's token."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookie_header(scope)
+        anon = cookies.get(ANON_COOKIE, "")
+        fresh = not (0 < len(anon) <= 64)
+        if fresh:
+            anon = secrets.token_urlsafe(24)
+        scope["perdes_anon"] = anon
+
+        async def send_wrapper(message: Message) -> None:
+            if fresh and message["type"] == "http.response.start":
+                secure = "; Secure" if scope.get("scheme") == "https" else ""
+                cookie = f"{ANON_COOKIE}={anon}; Path=/; HttpOnly; SameSite=Lax{secure}"
+                message.setdefault("headers", []).append((b"set-cookie", cookie.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+def _cookie_header(scope: Scope) -> dict[str, str]:
+    from http.cookies import SimpleCookie
+
+    raw: Any = dict(scope.get("headers", [])).get(b"cookie", b"")
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw.decode("latin-1"))
+    except Exception:  # a malformed Cookie header is treated as no cookies
+        return {}
+    return {k: v.value for k, v in jar.items()}

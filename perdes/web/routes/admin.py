@@ -1,0 +1,131 @@
+"""Admin pages: users, their roles and regions, passwords, enabling and disabling."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from perdes.accounts import services as accounts
+from perdes.accounts.permissions import ROLE_LABELS, Role
+from perdes.accounts.principal import Principal
+from perdes.errors import ValidationFailed
+from perdes.web.deps import DB, FormData
+from perdes.web.htmx import redirect, render
+from perdes.web.permissions import requires
+
+router = APIRouter(prefix="/admin")
+
+Admin = Annotated[Principal, Depends(requires("users.manage"))]
+
+
+def _codes(raw: str) -> list[str]:
+    return [c for c in raw.replace(",", " ").replace(";", " ").split() if c]
+
+
+@router.get("/pengguna", name="admin_users")
+def users_page(request: Request, db: DB, user: Admin) -> Response:
+    return render(
+        request,
+        "admin/users.html",
+        {
+            "user": user,
+            "users": accounts.list_users(db, actor=user),
+            "roles": ROLE_LABELS,
+            "values": {},
+            "errors": {},
+        },
+    )
+
+
+@router.post("/pengguna", name="admin_user_create")
+def user_create(request: Request, db: DB, user: Admin, form: FormData) -> Response:
+    try:
+        created = accounts.create_user(
+            db,
+            actor=user,
+            username=form.get("username", ""),
+            full_name=form.get("full_name", ""),
+            role=form.get("role", ""),
+            password=form.get("password", ""),
+            scope_codes=_codes(form.get("scopes", "")),
+        )
+    except ValidationFailed as exc:
+        values = {k: v for k, v in form.items() if k != "password"}
+        return render(
+            request,
+            "admin/users.html",
+            {
+                "user": user,
+                "users": accounts.list_users(db, actor=user),
+                "roles": ROLE_LABELS,
+                "values": values,
+                "errors": exc.errors,
+            },
+            block="create_form",
+            status_code=422,
+        )
+    return redirect(request, request.url_for("admin_user_detail", user_id=created.id))
+
+
+def _detail(
+    request: Request,
+    db: DB,
+    user: Principal,
+    user_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    message: str = "",
+) -> Response:
+    target = accounts.get_user(db, actor=user, user_id=user_id)
+    return render(
+        request,
+        "admin/user_detail.html",
+        {
+            "user": user,
+            "target": target,
+            "roles": ROLE_LABELS,
+            "errors": errors or {},
+            "message": message,
+            "Role": Role,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/pengguna/{user_id}", name="admin_user_detail")
+def user_detail(request: Request, user_id: int, db: DB, user: Admin) -> Response:
+    return _detail(request, db, user, user_id)
+
+
+@router.post("/pengguna/{user_id}/wilayah", name="admin_user_scopes")
+def user_scopes(request: Request, user_id: int, db: DB, user: Admin, form: FormData) -> Response:
+    try:
+        accounts.set_scopes(
+            db, actor=user, user_id=user_id, scope_codes=_codes(form.get("scopes", ""))
+        )
+    except ValidationFailed as exc:
+        return _detail(request, db, user, user_id, errors=exc.errors, status_code=422)
+    return _detail(request, db, user, user_id, message="Wilayah tugas disimpan.")
+
+
+@router.post("/pengguna/{user_id}/sandi", name="admin_user_password")
+def user_password(request: Request, user_id: int, db: DB, user: Admin, form: FormData) -> Response:
+    try:
+        accounts.set_password(db, actor=user, user_id=user_id, password=form.get("password", ""))
+    except ValidationFailed as exc:
+        return _detail(request, db, user, user_id, errors=exc.errors, status_code=422)
+    return _detail(
+        request, db, user, user_id, message="Kata sandi baru disimpan; sesi lama diakhiri."
+    )
+
+
+@router.post("/pengguna/{user_id}/status", name="admin_user_status")
+def user_status(request: Request, user_id: int, db: DB, user: Admin, form: FormData) -> Response:
+    active = form.get("active") == "1"
+    accounts.set_active(db, actor=user, user_id=user_id, active=active)
+    return _detail(
+        request, db, user, user_id, message="Akun diaktifkan." if active else "Akun dinonaktifkan."
+    )

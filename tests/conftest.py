@@ -1,0 +1,133 @@
+"""Shared fixtures: one migrated database per run, a rolled-back transaction per test.
+
+Set PERDES_TEST_DATABASE_URL (postgresql+psycopg://…) to run the whole suite on PostgreSQL;
+otherwise a temporary SQLite file is used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from perdes import migrate
+from perdes.accounts import services as accounts
+from perdes.config import Settings
+from perdes.db import make_engine
+from perdes.web.app import create_app
+from tests.factories import WebClient, load_sample_regions
+
+TEST_DB_ENV = "PERDES_TEST_DATABASE_URL"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """Real Argon2, with cheap parameters so that hundreds of test logins stay fast."""
+    original = accounts._hasher
+    accounts._hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8192, parallelism=1),))
+    yield
+    accounts._hasher = original
+
+
+def _reset_postgres(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+
+
+def _sqlite_savepoint_hooks(engine: Engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT (Python < 3.12): take it over.
+
+    This is SQLAlchemy's documented recipe ("Serializable isolation / Savepoints / Transactional
+    DDL"); without it rows leak between tests.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get(TEST_DB_ENV)
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        _reset_postgres(engine)
+    migrate.upgrade(engine)
+    if engine.dialect.name == "sqlite":
+        _sqlite_savepoint_hooks(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        if outer.is_active:
+            outer.rollback()
+
+
+@pytest.fixture()
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture()
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = session_factory()
+    yield session
+    session.close()
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        instance_path=tmp_path / "instance",
+        database_url=database_url,
+        secret_key="test-secret-key",
+        upload_path=tmp_path / "uploads",
+    )
+
+
+@pytest.fixture()
+def app(settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
+    app = create_app(settings)
+    app.state.engine.dispose()
+    app.state.session_factory = session_factory
+    return app
+
+
+@pytest.fixture()
+def client(app: FastAPI) -> Iterator[WebClient]:
+    with TestClient(app, follow_redirects=False) as raw:
+        yield WebClient(raw, secret_key="test-secret-key")
+
+
+@pytest.fixture()
+def regions(db: Session) -> None:
+    """A small real region tree: Kab. Serang (3 kecamatan), plus a kelurahan and Jawa Barat."""
+    load_sample_regions(db)

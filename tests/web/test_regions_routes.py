@@ -1,0 +1,154 @@
+"""Village directory and village page through the HTTP client: pages and htmx fragments."""
+
+from bs4 import BeautifulSoup
+
+from tests.factories import LONTAR, PONTANG, SUKRA
+
+
+def soup(response):
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def test_directory_search_full_page_and_fragment(client, db, regions):
+    client.login_as(db, "pemantau")
+    page = client.get("/desa?q=lontar")
+    assert page.status_code == 200
+    html = soup(page)
+    assert html.select_one("html") is not None and html.select_one("form[role=search]")
+    links = [a.get_text(" ", strip=True) for a in html.select("#village-results a.name")]
+    assert links == ["Desa Lontar"]
+    assert "Kec. Tirtayasa, Kabupaten Serang, Banten" in html.select_one("#village-results").text
+    fragment = client.get("/desa?q=lontar", htmx=True)
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    frag = soup(fragment)
+    assert frag.select_one("#village-results a.name").get_text(strip=True) == "Desa Lontar"
+    assert frag.select_one("#region-filters[hx-swap-oob]"), "filters are refreshed out of band"
+    assert page.headers["vary"] == "HX-Request"
+
+
+def test_cascading_filters_offer_children_of_the_chosen_region(client, db, regions):
+    client.login_as(db, "admin")
+    html = soup(client.get("/desa?provinsi=36&kabupaten=36.04"))
+    regencies = [o["value"] for o in html.select("#f-kabupaten option") if o["value"]]
+    assert "36.04" in regencies and "32.12" not in regencies
+    districts = {o.get_text() for o in html.select("#f-kecamatan option") if o["value"]}
+    assert {"Pontang", "Tirtayasa", "Tanara"} <= districts
+    assert html.select_one("[data-testid=result-count]").get_text().startswith("34 ")
+    mismatched = soup(client.get("/desa?provinsi=32&kabupaten=36.04"))
+    assert mismatched.select_one("#f-kabupaten option[selected]") is None
+
+
+def test_pagination_links_keep_the_filters(client, db, regions):
+    client.login_as(db, "admin")
+    html = soup(client.get("/desa?kabupaten=36.04&provinsi=36"))
+    nxt = html.select_one("nav.pager a")
+    assert "halaman=2" in nxt["href"] and "kabupaten=36.04" in nxt["href"]
+    second = soup(client.get(nxt["href"]))
+    assert "halaman 2 dari 2" in second.select_one("[data-testid=result-count]").text
+
+
+def test_bad_page_number_is_a_clear_422(client, db, regions):
+    client.login_as(db, "admin")
+    response = client.get("/desa?halaman=abc")
+    assert response.status_code == 422
+    assert "Isian tidak valid" in response.text
+
+
+def test_village_page_shows_profile_and_edit_only_to_editors(client, db, regions):
+    client.login_as(db, "operator")
+    html = soup(client.get(f"/desa/{LONTAR}"))
+    assert html.select_one("h1").get_text(" ", strip=True).startswith("Desa Lontar")
+    assert "Kecamatan Tirtayasa" in html.select_one(".breadcrumbs").text
+    assert html.select_one(f"a[href='/desa/{LONTAR}/profil']")
+
+
+def test_monitor_reads_but_is_not_offered_editing(client, db, regions):
+    client.login_as(db, "pemantau")
+    html = soup(client.get(f"/desa/{LONTAR}"))
+    assert html.select_one("h1") and not html.select_one(f"a[href='/desa/{LONTAR}/profil']")
+    assert client.get(f"/desa/{LONTAR}/profil").status_code == 403
+
+
+def test_profile_edit_with_htmx_swaps_the_widget(client, db, regions):
+    client.login_as(db, "operator")
+    form = client.get(f"/desa/{LONTAR}/profil", htmx=True)
+    assert form.status_code == 200 and "<html" not in form.text
+    assert soup(form).select_one("form input[name=csrf_token]")
+    data = {
+        "sebutan_desa": "Desa",
+        "sebutan_kepala_desa": "Kepala Desa",
+        "sebutan_bpd": "Badan Permusyawaratan Desa",
+        "kepala_desa_name": "Ahmad Sobari",
+        "pmi_active_count": "412",
+    }
+    saved = client.post(f"/desa/{LONTAR}/profil", data, htmx=True)
+    assert saved.status_code == 200
+    widget = soup(saved)
+    assert widget.select_one("[data-field=kepala_desa_name]").text == "Ahmad Sobari"
+    assert widget.select_one("[data-field=pmi_active_count]").text == "412"
+    assert "Profil tersimpan." in saved.text
+
+
+def test_profile_edit_without_javascript_redirects_after_save(client, db, regions):
+    client.login_as(db, "operator")
+    page = client.get(f"/desa/{LONTAR}/profil")
+    assert soup(page).select_one("html") is not None
+    data = {
+        "sebutan_desa": "Desa",
+        "sebutan_kepala_desa": "Kepala Desa",
+        "sebutan_bpd": "BPD",
+        "ketua_bpd_name": "Yasin",
+    }
+    saved = client.post(f"/desa/{LONTAR}/profil", data)
+    assert saved.status_code == 303 and saved.headers["location"].endswith(f"/desa/{LONTAR}")
+    assert "Yasin" in client.get(f"/desa/{LONTAR}").text
+
+
+def test_invalid_profile_rerenders_with_field_errors_and_422(client, db, regions):
+    client.login_as(db, "operator")
+    data = {
+        "sebutan_desa": "",
+        "sebutan_kepala_desa": "Kepala Desa",
+        "sebutan_bpd": "BPD",
+        "pmi_active_count": "banyak",
+        "kepala_desa_name": "<b>Ahmad</b>",
+    }
+    response = client.post(f"/desa/{LONTAR}/profil", data, htmx=True)
+    assert response.status_code == 422
+    html = soup(response)
+    assert html.select_one("#f-sebutan_desa")["aria-invalid"] == "true"
+    assert "Wajib diisi." in html.select_one("#e-sebutan_desa").text
+    assert "bilangan bulat" in html.select_one("#e-pmi_active_count").text
+    assert html.select_one("#f-kepala_desa_name")["value"] == "<b>Ahmad</b>"
+    assert "<b>Ahmad</b>" not in response.text
+    assert "belum pernah" in client.get(f"/desa/{LONTAR}").text, "nothing was saved"
+
+
+def test_other_villages_are_404_for_reading_and_writing(client, db, regions):
+    client.login_as(db, "operator")
+    assert client.get(f"/desa/{PONTANG}").status_code == 404
+    response = client.post(f"/desa/{PONTANG}/profil", {"sebutan_desa": "X"})
+    assert response.status_code == 404
+    assert "tidak ditemukan" in response.text.lower()
+    client2_scope_page = client.get("/desa?q=sukra")
+    assert "Sukra" not in soup(client2_scope_page).select_one("#village-results").text
+    assert client.get(f"/desa/{SUKRA}").status_code == 404
+
+
+def test_unknown_pages_get_an_indonesian_404(client, db, regions):
+    client.login_as(db, "admin")
+    response = client.get("/desa/99.99.99.9999")
+    assert response.status_code == 404
+    assert "tidak ditemukan" in response.text.lower() and '<html lang="id">' in response.text
+    assert client.get("/tidak-ada").status_code == 404
+
+
+def test_kelurahan_page_says_it_cannot_make_a_perdes(client, db, regions):
+    client.login_as(db, "admin")
+    response = client.get("/desa/36.71.01.1001")
+    assert "tidak membentuk Peraturan Desa" in response.text
+
+
+def test_healthz(client, db):
+    assert client.get("/healthz").json() == {"status": "ok"}
