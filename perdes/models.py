@@ -1,7 +1,8 @@
 """Import every model module so ``Base.metadata`` is complete (Alembic, tests)."""
 
+from perdes import files
 from perdes.accounts import models as accounts_models
 from perdes.db import Base
 from perdes.regions import models as regions_models
 
-__all__ = ["Base", "accounts_models", "regions_models"]
+__all__ = ["Base", "accounts_models", "files", "regions_models"]

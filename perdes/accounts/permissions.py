@@ -32,6 +32,23 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.view": frozenset({Role.ADMIN, Role.PEMANTAU}),
     "users.manage": frozenset({Role.ADMIN}),
     "account.self": ALL,
+    # drafting
+    "draft.view": ALL,
+    "draft.edit": frozenset({Role.ADMIN, Role.OPERATOR}),
+    "draft.comment": frozenset({Role.ADMIN, Role.OPERATOR, Role.PENDAMPING}),
+    # adoption tracker: only the village records its legal steps
+    "adoption.view": ALL,
+    "adoption.record": frozenset({Role.ADMIN, Role.OPERATOR}),
+    "deadline.manage": frozenset({Role.ADMIN}),
+    # checklist
+    "checklist.view": ALL,
+    "checklist.answer": frozenset({Role.ADMIN, Role.OPERATOR}),
+    "checklist.evidence": frozenset({Role.ADMIN, Role.OPERATOR, Role.PENDAMPING}),
+    "checklist.verify": frozenset({Role.ADMIN, Role.PEMANTAU}),
+    "framework.manage": frozenset({Role.ADMIN}),
+    # monitoring
+    "monitoring.view": frozenset({Role.ADMIN, Role.PEMANTAU}),
+    "targets.manage": frozenset({Role.ADMIN, Role.PEMANTAU}),
 }
 
 

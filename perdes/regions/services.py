@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.accounts.scope import Scope
@@ -269,4 +270,5 @@ def update_profile(
             changes=changes,
             village_code=code,
         )
+        events.publish(events.PROFILE_CHANGED, session, village_code=code)
     return profile

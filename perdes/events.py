@@ -1,0 +1,30 @@
+"""In-process domain events, so one package can react to another's writes without importing it.
+
+The publisher calls ``publish`` inside its own unit of work; subscribers run synchronously in
+the same transaction (so derived data never lags behind, and a failure rolls back both).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+Handler = Callable[..., None]
+
+ADOPTION_CHANGED = "adoption.changed"  # kwargs: village_code
+PROFILE_CHANGED = "village_profile.changed"  # kwargs: village_code
+
+_handlers: dict[str, list[Handler]] = defaultdict(list)
+
+
+def subscribe(event: str, handler: Handler) -> None:
+    if handler not in _handlers[event]:
+        _handlers[event].append(handler)
+
+
+def publish(event: str, session: Session, **payload: Any) -> None:
+    for handler in list(_handlers[event]):
+        handler(session, **payload)

@@ -1,0 +1,1 @@
+"""Adoption tracker: the law-making steps of a Perdes, deadlines, evidence, registers."""

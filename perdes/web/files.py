@@ -1,0 +1,23 @@
+"""Serving stored evidence files: always as attachments, never sniffed, never rendered inline."""
+
+from __future__ import annotations
+
+from fastapi.responses import FileResponse
+
+from perdes.config import Settings
+from perdes.errors import NotFound
+from perdes.files import StoredFile, stored_path
+
+
+def evidence_response(settings: Settings, record: StoredFile) -> FileResponse:
+    """The file as a download; 404 when it is missing from the upload folder."""
+    path = stored_path(settings.effective_upload_path, record)
+    if not path.is_file():
+        raise NotFound("Berkas tidak ditemukan di penyimpanan.")
+    return FileResponse(
+        path,
+        media_type=record.media_type,
+        filename=record.original_name,
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
+    )
