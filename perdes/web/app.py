@@ -14,6 +14,9 @@ from perdes.web.routes import admin, audit, auth, health, regions
 from perdes.web.security import SecurityHeadersMiddleware
 from perdes.web.templating import make_templates
 
+# Every route module, in matching order; the authorization-matrix test walks these.
+ROUTE_MODULES = (health, auth, regions, admin, audit)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the engine is created here but connects only on the first request."""
@@ -37,6 +40,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
     install_error_handlers(app)
     install_auth_handlers(app)
-    for module in (health, auth, regions, admin, audit):
+    for module in ROUTE_MODULES:
         app.include_router(module.router)
     return app

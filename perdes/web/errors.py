@@ -46,7 +46,12 @@ def error_response(request: Request, status: int, message: str | None = None) ->
     return render(
         request,
         "errors/error.html",
-        {"status": status, "title": STATUS_TITLES.get(status, "Kesalahan"), "message": message},
+        {
+            "status": status,
+            "title": STATUS_TITLES.get(status, "Kesalahan"),
+            "message": message,
+            "user": getattr(request.state, "principal", None),
+        },
         block="content",
         status_code=status,
     )

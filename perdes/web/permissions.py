@@ -78,6 +78,13 @@ def optional_user(request: Request, db: DB) -> Principal:
 
 optional_user.action = PUBLIC  # type: ignore[attr-defined]
 
+
+def public_route() -> None:
+    """Marks a route that needs no user at all (health checks)."""
+
+
+public_route.action = PUBLIC  # type: ignore[attr-defined]
+
 MaybeUser = Annotated[Principal, Depends(optional_user)]
 Viewer = Annotated[Principal, Depends(requires("village.view"))]
 

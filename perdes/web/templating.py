@@ -11,6 +11,7 @@ from babel.dates import format_date, format_datetime
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from perdes.accounts.permissions import ROLE_LABELS
 from perdes.config import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -52,7 +53,9 @@ def make_templates() -> Jinja2Blocks:
     templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
     env = templates.env
     env.filters.update(tanggal=tanggal, waktu=waktu, angka=angka)
-    env.globals.update(app_name="Perdes PMI", path_for=path_for, query_string=query_string)
+    env.globals.update(
+        app_name="Perdes PMI", path_for=path_for, query_string=query_string, role_labels=ROLE_LABELS
+    )
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates

@@ -1,0 +1,136 @@
+"""A live server on 127.0.0.1 with its own SQLite database, and a real Chromium.
+
+Browser tests are skipped when /usr/bin/chromium is missing, unless PERDES_REQUIRE_BROWSER=1
+(set by CI), in which case they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from perdes import migrate
+from perdes.config import Settings
+from perdes.db import engine_from_settings, make_session_factory, session_scope
+from perdes.web.app import create_app
+from tests.factories import PASSWORD, load_sample_regions, make_user
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    settings: Settings
+    users: dict[str, str]
+    password: str = PASSWORD
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    root: Path = tmp_path_factory.mktemp("live")
+    settings = Settings(instance_path=root, secret_key="browser-test-key", upload_path=root / "up")
+    engine = engine_from_settings(settings)
+    migrate.upgrade(engine)
+    users: dict[str, str] = {}
+    with session_scope(make_session_factory(engine)) as session:
+        load_sample_regions(session)
+        for role in ("admin", "pemantau", "operator", "pendamping"):
+            users[role] = make_user(session, role, username=f"{role}.uji").username
+    engine.dispose()
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        ws="none",
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings, users=users)
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("PERDES_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is required (PERDES_REQUIRE_BROWSER=1) but missing")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error"
+            and "status of 422" not in msg.text
+            and "status of 403" not in msg.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"browser console errors: {errors}"
+
+
+def login(page, live_server: LiveServer, role: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/masuk")
+    page.fill("#f-username", live_server.users[role])
+    page.fill("#f-password", live_server.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/masuk" not in url)

@@ -1,0 +1,61 @@
+"""Cheap checks of the house rules: templates compile, url names exist, layers stay apart."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.routing import APIRoute
+
+from perdes.config import PROJECT_ROOT
+from perdes.web.app import ROUTE_MODULES
+from perdes.web.templating import make_templates
+
+PAGE_TEMPLATES = sorted(
+    p for p in (PROJECT_ROOT / "templates").rglob("*.html") if "perdes" not in p.parts
+)
+DOMAIN_PACKAGES = [
+    p
+    for p in (PROJECT_ROOT / "perdes").iterdir()
+    if p.is_dir() and p.name not in ("web", "__pycache__")
+]
+WEB_FRAMEWORKS = ("fastapi", "starlette", "jinja2", "jinja2_fragments")
+ROUTE_NAMES = {r.name for m in ROUTE_MODULES for r in m.router.routes if isinstance(r, APIRoute)}
+
+
+@pytest.mark.parametrize("path", PAGE_TEMPLATES, ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
+def test_every_page_template_compiles_and_names_existing_routes(path: Path):
+    env = make_templates().env
+    env.get_template(str(path.relative_to(PROJECT_ROOT / "templates")))
+    text = path.read_text(encoding="utf-8")
+    for name in re.findall(r"path_for\('([a-z_]+)'", text):
+        assert name in ROUTE_NAMES | {"static"}, f"{path.name}: unknown route {name}"
+    assert not re.search(r'(href|action|hx-(get|post))="/(?!/)', text), f"{path.name}: literal path"
+    assert "<script>" not in text and " style=" not in text, f"{path.name}: inline script/style"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", DOMAIN_PACKAGES, ids=lambda p: p.name)
+def test_domain_packages_import_no_web_framework(package: Path):
+    for module in package.rglob("*.py"):
+        bad = _imports(module) & set(WEB_FRAMEWORKS)
+        if package.name == "drafting":
+            bad -= {"jinja2"}  # clause text is Jinja, rendered in a sandbox without HTTP
+        assert not bad, f"{module.relative_to(PROJECT_ROOT)} imports {bad}"
+
+
+def test_top_level_domain_modules_import_no_web_framework():
+    for module in (PROJECT_ROOT / "perdes").glob("*.py"):
+        assert not _imports(module) & set(WEB_FRAMEWORKS), module.name

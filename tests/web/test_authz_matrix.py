@@ -1,0 +1,83 @@
+"""Every route × every role and anonymous, checked against the permission table.
+
+Each route must declare its rule (``requires(action)``, ``optional_user`` or ``public_route``);
+a new route without one makes ``test_every_route_declares_a_rule`` fail. The matrix checks the
+role gate; region scopes are tested per feature.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+
+from perdes.accounts import services as accounts
+from perdes.accounts.permissions import Role, can
+from perdes.web.app import ROUTE_MODULES
+from perdes.web.permissions import PUBLIC, SESSION_COOKIE
+from tests.factories import LONTAR, make_user
+
+# Sample values for path parameters; a new parameter needs an entry here.
+PATH_SAMPLES = {"kode": LONTAR, "user_id": "{user_id}"}
+
+
+ROUTES = [r for m in ROUTE_MODULES for r in m.router.routes if isinstance(r, APIRoute)]
+
+
+def rule_of(route: APIRoute) -> str | None:
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        action = getattr(dep.call, "action", None)
+        if action is not None:
+            return str(action)
+        stack.extend(dep.dependencies)
+    return None
+
+
+def route_cases():
+    for route in ROUTES:
+        for method in sorted(route.methods - {"HEAD"}):
+            yield pytest.param(route, method, id=f"{method} {route.path}")
+
+
+def test_every_route_declares_a_rule():
+    missing = [r.path for r in ROUTES if rule_of(r) is None]
+    assert not missing, f"routes without a permission rule: {missing}"
+    names = [r.name for r in ROUTES]
+    assert all(names) and len(names) == len(set(names)), "every route has a unique name"
+
+
+def _url(route: APIRoute, user_id: int) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1).split(":")[0]
+        assert name in PATH_SAMPLES, f"add a sample for path parameter {name!r}"
+        return PATH_SAMPLES[name].format(user_id=user_id)
+
+    return re.sub(r"{([^}]+)}", fill, route.path)
+
+
+@pytest.mark.parametrize(("route", "method"), list(route_cases()))
+def test_route_allows_exactly_the_roles_in_the_permission_table(client, db, regions, route, method):
+    rule = rule_of(route)
+    target = make_user(db, Role.PEMANTAU, username="sasaran.matrix")
+    url = _url(route, target.id)
+    for role in [None, *Role]:
+        client.raw.cookies.clear()
+        if role is not None:
+            user = make_user(db, role, username=f"matrix.{role.value}")
+            session = accounts.start_session(db, user=user, client_addr="t", user_agent="t", days=1)
+            client.raw.cookies.set(SESSION_COOKIE, session.token, domain="testserver.local")
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        allowed = rule == PUBLIC or (role is not None and can(role, rule))
+        label = f"{method} {url} as {role or 'anonymous'} (rule {rule})"
+        if allowed:
+            assert response.status_code not in (401, 403), label
+            assert not response.headers.get("location", "").startswith("/masuk?"), label
+            assert response.status_code < 500, label
+        elif role is None:
+            assert response.status_code == 303, label
+            assert response.headers["location"].startswith("/masuk?next="), label
+        else:
+            assert response.status_code == 403, label
