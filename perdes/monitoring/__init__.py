@@ -1,0 +1,1 @@
+"""Monitoring for BP3MI: aggregates per region, target lists, charts, exports."""
