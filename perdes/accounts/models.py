@@ -108,3 +108,20 @@ class AuditEntry(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(
         JSON, default=dict, comment='{"field": [before, after]}'
     )
+
+
+class ApiToken(Base):
+    """A personal API token: carries its owner's role and scope; only its hash is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(60), comment="what the owner uses it for")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, comment="sha256 of the token")
+    prefix: Mapped[str] = mapped_column(String(12), comment="first characters, to recognise it")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from perdes.accounts import services as accounts
+from perdes.accounts import tokens
 from perdes.accounts.principal import Principal
 from perdes.accounts.scope import Scope as RegionScope
 from perdes.errors import DomainError
@@ -50,8 +51,14 @@ def _principal(request: Request, db: DB) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    token = request.cookies.get(SESSION_COOKIE, "")
-    principal = accounts.resolve_session(db, token=token) if token else None
+    authorization = request.headers.get("authorization", "")
+    if authorization[:7].lower() == "bearer ":
+        principal = tokens.resolve_token(db, secret=authorization[7:].strip())
+        if principal is None:
+            raise LoginRequired()
+    else:
+        token = request.cookies.get(SESSION_COOKIE, "")
+        principal = accounts.resolve_session(db, token=token) if token else None
     request.state.principal = principal or ANONYMOUS
     return request.state.principal  # type: ignore[no-any-return]
 

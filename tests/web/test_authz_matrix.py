@@ -19,7 +19,7 @@ from perdes.web.permissions import PUBLIC, SESSION_COOKIE
 from tests.factories import LONTAR, make_user
 
 # Sample values for path parameters; a new parameter needs an entry here.
-PATH_SAMPLES = {"kode": LONTAR, "user_id": "{user_id}"}
+PATH_SAMPLES = {"kode": LONTAR, "user_id": "{user_id}", "token_id": "999999"}
 
 
 ROUTES = [r for m in ROUTE_MODULES for r in m.router.routes if isinstance(r, APIRoute)]

@@ -1,0 +1,64 @@
+"""The signed-in user's own page: profile, API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from perdes.accounts import tokens
+from perdes.accounts.principal import Principal
+from perdes.errors import ValidationFailed
+from perdes.web.deps import DB, FormData
+from perdes.web.htmx import render
+from perdes.web.permissions import requires
+
+router = APIRouter()
+
+Me = Annotated[Principal, Depends(requires("account.self"))]
+
+
+def _page(
+    request: Request,
+    db: DB,
+    user: Principal,
+    *,
+    new_secret: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "account/account.html",
+        {
+            "user": user,
+            "tokens": tokens.list_tokens(db, actor=user),
+            "new_secret": new_secret,
+            "errors": errors or {},
+            "values": {},
+        },
+        block="tokens",
+        status_code=status_code,
+    )
+
+
+@router.get("/akun", name="account")
+def account(request: Request, db: DB, user: Me) -> Response:
+    return _page(request, db, user)
+
+
+@router.post("/akun/token", name="account_token_create")
+def token_create(request: Request, db: DB, user: Me, form: FormData) -> Response:
+    """Create a token and show its secret once."""
+    try:
+        new = tokens.create_token(db, actor=user, name=form.get("name", ""))
+    except ValidationFailed as exc:
+        return _page(request, db, user, errors=exc.errors, status_code=422)
+    return _page(request, db, user, new_secret=new.secret)
+
+
+@router.post("/akun/token/{token_id}/cabut", name="account_token_revoke")
+def token_revoke(request: Request, token_id: int, db: DB, user: Me) -> Response:
+    tokens.revoke_token(db, actor=user, token_id=token_id)
+    return _page(request, db, user)
