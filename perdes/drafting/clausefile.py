@@ -11,7 +11,8 @@
     # a comment
 
 ``[if: expr]`` after a marker (or at the end of a BAB/BAGIAN/PASAL line) includes the
-element only when the Jinja expression is true; ``[atau]`` / ``[dan/atau]`` on the
+element only when the Jinja expression is true (for a BAGIAN only its heading: its Pasal
+then stay in the BAB, ungrouped); ``[atau]`` / ``[dan/atau]`` on the
 first item of a list sets its conjunction.
 """
 
@@ -83,7 +84,7 @@ def parse_clause_file(text: str, file: str) -> tuple[list[SrcBab], list[Problem]
             if kind == "BAB":
                 if not title:
                     problem(lineno, "BAB needs a title: 'BAB id: TITLE'", cid)
-                bab = SrcBab(cid, (title or "").strip(), file, lineno, cond)
+                bab = SrcBab(cid, SrcText((title or "").strip(), file, lineno), file, lineno, cond)
                 babs.append(bab)
                 bagian, pasal = None, None
             elif kind == "BAGIAN":
@@ -92,7 +93,9 @@ def parse_clause_file(text: str, file: str) -> tuple[list[SrcBab], list[Problem]
                     continue
                 if not title:
                     problem(lineno, "BAGIAN needs a title: 'BAGIAN id: Title'", cid)
-                bagian = SrcBagian(cid, (title or "").strip(), file, lineno, cond)
+                bagian = SrcBagian(
+                    cid, SrcText((title or "").strip(), file, lineno), file, lineno, cond
+                )
                 bab.parts.append(bagian)
                 pasal = None
             else:

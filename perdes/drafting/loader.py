@@ -201,6 +201,19 @@ def _load(folder: Path, cat_path: Path) -> tuple[Template | None, list[Problem]]
                 s = s[s.index("]") + 1 :].strip()
             penjelasan.append(SrcPara(SrcText(s, str(pj), n), cond))
 
+    derived: list[tuple[str, SrcCond]] = []
+    raw_derived = raw.get("derived") or {}
+    if not isinstance(raw_derived, dict):
+        problems.append(
+            Problem(MANIFEST, line_of(raw, "derived"), None, "derived must be a mapping")
+        )
+        raw_derived = {}
+    for name, expr in raw_derived.items():
+        line = line_of(raw_derived, name) or 0
+        if name in variables or name in options or name in CONTEXT_NAMES:
+            problems.append(Problem(MANIFEST, line, f"derived:{name}", "name already in use"))
+        derived.append((str(name), SrcCond(str(expr), MANIFEST, line)))
+
     env = make_env()
     template = Template(
         info=info,
@@ -213,12 +226,15 @@ def _load(folder: Path, cat_path: Path) -> tuple[Template | None, list[Problem]]
         penjelasan_umum=penjelasan,
         catalogue=catalogue,
         env=env,
+        derived=derived,
     )
     problems += _compile_and_check(template)
     return template, problems
 
 
 def _walk(template: Template) -> Iterator[tuple[str | None, SrcText | SrcCond]]:
+    for name, expr in template.derived:
+        yield f"derived:{name}", expr
     for m in template.menimbang:
         yield "menimbang", m.text
         if m.cond:
@@ -244,12 +260,17 @@ def _walk(template: Template) -> Iterator[tuple[str | None, SrcText | SrcCond]]:
                 yield from blocks(cid, list(b.children))
 
     for bab in template.babs:
+        yield bab.clause_id, bab.title
         if bab.cond:
             yield bab.clause_id, bab.cond
         for part in bab.parts:
             if part.cond:
                 yield part.clause_id, part.cond
+            if isinstance(part, SrcBagian):
+                yield part.clause_id, part.title
             for pasal in part.pasal if isinstance(part, SrcBagian) else [part]:
+                if pasal.cond and pasal is not part:
+                    yield pasal.clause_id, pasal.cond
                 yield from blocks(pasal.clause_id, pasal.blocks)
                 for e in pasal.explanations:
                     yield pasal.clause_id, e.text
@@ -261,6 +282,7 @@ def _compile_and_check(template: Template) -> list[Problem]:
     problems: list[Problem] = []
     env = template.env
     known = set(template.variables) | set(template.options) | CONTEXT_NAMES
+    known |= {name for name, _ in template.derived}
     pasal: dict[str, SrcPasal] = {}
     seen: dict[str, tuple[str, int]] = {}
     for bab in template.babs:

@@ -99,6 +99,7 @@ class Template:
     penjelasan_umum: list[SrcPara]
     catalogue: Catalogue
     env: SandboxedEnvironment
+    derived: list[tuple[str, SrcCond]] = field(default_factory=list)
 
     @property
     def slug(self) -> str:

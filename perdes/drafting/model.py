@@ -41,6 +41,7 @@ class Citation:
     key: str
     text: str
     verified: bool
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ class Document:
     template_version: str
     header: Header
     pembukaan: tuple[str, ...]  # "DENGAN RAHMAT TUHAN YANG MAHA ESA", "KEPALA DESA LONTAR,"
-    menimbang: tuple[str, ...]
+    menimbang: tuple[tuple[str, str], ...]  # ("a.", "bahwa …;")
     mengingat: tuple[Citation, ...]
     kesepakatan: tuple[str, ...]  # "Dengan Kesepakatan Bersama", "BADAN ...", "dan", "KEPALA ..."
     diktum: tuple[str, str]  # ("MEMUTUSKAN:", "PERATURAN DESA TENTANG ...")

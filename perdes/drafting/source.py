@@ -74,8 +74,11 @@ class SrcPasal:
 
 @dataclass
 class SrcBagian:
+    """A Bagian; its condition only decides whether the subdivision is shown: when
+    false its Pasal stay in the BAB, ungrouped."""
+
     clause_id: str
-    title: str
+    title: SrcText
     file: str
     line: int
     cond: SrcCond | None = None
@@ -85,7 +88,7 @@ class SrcBagian:
 @dataclass
 class SrcBab:
     clause_id: str
-    title: str
+    title: SrcText
     file: str
     line: int
     cond: SrcCond | None = None

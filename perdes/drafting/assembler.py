@@ -1,0 +1,400 @@
+"""Turn (template, village, values, options) into a numbered, resolved ``Document``."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from jinja2 import TemplateError as JinjaError
+
+from perdes.drafting.errors import CrossReferenceError, Problem, TemplateError
+from perdes.drafting.manifest import Template
+from perdes.drafting.model import (
+    Ayat,
+    Bab,
+    Bagian,
+    Document,
+    Explanation,
+    Header,
+    Item,
+    Para,
+    Pasal,
+    Penjelasan,
+    SignatureBlock,
+    VillageContext,
+)
+from perdes.drafting.source import (
+    SrcAyat,
+    SrcBagian,
+    SrcCond,
+    SrcItem,
+    SrcPara,
+    SrcPasal,
+    SrcText,
+)
+from perdes.drafting.textclean import clean_text
+from perdes.drafting.values import resolve_options, resolve_values
+from perdes.drafting.words import (
+    join_id,
+    letter,
+    number_in_words,
+    ordinal_title,
+    roman,
+    tanggal,
+    words,
+)
+
+DOTS = "…"
+CLOSING_ID = "penutup.pengundangan"
+_SPACES = re.compile(r"[ \t]+")
+_ITEM_END = " ;.,:"
+
+
+def _village_context(v: VillageContext, judul: str, today: date) -> dict[str, Any]:
+    kab = clean_text(v.kabupaten_name)
+    return {
+        "desa": clean_text(v.sebutan_desa),
+        "nama_desa": clean_text(v.desa_name),
+        "kades": clean_text(v.sebutan_kepala_desa),
+        "bpd": clean_text(v.sebutan_bpd),
+        "bpd_singkat": clean_text(v.singkatan_bpd),
+        "pemdes": f"Pemerintah {clean_text(v.sebutan_desa)}",
+        "kecamatan": clean_text(v.kecamatan_name),
+        "kabupaten": kab,
+        "provinsi": clean_text(v.provinsi_name),
+        "bupati": "Wali Kota" if kab.lower().startswith("kota") else "Bupati",
+        "kode_desa": clean_text(v.village_code),
+        "jumlah_pmi_aktif": v.active_pmi_count,
+        "jumlah_pmi_purna": v.returned_pmi_count,
+        "judul": judul,
+        "today": today,
+        "angka": number_in_words,
+        "terbilang": words,
+        "tanggal": tanggal,
+    }
+
+
+class _Assembly:
+    def __init__(self, template: Template, context: dict[str, Any]) -> None:
+        self.t = template
+        self.ctx = context
+        self.current = ""
+        self.pasal_no: dict[str, int] = {}
+        self.ayat_no: dict[tuple[str, int], int] = {}
+        self.excluded: set[str] = set()
+        context["ref"] = self.ref
+
+    def when(self, cond: SrcCond | None, clause: str | None) -> bool:
+        if cond is None:
+            return True
+        try:
+            return bool(cond.compiled(**self.ctx))
+        except JinjaError as exc:
+            raise TemplateError([Problem(cond.file, cond.line, clause, str(exc))]) from exc
+
+    def text(self, src: SrcText, clause: str | None) -> str:
+        self.current = clause or ""
+        try:
+            out = src.compiled.render(self.ctx) if src.compiled is not None else src.source
+        except CrossReferenceError:
+            raise
+        except JinjaError as exc:
+            raise TemplateError([Problem(src.file, src.line, clause, str(exc))]) from exc
+        return _SPACES.sub(" ", clean_text(out)).strip()
+
+    def ref(self, target: str, ayat: int | None = None) -> str:
+        number = self.pasal_no.get(target)
+        if number is None:
+            raise CrossReferenceError(self.current, target)
+        if ayat is None:
+            return f"Pasal {number}"
+        ayat_number = self.ayat_no.get((target, ayat))
+        if ayat_number is None:
+            raise CrossReferenceError(self.current, f"{target} ayat ({ayat})")
+        if target == self.current:
+            return f"ayat ({ayat_number})"
+        return f"Pasal {number} ayat ({ayat_number})"
+
+    # -- selection and numbering (before any text is rendered) ---------------------
+    def select(self) -> list[tuple[Any, list[Any]]]:
+        babs: list[tuple[Any, list[Any]]] = []
+        counter = 0
+        for bab in self.t.babs:
+            parts: list[Any] = []
+            if self.when(bab.cond, bab.clause_id):
+                for part in bab.parts:
+                    if isinstance(part, SrcBagian):
+                        kept = [p for p in part.pasal if self._keep(p)]
+                        if kept and self.when(part.cond, part.clause_id):
+                            parts.append((part, kept))
+                        else:
+                            parts.extend(kept)
+                    elif self._keep(part):
+                        parts.append(part)
+            else:
+                self._exclude(bab.all_pasal())
+            if not parts:
+                continue
+            for part in parts:
+                for pasal in part[1] if isinstance(part, tuple) else [part]:
+                    counter += 1
+                    self.pasal_no[pasal.clause_id] = counter
+                    kept_ayat = [a for a in pasal.ayat() if self.when(a.cond, pasal.clause_id)]
+                    for n, a in enumerate(kept_ayat, start=1):
+                        self.ayat_no[(pasal.clause_id, a.ordinal)] = n
+            babs.append((bab, parts))
+        self.last_pasal = counter
+        return babs
+
+    def _keep(self, pasal: SrcPasal) -> bool:
+        keep = self.when(pasal.cond, pasal.clause_id)
+        if not keep:
+            self.excluded.add(pasal.clause_id)
+        return keep
+
+    def _exclude(self, pasal: Sequence[SrcPasal]) -> None:
+        self.excluded.update(p.clause_id for p in pasal)
+
+    # -- building ------------------------------------------------------------------
+    def pasal(self, src: SrcPasal) -> Pasal:
+        cid = src.clause_id
+        blocks: list[Para | Item | Ayat] = []
+        for b in src.blocks:
+            if not self.when(b.cond, cid):
+                continue
+            if isinstance(b, SrcAyat):
+                inner = self.blocks(b.blocks, cid)
+                number = self.ayat_no[(cid, b.ordinal)]
+                blocks.append(Ayat(number, self.text(b.text, cid), tuple(inner)))
+        if not any(isinstance(b, SrcAyat) for b in src.blocks):
+            blocks = list(self.blocks(src.blocks, cid))  # type: ignore[arg-type]
+        paragraphs: list[str] = []
+        per_ayat: list[tuple[str, str]] = []
+        for e in src.explanations:
+            if not self.when(e.cond, cid):
+                continue
+            if e.ayat is None:
+                paragraphs.append(self.text(e.text, cid))
+            elif (cid, e.ayat) in self.ayat_no:
+                per_ayat.append((f"Ayat ({self.ayat_no[(cid, e.ayat)]})", self.text(e.text, cid)))
+        if per_ayat:
+            explained = dict(per_ayat)
+            ayat_labels = [f"Ayat ({b.number})" for b in blocks if isinstance(b, Ayat)]
+            per_ayat = [(label, explained.get(label, "Cukup jelas.")) for label in ayat_labels]
+        return Pasal(
+            cid, self.pasal_no[cid], tuple(blocks), Explanation(tuple(paragraphs), tuple(per_ayat))
+        )
+
+    def blocks(self, src: Sequence[SrcPara | SrcItem], cid: str) -> list[Para | Item]:
+        out: list[Para | Item] = []
+        run: list[SrcItem] = []
+        for b in [*src, None]:
+            if isinstance(b, SrcItem):
+                if self.when(b.cond, cid):
+                    run.append(b)
+                continue
+            if run:
+                out.extend(self.items(run, cid, 1, ""))
+                run = []
+            if isinstance(b, SrcPara) and self.when(b.cond, cid):
+                out.append(Para(self.text(b.text, cid)))
+        return out
+
+    def items(self, src: list[SrcItem], cid: str, level: int, parent_tail: str) -> list[Item]:
+        out: list[Item] = []
+        conj = src[0].conj
+        last = len(src) - 1
+        for i, s in enumerate(src):
+            kids = [k for k in s.children if self.when(k.cond, cid)]
+            text = self.text(s.text, cid).rstrip(_ITEM_END)
+            if s.numeric:
+                label, tail = f"{i + 1}.", "."
+            else:
+                label = (f"{letter(i + 1)}.", f"{i + 1}.", f"{letter(i + 1)})", f"{i + 1})")[
+                    level - 1
+                ]
+                if i == last - 1:
+                    tail = f"; {conj}"
+                elif i < last:
+                    tail = ";"
+                else:
+                    tail = "." if level == 1 else ";" + parent_tail
+            children: list[Item] = []
+            if kids:
+                children = self.items(
+                    kids, cid, level + 1, tail.removeprefix(";").removeprefix(".")
+                )
+                tail = ":"
+            out.append(Item(label, text + tail, level, tuple(children)))
+        return out
+
+
+def assemble(
+    template: Template,
+    *,
+    village: VillageContext,
+    values: Mapping[str, object],
+    options: Mapping[str, bool | str],
+    today: date | None = None,
+) -> Document:
+    """Build the complete document, or raise; never returns a half-built document.
+
+    Raises ``DraftInputError`` (bad values/options, per field), ``CrossReferenceError``
+    (a clause refers to an excluded one) or ``TemplateError`` (text failing at render).
+    """
+    today = today or date.today()
+    opts = resolve_options(template, options)
+    vals = resolve_values(template, village, values, today)
+    ctx = _village_context(village, template.judul, today)
+    ctx.update(vals)
+    ctx.update(opts)
+    a = _Assembly(template, ctx)
+    for name, expr in template.derived:
+        try:
+            ctx[name] = expr.compiled(**ctx)
+        except JinjaError as exc:
+            raise TemplateError(
+                [Problem(expr.file, expr.line, f"derived:{name}", str(exc))]
+            ) from exc
+    selected = a.select()
+    if not selected:
+        raise TemplateError([Problem("manifest.yaml", None, None, "the options exclude every BAB")])
+    babs: list[Bab] = []
+    for n, (src_bab, parts) in enumerate(selected, start=1):
+        built: list[Pasal | Bagian] = []
+        bagian_no = 0
+        for part in parts:
+            if isinstance(part, tuple):
+                bagian_no += 1
+                src_bagian, kept = part
+                built.append(
+                    Bagian(
+                        src_bagian.clause_id,
+                        f"Bagian {ordinal_title(bagian_no)}",
+                        a.text(src_bagian.title, src_bagian.clause_id),
+                        tuple(a.pasal(p) for p in kept),
+                    )
+                )
+            else:
+                built.append(a.pasal(part))
+        babs.append(
+            Bab(
+                src_bab.clause_id,
+                n,
+                f"BAB {roman(n)}",
+                a.text(src_bab.title, src_bab.clause_id).upper(),
+                tuple(built),
+            )
+        )
+    return _finish(template, village, vals, ctx, a, babs)
+
+
+def _finish(
+    template: Template,
+    village: VillageContext,
+    vals: dict[str, Any],
+    ctx: dict[str, Any],
+    a: _Assembly,
+    babs: list[Bab],
+) -> Document:
+    sebutan = ctx["desa"]
+    desa_full = f"{sebutan} {ctx['nama_desa']}"
+    perdes = f"Peraturan {sebutan}"
+    tahun = vals.get("tahun") or ctx["today"].year
+    closing = Pasal(
+        CLOSING_ID,
+        a.last_pasal + 1,
+        (
+            Para(f"{perdes} ini mulai berlaku pada tanggal diundangkan."),
+            Para(
+                f"Agar setiap orang mengetahuinya, memerintahkan pengundangan {perdes} ini "
+                f"dengan penempatannya dalam Lembaran {desa_full}."
+            ),
+        ),
+    )
+    last = babs[-1]
+    babs[-1] = dataclasses.replace(last, parts=(*last.parts, closing))
+
+    menimbang = [
+        a.text(m.text, "menimbang").rstrip(" ;.")
+        for m in template.menimbang
+        if a.when(m.cond, "menimbang")
+    ]
+    letters = [f"huruf {letter(i + 1)}" for i in range(len(menimbang))]
+    menimbang.append(
+        f"bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam {join_id(letters)}, "
+        f"perlu menetapkan {perdes} tentang {template.judul}"
+    )
+    keys = [m.key for m in template.mengingat if a.when(m.cond, "mengingat")]
+    for spec in template.variables.values():
+        if spec.type == "citations":
+            keys += vals.get(spec.name) or []
+    mengingat = tuple(
+        dataclasses.replace(c, label=f"{i}.", text=c.text + ";")
+        for i, c in enumerate(template.catalogue.mengingat(keys), start=1)
+    )
+    jabatan = f"{ctx['kades']} {ctx['nama_desa']}".upper()
+    nomor = f"NOMOR {vals.get('nomor') or DOTS} TAHUN {tahun}"
+    title = template.judul.upper()
+
+    def when(key: str) -> str:
+        d = vals.get(key)
+        return tanggal(d) if isinstance(d, date) else DOTS
+
+    umum = tuple(
+        a.text(p.text, "penjelasan")
+        for p in template.penjelasan_umum
+        if a.when(p.cond, "penjelasan")
+    )
+    all_pasal = [p for bab in babs for p in bab.all_pasal()]
+    return Document(
+        template_slug=template.slug,
+        template_version=template.version,
+        header=Header(
+            jabatan, ctx["kabupaten"].upper(), f"PERATURAN {desa_full}".upper(), nomor, title
+        ),
+        pembukaan=("DENGAN RAHMAT TUHAN YANG MAHA ESA", f"{jabatan},"),
+        menimbang=tuple((f"{letter(i + 1)}.", f"{t};") for i, t in enumerate(menimbang)),
+        mengingat=mengingat,
+        kesepakatan=(
+            "Dengan Kesepakatan Bersama",
+            f"{ctx['bpd']} {ctx['nama_desa']}".upper(),
+            "dan",
+            jabatan,
+        ),
+        diktum=("MEMUTUSKAN:", f"PERATURAN {sebutan.upper()} TENTANG {title}."),
+        babs=tuple(babs),
+        penetapan=SignatureBlock(
+            (f"Ditetapkan di {ctx['nama_desa']}", f"pada tanggal {when('tanggal_penetapan')}"),
+            f"{jabatan},",
+            str(
+                vals.get("nama_kepala_desa") or clean_text(village.kepala_desa_name) or DOTS
+            ).upper(),
+        ),
+        pengundangan=SignatureBlock(
+            (f"Diundangkan di {ctx['nama_desa']}", f"pada tanggal {when('tanggal_pengundangan')}"),
+            f"SEKRETARIS {desa_full.upper()},",
+            str(
+                vals.get("nama_sekretaris_desa") or clean_text(village.sekretaris_desa_name) or DOTS
+            ).upper(),
+        ),
+        lembaran=f"LEMBARAN {desa_full.upper()} TAHUN {tahun} NOMOR {vals.get('nomor_lembaran') or DOTS}",
+        penjelasan=Penjelasan(
+            heading=(
+                "PENJELASAN",
+                "ATAS",
+                f"PERATURAN {desa_full}".upper(),
+                nomor,
+                "TENTANG",
+                title,
+            ),
+            umum=umum,
+            pasal=tuple((p, p.explanation) for p in all_pasal),
+            closing_line="",
+        ),
+        title=f"Peraturan {desa_full} Nomor {vals.get('nomor') or DOTS} Tahun {tahun} tentang {template.judul}",
+        keywords=("Peraturan Desa", template.judul, desa_full, ctx["kabupaten"]),
+    )
