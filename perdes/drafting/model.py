@@ -178,3 +178,12 @@ class Document:
 
     def unverified_citations(self) -> tuple[Citation, ...]:
         return tuple(c for c in self.mengingat if not c.verified)
+
+
+@dataclass(frozen=True)
+class DocComment:
+    """A comment on a Pasal, exported as a Word comment (e.g. from a consultation)."""
+
+    author: str
+    text: str
+    initials: str = ""
