@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -11,6 +10,7 @@ from typing import Any
 from jinja2 import TemplateError as JinjaError
 
 from perdes.drafting.errors import CrossReferenceError, Problem, TemplateError
+from perdes.drafting.framing import frame_document
 from perdes.drafting.manifest import Template
 from perdes.drafting.model import (
     Ayat,
@@ -18,12 +18,9 @@ from perdes.drafting.model import (
     Bagian,
     Document,
     Explanation,
-    Header,
     Item,
     Para,
     Pasal,
-    Penjelasan,
-    SignatureBlock,
     VillageContext,
 )
 from perdes.drafting.source import (
@@ -38,7 +35,6 @@ from perdes.drafting.source import (
 from perdes.drafting.textclean import clean_text
 from perdes.drafting.values import resolve_options, resolve_values
 from perdes.drafting.words import (
-    join_id,
     letter,
     number_in_words,
     ordinal_title,
@@ -77,7 +73,7 @@ def _village_context(v: VillageContext, judul: str, today: date) -> dict[str, An
     }
 
 
-class _Assembly:
+class Assembly:
     def __init__(self, template: Template, context: dict[str, Any]) -> None:
         self.t = template
         self.ctx = context
@@ -251,7 +247,7 @@ def assemble(
     ctx = _village_context(village, template.judul, today)
     ctx.update(vals)
     ctx.update(opts)
-    a = _Assembly(template, ctx)
+    a = Assembly(template, ctx)
     for name, expr in template.derived:
         try:
             ctx[name] = expr.compiled(**ctx)
@@ -289,112 +285,4 @@ def assemble(
                 tuple(built),
             )
         )
-    return _finish(template, village, vals, ctx, a, babs)
-
-
-def _finish(
-    template: Template,
-    village: VillageContext,
-    vals: dict[str, Any],
-    ctx: dict[str, Any],
-    a: _Assembly,
-    babs: list[Bab],
-) -> Document:
-    sebutan = ctx["desa"]
-    desa_full = f"{sebutan} {ctx['nama_desa']}"
-    perdes = f"Peraturan {sebutan}"
-    tahun = vals.get("tahun") or ctx["today"].year
-    closing = Pasal(
-        CLOSING_ID,
-        a.last_pasal + 1,
-        (
-            Para(f"{perdes} ini mulai berlaku pada tanggal diundangkan."),
-            Para(
-                f"Agar setiap orang mengetahuinya, memerintahkan pengundangan {perdes} ini "
-                f"dengan penempatannya dalam Lembaran {desa_full}."
-            ),
-        ),
-    )
-    last = babs[-1]
-    babs[-1] = dataclasses.replace(last, parts=(*last.parts, closing))
-
-    menimbang = [
-        a.text(m.text, "menimbang").rstrip(" ;.")
-        for m in template.menimbang
-        if a.when(m.cond, "menimbang")
-    ]
-    letters = [f"huruf {letter(i + 1)}" for i in range(len(menimbang))]
-    menimbang.append(
-        f"bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam {join_id(letters)}, "
-        f"perlu menetapkan {perdes} tentang {template.judul}"
-    )
-    keys = [m.key for m in template.mengingat if a.when(m.cond, "mengingat")]
-    for spec in template.variables.values():
-        if spec.type == "citations":
-            keys += vals.get(spec.name) or []
-    mengingat = tuple(
-        dataclasses.replace(c, label=f"{i}.", text=c.text + ";")
-        for i, c in enumerate(template.catalogue.mengingat(keys), start=1)
-    )
-    jabatan = f"{ctx['kades']} {ctx['nama_desa']}".upper()
-    nomor = f"NOMOR {vals.get('nomor') or DOTS} TAHUN {tahun}"
-    title = template.judul.upper()
-
-    def when(key: str) -> str:
-        d = vals.get(key)
-        return tanggal(d) if isinstance(d, date) else DOTS
-
-    umum = tuple(
-        a.text(p.text, "penjelasan")
-        for p in template.penjelasan_umum
-        if a.when(p.cond, "penjelasan")
-    )
-    all_pasal = [p for bab in babs for p in bab.all_pasal()]
-    return Document(
-        template_slug=template.slug,
-        template_version=template.version,
-        header=Header(
-            jabatan, ctx["kabupaten"].upper(), f"PERATURAN {desa_full}".upper(), nomor, title
-        ),
-        pembukaan=("DENGAN RAHMAT TUHAN YANG MAHA ESA", f"{jabatan},"),
-        menimbang=tuple((f"{letter(i + 1)}.", f"{t};") for i, t in enumerate(menimbang)),
-        mengingat=mengingat,
-        kesepakatan=(
-            "Dengan Kesepakatan Bersama",
-            f"{ctx['bpd']} {ctx['nama_desa']}".upper(),
-            "dan",
-            jabatan,
-        ),
-        diktum=("MEMUTUSKAN:", f"PERATURAN {sebutan.upper()} TENTANG {title}."),
-        babs=tuple(babs),
-        penetapan=SignatureBlock(
-            (f"Ditetapkan di {ctx['nama_desa']}", f"pada tanggal {when('tanggal_penetapan')}"),
-            f"{jabatan},",
-            str(
-                vals.get("nama_kepala_desa") or clean_text(village.kepala_desa_name) or DOTS
-            ).upper(),
-        ),
-        pengundangan=SignatureBlock(
-            (f"Diundangkan di {ctx['nama_desa']}", f"pada tanggal {when('tanggal_pengundangan')}"),
-            f"SEKRETARIS {desa_full.upper()},",
-            str(
-                vals.get("nama_sekretaris_desa") or clean_text(village.sekretaris_desa_name) or DOTS
-            ).upper(),
-        ),
-        lembaran=f"LEMBARAN {desa_full.upper()} TAHUN {tahun} NOMOR {vals.get('nomor_lembaran') or DOTS}",
-        penjelasan=Penjelasan(
-            heading=(
-                "PENJELASAN",
-                "ATAS",
-                f"PERATURAN {desa_full}".upper(),
-                nomor,
-                "TENTANG",
-                title,
-            ),
-            umum=umum,
-            pasal=tuple((p, p.explanation) for p in all_pasal),
-            closing_line="",
-        ),
-        title=f"Peraturan {desa_full} Nomor {vals.get('nomor') or DOTS} Tahun {tahun} tentang {template.judul}",
-        keywords=("Peraturan Desa", template.judul, desa_full, ctx["kabupaten"]),
-    )
+    return frame_document(template, village, vals, ctx, a, babs)
