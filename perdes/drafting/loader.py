@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,7 @@ from perdes.drafting.source import (
 from perdes.drafting.yamlsrc import LineDict, LineList, line_of, load_yaml, yaml_error_line
 
 MANIFEST = "manifest.yaml"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Names every clause text can use besides the template's variables and options.
 CONTEXT_NAMES = frozenset(
     {
@@ -52,13 +54,13 @@ def make_env() -> SandboxedEnvironment:
 
 
 def _resolve(path_or_slug: str | Path, root: Path | None) -> Path:
-    candidate = Path(path_or_slug)
-    if candidate.is_dir():
-        return candidate
-    if isinstance(path_or_slug, str) and "/" not in path_or_slug and "\\" not in path_or_slug:
+    if isinstance(path_or_slug, str) and SLUG.match(path_or_slug):
         folder = (root or templates_root()) / path_or_slug
         if (folder / MANIFEST).is_file():
             return folder
+    candidate = Path(path_or_slug)
+    if (candidate / MANIFEST).is_file():
+        return candidate
     raise TemplateNotFound(f"template not found: {path_or_slug}")
 
 
