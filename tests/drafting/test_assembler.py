@@ -74,8 +74,8 @@ def test_alternative_wording_for_the_institution(template: Template) -> None:
         template, village=LONTAR, values={}, options={"lembaga": "komunitas"}, today=TODAY
     )
     assert (
-        "Komunitas Keluarga Pekerja Migran Indonesia Desa Lontar yang selanjutnya disebut Komunitas PMI"
-        in _text(doc, "umum.definisi")
+        "Komunitas Keluarga Pekerja Migran Indonesia Desa Lontar yang selanjutnya disebut "
+        "Komunitas PMI" in _text(doc, "umum.definisi")
     )
     assert "mengukuhkan Komunitas PMI" in _text(doc, "kelembagaan.pembentukan")
     assert "perka-bnp2tki-6-2017" in [c.key for c in doc.mengingat]

@@ -110,7 +110,7 @@ def test_render_a4(tmp_path: Path) -> None:
 def test_bad_input_gives_one_line_and_no_file(
     tmp_path: Path, args: list[str], message: str | None
 ) -> None:
-    code, err, out = _render(tmp_path, *args)
+    code, err, _ = _render(tmp_path, *args)
     if message is None:
         assert code == 0
         return

@@ -53,6 +53,7 @@ def test_docx_converts_to_a_plausible_pdf(tmp_path: Path, lontar_doc: Document, 
         timeout=60,
     ).stdout
     for needle in ("PERATURAN DESA LONTAR", "NOMOR 3 TAHUN 2026", "Menimbang", "BAB I",
-                   f"Pasal {len(lontar_doc.all_pasal())}", "LEMBARAN DESA LONTAR TAHUN 2026 NOMOR 3",
+                   f"Pasal {len(lontar_doc.all_pasal())}",
+                   "LEMBARAN DESA LONTAR TAHUN 2026 NOMOR 3",
                    "PENJELASAN", "JUNALI ABDULLAH"):  # fmt: skip
         assert needle in text, needle

@@ -83,7 +83,7 @@ def test_docx_comments_anchor_to_the_pasal_heading(lontar_doc: Document) -> None
     document_xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
     anchored = document_xml.split("<w:commentRangeStart")[1]
     assert f"Pasal {number}<" in anchored.split("<w:commentRangeEnd")[0]
-    with pytest.raises(ValueError, match="tidak.ada"):
+    with pytest.raises(ValueError, match=r"tidak\.ada"):
         render_docx(lontar_doc, comments={"tidak.ada": [DocComment("x", "y")]})
 
 
