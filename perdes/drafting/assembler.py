@@ -35,6 +35,7 @@ from perdes.drafting.source import (
 from perdes.drafting.textclean import clean_text
 from perdes.drafting.values import resolve_options, resolve_values
 from perdes.drafting.words import (
+    bilangan,
     letter,
     number_in_words,
     ordinal_title,
@@ -43,8 +44,6 @@ from perdes.drafting.words import (
     words,
 )
 
-DOTS = "…"
-CLOSING_ID = "penutup.pengundangan"
 _SPACES = re.compile(r"[ \t]+")
 _ITEM_END = " ;.,:"
 
@@ -70,6 +69,7 @@ def _village_context(v: VillageContext, judul: str, today: date) -> dict[str, An
         "angka": number_in_words,
         "terbilang": words,
         "tanggal": tanggal,
+        "bilangan": bilangan,
     }
 
 

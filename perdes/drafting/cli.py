@@ -147,7 +147,7 @@ def render_command(
     except (LookupError, DraftingError) as exc:
         raise _fail(str(exc)) from exc
     if fmt == "docx":
-        data = render_docx(doc, paper=paper)
+        data = render_docx(doc, paper="A4" if paper == "A4" else "F4")
     elif fmt == "html":
         data = _html_page(doc).encode("utf-8")
     else:

@@ -11,6 +11,7 @@ import io
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Literal
 
 import docx
 
@@ -31,6 +32,7 @@ _CORE = (
     '<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified>'
     "<cp:category>Peraturan Desa</cp:category></cp:coreProperties>"
 )
+Paper = Literal["F4", "A4"]
 UNVERIFIED_PREFIX = "dasar hukum belum diverifikasi"
 
 
@@ -181,7 +183,7 @@ def _core(doc: Document) -> str:
 def render_docx(
     doc: Document,
     *,
-    paper: str = "F4",
+    paper: Paper = "F4",
     font_name: str = "Bookman Old Style",
     font_size_pt: float = 12,
     comments: Mapping[str, Sequence[DocComment]] | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from num2words import num2words
 
 _ROMAN = (
@@ -62,6 +63,11 @@ def letter(n: int) -> str:
         n, rem = divmod(n - 1, 26)
         out = chr(ord("a") + rem) + out
     return out
+
+
+def bilangan(n: int) -> str:
+    """A count with Indonesian digit grouping: 31826 → "31.826"."""
+    return str(format_decimal(n, locale="id"))
 
 
 def tanggal(d: date) -> str:

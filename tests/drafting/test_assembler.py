@@ -200,3 +200,40 @@ def test_draft_without_number_shows_dots(template: Template) -> None:
     assert doc.header.nomor == "NOMOR … TAHUN 2026"
     assert doc.penetapan.lines[1] == "pada tanggal …"
     assert GOLDEN_VALUES["nomor"] == "3"
+
+
+def test_nested_items_labels_and_punctuation(tmp_path: Path) -> None:
+    folder = write_template(
+        tmp_path,
+        """\
+        BAB a: SATU
+        PASAL a.daftar
+        (1) Kegiatan meliputi:
+        - [atau] pertama;
+        - kedua
+          - satu
+          - dua
+            - alfa
+              - angka satu
+              - angka dua
+            - beta
+        - [if: tidak_ada_opsi == 1] dibuang
+        - ketiga.
+        (2) Ayat kedua.
+        """,
+        "options:\n  tidak_ada_opsi: {type: choice, label: X, choices: ['0', '1'], default: '0'}\n",
+    )
+    doc = assemble(load_template(folder), village=LONTAR, values={}, options={}, today=TODAY)
+    assert render_text(doc).split("Pasal 1\n")[1].split("\n\n")[0].splitlines() == [
+        "(1) Kegiatan meliputi:",
+        "    a. pertama;",
+        "    b. kedua:",
+        "        1. satu; dan",
+        "        2. dua:",
+        "            a) alfa:",
+        "                1) angka satu; dan",
+        "                2) angka dua; dan",  # alfa is second-to-last: its conjunction
+        "            b) beta; atau",  # kedua is second-to-last at the top: "atau"
+        "    c. ketiga.",
+        "(2) Ayat kedua.",
+    ]

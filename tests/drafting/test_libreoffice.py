@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from perdes.drafting.model import Document
-from perdes.drafting.render_docx import render_docx
+from perdes.drafting.render_docx import Paper, render_docx
 
 REQUIRED = os.environ.get("PERDES_REQUIRE_LIBREOFFICE") == "1"
 
@@ -24,7 +24,9 @@ def _tools() -> tuple[str, str, str] | None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("paper", ["F4", "A4"])
-def test_docx_converts_to_a_plausible_pdf(tmp_path: Path, lontar_doc: Document, paper: str) -> None:
+def test_docx_converts_to_a_plausible_pdf(
+    tmp_path: Path, lontar_doc: Document, paper: Paper
+) -> None:
     tools = _tools()
     assert tools is not None
     soffice, pdfinfo, pdftotext = tools

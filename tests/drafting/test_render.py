@@ -47,7 +47,7 @@ def test_docx_a4_and_other_font(lontar_doc: Document) -> None:
     assert d.styles["Normal"].font.name == "Arial"
     assert d.styles["Normal"].font.size == Pt(11)
     with pytest.raises(ValueError, match="paper"):
-        render_docx(lontar_doc, paper="Letter")
+        render_docx(lontar_doc, paper="Letter")  # type: ignore[arg-type]
 
 
 def test_docx_properties_list_unverified_citations(lontar_doc: Document) -> None:
