@@ -65,8 +65,8 @@ STYLES: dict[str, dict[str, object]] = {
     "PD Konsiderans": {"left": LABEL_CM[2], "hanging": LABEL_CM[2], "tabs": LABEL_CM, "after": 3},
     "PD Ayat": {"left": AYAT_CM, "hanging": AYAT_CM, "tabs": (AYAT_CM,), "after": 3},
     "PD Ayat Lanjut": {"left": AYAT_CM, "after": 3},
-    "PD TTD": {"align": WD_ALIGN_PARAGRAPH.CENTER, "left": 8.5},
-    "PD TTD Kiri": {"align": WD_ALIGN_PARAGRAPH.CENTER, "right": 8.5},
+    "PD TTD": {"align": WD_ALIGN_PARAGRAPH.CENTER, "left": 8.5, "keep": True},
+    "PD TTD Kiri": {"align": WD_ALIGN_PARAGRAPH.CENTER, "right": 8.5, "keep": True},
     "PD Lembaran": {"align": WD_ALIGN_PARAGRAPH.LEFT, "before": 12, "bold": True},
     "PD Kiri": {"align": WD_ALIGN_PARAGRAPH.LEFT, "keep": True},
 }
