@@ -81,6 +81,7 @@ class Assembly:
         self.pasal_no: dict[str, int] = {}
         self.ayat_no: dict[tuple[str, int], int] = {}
         self.excluded: set[str] = set()
+        self.single_ayat: set[str] = set()  # Pasal left with one ayat: written unnumbered
         context["ref"] = self.ref
 
     def when(self, cond: SrcCond | None, clause: str | None) -> bool:
@@ -105,7 +106,7 @@ class Assembly:
         number = self.pasal_no.get(target)
         if number is None:
             raise CrossReferenceError(self.current, target)
-        if ayat is None:
+        if ayat is None or (target in self.single_ayat and (target, ayat) in self.ayat_no):
             return f"Pasal {number}"
         ayat_number = self.ayat_no.get((target, ayat))
         if ayat_number is None:
@@ -141,6 +142,8 @@ class Assembly:
                     kept_ayat = [a for a in pasal.ayat() if self.when(a.cond, pasal.clause_id)]
                     for n, a in enumerate(kept_ayat, start=1):
                         self.ayat_no[(pasal.clause_id, a.ordinal)] = n
+                    if len(kept_ayat) == 1:
+                        self.single_ayat.add(pasal.clause_id)
             babs.append((bab, parts))
         self.last_pasal = counter
         return babs
@@ -167,12 +170,16 @@ class Assembly:
                 blocks.append(Ayat(number, self.text(b.text, cid), tuple(inner)))
         if not any(isinstance(b, SrcAyat) for b in src.blocks):
             blocks = list(self.blocks(src.blocks, cid))  # type: ignore[arg-type]
+        elif cid in self.single_ayat:  # one ayat left: UU 12/2011 writes it unnumbered
+            only = next(b for b in blocks if isinstance(b, Ayat))
+            blocks = [Para(only.text), *only.blocks]
         paragraphs: list[str] = []
         per_ayat: list[tuple[str, str]] = []
         for e in src.explanations:
             if not self.when(e.cond, cid):
                 continue
-            if e.ayat is None:
+            single = (cid, e.ayat) in self.ayat_no and cid in self.single_ayat
+            if e.ayat is None or single:
                 paragraphs.append(self.text(e.text, cid))
             elif (cid, e.ayat) in self.ayat_no:
                 per_ayat.append((f"Ayat ({self.ayat_no[(cid, e.ayat)]})", self.text(e.text, cid)))

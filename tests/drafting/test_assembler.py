@@ -237,3 +237,12 @@ def test_nested_items_labels_and_punctuation(tmp_path: Path) -> None:
         "    c. ketiga.",
         "(2) Ayat kedua.",
     ]
+
+
+def test_a_pasal_left_with_one_ayat_is_unnumbered(template: Template) -> None:
+    doc = assemble(
+        template, village=LONTAR, values={}, options={"anggaran_rinci": False}, today=TODAY
+    )
+    text = _text(doc, "pembiayaan.sumber")
+    assert text.splitlines()[0] == "Pembiayaan pelaksanaan Peraturan Desa ini bersumber dari:"
+    assert "(1)" not in text and "a. APB Desa; dan" in text
