@@ -194,21 +194,27 @@ class Assembly:
     def blocks(self, src: Sequence[SrcPara | SrcItem], cid: str) -> list[Para | Item]:
         out: list[Para | Item] = []
         run: list[SrcItem] = []
+        conj = "dan"
+        first = True
         for b in [*src, None]:
             if isinstance(b, SrcItem):
+                if first:
+                    conj, first = b.conj, False  # the list's conjunction, even if b is excluded
                 if self.when(b.cond, cid):
                     run.append(b)
                 continue
+            first = True
             if run:
-                out.extend(self.items(run, cid, 1, ""))
+                out.extend(self.items(run, cid, 1, "", conj))
                 run = []
             if isinstance(b, SrcPara) and self.when(b.cond, cid):
                 out.append(Para(self.text(b.text, cid)))
         return out
 
-    def items(self, src: list[SrcItem], cid: str, level: int, parent_tail: str) -> list[Item]:
+    def items(
+        self, src: list[SrcItem], cid: str, level: int, parent_tail: str, conj: str
+    ) -> list[Item]:
         out: list[Item] = []
-        conj = src[0].conj
         last = len(src) - 1
         for i, s in enumerate(src):
             kids = [k for k in s.children if self.when(k.cond, cid)]
@@ -227,9 +233,8 @@ class Assembly:
                     tail = "." if level == 1 else ";" + parent_tail
             children: list[Item] = []
             if kids:
-                children = self.items(
-                    kids, cid, level + 1, tail.removeprefix(";").removeprefix(".")
-                )
+                sub_tail = tail.removeprefix(";").removeprefix(".")
+                children = self.items(kids, cid, level + 1, sub_tail, s.children[0].conj)
                 tail = ":"
             out.append(Item(label, text + tail, level, tuple(children)))
         return out

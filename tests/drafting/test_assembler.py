@@ -246,3 +246,20 @@ def test_a_pasal_left_with_one_ayat_is_unnumbered(template: Template) -> None:
     text = _text(doc, "pembiayaan.sumber")
     assert text.splitlines()[0] == "Pembiayaan pelaksanaan Peraturan Desa ini bersumber dari:"
     assert "(1)" not in text and "a. APB Desa; dan" in text
+
+
+def test_list_conjunction_survives_an_excluded_first_item(tmp_path: Path) -> None:
+    folder = write_template(
+        tmp_path,
+        """\
+        BAB a: SATU
+        PASAL a.daftar
+        Pilihan:
+        - [dan/atau] [if: nol] dibuang
+        - pertama
+        - kedua
+        """,
+        "options:\n  nol: {label: Nol, default: false}\n",
+    )
+    doc = assemble(load_template(folder), village=LONTAR, values={}, options={}, today=TODAY)
+    assert _text(doc, "a.daftar").splitlines() == ["Pilihan:", "a. pertama; dan/atau", "b. kedua."]
