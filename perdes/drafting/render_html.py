@@ -1,5 +1,8 @@
 """HTML rendering: a semantic fragment for preview and print.
 
+Heading levels are fixed so a page can style them: title h2, BAB h3, Bagian h4, Pasal h5
+(the page keeps h1 for itself).
+
 ``<article class="perdes">`` holds the title block, the pembukaan, each BAB as a
 ``<section class="bab">`` and each Pasal as ``<section id="pasal-N" data-clause="…">``.
 Unverified citations carry ``class="belum-verifikasi"`` and a visible marker.
@@ -43,7 +46,7 @@ def _blocks(blocks: tuple[Para | Item, ...], out: list[str]) -> None:
 def _pasal(pasal: Pasal, out: list[str]) -> None:
     out.append(
         f'<section class="pasal" id="pasal-{pasal.number}" data-clause="{_esc(pasal.clause_id)}">'
-        f"<h4>{pasal.label}</h4>"
+        f"<h5>{pasal.label}</h5>"
     )
     ayat = [b for b in pasal.blocks if isinstance(b, Ayat)]
     if ayat:
@@ -77,7 +80,7 @@ def render_html(doc: Document) -> str:
         f'data-version="{_esc(doc.template_version)}">',
         '<header class="judul">',
         f"<p>{_esc(h.jabatan)}<br>{_esc(h.kabupaten)}</p>",
-        f"<h1>{_esc(h.jenis)}<br>{_esc(h.nomor)}<br>TENTANG<br>{_esc(h.title)}</h1>",
+        f"<h2>{_esc(h.jenis)}<br>{_esc(h.nomor)}<br>TENTANG<br>{_esc(h.title)}</h2>",
         "</header>",
         '<section class="pembukaan">',
         f'<p class="frasa">{_esc(doc.pembukaan[0])}</p>',
@@ -104,13 +107,13 @@ def render_html(doc: Document) -> str:
     for bab in doc.babs:
         out.append(
             f'<section class="bab" id="bab-{bab.number}" data-clause="{_esc(bab.clause_id)}">'
-            f"<h2>{bab.label}<br>{_esc(bab.title)}</h2>"
+            f"<h3>{bab.label}<br>{_esc(bab.title)}</h3>"
         )
         for part in bab.parts:
             if isinstance(part, Bagian):
                 out.append(
                     f'<section class="bagian" data-clause="{_esc(part.clause_id)}">'
-                    f"<h3>{part.label}<br>{_esc(part.title)}</h3>"
+                    f"<h4>{part.label}<br>{_esc(part.title)}</h4>"
                 )
                 for pasal in part.pasal:
                     _pasal(pasal, out)
@@ -124,13 +127,13 @@ def render_html(doc: Document) -> str:
     out.append(f'<p class="lembaran">{_esc(doc.lembaran)}</p></footer>')
     p = doc.penjelasan
     out.append('<section class="penjelasan">')
-    out.append(f"<h2>{'<br>'.join(_esc(x) for x in p.heading)}</h2>")
-    out.append("<h3>I. UMUM</h3>")
+    out.append(f"<h3>{'<br>'.join(_esc(x) for x in p.heading)}</h3>")
+    out.append("<h4>I. UMUM</h4>")
     out.extend(f"<p>{_esc(x)}</p>" for x in p.umum)
-    out.append("<h3>II. PASAL DEMI PASAL</h3>")
+    out.append("<h4>II. PASAL DEMI PASAL</h4>")
     for pasal, expl in p.pasal:
         out.append(f'<section class="pasal-penjelasan" data-clause="{_esc(pasal.clause_id)}">')
-        out.append(f"<h4>{pasal.label}</h4>")
+        out.append(f"<h5>{pasal.label}</h5>")
         if not expl.paragraphs and not expl.ayat:
             out.append("<p>Cukup jelas.</p>")
         out.extend(f"<p>{_esc(x)}</p>" for x in expl.paragraphs)

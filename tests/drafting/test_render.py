@@ -103,7 +103,8 @@ def test_html_is_semantic_and_marks_unverified(lontar_doc: Document) -> None:
     sections = soup.select("section.pasal")
     assert len(sections) == len(lontar_doc.all_pasal())
     assert sections[0]["id"] == "pasal-1" and sections[0]["data-clause"] == "umum.definisi"
-    assert sections[0].h4 is not None and sections[0].h4.text == "Pasal 1"
+    assert sections[0].h5 is not None and sections[0].h5.text == "Pasal 1"
+    assert soup.select("h1") == []
     marked = soup.select("ol.mengingat li.belum-verifikasi")
     assert {li["data-citation"] for li in marked} == {
         c.key for c in lontar_doc.unverified_citations()
