@@ -1,0 +1,300 @@
+"""Turn (template, village, values, options) into a numbered, resolved ``Document``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from jinja2 import TemplateError as JinjaError
+
+from perdes.drafting.errors import CrossReferenceError, Problem, TemplateError
+from perdes.drafting.framing import frame_document
+from perdes.drafting.manifest import Template
+from perdes.drafting.model import (
+    Ayat,
+    Bab,
+    Bagian,
+    Document,
+    Explanation,
+    Item,
+    Para,
+    Pasal,
+    VillageContext,
+)
+from perdes.drafting.source import (
+    SrcAyat,
+    SrcBagian,
+    SrcCond,
+    SrcItem,
+    SrcPara,
+    SrcPasal,
+    SrcText,
+)
+from perdes.drafting.textclean import clean_text
+from perdes.drafting.values import resolve_options, resolve_values
+from perdes.drafting.words import (
+    bilangan,
+    letter,
+    number_in_words,
+    ordinal_title,
+    roman,
+    tanggal,
+    words,
+)
+
+_SPACES = re.compile(r"[ \t]+")
+_ITEM_END = " ;.,:"
+
+
+def _village_context(v: VillageContext, judul: str, today: date) -> dict[str, Any]:
+    kab = clean_text(v.kabupaten_name)
+    return {
+        "desa": clean_text(v.sebutan_desa),
+        "nama_desa": clean_text(v.desa_name),
+        "kades": clean_text(v.sebutan_kepala_desa),
+        "bpd": clean_text(v.sebutan_bpd),
+        "bpd_singkat": clean_text(v.singkatan_bpd),
+        "pemdes": f"Pemerintah {clean_text(v.sebutan_desa)}",
+        "kecamatan": clean_text(v.kecamatan_name),
+        "kabupaten": kab,
+        "provinsi": clean_text(v.provinsi_name),
+        "bupati": "Wali Kota" if kab.lower().startswith("kota") else "Bupati",
+        "kode_desa": clean_text(v.village_code),
+        "jumlah_pmi_aktif": v.active_pmi_count,
+        "jumlah_pmi_purna": v.returned_pmi_count,
+        "judul": judul,
+        "today": today,
+        "angka": number_in_words,
+        "terbilang": words,
+        "tanggal": tanggal,
+        "bilangan": bilangan,
+    }
+
+
+class Assembly:
+    def __init__(self, template: Template, context: dict[str, Any]) -> None:
+        self.t = template
+        self.ctx = context
+        self.current = ""
+        self.pasal_no: dict[str, int] = {}
+        self.ayat_no: dict[tuple[str, int], int] = {}
+        self.excluded: set[str] = set()
+        self.single_ayat: set[str] = set()  # Pasal left with one ayat: written unnumbered
+        context["ref"] = self.ref
+
+    def when(self, cond: SrcCond | None, clause: str | None) -> bool:
+        if cond is None:
+            return True
+        try:
+            return bool(cond.compiled(**self.ctx))
+        except JinjaError as exc:
+            raise TemplateError([Problem(cond.file, cond.line, clause, str(exc))]) from exc
+
+    def text(self, src: SrcText, clause: str | None) -> str:
+        self.current = clause or ""
+        try:
+            out = src.compiled.render(self.ctx) if src.compiled is not None else src.source
+        except CrossReferenceError:
+            raise
+        except JinjaError as exc:
+            raise TemplateError([Problem(src.file, src.line, clause, str(exc))]) from exc
+        return _SPACES.sub(" ", clean_text(out)).strip()
+
+    def ref(self, target: str, ayat: int | None = None) -> str:
+        number = self.pasal_no.get(target)
+        if number is None:
+            raise CrossReferenceError(self.current, target)
+        if ayat is None or (target in self.single_ayat and (target, ayat) in self.ayat_no):
+            return f"Pasal {number}"
+        ayat_number = self.ayat_no.get((target, ayat))
+        if ayat_number is None:
+            raise CrossReferenceError(self.current, f"{target} ayat ({ayat})")
+        if target == self.current:
+            return f"ayat ({ayat_number})"
+        return f"Pasal {number} ayat ({ayat_number})"
+
+    # -- selection and numbering (before any text is rendered) ---------------------
+    def select(self) -> list[tuple[Any, list[Any]]]:
+        babs: list[tuple[Any, list[Any]]] = []
+        counter = 0
+        for bab in self.t.babs:
+            parts: list[Any] = []
+            if self.when(bab.cond, bab.clause_id):
+                for part in bab.parts:
+                    if isinstance(part, SrcBagian):
+                        kept = [p for p in part.pasal if self._keep(p)]
+                        if kept and self.when(part.cond, part.clause_id):
+                            parts.append((part, kept))
+                        else:
+                            parts.extend(kept)
+                    elif self._keep(part):
+                        parts.append(part)
+            else:
+                self._exclude(bab.all_pasal())
+            if not parts:
+                continue
+            for part in parts:
+                for pasal in part[1] if isinstance(part, tuple) else [part]:
+                    counter += 1
+                    self.pasal_no[pasal.clause_id] = counter
+                    kept_ayat = [a for a in pasal.ayat() if self.when(a.cond, pasal.clause_id)]
+                    for n, a in enumerate(kept_ayat, start=1):
+                        self.ayat_no[(pasal.clause_id, a.ordinal)] = n
+                    if len(kept_ayat) == 1:
+                        self.single_ayat.add(pasal.clause_id)
+            babs.append((bab, parts))
+        self.last_pasal = counter
+        return babs
+
+    def _keep(self, pasal: SrcPasal) -> bool:
+        keep = self.when(pasal.cond, pasal.clause_id)
+        if not keep:
+            self.excluded.add(pasal.clause_id)
+        return keep
+
+    def _exclude(self, pasal: Sequence[SrcPasal]) -> None:
+        self.excluded.update(p.clause_id for p in pasal)
+
+    # -- building ------------------------------------------------------------------
+    def pasal(self, src: SrcPasal) -> Pasal:
+        cid = src.clause_id
+        blocks: list[Para | Item | Ayat] = []
+        for b in src.blocks:
+            if not self.when(b.cond, cid):
+                continue
+            if isinstance(b, SrcAyat):
+                inner = self.blocks(b.blocks, cid)
+                number = self.ayat_no[(cid, b.ordinal)]
+                blocks.append(Ayat(number, self.text(b.text, cid), tuple(inner)))
+        if not any(isinstance(b, SrcAyat) for b in src.blocks):
+            blocks = list(self.blocks(src.blocks, cid))  # type: ignore[arg-type]
+        elif cid in self.single_ayat:  # one ayat left: UU 12/2011 writes it unnumbered
+            only = next(b for b in blocks if isinstance(b, Ayat))
+            blocks = [Para(only.text), *only.blocks]
+        paragraphs: list[str] = []
+        per_ayat: list[tuple[str, str]] = []
+        for e in src.explanations:
+            if not self.when(e.cond, cid):
+                continue
+            single = (cid, e.ayat) in self.ayat_no and cid in self.single_ayat
+            if e.ayat is None or single:
+                paragraphs.append(self.text(e.text, cid))
+            elif (cid, e.ayat) in self.ayat_no:
+                per_ayat.append((f"Ayat ({self.ayat_no[(cid, e.ayat)]})", self.text(e.text, cid)))
+        if per_ayat:
+            explained = dict(per_ayat)
+            ayat_labels = [f"Ayat ({b.number})" for b in blocks if isinstance(b, Ayat)]
+            per_ayat = [(label, explained.get(label, "Cukup jelas.")) for label in ayat_labels]
+        return Pasal(
+            cid, self.pasal_no[cid], tuple(blocks), Explanation(tuple(paragraphs), tuple(per_ayat))
+        )
+
+    def blocks(self, src: Sequence[SrcPara | SrcItem], cid: str) -> list[Para | Item]:
+        out: list[Para | Item] = []
+        run: list[SrcItem] = []
+        conj = "dan"
+        first = True
+        for b in [*src, None]:
+            if isinstance(b, SrcItem):
+                if first:
+                    conj, first = b.conj, False  # the list's conjunction, even if b is excluded
+                if self.when(b.cond, cid):
+                    run.append(b)
+                continue
+            first = True
+            if run:
+                out.extend(self.items(run, cid, 1, "", conj))
+                run = []
+            if isinstance(b, SrcPara) and self.when(b.cond, cid):
+                out.append(Para(self.text(b.text, cid)))
+        return out
+
+    def items(
+        self, src: list[SrcItem], cid: str, level: int, parent_tail: str, conj: str
+    ) -> list[Item]:
+        out: list[Item] = []
+        last = len(src) - 1
+        for i, s in enumerate(src):
+            kids = [k for k in s.children if self.when(k.cond, cid)]
+            text = self.text(s.text, cid).rstrip(_ITEM_END)
+            if s.numeric:
+                label, tail = f"{i + 1}.", "."
+            else:
+                label = (f"{letter(i + 1)}.", f"{i + 1}.", f"{letter(i + 1)})", f"{i + 1})")[
+                    level - 1
+                ]
+                if i == last - 1:
+                    tail = f"; {conj}"
+                elif i < last:
+                    tail = ";"
+                else:
+                    tail = "." if level == 1 else ";" + parent_tail
+            children: list[Item] = []
+            if kids:
+                sub_tail = tail.removeprefix(";").removeprefix(".")
+                children = self.items(kids, cid, level + 1, sub_tail, s.children[0].conj)
+                tail = ":"
+            out.append(Item(label, text + tail, level, tuple(children)))
+        return out
+
+
+def assemble(
+    template: Template,
+    *,
+    village: VillageContext,
+    values: Mapping[str, object],
+    options: Mapping[str, bool | str],
+    today: date | None = None,
+) -> Document:
+    """Build the complete document, or raise; never returns a half-built document.
+
+    Raises ``DraftInputError`` (bad values/options, per field), ``CrossReferenceError``
+    (a clause refers to an excluded one) or ``TemplateError`` (text failing at render).
+    """
+    today = today or date.today()
+    opts = resolve_options(template, options)
+    vals = resolve_values(template, village, values, today)
+    ctx = _village_context(village, template.judul, today)
+    ctx.update(vals)
+    ctx.update(opts)
+    a = Assembly(template, ctx)
+    for name, expr in template.derived:
+        try:
+            ctx[name] = expr.compiled(**ctx)
+        except JinjaError as exc:
+            raise TemplateError(
+                [Problem(expr.file, expr.line, f"derived:{name}", str(exc))]
+            ) from exc
+    selected = a.select()
+    if not selected:
+        raise TemplateError([Problem("manifest.yaml", None, None, "the options exclude every BAB")])
+    babs: list[Bab] = []
+    for n, (src_bab, parts) in enumerate(selected, start=1):
+        built: list[Pasal | Bagian] = []
+        bagian_no = 0
+        for part in parts:
+            if isinstance(part, tuple):
+                bagian_no += 1
+                src_bagian, kept = part
+                built.append(
+                    Bagian(
+                        src_bagian.clause_id,
+                        f"Bagian {ordinal_title(bagian_no)}",
+                        a.text(src_bagian.title, src_bagian.clause_id),
+                        tuple(a.pasal(p) for p in kept),
+                    )
+                )
+            else:
+                built.append(a.pasal(part))
+        babs.append(
+            Bab(
+                src_bab.clause_id,
+                n,
+                f"BAB {roman(n)}",
+                a.text(src_bab.title, src_bab.clause_id).upper(),
+                tuple(built),
+            )
+        )
+    return frame_document(template, village, vals, ctx, a, babs)

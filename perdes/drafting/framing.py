@@ -1,0 +1,138 @@
+"""The parts of a Perdes around the batang tubuh: title block, Menimbang, Mengingat,
+agreement formula, closing Pasal, signature blocks, Lembaran Desa line, Penjelasan."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from perdes.drafting.manifest import Template
+from perdes.drafting.model import (
+    Bab,
+    Document,
+    Header,
+    Para,
+    Pasal,
+    Penjelasan,
+    SignatureBlock,
+    VillageContext,
+)
+from perdes.drafting.textclean import clean_text
+from perdes.drafting.words import join_id, letter, tanggal
+
+if TYPE_CHECKING:
+    from perdes.drafting.assembler import Assembly
+
+DOTS = "…"
+CLOSING_ID = "penutup.pengundangan"
+
+
+def frame_document(
+    template: Template,
+    village: VillageContext,
+    vals: dict[str, Any],
+    ctx: dict[str, Any],
+    a: Assembly,
+    babs: list[Bab],
+) -> Document:
+    sebutan = ctx["desa"]
+    desa_full = f"{sebutan} {ctx['nama_desa']}"
+    perdes = f"Peraturan {sebutan}"
+    tahun = vals.get("tahun") or ctx["today"].year
+    nomor_no = vals.get("nomor") or DOTS
+    lembaran_no = vals.get("nomor_lembaran") or DOTS
+    closing = Pasal(
+        CLOSING_ID,
+        a.last_pasal + 1,
+        (
+            Para(f"{perdes} ini mulai berlaku pada tanggal diundangkan."),
+            Para(
+                f"Agar setiap orang mengetahuinya, memerintahkan pengundangan {perdes} ini "
+                f"dengan penempatannya dalam Lembaran {desa_full}."
+            ),
+        ),
+    )
+    last = babs[-1]
+    babs[-1] = dataclasses.replace(last, parts=(*last.parts, closing))
+
+    menimbang = [
+        a.text(m.text, "menimbang").rstrip(" ;.")
+        for m in template.menimbang
+        if a.when(m.cond, "menimbang")
+    ]
+    letters = [f"huruf {letter(i + 1)}" for i in range(len(menimbang))]
+    menimbang.append(
+        f"bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam {join_id(letters)}, "
+        f"perlu menetapkan {perdes} tentang {template.judul}"
+    )
+    keys = [m.key for m in template.mengingat if a.when(m.cond, "mengingat")]
+    for spec in template.variables.values():
+        if spec.type == "citations":
+            keys += vals.get(spec.name) or []
+    mengingat = tuple(
+        dataclasses.replace(c, label=f"{i}.", text=c.text + ";")
+        for i, c in enumerate(template.catalogue.mengingat(keys), start=1)
+    )
+    jabatan = f"{ctx['kades']} {ctx['nama_desa']}".upper()
+    nomor = f"NOMOR {vals.get('nomor') or DOTS} TAHUN {tahun}"
+    title = template.judul.upper()
+
+    def when(key: str) -> str:
+        d = vals.get(key)
+        return tanggal(d) if isinstance(d, date) else DOTS
+
+    umum = tuple(
+        a.text(p.text, "penjelasan")
+        for p in template.penjelasan_umum
+        if a.when(p.cond, "penjelasan")
+    )
+    all_pasal = [p for bab in babs for p in bab.all_pasal()]
+    return Document(
+        template_slug=template.slug,
+        template_version=template.version,
+        header=Header(
+            jabatan, ctx["kabupaten"].upper(), f"PERATURAN {desa_full}".upper(), nomor, title
+        ),
+        pembukaan=("DENGAN RAHMAT TUHAN YANG MAHA ESA", f"{jabatan},"),
+        menimbang=tuple((f"{letter(i + 1)}.", f"{t};") for i, t in enumerate(menimbang)),
+        mengingat=mengingat,
+        kesepakatan=(
+            "Dengan Kesepakatan Bersama",
+            f"{ctx['bpd']} {ctx['nama_desa']}".upper(),
+            "dan",
+            jabatan,
+        ),
+        diktum=("MEMUTUSKAN:", f"PERATURAN {sebutan.upper()} TENTANG {title}."),
+        babs=tuple(babs),
+        penetapan=SignatureBlock(
+            (f"Ditetapkan di {ctx['nama_desa']}", f"pada tanggal {when('tanggal_penetapan')}"),
+            f"{jabatan},",
+            str(
+                vals.get("nama_kepala_desa") or clean_text(village.kepala_desa_name) or DOTS
+            ).upper(),
+        ),
+        pengundangan=SignatureBlock(
+            (f"Diundangkan di {ctx['nama_desa']}", f"pada tanggal {when('tanggal_pengundangan')}"),
+            f"SEKRETARIS {desa_full.upper()},",
+            str(
+                vals.get("nama_sekretaris_desa") or clean_text(village.sekretaris_desa_name) or DOTS
+            ).upper(),
+        ),
+        lembaran=f"LEMBARAN {desa_full.upper()} TAHUN {tahun} NOMOR {lembaran_no}",
+        penjelasan=Penjelasan(
+            heading=(
+                "PENJELASAN",
+                "ATAS",
+                f"PERATURAN {desa_full}".upper(),
+                nomor,
+                "TENTANG",
+                title,
+            ),
+            umum=umum,
+            pasal=tuple((p, p.explanation) for p in all_pasal),
+            closing_line="",
+        ),
+        title=f"Peraturan {desa_full} Nomor {nomor_no} Tahun {tahun} tentang {template.judul}",
+        keywords=("Peraturan Desa", template.judul, desa_full, ctx["kabupaten"]),
+    )

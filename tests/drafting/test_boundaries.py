@@ -1,0 +1,37 @@
+"""The drafting package is a pure library: no web framework, no database."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import perdes.drafting
+
+MODULES = sorted(
+    f"perdes.drafting.{p.stem}"
+    for p in Path(perdes.drafting.__file__).parent.glob("*.py")
+    if p.stem != "__init__"
+)
+
+
+def test_drafting_imports_no_web_or_database_code() -> None:
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in MODULES)
+        + "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'fastapi', 'starlette', 'sqlalchemy', 'psycopg', 'alembic'})\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_no_machine_paths_in_templates() -> None:
+    root = Path(perdes.drafting.__file__).resolve().parents[2]
+    for path in [
+        *root.joinpath("templates", "perdes").rglob("*"),
+        *Path(perdes.drafting.__file__).parent.glob("*"),
+    ]:
+        if path.is_file() and path.suffix in (".py", ".yaml", ".txt"):
+            assert "/work/" not in path.read_text(encoding="utf-8"), path
