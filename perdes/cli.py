@@ -14,6 +14,7 @@ from rich.table import Table
 from perdes.cli_users import app as users_app
 from perdes.config import Settings
 from perdes.db import engine_from_settings, make_session_factory, session_scope
+from perdes.drafting.cli import app as draft_app
 
 app = typer.Typer(
     help="Perdes PMI: village regulations on migrant-worker protection.",
@@ -23,6 +24,7 @@ app = typer.Typer(
 regions_app = typer.Typer(help="Region registry (Kemendagri codes).", no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
 app.add_typer(users_app, name="users")
+app.add_typer(draft_app, name="draft")
 err = Console(stderr=True)
 out = Console()
 
