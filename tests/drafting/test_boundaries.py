@@ -1,4 +1,8 @@
-"""The drafting package is a pure library: no web framework, no database."""
+"""The drafting engine is a pure library: no web framework, no database.
+
+Only ``village`` (the profile lookup for the CLI) and the ``workspace`` subpackage (drafts and
+revisions stored in the database) touch the database; they are not part of the engine.
+"""
 
 import subprocess
 import sys
@@ -9,7 +13,7 @@ import perdes.drafting
 MODULES = sorted(
     f"perdes.drafting.{p.stem}"
     for p in Path(perdes.drafting.__file__).parent.glob("*.py")
-    if p.stem != "__init__"
+    if p.stem not in ("__init__", "village")
 )
 
 
