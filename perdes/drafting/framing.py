@@ -131,7 +131,6 @@ def frame_document(
             ),
             umum=umum,
             pasal=tuple((p, p.explanation) for p in all_pasal),
-            closing_line="",
         ),
         title=f"Peraturan {desa_full} Nomor {nomor_no} Tahun {tahun} tentang {template.judul}",
         keywords=("Peraturan Desa", template.judul, desa_full, ctx["kabupaten"]),
