@@ -36,6 +36,9 @@ def frame_document(
     a: Assembly,
     babs: list[Bab],
 ) -> Document:
+    """Wrap the numbered BAB in the fixed form of Permendagri 111/2014: title block,
+    Menimbang (with the generated last item), Mengingat, agreement formula, diktum,
+    closing Pasal, signature blocks, Lembaran Desa line and Penjelasan."""
     sebutan = ctx["desa"]
     desa_full = f"{sebutan} {ctx['nama_desa']}"
     perdes = f"Peraturan {sebutan}"
@@ -75,7 +78,7 @@ def frame_document(
         for i, c in enumerate(template.catalogue.mengingat(keys), start=1)
     )
     jabatan = f"{ctx['kades']} {ctx['nama_desa']}".upper()
-    nomor = f"NOMOR {vals.get('nomor') or DOTS} TAHUN {tahun}"
+    nomor = f"NOMOR {nomor_no} TAHUN {tahun}"
     title = template.judul.upper()
 
     def when(key: str) -> str:
