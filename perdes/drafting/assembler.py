@@ -80,7 +80,6 @@ class Assembly:
         self.current = ""
         self.pasal_no: dict[str, int] = {}
         self.ayat_no: dict[tuple[str, int], int] = {}
-        self.excluded: set[str] = set()
         self.single_ayat: set[str] = set()  # Pasal left with one ayat: written unnumbered
         context["ref"] = self.ref
 
@@ -124,15 +123,13 @@ class Assembly:
             if self.when(bab.cond, bab.clause_id):
                 for part in bab.parts:
                     if isinstance(part, SrcBagian):
-                        kept = [p for p in part.pasal if self._keep(p)]
+                        kept = [p for p in part.pasal if self.when(p.cond, p.clause_id)]
                         if kept and self.when(part.cond, part.clause_id):
                             parts.append((part, kept))
                         else:
                             parts.extend(kept)
-                    elif self._keep(part):
+                    elif self.when(part.cond, part.clause_id):
                         parts.append(part)
-            else:
-                self._exclude(bab.all_pasal())
             if not parts:
                 continue
             for part in parts:
@@ -147,15 +144,6 @@ class Assembly:
             babs.append((bab, parts))
         self.last_pasal = counter
         return babs
-
-    def _keep(self, pasal: SrcPasal) -> bool:
-        keep = self.when(pasal.cond, pasal.clause_id)
-        if not keep:
-            self.excluded.add(pasal.clause_id)
-        return keep
-
-    def _exclude(self, pasal: Sequence[SrcPasal]) -> None:
-        self.excluded.update(p.clause_id for p in pasal)
 
     # -- building ------------------------------------------------------------------
     def pasal(self, src: SrcPasal) -> Pasal:

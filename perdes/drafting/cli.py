@@ -46,7 +46,8 @@ def templates_command() -> None:
 
 
 def dry_run_problems(path: str) -> list[Problem]:
-    """Assemble a sound template with defaults, all options on and all off."""
+    """Assemble a sound template with defaults, all options on, all off, each bool option
+    flipped and each choice value, to catch references to clauses an option excludes."""
     template = load_template(path)
     bools = [n for n, o in template.options.items() if o.type == "bool"]
     trials: list[dict[str, bool | str]] = [
@@ -54,16 +55,26 @@ def dry_run_problems(path: str) -> list[Problem]:
         dict.fromkeys(bools, True),
         dict.fromkeys(bools, False),
     ]
+    for name, spec in template.options.items():
+        if spec.type == "bool":
+            trials.append({name: not spec.default})
+        else:
+            trials.extend({name: choice} for choice in spec.choices)
     problems: list[Problem] = []
+    seen: set[str] = set()
     for trial in trials:
         try:
             assemble(template, village=SAMPLE_VILLAGE, values={}, options=trial, today=date.today())
         except DraftInputError as exc:
             if set(exc.errors) <= set(template.options):  # dependency of a forced option
                 continue
-            problems.append(Problem("manifest.yaml", None, None, f"trial {trial}: {exc}"))
+            found = [Problem("manifest.yaml", None, None, f"with options {trial}: {exc}")]
         except TemplateError as exc:
-            problems.extend(exc.problems)
+            found = list(exc.problems)
+        else:
+            continue
+        problems.extend(p for p in found if str(p) not in seen)
+        seen.update(str(p) for p in found)
     return problems
 
 

@@ -36,6 +36,9 @@ def frame_document(
     a: Assembly,
     babs: list[Bab],
 ) -> Document:
+    """Wrap the numbered BAB in the fixed form of Permendagri 111/2014: title block,
+    Menimbang (with the generated last item), Mengingat, agreement formula, diktum,
+    closing Pasal, signature blocks, Lembaran Desa line and Penjelasan."""
     sebutan = ctx["desa"]
     desa_full = f"{sebutan} {ctx['nama_desa']}"
     perdes = f"Peraturan {sebutan}"
@@ -75,7 +78,7 @@ def frame_document(
         for i, c in enumerate(template.catalogue.mengingat(keys), start=1)
     )
     jabatan = f"{ctx['kades']} {ctx['nama_desa']}".upper()
-    nomor = f"NOMOR {vals.get('nomor') or DOTS} TAHUN {tahun}"
+    nomor = f"NOMOR {nomor_no} TAHUN {tahun}"
     title = template.judul.upper()
 
     def when(key: str) -> str:
@@ -131,7 +134,6 @@ def frame_document(
             ),
             umum=umum,
             pasal=tuple((p, p.explanation) for p in all_pasal),
-            closing_line="",
         ),
         title=f"Peraturan {desa_full} Nomor {nomor_no} Tahun {tahun} tentang {template.judul}",
         keywords=("Peraturan Desa", template.judul, desa_full, ctx["kabupaten"]),

@@ -150,7 +150,6 @@ class Penjelasan:
     heading: tuple[str, ...]
     umum: tuple[str, ...]
     pasal: tuple[tuple[Pasal, Explanation], ...]
-    closing_line: str
 
 
 @dataclass(frozen=True)

@@ -158,8 +158,6 @@ def _body(doc: Document) -> _Body:
         for label, text in expl.ayat:
             b.p(S["PD Ayat Lanjut"], label, "<w:keepNext/>")
             b.p(S["PD Ayat Lanjut"], text, '<w:ind w:left="1134"/>')
-    if p.closing_line:
-        b.p(S["PD Lembaran"], p.closing_line)
     return b
 
 

@@ -140,7 +140,5 @@ def render_html(doc: Document) -> str:
         for label, text in expl.ayat:
             out.append(f'<p class="ayat-penjelasan">{label}</p><p class="isi">{_esc(text)}</p>')
         out.append("</section>")
-    if p.closing_line:
-        out.append(f'<p class="lembaran">{_esc(p.closing_line)}</p>')
     out.append("</section></article>")
     return "\n".join(out)

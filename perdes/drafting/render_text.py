@@ -62,8 +62,6 @@ def render_text(doc: Document) -> str:
         out += list(expl.paragraphs)
         for label, text in expl.ayat:
             out += [label, f"{INDENT}{text}"]
-    if p.closing_line:
-        out += ["", p.closing_line]
     return "\n".join(out) + "\n"
 
 

@@ -4,12 +4,14 @@ Only ``village`` (the profile lookup for the CLI) and the ``workspace`` subpacka
 revisions stored in the database) touch the database; they are not part of the engine.
 """
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import perdes.drafting
 
+MACHINE_PATH = re.compile(r"/w[o]rk/|/f[a]rm/")
 MODULES = sorted(
     f"perdes.drafting.{p.stem}"
     for p in Path(perdes.drafting.__file__).parent.glob("*.py")
@@ -37,5 +39,5 @@ def test_no_machine_paths_in_templates() -> None:
         *root.joinpath("templates", "perdes").rglob("*"),
         *Path(perdes.drafting.__file__).parent.glob("*"),
     ]:
-        if path.is_file() and path.suffix in (".py", ".yaml", ".txt"):
-            assert "/work/" not in path.read_text(encoding="utf-8"), path
+        if path.is_file() and path.suffix in (".py", ".yaml", ".txt", ".md", ".html"):
+            assert MACHINE_PATH.search(path.read_text(encoding="utf-8")) is None, path
