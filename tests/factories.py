@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ PONTANG = "36.04.12.2001"
 SUKRA = "32.12.31.2001"
 KELURAHAN = "36.71.01.1001"
 PASSWORD = "kata-sandi-uji-123"
+_USER_NUMBERS = itertools.count(1)
 
 
 def load_sample_regions(db: Session) -> None:
@@ -53,7 +55,7 @@ def make_user(
     return accounts.create_user(
         db,
         actor=Principal.system(),
-        username=username or f"{role.value}.{len(codes)}.{abs(hash(codes)) % 10000}",
+        username=username or f"{role.value}.{next(_USER_NUMBERS)}",
         full_name=f"Uji {role.value}",
         role=role,
         password=password,

@@ -14,12 +14,44 @@ from fastapi.routing import APIRoute
 
 from perdes.accounts import services as accounts
 from perdes.accounts.permissions import Role, can
+from perdes.accounts.principal import Principal
+from perdes.drafting.workspace import services as drafts
 from perdes.web.app import ROUTE_MODULES
 from perdes.web.permissions import PUBLIC, SESSION_COOKIE
 from tests.factories import LONTAR, make_user
 
-# Sample values for path parameters; a new parameter needs an entry here.
-PATH_SAMPLES = {"kode": LONTAR, "user_id": "{user_id}", "token_id": "999999"}
+# Sample values for path parameters; a new parameter needs an entry here. Values in braces
+# are filled from real rows made by ``sample_rows``.
+PATH_SAMPLES = {
+    "kode": LONTAR,
+    "user_id": "{user_id}",
+    "token_id": "999999",
+    "draft_id": "{draft_id}",
+    "number": "1",
+    "comment_id": "{comment_id}",
+}
+
+
+def sample_rows(db) -> dict[str, int]:
+    system = Principal.system()
+    target = make_user(db, Role.PEMANTAU, username="sasaran.matrix")
+    draft = drafts.create_draft(
+        db,
+        actor=system,
+        village_code=LONTAR,
+        template_slug="pelindungan-pmi",
+        values={"nama_kepala_desa": "Ahmad", "nama_sekretaris_desa": "Junaedi"},
+        options={},
+    )
+    comment = drafts.add_comment(
+        db,
+        actor=system,
+        draft_id=draft.id,
+        clause_id=drafts.get_revision(db, draft=draft, number=1).sections[1][0],
+        source="bpd",
+        text="Uji matriks",
+    )
+    return {"user_id": target.id, "draft_id": draft.id, "comment_id": comment.id}
 
 
 ROUTES = [r for m in ROUTE_MODULES for r in m.router.routes if isinstance(r, APIRoute)]
@@ -49,11 +81,11 @@ def test_every_route_declares_a_rule():
     assert all(names) and len(names) == len(set(names)), "every route has a unique name"
 
 
-def _url(route: APIRoute, user_id: int) -> str:
+def _url(route: APIRoute, rows: dict[str, int]) -> str:
     def fill(match: re.Match[str]) -> str:
         name = match.group(1).split(":")[0]
         assert name in PATH_SAMPLES, f"add a sample for path parameter {name!r}"
-        return PATH_SAMPLES[name].format(user_id=user_id)
+        return PATH_SAMPLES[name].format(**rows)
 
     return re.sub(r"{([^}]+)}", fill, route.path)
 
@@ -61,8 +93,7 @@ def _url(route: APIRoute, user_id: int) -> str:
 @pytest.mark.parametrize(("route", "method"), list(route_cases()))
 def test_route_allows_exactly_the_roles_in_the_permission_table(client, db, regions, route, method):
     rule = rule_of(route)
-    target = make_user(db, Role.PEMANTAU, username="sasaran.matrix")
-    url = _url(route, target.id)
+    url = _url(route, sample_rows(db))
     for role in [None, *Role]:
         client.raw.cookies.clear()
         if role is not None:

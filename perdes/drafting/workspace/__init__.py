@@ -1,0 +1,1 @@
+"""Drafts of a village's Perdes: immutable revisions, comparison, comments (database-backed)."""

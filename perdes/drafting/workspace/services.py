@@ -1,0 +1,411 @@
+"""Drafts and revisions of a village's Perdes: create, save, compare, comment, mark.
+
+Every revision is immutable: it keeps the values and options as entered, the village data
+and the template version it was written with, and a text snapshot per Pasal for comparison.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from perdes.accounts import audit
+from perdes.accounts.principal import Principal
+from perdes.db import utcnow
+from perdes.drafting.assembler import assemble
+from perdes.drafting.errors import DraftInputError, TemplateError, TemplateNotFound
+from perdes.drafting.loader import load_template
+from perdes.drafting.manifest import Template
+from perdes.drafting.model import Document, VillageContext
+from perdes.drafting.village import context_from_view
+from perdes.drafting.workspace.compare import document_sections
+from perdes.drafting.workspace.models import (
+    CommentSource,
+    Draft,
+    DraftComment,
+    DraftRevision,
+)
+from perdes.errors import Conflict, NotFound, OutOfScope, ValidationFailed
+from perdes.regions.models import Region
+from perdes.regions.services import VillageView, get_village
+from perdes.validation import FieldErrors, clean_text
+
+PURPOSES = {"konsultasi": "consultation_number", "bpd": "bpd_number"}
+
+
+class StaleRevision(Conflict):
+    """The form was based on an older revision than the newest one."""
+
+    def __init__(self, latest: int) -> None:
+        super().__init__(
+            f"Rancangan ini sudah disimpan orang lain (revisi {latest}) setelah Anda membukanya."
+        )
+        self.latest = latest
+
+
+@dataclass(slots=True)
+class DraftView:
+    draft: Draft
+    village: VillageView
+
+
+def template_for(slug: str) -> Template:
+    try:
+        return load_template(slug)
+    except (TemplateNotFound, TemplateError) as exc:
+        raise NotFound("Templat rancangan tidak ditemukan.") from exc
+
+
+def build_document(
+    template: Template,
+    *,
+    village: VillageContext,
+    values: Mapping[str, object],
+    options: Mapping[str, bool | str],
+    today: date | None = None,
+) -> Document:
+    """Assemble, turning the engine's input errors into per-field Indonesian messages."""
+    try:
+        return assemble(template, village=village, values=values, options=options, today=today)
+    except DraftInputError as exc:
+        raise ValidationFailed(dict(exc.messages_id)) from exc
+    except TemplateError as exc:
+        raise ValidationFailed({"template": f"Templat bermasalah: {exc}"}) from exc
+
+
+def clean_inputs(
+    template: Template, values: Mapping[str, object], options: Mapping[str, object]
+) -> tuple[dict[str, object], dict[str, bool | str]]:
+    """Keep only declared names; the engine validates the values themselves."""
+    unknown = [k for k in values if k not in template.variables]
+    unknown += [k for k in options if k not in template.options]
+    if unknown:
+        raise ValidationFailed({unknown[0]: "Isian tidak dikenal oleh templat."})
+    kept_values = {k: v for k, v in values.items() if v not in (None, "", [])}
+    kept_options: dict[str, bool | str] = {}
+    for name, value in options.items():
+        kept_options[name] = value if isinstance(value, bool) else str(value)
+    return kept_values, kept_options
+
+
+def _message(message: str) -> str:
+    errors = FieldErrors()
+    text = clean_text(message, field="message", errors=errors, max_length=200)
+    if errors:
+        raise ValidationFailed(dict(errors))
+    return text
+
+
+def _village_for_write(session: Session, actor: Principal, village_code: str) -> VillageView:
+    view = get_village(session, code=village_code, scope=actor.scope)
+    actor.require("draft.edit", village_code)
+    if not view.region.can_make_perdes:
+        raise OutOfScope("Kelurahan tidak membentuk Peraturan Desa.")
+    return view
+
+
+def list_drafts(session: Session, *, actor: Principal, village_code: str) -> list[Draft]:
+    get_village(session, code=village_code, scope=actor.scope)
+    actor.require("draft.view")
+    return list(
+        session.scalars(
+            select(Draft).where(Draft.village_code == village_code).order_by(Draft.id.desc())
+        )
+    )
+
+
+def get_draft(session: Session, *, actor: Principal, draft_id: int) -> DraftView:
+    """A draft inside the actor's scope; NotFound otherwise."""
+    actor.require("draft.view")
+    draft = session.scalar(
+        select(Draft)
+        .join(Region, Region.code == Draft.village_code)
+        .where(Draft.id == draft_id, actor.scope.region_clause())
+    )
+    if draft is None:
+        raise NotFound("Rancangan tidak ditemukan.")
+    return DraftView(
+        draft=draft, village=get_village(session, code=draft.village_code, scope=actor.scope)
+    )
+
+
+def _add_revision(
+    session: Session,
+    *,
+    actor: Principal,
+    draft: Draft,
+    template: Template,
+    village: VillageContext,
+    values: dict[str, object],
+    options: dict[str, bool | str],
+    message: str,
+) -> DraftRevision:
+    today = utcnow().date()
+    doc = build_document(template, village=village, values=values, options=options, today=today)
+    draft.latest_number += 1
+    revision = DraftRevision(
+        draft_id=draft.id,
+        number=draft.latest_number,
+        created_at=utcnow(),
+        author_id=actor.user_id,
+        author_name=actor.full_name,
+        message=message,
+        template_version=template.info.version,
+        values=values,
+        options=dict(options),
+        village=dataclasses.asdict(village),
+        sections=document_sections(doc),
+    )
+    session.add(revision)
+    session.flush()
+    return revision
+
+
+def create_draft(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    template_slug: str,
+    values: Mapping[str, object],
+    options: Mapping[str, object],
+    message: str = "",
+) -> Draft:
+    """A new draft with its first revision; nothing is written when the input is refused."""
+    view = _village_for_write(session, actor, village_code)
+    template = template_for(template_slug)
+    kept_values, kept_options = clean_inputs(template, values, options)
+    text = _message(message) or "Rancangan awal"
+    village = context_from_view(view)
+    build_document(template, village=village, values=kept_values, options=kept_options)
+    draft = Draft(
+        village_code=village_code,
+        template_slug=template.info.slug,
+        title=f"Rancangan Peraturan Desa tentang {template.judul}",
+        created_at=utcnow(),
+        created_by_id=actor.user_id,
+        latest_number=0,
+    )
+    session.add(draft)
+    session.flush()
+    revision = _add_revision(
+        session,
+        actor=actor,
+        draft=draft,
+        template=template,
+        village=village,
+        values=kept_values,
+        options=kept_options,
+        message=text,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        entity="draft",
+        entity_id=draft.id,
+        action="create",
+        changes={"revision": (None, revision.number)},
+        village_code=village_code,
+    )
+    return draft
+
+
+def save_revision(
+    session: Session,
+    *,
+    actor: Principal,
+    draft_id: int,
+    base_number: int,
+    values: Mapping[str, object],
+    options: Mapping[str, object],
+    message: str = "",
+) -> DraftRevision:
+    """Save a new revision on top of ``base_number``.
+
+    Raises StaleRevision when someone saved after the form was opened (no lost updates),
+    ValidationFailed on bad input, NotFound/OutOfScope on access.
+    """
+    view = get_draft(session, actor=actor, draft_id=draft_id)
+    draft = view.draft
+    _village_for_write(session, actor, draft.village_code)
+    if base_number != draft.latest_number:
+        raise StaleRevision(draft.latest_number)
+    template = template_for(draft.template_slug)
+    kept_values, kept_options = clean_inputs(template, values, options)
+    revision = _add_revision(
+        session,
+        actor=actor,
+        draft=draft,
+        template=template,
+        village=context_from_view(view.village),
+        values=kept_values,
+        options=kept_options,
+        message=_message(message),
+    )
+    audit.record(
+        session,
+        actor=actor,
+        entity="draft",
+        entity_id=draft.id,
+        action="save",
+        changes={"revision": (base_number, revision.number)},
+        village_code=draft.village_code,
+    )
+    return revision
+
+
+def get_revision(session: Session, *, draft: Draft, number: int) -> DraftRevision:
+    revision = session.scalar(
+        select(DraftRevision).where(
+            DraftRevision.draft_id == draft.id, DraftRevision.number == number
+        )
+    )
+    if revision is None:
+        raise NotFound("Revisi tidak ditemukan.")
+    return revision
+
+
+def list_revisions(session: Session, *, draft: Draft) -> list[DraftRevision]:
+    return list(
+        session.scalars(
+            select(DraftRevision)
+            .where(DraftRevision.draft_id == draft.id)
+            .order_by(DraftRevision.number.desc())
+        )
+    )
+
+
+def revision_document(draft: Draft, revision: DraftRevision) -> Document:
+    """Render a revision again from what it stored (village data, values, options, date)."""
+    template = template_for(draft.template_slug)
+    village = VillageContext(**revision.village)
+    return build_document(
+        template,
+        village=village,
+        values=revision.values,
+        options=revision.options,
+        today=revision.created_at.date(),
+    )
+
+
+def mark_revision(
+    session: Session, *, actor: Principal, draft_id: int, number: int, purpose: str
+) -> Draft:
+    """Record which revision went to public consultation or to the BPD."""
+    view = get_draft(session, actor=actor, draft_id=draft_id)
+    _village_for_write(session, actor, view.draft.village_code)
+    if purpose not in PURPOSES:
+        raise ValidationFailed({"purpose": "Tujuan tidak dikenal."})
+    revision = get_revision(session, draft=view.draft, number=number)
+    column = PURPOSES[purpose]
+    before = getattr(view.draft, column)
+    setattr(view.draft, column, revision.number)
+    audit.record(
+        session,
+        actor=actor,
+        entity="draft",
+        entity_id=draft_id,
+        action=f"mark_{purpose}",
+        changes={column: (before, revision.number)},
+        village_code=view.draft.village_code,
+    )
+    return view.draft
+
+
+def list_comments(session: Session, *, draft: Draft) -> list[DraftComment]:
+    return list(
+        session.scalars(
+            select(DraftComment).where(DraftComment.draft_id == draft.id).order_by(DraftComment.id)
+        )
+    )
+
+
+def add_comment(
+    session: Session,
+    *,
+    actor: Principal,
+    draft_id: int,
+    clause_id: str,
+    source: str,
+    text: str,
+) -> DraftComment:
+    """A comment on a Pasal of the newest revision (operators, pendamping and admins)."""
+    view = get_draft(session, actor=actor, draft_id=draft_id)
+    actor.require("draft.comment", view.draft.village_code)
+    errors = FieldErrors()
+    body = clean_text(
+        text, field="text", errors=errors, max_length=4000, required=True, multiline=True
+    )
+    try:
+        origin = CommentSource(source)
+    except ValueError:
+        errors.add("source", "Sumber masukan tidak dikenal.")
+        origin = CommentSource.INTERNAL
+    latest = get_revision(session, draft=view.draft, number=view.draft.latest_number)
+    labels = {s[0]: s[1] for s in latest.sections}
+    if clause_id not in labels or not labels[clause_id].startswith("Pasal"):
+        errors.add("clause_id", "Pilih Pasal yang dikomentari.")
+    if errors:
+        raise ValidationFailed(dict(errors))
+    comment = DraftComment(
+        draft_id=draft_id,
+        revision_number=latest.number,
+        clause_id=clause_id,
+        pasal_label=labels[clause_id],
+        source=origin,
+        author_id=actor.user_id,
+        author_name=actor.full_name,
+        text=body,
+        created_at=utcnow(),
+    )
+    session.add(comment)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        entity="draft_comment",
+        entity_id=comment.id,
+        action="create",
+        changes={"clause_id": (None, clause_id)},
+        village_code=view.draft.village_code,
+    )
+    return comment
+
+
+def resolve_comment(
+    session: Session, *, actor: Principal, draft_id: int, comment_id: int
+) -> DraftComment:
+    """Mark a comment as dealt with (the village's operator or an admin)."""
+    view = get_draft(session, actor=actor, draft_id=draft_id)
+    actor.require("draft.edit", view.draft.village_code)
+    comment = session.get(DraftComment, comment_id)
+    if comment is None or comment.draft_id != draft_id:
+        raise NotFound("Komentar tidak ditemukan.")
+    if comment.resolved_at is None:
+        comment.resolved_at = utcnow()
+        audit.record(
+            session,
+            actor=actor,
+            entity="draft_comment",
+            entity_id=comment.id,
+            action="resolve",
+            changes={"resolved": (False, True)},
+            village_code=view.draft.village_code,
+        )
+    return comment
+
+
+def form_values(template: Template, revision: DraftRevision | None) -> dict[str, Any]:
+    """What the form shows: the revision's values, or nothing (the engine fills defaults)."""
+    return dict(revision.values) if revision else {}
+
+
+def form_options(template: Template, revision: DraftRevision | None) -> dict[str, bool | str]:
+    chosen = dict(revision.options) if revision else {}
+    return {name: chosen.get(name, spec.default) for name, spec in template.options.items()}

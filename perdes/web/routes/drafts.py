@@ -1,0 +1,388 @@
+"""Drafting workspace: drafts per village, live preview, revisions, comparison, comments."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from perdes.accounts.principal import Principal
+from perdes.drafting.loader import list_templates
+from perdes.drafting.model import DocComment
+from perdes.drafting.render_docx import render_docx
+from perdes.drafting.render_html import render_html
+from perdes.drafting.village import context_from_view
+from perdes.drafting.workspace import services as drafts
+from perdes.drafting.workspace.compare import compare_sections
+from perdes.drafting.workspace.models import COMMENT_SOURCE_LABELS, Draft, DraftRevision
+from perdes.drafting.workspace.pdf import PdfUnavailable, docx_to_pdf
+from perdes.errors import ValidationFailed
+from perdes.regions.services import get_village
+from perdes.web.deps import DB, FormData
+from perdes.web.errors import error_response
+from perdes.web.htmx import redirect, render
+from perdes.web.permissions import requires
+
+router = APIRouter()
+
+Reader = Annotated[Principal, Depends(requires("draft.view"))]
+Editor = Annotated[Principal, Depends(requires("draft.edit"))]
+Commenter = Annotated[Principal, Depends(requires("draft.comment"))]
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass
+class DraftForm:
+    """The posted workspace form: variables (``v_*``), options (``o_*``), message, base."""
+
+    template: str = ""
+    values: dict[str, object] = field(default_factory=dict)
+    options: dict[str, bool | str] = field(default_factory=dict)
+    message: str = ""
+    base: int | None = None
+
+
+async def _draft_form(request: Request) -> DraftForm:
+    form = await request.form()
+    parsed = DraftForm(template=str(form.get("template", "")), message=str(form.get("message", "")))
+    declared = [n for n in str(form.get("o__all", "")).split(",") if n]
+    for name in declared:
+        parsed.options[name] = False  # an unticked checkbox is simply absent
+    for key in form:
+        values = [v for v in form.getlist(key) if isinstance(v, str)]
+        if key.startswith("v_"):
+            parsed.values[key[2:]] = values if len(values) > 1 else (values[0] if values else "")
+        elif key.startswith("o_") and key != "o__all":
+            value = values[-1] if values else ""
+            parsed.options[key[2:]] = True if value == "on" else value
+    base = str(form.get("base", ""))
+    parsed.base = int(base) if base.isdigit() else None
+    return parsed
+
+
+PostedDraft = Annotated[DraftForm, Depends(_draft_form)]
+
+
+def _file_stem(village_name: str, number: int) -> str:
+    ascii_name = unicodedata.normalize("NFKD", village_name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "desa"
+    return f"Rancangan-Perdes-PMI-{slug}-revisi-{number}"
+
+
+def _workspace_context(
+    db: DB, user: Principal, view: drafts.DraftView, *, shown: DraftRevision | None = None
+) -> dict[str, Any]:
+    draft = view.draft
+    template = drafts.template_for(draft.template_slug)
+    latest = drafts.get_revision(db, draft=draft, number=draft.latest_number)
+    shown = shown or latest
+    document = drafts.revision_document(draft, shown)
+    return {
+        "user": user,
+        "village": view.village,
+        "draft": draft,
+        "template": template,
+        "revision": shown,
+        "latest": latest,
+        "preview": render_html(document),
+        "revisions": drafts.list_revisions(db, draft=draft),
+        "comments": drafts.list_comments(db, draft=draft),
+        "sources": COMMENT_SOURCE_LABELS,
+        "pasal_choices": [s for s in latest.sections if s[1].startswith("Pasal")],
+        "values": drafts.form_values(template, latest),
+        "options": drafts.form_options(template, latest),
+        "errors": {},
+        "unverified": [c.text for c in document.unverified_citations()],
+    }
+
+
+@router.get("/desa/{kode}/rancangan", name="draft_list")
+def draft_list(request: Request, kode: str, db: DB, user: Reader) -> Response:
+    village = get_village(db, code=kode, scope=user.scope)
+    return render(
+        request,
+        "drafts/list.html",
+        {
+            "user": user,
+            "village": village,
+            "drafts": drafts.list_drafts(db, actor=user, village_code=kode),
+            "templates": list_templates(),
+        },
+    )
+
+
+@router.get("/desa/{kode}/rancangan/baru", name="draft_new")
+def draft_new(
+    request: Request,
+    kode: str,
+    db: DB,
+    user: Editor,
+    template: Annotated[str, Query(max_length=60)] = "pelindungan-pmi",
+) -> Response:
+    """The variables form, prefilled from the village profile, with a live preview."""
+    village = get_village(db, code=kode, scope=user.scope)
+    user.require("draft.edit", kode)
+    spec = drafts.template_for(template)
+    context: dict[str, Any] = {
+        "user": user,
+        "village": village,
+        "template": spec,
+        "values": {},
+        "options": drafts.form_options(spec, None),
+        "errors": {},
+        "preview": "",
+    }
+    if village.region.can_make_perdes:
+        try:
+            doc = drafts.build_document(
+                spec, village=context_from_view(village), values={}, options=context["options"]
+            )
+            context["preview"] = render_html(doc)
+        except ValidationFailed as exc:
+            context["preview_errors"] = exc.errors  # e.g. the profile lacks the officials' names
+    return render(request, "drafts/new.html", context)
+
+
+@router.post("/desa/{kode}/rancangan/pratinjau", name="draft_preview")
+def draft_preview(request: Request, kode: str, db: DB, user: Editor, form: PostedDraft) -> Response:
+    """The preview fragment for the form as it is now (422 with the problems when invalid)."""
+    village = get_village(db, code=kode, scope=user.scope)
+    user.require("draft.edit", kode)
+    spec = drafts.template_for(form.template or "pelindungan-pmi")
+    try:
+        values, options = drafts.clean_inputs(spec, form.values, form.options)
+        doc = drafts.build_document(
+            spec, village=context_from_view(village), values=values, options=options
+        )
+    except ValidationFailed as exc:
+        return render(
+            request, "drafts/_preview.html", {"errors": exc.errors, "preview": ""}, status_code=422
+        )
+    return render(request, "drafts/_preview.html", {"errors": {}, "preview": render_html(doc)})
+
+
+@router.post("/desa/{kode}/rancangan", name="draft_create")
+def draft_create(request: Request, kode: str, db: DB, user: Editor, form: PostedDraft) -> Response:
+    village = get_village(db, code=kode, scope=user.scope)
+    try:
+        draft = drafts.create_draft(
+            db,
+            actor=user,
+            village_code=kode,
+            template_slug=form.template or "pelindungan-pmi",
+            values=form.values,
+            options=form.options,
+            message=form.message,
+        )
+    except ValidationFailed as exc:
+        spec = drafts.template_for(form.template or "pelindungan-pmi")
+        return render(
+            request,
+            "drafts/new.html",
+            {
+                "user": user,
+                "village": village,
+                "template": spec,
+                "values": form.values,
+                "options": {**drafts.form_options(spec, None), **form.options},
+                "errors": exc.errors,
+                "preview": "",
+            },
+            status_code=422,
+        )
+    return redirect(request, request.url_for("draft_detail", draft_id=draft.id))
+
+
+@router.get("/rancangan/{draft_id}", name="draft_detail")
+def draft_detail(request: Request, draft_id: int, db: DB, user: Reader) -> Response:
+    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+    return render(request, "drafts/workspace.html", _workspace_context(db, user, view))
+
+
+@router.post("/rancangan/{draft_id}/revisi", name="draft_save")
+def draft_save(
+    request: Request, draft_id: int, db: DB, user: Editor, form: PostedDraft
+) -> Response:
+    """Save a revision; a stale form (someone saved meanwhile) is shown back with a choice."""
+    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+    try:
+        drafts.save_revision(
+            db,
+            actor=user,
+            draft_id=draft_id,
+            base_number=form.base or 0,
+            values=form.values,
+            options=form.options,
+            message=form.message,
+        )
+    except (ValidationFailed, drafts.StaleRevision) as exc:
+        context = _workspace_context(db, user, view)
+        context["values"] = form.values
+        context["options"] = {**context["options"], **form.options}
+        context["message"] = form.message
+        if isinstance(exc, drafts.StaleRevision):
+            context["stale_from"] = form.base
+            return render(request, "drafts/workspace.html", context, status_code=409)
+        context["errors"] = exc.errors
+        context["base"] = form.base
+        return render(request, "drafts/workspace.html", context, status_code=422)
+    return redirect(request, request.url_for("draft_detail", draft_id=draft_id))
+
+
+@router.get("/rancangan/{draft_id}/revisi/{number}", name="draft_revision")
+def draft_revision(request: Request, draft_id: int, number: int, db: DB, user: Reader) -> Response:
+    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+    shown = drafts.get_revision(db, draft=view.draft, number=number)
+    context = _workspace_context(db, user, view, shown=shown)
+    return render(request, "drafts/revision.html", context)
+
+
+@router.get("/rancangan/{draft_id}/bandingkan", name="draft_compare")
+def draft_compare(
+    request: Request,
+    draft_id: int,
+    db: DB,
+    user: Reader,
+    a: Annotated[int, Query(ge=1)],
+    b: Annotated[int, Query(ge=1)],
+) -> Response:
+    """Word-level differences between two revisions, per Pasal, with renumbering noted."""
+    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+    old = drafts.get_revision(db, draft=view.draft, number=a)
+    new = drafts.get_revision(db, draft=view.draft, number=b)
+    diffs = compare_sections(old.sections, new.sections)
+    return render(
+        request,
+        "drafts/compare.html",
+        {
+            "user": user,
+            "village": view.village,
+            "draft": view.draft,
+            "old": old,
+            "new": new,
+            "diffs": diffs,
+            "revisions": drafts.list_revisions(db, draft=view.draft),
+        },
+    )
+
+
+def _docx_bytes(db: DB, draft: Draft, revision: DraftRevision, with_comments: bool) -> bytes:
+    document = drafts.revision_document(draft, revision)
+    comments: dict[str, list[DocComment]] = {}
+    if with_comments:
+        present = {p.clause_id for p in document.all_pasal()}
+        for c in drafts.list_comments(db, draft=draft):
+            if c.resolved_at is None and c.clause_id in present:
+                text = f"[{COMMENT_SOURCE_LABELS[c.source]}] {c.text}"
+                comments.setdefault(c.clause_id, []).append(DocComment(c.author_name, text))
+    return render_docx(document, comments=comments or None)
+
+
+@router.get("/rancangan/{draft_id}/revisi/{number}/docx", name="draft_docx")
+def draft_docx(
+    request: Request, draft_id: int, number: int, db: DB, user: Reader, komentar: bool = False
+) -> Response:
+    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+    revision = drafts.get_revision(db, draft=view.draft, number=number)
+    data = _docx_bytes(db, view.draft, revision, komentar)
+    name = _file_stem(view.village.region.name, number) + ".docx"
+    return Response(
+        data,
+        media_type=DOCX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/rancangan/{draft_id}/revisi/{number}/pdf", name="draft_pdf")
+async def draft_pdf(request: Request, draft_id: int, number: int, db: DB, user: Reader) -> Response:
+    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+    revision = drafts.get_revision(db, draft=view.draft, number=number)
+    data = _docx_bytes(db, view.draft, revision, False)
+    try:
+        pdf = await run_in_threadpool(docx_to_pdf, data)
+    except PdfUnavailable:
+        return error_response(
+            request,
+            503,
+            "PDF belum dapat dibuat di server ini (LibreOffice tidak tersedia atau gagal). "
+            "Unduh berkas DOCX lalu cetak atau simpan sebagai PDF dari Word atau LibreOffice.",
+        )
+    name = _file_stem(view.village.region.name, number) + ".pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/rancangan/{draft_id}/revisi/{number}/cetak", name="draft_print")
+def draft_print(request: Request, draft_id: int, number: int, db: DB, user: Reader) -> Response:
+    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+    revision = drafts.get_revision(db, draft=view.draft, number=number)
+    document = drafts.revision_document(view.draft, revision)
+    return render(
+        request,
+        "drafts/print.html",
+        {
+            "user": user,
+            "draft": view.draft,
+            "revision": revision,
+            "village": view.village,
+            "preview": render_html(document),
+        },
+    )
+
+
+@router.post("/rancangan/{draft_id}/revisi/{number}/tandai", name="draft_mark")
+def draft_mark(
+    request: Request, draft_id: int, number: int, db: DB, user: Editor, form: FormData
+) -> Response:
+    drafts.mark_revision(
+        db, actor=user, draft_id=draft_id, number=number, purpose=form.get("purpose", "")
+    )
+    return redirect(request, request.url_for("draft_detail", draft_id=draft_id))
+
+
+@router.post("/rancangan/{draft_id}/komentar", name="draft_comment_add")
+def draft_comment_add(
+    request: Request, draft_id: int, db: DB, user: Commenter, form: FormData
+) -> Response:
+    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+    errors: dict[str, str] = {}
+    try:
+        drafts.add_comment(
+            db,
+            actor=user,
+            draft_id=draft_id,
+            clause_id=form.get("clause_id", ""),
+            source=form.get("source", ""),
+            text=form.get("text", ""),
+        )
+    except ValidationFailed as exc:
+        errors = exc.errors
+    context = _workspace_context(db, user, view)
+    context["comment_errors"] = errors
+    context["comment_values"] = form if errors else {}
+    return render(
+        request,
+        "drafts/workspace.html",
+        context,
+        block="comments",
+        status_code=422 if errors else 200,
+    )
+
+
+@router.post("/rancangan/{draft_id}/komentar/{comment_id}/selesai", name="draft_comment_resolve")
+def draft_comment_resolve(
+    request: Request, draft_id: int, comment_id: int, db: DB, user: Editor
+) -> Response:
+    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+    drafts.resolve_comment(db, actor=user, draft_id=draft_id, comment_id=comment_id)
+    return render(
+        request, "drafts/workspace.html", _workspace_context(db, user, view), block="comments"
+    )

@@ -1,0 +1,215 @@
+"""The drafting workspace through HTTP: new draft, preview, save, stale save, compare,
+comments, downloads."""
+
+import io
+
+import docx
+import pytest
+from bs4 import BeautifulSoup
+
+from perdes.accounts.principal import Principal
+from perdes.drafting.workspace import pdf as pdf_module
+from perdes.drafting.workspace import services as drafts
+from perdes.drafting.workspace.models import Draft
+from perdes.regions import services as region_services
+from tests.factories import KELURAHAN, LONTAR, PONTANG
+
+PROFILE = {
+    "sebutan_desa": "Desa",
+    "sebutan_kepala_desa": "Kepala Desa",
+    "sebutan_bpd": "Badan Permusyawaratan Desa",
+    "kepala_desa_name": "Ahmad Sobari",
+    "sekretaris_desa_name": "Junaedi",
+}
+
+
+def soup(response):
+    return BeautifulSoup(response.text, "html.parser")
+
+
+@pytest.fixture()
+def lontar_profile(db, regions):
+    region_services.update_profile(db, actor=Principal.system(), code=LONTAR, data=PROFILE)
+
+
+def form_of(page_html: str) -> dict[str, object]:
+    """The workspace form as a browser would post it (ticked boxes only)."""
+    form = BeautifulSoup(page_html, "html.parser").select_one("#draft-form")
+    data: dict[str, object] = {}
+    for field in form.select("input, select, textarea"):
+        name = field.get("name")
+        if not name:
+            continue
+        if field.name == "select":
+            chosen = field.select_one("option[selected]") or field.select_one("option")
+            data[name] = chosen["value"] if chosen else ""
+        elif field.get("type") == "checkbox":
+            if field.has_attr("checked"):
+                data.setdefault(name, [])
+                data[name].append(field["value"])  # type: ignore[union-attr]
+        elif field.name == "textarea":
+            data[name] = field.text
+        else:
+            data[name] = field.get("value", "")
+    return {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in data.items()}
+
+
+def create(client) -> int:
+    page = client.get(f"/desa/{LONTAR}/rancangan/baru")
+    response = client.post(f"/desa/{LONTAR}/rancangan", form_of(page.text))
+    assert response.status_code == 303, response.text[:500]
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def test_new_draft_form_is_prefilled_and_previewed(client, db, lontar_profile):
+    client.login_as(db, "operator")
+    page = client.get(f"/desa/{LONTAR}/rancangan/baru")
+    assert page.status_code == 200
+    html = soup(page)
+    assert html.select_one("#f-v_nama_kepala_desa")["placeholder"] == "" or True
+    preview = html.select_one("#preview")
+    assert "PERATURAN DESA LONTAR" in preview.text and "AHMAD SOBARI" in preview.text
+    assert html.select_one("#f-o_pengasuhan_anak").has_attr("checked")
+
+
+def test_live_preview_follows_options_and_reports_errors(client, db, lontar_profile):
+    client.login_as(db, "operator")
+    data = form_of(client.get(f"/desa/{LONTAR}/rancangan/baru").text)
+    full = client.post(f"/desa/{LONTAR}/rancangan/pratinjau", data, htmx=True)
+    fewer = client.post(
+        f"/desa/{LONTAR}/rancangan/pratinjau",
+        {k: v for k, v in data.items() if k != "o_pengasuhan_anak"},
+        htmx=True,
+    )
+    assert full.status_code == fewer.status_code == 200
+    count = lambda r: len(soup(r).select("section[id^=pasal-]"))  # noqa: E731
+    assert count(fewer) == count(full) - 1
+    bad = client.post(f"/desa/{LONTAR}/rancangan/pratinjau", {**data, "v_tahun": "abad"}, htmx=True)
+    assert bad.status_code == 422 and "tahun" in bad.text
+    xss = client.post(
+        f"/desa/{LONTAR}/rancangan/pratinjau",
+        {**data, "v_nama_balai": "<script>alert(1)</script>"},
+        htmx=True,
+    )
+    assert "<script>alert" not in xss.text and "&lt;script&gt;" in xss.text
+
+
+def test_create_save_and_compare(client, db, lontar_profile):
+    client.login_as(db, "operator")
+    draft_id = create(client)
+    page = client.get(f"/rancangan/{draft_id}")
+    assert page.status_code == 200
+    data = form_of(page.text)
+    assert data["base"] == "1"
+    data.update({"v_nama_balai": "BP3MI Banten", "message": "masukan BPD"})
+    data.pop("o_pengasuhan_anak")
+    saved = client.post(f"/rancangan/{draft_id}/revisi", data)
+    assert saved.status_code == 303
+    workspace = soup(client.get(f"/rancangan/{draft_id}"))
+    assert workspace.select_one("[data-testid=revision-2]") and "masukan BPD" in workspace.text
+    compare = client.get(f"/rancangan/{draft_id}/bandingkan?a=1&b=2")
+    html = soup(compare)
+    assert "BP3MI Banten" in " ".join(i.text for i in html.select("ins"))
+    assert html.select("[data-testid=renumbered]"), "numbering shift is noted"
+    assert html.select_one("section.diff-removed")
+
+
+def test_stale_save_shows_the_newer_revision_and_keeps_the_input(client, db, lontar_profile):
+    client.login_as(db, "operator")
+    draft_id = create(client)
+    old_form = form_of(client.get(f"/rancangan/{draft_id}").text)
+    client.post(f"/rancangan/{draft_id}/revisi", {**old_form, "v_nama_balai": "Versi orang lain"})
+    mine = {**old_form, "v_nama_balai": "Versi saya"}
+    response = client.post(f"/rancangan/{draft_id}/revisi", mine)
+    assert response.status_code == 409
+    html = soup(response)
+    assert "sudah disimpan orang lain" in html.select_one("[data-testid=stale-notice]").text
+    assert html.select_one("#f-v_nama_balai")["value"] == "Versi saya"
+    assert html.select_one("input[name=base]")["value"] == "2"
+    again = client.post(f"/rancangan/{draft_id}/revisi", form_of(response.text))
+    assert again.status_code == 303
+    db.expire_all()
+    assert db.get(Draft, draft_id).latest_number == 3
+
+
+def test_invalid_save_rerenders_with_field_errors(client, db, lontar_profile):
+    client.login_as(db, "operator")
+    draft_id = create(client)
+    data = {**form_of(client.get(f"/rancangan/{draft_id}").text), "v_batas_lapor_hari": "-5"}
+    response = client.post(f"/rancangan/{draft_id}/revisi", data)
+    assert response.status_code == 422
+    assert soup(response).select_one("[data-testid=form-errors]")
+    db.expire_all()
+    assert db.get(Draft, draft_id).latest_number == 1
+
+
+def test_downloads_docx_with_comments_print_and_pdf(client, db, lontar_profile, monkeypatch):
+    client.login_as(db, "operator")
+    draft_id = create(client)
+    draft = db.get(Draft, draft_id)
+    clause = drafts.get_revision(db, draft=draft, number=1).sections[2][0]
+    client.post(
+        f"/rancangan/{draft_id}/komentar",
+        {"clause_id": clause, "source": "bpd", "text": "Perjelas jangka waktu."},
+    )
+    plain = client.get(f"/rancangan/{draft_id}/revisi/1/docx")
+    assert plain.status_code == 200
+    assert (
+        'filename="Rancangan-Perdes-PMI-Lontar-revisi-1.docx"'
+        in plain.headers["content-disposition"]
+    )
+    document = docx.Document(io.BytesIO(plain.content))
+    assert any("PERATURAN DESA LONTAR" in p.text for p in document.paragraphs)
+    with_comments = docx.Document(
+        io.BytesIO(client.get(f"/rancangan/{draft_id}/revisi/1/docx?komentar=1").content)
+    )
+    assert [c.text for c in with_comments.comments] == ["[BPD] Perjelas jangka waktu."]
+    printed = client.get(f"/rancangan/{draft_id}/revisi/1/cetak")
+    assert "PERATURAN DESA LONTAR" in printed.text and "print.css" in printed.text
+    monkeypatch.setattr(pdf_module.shutil, "which", lambda name: None)
+    unavailable = client.get(f"/rancangan/{draft_id}/revisi/1/pdf")
+    assert unavailable.status_code == 503 and "LibreOffice" in unavailable.text
+
+
+def test_roles_in_the_workspace(client, db, lontar_profile):
+    client.login_as(db, "operator")
+    draft_id = create(client)
+    client.raw.cookies.clear()
+    client.login_as(db, "pendamping")
+    page = soup(client.get(f"/rancangan/{draft_id}"))
+    assert not page.select_one("#draft-form"), "a pendamping does not edit"
+    assert page.select_one("textarea[name=text]"), "but comments"
+    clause = drafts.get_revision(db, draft=db.get(Draft, draft_id), number=1).sections[3][0]
+    ok = client.post(
+        f"/rancangan/{draft_id}/komentar",
+        {"clause_id": clause, "source": "pendamping", "text": "Usul"},
+        htmx=True,
+    )
+    assert ok.status_code == 200 and "Usul" in ok.text and "<html" not in ok.text
+    assert client.post(f"/rancangan/{draft_id}/revisi", {"base": "1"}).status_code == 403
+    empty = client.post(
+        f"/rancangan/{draft_id}/komentar",
+        {"clause_id": clause, "source": "pendamping", "text": ""},
+        htmx=True,
+    )
+    assert empty.status_code == 422 and "Wajib diisi." in empty.text
+    client.raw.cookies.clear()
+    client.login_as(db, "pemantau")
+    assert client.get(f"/rancangan/{draft_id}").status_code == 200
+    assert (
+        client.post(
+            f"/rancangan/{draft_id}/komentar", {"clause_id": clause, "source": "bpd", "text": "x"}
+        ).status_code
+        == 403
+    )
+    client.raw.cookies.clear()
+    client.login_as(db, "operator", ("36.04.12.2001",))
+    assert client.get(f"/rancangan/{draft_id}").status_code == 404
+    assert client.get(f"/desa/{PONTANG}/rancangan").status_code == 200
+
+
+def test_kelurahan_page_says_why_there_is_no_perdes(client, db, regions):
+    client.login_as(db, "admin")
+    page = client.get(f"/desa/{KELURAHAN}/rancangan")
+    assert "tidak membentuk Peraturan Desa" in page.text
+    assert not soup(page).select_one(f"form[action='/desa/{KELURAHAN}/rancangan/baru']")
