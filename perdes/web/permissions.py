@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -104,12 +104,21 @@ def csrf_token_for(secret_key: str, material: str) -> str:
     return hmac.new(secret_key.encode(), f"csrf|{material}".encode(), hashlib.sha256).hexdigest()
 
 
-async def csrf_protect(request: Request) -> None:
+async def csrf_protect(request: Request) -> AsyncIterator[None]:
     """App-wide: expose the form token, and refuse unsafe requests without a matching one.
 
     The token is an HMAC of the session cookie (or of an anonymous cookie before sign-in),
-    sent back as a hidden form field or, by htmx, as the X-CSRF-Token header.
+    sent back as a hidden form field or, by htmx, as the X-CSRF-Token header. Whoever parsed
+    the form (this check or a route), its uploaded files are closed when the request ends.
     """
+    try:
+        await _check_csrf(request)
+        yield
+    finally:
+        await request.close()
+
+
+async def _check_csrf(request: Request) -> None:
     secret = request.app.state.settings.effective_secret_key
     expected = csrf_token_for(secret, _csrf_secret_material(request))
     request.state.csrf_token = expected

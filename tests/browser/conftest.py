@@ -19,10 +19,12 @@ import pytest
 import uvicorn
 
 from perdes import migrate
+from perdes.accounts.principal import Principal
 from perdes.config import Settings
 from perdes.db import engine_from_settings, make_session_factory, session_scope
+from perdes.regions import services as region_services
 from perdes.web.app import create_app
-from tests.factories import PASSWORD, load_sample_regions, make_user
+from tests.factories import LONTAR, PASSWORD, load_sample_regions, make_user
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -68,6 +70,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         load_sample_regions(session)
         for role in ("admin", "pemantau", "operator", "pendamping"):
             users[role] = make_user(session, role, username=f"{role}.uji").username
+        region_services.update_profile(
+            session,
+            actor=Principal.system(),
+            code=LONTAR,
+            data={
+                "sebutan_desa": "Desa",
+                "sebutan_kepala_desa": "Kepala Desa",
+                "sebutan_bpd": "Badan Permusyawaratan Desa",
+                "kepala_desa_name": "Ahmad Sobari",
+                "sekretaris_desa_name": "Junaedi",
+            },
+        )
     engine.dispose()
     port = _free_port()
     config = uvicorn.Config(
