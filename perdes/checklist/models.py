@@ -29,6 +29,10 @@ class ItemStatus(StrEnum):
     TERPENUHI = "terpenuhi"
     TIDAK_BERLAKU = "tidak_berlaku"
 
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
 
 class Verification(StrEnum):
     """Where the monitor's review stands; ``belum`` means there is nothing to review."""
@@ -37,6 +41,10 @@ class Verification(StrEnum):
     MENUNGGU = "menunggu"
     DIVERIFIKASI = "diverifikasi"
     DITOLAK = "ditolak"
+
+    @property
+    def label(self) -> str:
+        return VERIFICATION_LABELS[self]
 
 
 class EventKind(StrEnum):
@@ -50,6 +58,10 @@ class EventKind(StrEnum):
     DERIVED = "otomatis"
     CARRIED_OVER = "dibawa"
     ARCHIVED = "diarsipkan"
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS[self]
 
 
 STATUS_LABELS = {

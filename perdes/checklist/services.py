@@ -70,6 +70,13 @@ class ItemView:
         return self.item.rule is not None
 
     @property
+    def status_choices(self) -> list[ItemStatus]:
+        """Statuses a person may pick: mandatory items cannot be "tidak berlaku"."""
+        return [
+            s for s in ItemStatus if s is not ItemStatus.TIDAK_BERLAKU or not self.item.mandatory
+        ]
+
+    @property
     def fact_label(self) -> str:
         rule = self.item.rule
         return facts.describe(rule.fact, rule.params) if rule else ""
