@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from perdes import events
 from perdes.accounts.principal import Principal
-from perdes.checklist import facts, registry, services
+from perdes.checklist import facts, registry, services, store
 from perdes.checklist.models import (
     ChecklistAssessment,
     EventKind,
@@ -48,7 +48,7 @@ def refresh_village(session: Session, *, village_code: str, event: str | None = 
                 if holds
                 else (ItemStatus.BELUM, Verification.BELUM)
             )
-            existing = services._existing_answer(
+            existing = store.existing_answer(
                 session, village_code=village_code, framework_slug=row.slug, item_key=item.id
             )
             if existing is None and not holds:
@@ -56,7 +56,7 @@ def refresh_village(session: Session, *, village_code: str, event: str | None = 
             same = existing is not None and (existing.status, existing.verification) == target
             if same and existing is not None and (existing.derived or not holds):
                 continue
-            assessment, current, answer = services._open(
+            assessment, current, answer = services.open_answer(
                 session,
                 actor=SYSTEM,
                 village_code=village_code,
@@ -71,7 +71,7 @@ def refresh_village(session: Session, *, village_code: str, event: str | None = 
             answer.verified_by_id = None
             answer.verified_at = utcnow() if holds else None
             answer.submitted_at = None
-            services._event(
+            store.record_event(
                 session,
                 actor=SYSTEM,
                 answer=answer,
@@ -79,7 +79,7 @@ def refresh_village(session: Session, *, village_code: str, event: str | None = 
                 detail=facts.describe(rule.fact, rule.params)
                 + (": terpenuhi" if holds else ": belum terpenuhi"),
             )
-            services._audit(
+            store.audit_answer(
                 session,
                 actor=SYSTEM,
                 answer=answer,
@@ -87,7 +87,7 @@ def refresh_village(session: Session, *, village_code: str, event: str | None = 
                 village_code=village_code,
                 changes={"status": (before[0], target[0]), "verification": (before[1], target[1])},
             )
-            services.refresh_total(session, assessment=assessment, framework=current)
+            store.refresh_total(session, assessment=assessment, framework=current)
             changed += 1
     return changed
 

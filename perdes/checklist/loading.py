@@ -9,8 +9,14 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
-from perdes.checklist import derived, services
-from perdes.checklist.framework import Framework, content_hash, to_data
+from perdes.checklist import derived, versions
+from perdes.checklist.framework import (
+    Framework,
+    bundled_files,
+    content_hash,
+    load_framework_file,
+    to_data,
+)
 from perdes.checklist.models import ChecklistFramework
 from perdes.db import utcnow
 from perdes.errors import Conflict
@@ -72,8 +78,17 @@ def load_framework(
     )
     upgraded = 0
     if latest is None or framework.version > latest:
-        villages = services.upgrade_all(session, actor=actor, new_row=row)
+        villages = versions.upgrade_all(session, actor=actor, new_row=row)
         for code in villages:  # a new version may add or change rules
             derived.refresh_village(session, village_code=code)
         upgraded = len(villages)
     return LoadResult(row, created=True, upgraded=upgraded)
+
+
+def load_bundled(session: Session, *, actor: Principal) -> list[LoadResult]:
+    """Load every framework shipped with the app (idempotent; for ``perdes demo`` and setup)."""
+    frameworks = sorted((load_framework_file(path), path.name) for path in bundled_files())
+    return [
+        load_framework(session, actor=actor, framework=framework, source=name)
+        for framework, name in frameworks
+    ]

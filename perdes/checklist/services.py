@@ -1,4 +1,4 @@
-"""Village assessments: reading, answering, evidence, verification, derived items, totals.
+"""Village assessments: answering, notes, evidence and verification of items.
 
 Who may do what (``perdes/accounts/permissions.py``), always inside the actor's scope:
 - ``checklist.view`` (everyone): read items, history, evidence, score.
@@ -11,7 +11,6 @@ Who may do what (``perdes/accounts/permissions.py``), always inside the actor's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,20 +18,25 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
-from perdes.checklist import facts, registry
-from perdes.checklist.framework import Framework, ItemDef, Pillar
+from perdes.checklist import registry, versions
+from perdes.checklist.framework import Framework, ItemDef
 from perdes.checklist.models import (
     ChecklistAnswer,
     ChecklistAssessment,
     ChecklistEvidence,
-    ChecklistFramework,
-    ChecklistItemEvent,
-    ChecklistVillageTotal,
     EventKind,
     ItemStatus,
     Verification,
 )
-from perdes.checklist.scoring import ItemState, ScoreResult, compute
+from perdes.checklist.store import (
+    answer_for_write,
+    audit_answer,
+    current_assessment,
+    existing_answer,
+    record_event,
+    refresh_total,
+    submit,
+)
 from perdes.db import utcnow
 from perdes.errors import NotFound, ValidationFailed
 from perdes.files import StoredFile, store_upload
@@ -44,170 +48,11 @@ REASON_MAX = 1000
 SUBMITTED = frozenset({ItemStatus.TERPENUHI, ItemStatus.TIDAK_BERLAKU})
 
 
-@dataclass(slots=True)
-class EvidenceView:
-    id: int
-    file: StoredFile
-
-
-@dataclass(slots=True)
-class ItemView:
-    """One item as the village page shows it; ``answer`` is None until someone touches it."""
-
-    item: ItemDef
-    answer: ChecklistAnswer | None
-    evidence: list[EvidenceView] = field(default_factory=list)
-    history: list[ChecklistItemEvent] = field(default_factory=list)
-
-    @property
-    def state(self) -> ItemState:
-        if self.answer is None:
-            return ItemState()
-        return ItemState(self.answer.status, self.answer.verification)
-
-    @property
-    def derived(self) -> bool:
-        return self.item.rule is not None
-
-    @property
-    def status_choices(self) -> list[ItemStatus]:
-        """Statuses a person may pick: mandatory items cannot be "tidak berlaku"."""
-        return [
-            s for s in ItemStatus if s is not ItemStatus.TIDAK_BERLAKU or not self.item.mandatory
-        ]
-
-    @property
-    def fact_label(self) -> str:
-        rule = self.item.rule
-        return facts.describe(rule.fact, rule.params) if rule else ""
-
-
-@dataclass(slots=True)
-class AssessmentView:
-    """A village against the current version of one framework."""
-
-    village_code: str
-    row: ChecklistFramework
-    framework: Framework
-    assessment: ChecklistAssessment | None
-    pillars: list[tuple[Pillar, list[ItemView]]]
-    result: ScoreResult
-    archived: list[ChecklistAnswer]
-
-    def item(self, item_key: str) -> ItemView:
-        for _, items in self.pillars:
-            for view in items:
-                if view.item.id == item_key:
-                    return view
-        raise NotFound("Butir ceklis tidak ditemukan.")
-
-    @property
-    def missing(self) -> list[ItemView]:
-        """Mandatory items not yet verified, in framework order."""
-        keys = set(self.result.mandatory_missing)
-        return [v for _, items in self.pillars for v in items if v.item.id in keys]
-
-
-# --- reading -------------------------------------------------------------------------------
-
-
-def _current_assessment(
-    session: Session, *, village_code: str, slug: str
-) -> ChecklistAssessment | None:
-    return session.scalar(
-        select(ChecklistAssessment)
-        .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
-        .where(
-            ChecklistAssessment.village_code == village_code,
-            ChecklistFramework.slug == slug,
-            ChecklistAssessment.superseded_at.is_(None),
-        )
-    )
-
-
-def _build_view(session: Session, *, village_code: str, row: ChecklistFramework) -> AssessmentView:
-    assessment = _current_assessment(session, village_code=village_code, slug=row.slug)
-    if assessment is not None and assessment.framework_id != row.id:
-        row = assessment.framework  # not yet upgraded: show what the village answered
-    framework = registry.parsed(row)
-    answers: dict[str, ChecklistAnswer] = {}
-    archived: list[ChecklistAnswer] = []
-    evidence: dict[int, list[EvidenceView]] = {}
-    history: dict[int, list[ChecklistItemEvent]] = {}
-    if assessment is not None:
-        for answer in session.scalars(
-            select(ChecklistAnswer).where(ChecklistAnswer.assessment_id == assessment.id)
-        ):
-            answers[answer.item_key] = answer
-        ids = [a.id for a in answers.values()]
-        if ids:
-            for link, stored in session.execute(
-                select(ChecklistEvidence, StoredFile)
-                .join(StoredFile, StoredFile.id == ChecklistEvidence.stored_file_id)
-                .where(ChecklistEvidence.answer_id.in_(ids))
-                .order_by(ChecklistEvidence.added_at, ChecklistEvidence.id)
-            ):
-                evidence.setdefault(link.answer_id, []).append(EvidenceView(link.id, stored))
-            for event in session.scalars(
-                select(ChecklistItemEvent)
-                .where(ChecklistItemEvent.answer_id.in_(ids))
-                .order_by(ChecklistItemEvent.at.desc(), ChecklistItemEvent.id.desc())
-            ):
-                history.setdefault(event.answer_id, []).append(event)
-        # answers of items dropped by a newer version stay on the superseded assessment
-        archived = list(
-            session.scalars(
-                select(ChecklistAnswer)
-                .join(ChecklistAssessment, ChecklistAssessment.id == ChecklistAnswer.assessment_id)
-                .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
-                .where(
-                    ChecklistAssessment.village_code == village_code,
-                    ChecklistFramework.slug == row.slug,
-                    ChecklistAnswer.archived_at.is_not(None),
-                )
-                .order_by(ChecklistAnswer.item_key)
-            )
-        )
-    pillars: list[tuple[Pillar, list[ItemView]]] = []
-    for pillar in framework.pillars:
-        views = []
-        for item in pillar.items:
-            found = answers.get(item.id)
-            aid = found.id if found else -1
-            views.append(ItemView(item, found, evidence.get(aid, []), history.get(aid, [])))
-        pillars.append((pillar, views))
-    result = compute((v.item, v.state) for _, items in pillars for v in items)
-    return AssessmentView(village_code, row, framework, assessment, pillars, result, archived)
-
-
-def village_checklists(
-    session: Session, *, actor: Principal, village_code: str
-) -> list[AssessmentView]:
-    """Every current framework for one village; NotFound outside the actor's scope."""
-    get_village(session, code=village_code, scope=actor.scope)
-    return [
-        _build_view(session, village_code=village_code, row=row)
-        for row in registry.current_versions(session)
-    ]
-
-
-def assessment_view(
-    session: Session, *, actor: Principal, village_code: str, framework_slug: str
-) -> AssessmentView:
-    """One framework for one village; NotFound outside the scope or for unknown frameworks."""
-    get_village(session, code=village_code, scope=actor.scope)
-    row = registry.current_version(session, slug=framework_slug)
-    return _build_view(session, village_code=village_code, row=row)
-
-
-# --- writing helpers -----------------------------------------------------------------------
-
-
 def _assessment_for_write(
     session: Session, *, actor: Principal, village_code: str, slug: str
 ) -> tuple[ChecklistAssessment, Framework]:
     latest = registry.current_version(session, slug=slug)
-    assessment = _current_assessment(session, village_code=village_code, slug=slug)
+    assessment = current_assessment(session, village_code=village_code, slug=slug)
     if assessment is None:
         assessment = ChecklistAssessment(
             village_code=village_code, framework_id=latest.id, created_at=utcnow()
@@ -224,33 +69,10 @@ def _assessment_for_write(
             village_code=village_code,
         )
     elif assessment.framework.version < latest.version:
-        assessment = upgrade_assessment(session, actor=actor, old=assessment, new_row=latest)
+        assessment = versions.upgrade_assessment(
+            session, actor=actor, old=assessment, new_row=latest
+        )
     return assessment, registry.parsed(latest)
-
-
-def _answer_for_write(
-    session: Session, *, assessment: ChecklistAssessment, item_key: str
-) -> ChecklistAnswer:
-    answer = session.scalar(
-        select(ChecklistAnswer).where(
-            ChecklistAnswer.assessment_id == assessment.id, ChecklistAnswer.item_key == item_key
-        )
-    )
-    if answer is None:
-        answer = ChecklistAnswer(
-            assessment_id=assessment.id,
-            item_key=item_key,
-            status=ItemStatus.BELUM,
-            not_applicable_reason="",
-            note="",
-            verification=Verification.BELUM,
-            rejection_reason="",
-            derived=False,
-            updated_at=utcnow(),
-        )
-        session.add(answer)
-        session.flush()
-    return answer
 
 
 def _check(
@@ -271,117 +93,15 @@ def _check(
     return item
 
 
-def _open(
+def open_answer(
     session: Session, *, actor: Principal, village_code: str, framework_slug: str, item_key: str
 ) -> tuple[ChecklistAssessment, Framework, ChecklistAnswer]:
     """The assessment (created or upgraded if needed) and the answer to write to."""
     assessment, framework = _assessment_for_write(
         session, actor=actor, village_code=village_code, slug=framework_slug
     )
-    answer = _answer_for_write(session, assessment=assessment, item_key=item_key)
+    answer = answer_for_write(session, assessment=assessment, item_key=item_key)
     return assessment, framework, answer
-
-
-def _existing_answer(
-    session: Session, *, village_code: str, framework_slug: str, item_key: str
-) -> ChecklistAnswer | None:
-    assessment = _current_assessment(session, village_code=village_code, slug=framework_slug)
-    if assessment is None:
-        return None
-    return session.scalar(
-        select(ChecklistAnswer).where(
-            ChecklistAnswer.assessment_id == assessment.id, ChecklistAnswer.item_key == item_key
-        )
-    )
-
-
-def _event(
-    session: Session,
-    *,
-    actor: Principal,
-    answer: ChecklistAnswer,
-    kind: EventKind,
-    detail: str = "",
-) -> None:
-    session.add(
-        ChecklistItemEvent(
-            answer_id=answer.id,
-            at=utcnow(),
-            actor_id=actor.user_id,
-            actor_name=actor.full_name or actor.username,
-            kind=kind,
-            status=answer.status,
-            verification=answer.verification,
-            detail=detail,
-        )
-    )
-    answer.updated_at = utcnow()
-    session.flush()
-
-
-def _audit(
-    session: Session,
-    *,
-    actor: Principal,
-    answer: ChecklistAnswer,
-    action: str,
-    village_code: str,
-    changes: dict[str, tuple[object, object]],
-) -> None:
-    audit.record(
-        session,
-        actor=actor,
-        entity="checklist_answer",
-        entity_id=answer.id,
-        action=action,
-        changes={"item": (None, answer.item_key), **changes},
-        village_code=village_code,
-    )
-
-
-def refresh_total(
-    session: Session, *, assessment: ChecklistAssessment, framework: Framework
-) -> ChecklistVillageTotal:
-    """Recompute and store the village's totals for this assessment (same transaction)."""
-    answers = {
-        a.item_key: a
-        for a in session.scalars(
-            select(ChecklistAnswer).where(ChecklistAnswer.assessment_id == assessment.id)
-        )
-    }
-    result = compute(
-        (
-            item,
-            ItemState(answers[item.id].status, answers[item.id].verification)
-            if item.id in answers
-            else ItemState(),
-        )
-        for item in framework.items()
-    )
-    total = session.get(ChecklistVillageTotal, (assessment.village_code, framework.id))
-    if total is None:
-        total = ChecklistVillageTotal(
-            village_code=assessment.village_code, framework_slug=framework.id
-        )
-        session.add(total)
-    total.framework_id = assessment.framework_id
-    total.score = result.score
-    total.verified_count = result.verified_count
-    total.mandatory_missing_count = result.mandatory_missing_count
-    total.waiting_count = result.waiting_count
-    total.rejected_count = result.rejected_count
-    total.qualified = result.qualified
-    total.updated_at = utcnow()
-    session.flush()
-    return total
-
-
-def _submit(answer: ChecklistAnswer) -> None:
-    answer.verification = Verification.MENUNGGU
-    answer.submitted_at = utcnow()
-    answer.rejection_reason = ""
-    answer.verified_at = None
-    answer.verified_by_id = None
 
 
 # --- answering -----------------------------------------------------------------------------
@@ -441,7 +161,7 @@ def answer_item(
         reason = ""
     if errors:
         raise ValidationFailed(dict(errors))
-    assessment, framework, answer = _open(
+    assessment, framework, answer = open_answer(
         session,
         actor=actor,
         village_code=village_code,
@@ -455,7 +175,7 @@ def answer_item(
             or reason != answer.not_applicable_reason
             or answer.verification in (Verification.BELUM, Verification.DITOLAK)
         ):
-            _submit(answer)
+            submit(answer)
     else:
         answer.verification = Verification.BELUM
         answer.submitted_at = answer.verified_at = answer.verified_by_id = None
@@ -466,11 +186,11 @@ def answer_item(
     after = (answer.status, answer.not_applicable_reason, answer.note, answer.verification)
     if before == after:
         return answer
-    _event(
+    record_event(
         session, actor=actor, answer=answer, kind=EventKind.ANSWERED, detail=reason or clean_note
     )
     names = ("status", "not_applicable_reason", "note", "verification")
-    _audit(
+    audit_answer(
         session,
         actor=actor,
         answer=answer,
@@ -508,12 +228,12 @@ def set_note(
         framework_slug=framework_slug,
         item_key=item_key,
     )
-    current = _existing_answer(
+    current = existing_answer(
         session, village_code=village_code, framework_slug=framework_slug, item_key=item_key
     )
     if (current.note if current else "") == clean_note:
         return current
-    _, _, answer = _open(
+    _, _, answer = open_answer(
         session,
         actor=actor,
         village_code=village_code,
@@ -524,8 +244,8 @@ def set_note(
         return answer
     before = answer.note
     answer.note = clean_note
-    _event(session, actor=actor, answer=answer, kind=EventKind.NOTE, detail=clean_note)
-    _audit(
+    record_event(session, actor=actor, answer=answer, kind=EventKind.NOTE, detail=clean_note)
+    audit_answer(
         session,
         actor=actor,
         answer=answer,
@@ -540,7 +260,7 @@ def _evidence_changed(answer: ChecklistAnswer) -> bool:
     """A verified manual item whose evidence changed goes back to the monitor."""
     if answer.derived or answer.verification is not Verification.DIVERIFIKASI:
         return False
-    _submit(answer)
+    submit(answer)
     return True
 
 
@@ -572,7 +292,7 @@ def add_evidence(
     stored, _ = store_upload(
         session, root=root, data=data, filename=filename, actor=actor, max_bytes=max_bytes
     )
-    current = _existing_answer(
+    current = existing_answer(
         session, village_code=village_code, framework_slug=framework_slug, item_key=item_key
     )
     if current is not None and session.scalar(
@@ -582,7 +302,7 @@ def add_evidence(
         )
     ):
         raise ValidationFailed({"file": "Berkas yang sama sudah dilampirkan pada butir ini."})
-    assessment, framework, answer = _open(
+    assessment, framework, answer = open_answer(
         session,
         actor=actor,
         village_code=village_code,
@@ -596,7 +316,7 @@ def add_evidence(
     session.flush()
     before = answer.verification
     reopened = _evidence_changed(answer)
-    _event(
+    record_event(
         session,
         actor=actor,
         answer=answer,
@@ -606,7 +326,7 @@ def add_evidence(
     changes: dict[str, tuple[object, object]] = {"evidence": (None, stored.original_name)}
     if reopened:
         changes["verification"] = (before, answer.verification)
-    _audit(
+    audit_answer(
         session,
         actor=actor,
         answer=answer,
@@ -637,7 +357,7 @@ def remove_evidence(
         item_key=item_key,
     )
     # a NotFound below rolls the whole request back, so opening first writes nothing for good
-    assessment, framework, answer = _open(
+    assessment, framework, answer = open_answer(
         session,
         actor=actor,
         village_code=village_code,
@@ -653,11 +373,11 @@ def remove_evidence(
     session.flush()
     before = answer.verification
     reopened = _evidence_changed(answer)
-    _event(session, actor=actor, answer=answer, kind=EventKind.EVIDENCE_REMOVED, detail=name)
+    record_event(session, actor=actor, answer=answer, kind=EventKind.EVIDENCE_REMOVED, detail=name)
     changes: dict[str, tuple[object, object]] = {"evidence": (name, None)}
     if reopened:
         changes["verification"] = (before, answer.verification)
-    _audit(
+    audit_answer(
         session,
         actor=actor,
         answer=answer,
@@ -666,25 +386,6 @@ def remove_evidence(
         changes=changes,
     )
     refresh_total(session, assessment=assessment, framework=framework)
-
-
-def evidence_file(
-    session: Session,
-    *,
-    actor: Principal,
-    village_code: str,
-    framework_slug: str,
-    item_key: str,
-    evidence_id: int,
-) -> StoredFile:
-    """The stored file of one evidence link of this item; NotFound outside scope or elsewhere."""
-    view = assessment_view(
-        session, actor=actor, village_code=village_code, framework_slug=framework_slug
-    )
-    for evidence in view.item(item_key).evidence:
-        if evidence.id == evidence_id:
-            return evidence.file
-    raise NotFound("Bukti tidak ditemukan.")
 
 
 # --- verification --------------------------------------------------------------------------
@@ -724,7 +425,7 @@ def verify_item(
         item_key=item_key,
     )
     target = Verification(decision)
-    current = _existing_answer(
+    current = existing_answer(
         session, village_code=village_code, framework_slug=framework_slug, item_key=item_key
     )
     if item.rule is not None:
@@ -733,7 +434,7 @@ def verify_item(
         raise ValidationFailed({"decision": "Butir ini belum diajukan untuk verifikasi."})
     if current.verification is target:
         raise ValidationFailed({"decision": "Keputusan ini sudah tercatat."})
-    assessment, framework, answer = _open(
+    assessment, framework, answer = open_answer(
         session,
         actor=actor,
         village_code=village_code,
@@ -746,8 +447,8 @@ def verify_item(
     answer.verified_by_id = actor.user_id
     answer.rejection_reason = clean_reason if target is Verification.DITOLAK else ""
     kind = EventKind.VERIFIED if target is Verification.DIVERIFIKASI else EventKind.REJECTED
-    _event(session, actor=actor, answer=answer, kind=kind, detail=clean_reason)
-    _audit(
+    record_event(session, actor=actor, answer=answer, kind=kind, detail=clean_reason)
+    audit_answer(
         session,
         actor=actor,
         answer=answer,
@@ -757,131 +458,3 @@ def verify_item(
     )
     refresh_total(session, assessment=assessment, framework=framework)
     return answer
-
-
-# --- framework versions --------------------------------------------------------------------
-
-
-def upgrade_assessment(
-    session: Session,
-    *,
-    actor: Principal,
-    old: ChecklistAssessment,
-    new_row: ChecklistFramework,
-) -> ChecklistAssessment:
-    """Move a village to a newer framework version.
-
-    Answers (with evidence and history) carry over for item ids the new version keeps; new
-    items start empty; answers of dropped items stay on the old, superseded assessment,
-    marked archived. A carried "tidak berlaku" on an item that became mandatory is reset.
-    """
-    framework = registry.parsed(new_row)
-    now = utcnow()
-    new = ChecklistAssessment(
-        village_code=old.village_code, framework_id=new_row.id, created_at=now
-    )
-    session.add(new)
-    old.superseded_at = now
-    session.flush()
-    for answer in session.scalars(
-        select(ChecklistAnswer).where(
-            ChecklistAnswer.assessment_id == old.id, ChecklistAnswer.archived_at.is_(None)
-        )
-    ):
-        item = framework.item(answer.item_key)
-        if item is None:
-            answer.archived_at = now
-            _event(session, actor=actor, answer=answer, kind=EventKind.ARCHIVED)
-            continue
-        copy = ChecklistAnswer(
-            assessment_id=new.id,
-            item_key=answer.item_key,
-            status=answer.status,
-            not_applicable_reason=answer.not_applicable_reason,
-            note=answer.note,
-            verification=answer.verification,
-            rejection_reason=answer.rejection_reason,
-            submitted_at=answer.submitted_at,
-            verified_at=answer.verified_at,
-            verified_by_id=answer.verified_by_id,
-            derived=answer.derived and item.rule is not None,
-            updated_at=answer.updated_at,
-        )
-        if item.mandatory and copy.status is ItemStatus.TIDAK_BERLAKU:
-            copy.status, copy.verification = ItemStatus.BELUM, Verification.BELUM
-            copy.not_applicable_reason = ""
-        session.add(copy)
-        session.flush()
-        for link in session.scalars(
-            select(ChecklistEvidence).where(ChecklistEvidence.answer_id == answer.id)
-        ):
-            session.add(
-                ChecklistEvidence(
-                    answer_id=copy.id,
-                    stored_file_id=link.stored_file_id,
-                    added_at=link.added_at,
-                    added_by_id=link.added_by_id,
-                )
-            )
-        for event in session.scalars(
-            select(ChecklistItemEvent)
-            .where(ChecklistItemEvent.answer_id == answer.id)
-            .order_by(ChecklistItemEvent.id)
-        ):
-            session.add(
-                ChecklistItemEvent(
-                    answer_id=copy.id,
-                    at=event.at,
-                    actor_id=event.actor_id,
-                    actor_name=event.actor_name,
-                    kind=event.kind,
-                    status=event.status,
-                    verification=event.verification,
-                    detail=event.detail,
-                )
-            )
-        session.flush()
-        _event(
-            session,
-            actor=actor,
-            answer=copy,
-            kind=EventKind.CARRIED_OVER,
-            detail=f"versi {old.framework.version} → versi {new_row.version}",
-        )
-    audit.record(
-        session,
-        actor=actor,
-        entity="checklist_assessment",
-        entity_id=new.id,
-        action="upgrade",
-        changes={
-            "framework": (
-                f"{old.framework.slug} v{old.framework.version}",
-                f"{new_row.slug} v{new_row.version}",
-            )
-        },
-        village_code=old.village_code,
-    )
-    refresh_total(session, assessment=new, framework=framework)
-    return new
-
-
-def upgrade_all(session: Session, *, actor: Principal, new_row: ChecklistFramework) -> list[str]:
-    """Upgrade every current assessment of an older version of this framework.
-
-    Returns the codes of the villages moved.
-    """
-    olds = list(
-        session.scalars(
-            select(ChecklistAssessment)
-            .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
-            .where(
-                ChecklistFramework.slug == new_row.slug,
-                ChecklistFramework.version < new_row.version,
-                ChecklistAssessment.superseded_at.is_(None),
-            )
-        )
-    )
-    for old in olds:
-        upgrade_assessment(session, actor=actor, old=old, new_row=new_row)
-    return [old.village_code for old in olds]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from perdes import events
 from perdes.accounts.principal import Principal
-from perdes.checklist import derived, facts, queue, services
+from perdes.checklist import derived, facts, queue, services, views
 from perdes.checklist.framework import bundled_files, load_framework_file
 from perdes.checklist.loading import load_framework
 from perdes.checklist.models import (
@@ -50,9 +50,7 @@ def tracker(monkeypatch):
 
 
 def item_state(db, people, key, code=LONTAR):
-    view = services.assessment_view(
-        db, actor=people["admin"], village_code=code, framework_slug=SLUG
-    )
+    view = views.assessment_view(db, actor=people["admin"], village_code=code, framework_slug=SLUG)
     return view.item(key)
 
 
@@ -159,7 +157,7 @@ def test_upgrade_carries_answers_starts_new_items_empty_and_archives_removed(
 
     result = load_v2(db)
     assert result.created and result.upgraded == 1
-    view = services.assessment_view(db, actor=op, village_code=LONTAR, framework_slug=SLUG)
+    view = views.assessment_view(db, actor=op, village_code=LONTAR, framework_slug=SLUG)
     assert view.row.version == 2
     carried = view.item("satgas-komunitas-pmi")
     assert (
@@ -221,3 +219,11 @@ def test_monitor_queue_lists_waiting_items_in_scope_oldest_first(db, framework, 
     assert queue.list_waiting(db, actor=elsewhere).total == 0
     with pytest.raises(OutOfScope):
         queue.list_waiting(db, actor=people["operator"])
+
+
+def test_bundled_frameworks_load_once(db, regions):
+    from perdes.checklist.loading import load_bundled
+
+    [first] = load_bundled(db, actor=Principal.system())
+    [again] = load_bundled(db, actor=Principal.system())
+    assert first.created and not again.created and again.row.id == first.row.id

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from perdes.accounts.models import AuditEntry
-from perdes.checklist import services
+from perdes.checklist import services, views
 from perdes.checklist.models import (
     ChecklistAnswer,
     ChecklistItemEvent,
@@ -63,7 +63,7 @@ def total(db):
 
 
 def view(db, actor):
-    return services.assessment_view(db, actor=actor, village_code=LONTAR, framework_slug=SLUG)
+    return views.assessment_view(db, actor=actor, village_code=LONTAR, framework_slug=SLUG)
 
 
 def test_an_untouched_village_sees_every_item_empty_and_nothing_is_written(db, framework, people):
@@ -287,7 +287,7 @@ def test_permissions_per_role(db, framework, people, tmp_path, role, allowed):
 def test_outside_the_scope_is_not_found(db, framework, people):
     op = people["operator"]
     with pytest.raises(NotFound):
-        services.assessment_view(db, actor=op, village_code=PONTANG, framework_slug=SLUG)
+        views.assessment_view(db, actor=op, village_code=PONTANG, framework_slug=SLUG)
     with pytest.raises(NotFound):
         services.answer_item(
             db, actor=op, village_code=SUKRA, framework_slug=SLUG, item_key=ITEM, status="belum"
@@ -295,4 +295,4 @@ def test_outside_the_scope_is_not_found(db, framework, people):
     with pytest.raises(NotFound):
         answer(db, op, item="no-such-item")
     with pytest.raises(NotFound):
-        services.assessment_view(db, actor=op, village_code=LONTAR, framework_slug="nope")
+        views.assessment_view(db, actor=op, village_code=LONTAR, framework_slug="nope")

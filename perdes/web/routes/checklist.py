@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from perdes.accounts.principal import Principal
-from perdes.checklist import derived, queue, services
+from perdes.checklist import derived, queue, services, views
 from perdes.errors import ValidationFailed
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
@@ -66,7 +66,7 @@ def _item_response(
     oob: bool = False,
     status_code: int = 200,
 ) -> Response:
-    view = services.assessment_view(db, actor=user, village_code=kode, framework_slug=kerangka)
+    view = views.assessment_view(db, actor=user, village_code=kode, framework_slug=kerangka)
     context: dict[str, Any] = {
         "user": user,
         "view": view,
@@ -261,7 +261,7 @@ def checklist_evidence_download(
     settings: AppSettings,
 ) -> Response:
     """Download an evidence file (always as an attachment)."""
-    record = services.evidence_file(
+    record = views.evidence_file(
         db,
         actor=user,
         village_code=kode,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
-from perdes.checklist import services as checklist
+from perdes.checklist import views as checklist
 from perdes.errors import ValidationFailed
 from perdes.regions import services
 from perdes.regions.codes import is_valid_code
