@@ -1,5 +1,27 @@
 """Checklist frameworks as data: the YAML format, its validation, and the parsed model.
 
+Format (one file per version, e.g. ``frameworks/desa-pmi-prosedural.v1.yaml``)::
+
+    id: desa-pmi-prosedural        # slug; the same across versions
+    version: 1                     # whole number; a changed framework gets a higher one
+    title: ...                     # Indonesian
+    description: ...
+    pillars:
+      - id: regulasi-kelembagaan   # slug, unique in the file
+        title: ...
+        description: ...           # optional
+        items:
+          - id: perdes-diundangkan # slug, unique in the file, stable across versions
+            title: ...
+            description: ...
+            legal_basis: [...]     # text or list of texts
+            evidence: ...          # the evidence expected
+            weight: 3              # 0–100
+            mandatory: true        # at least one item per framework; never "tidak berlaku"
+            rule:                  # optional: derive the item from a fact (facts.py)
+              fact: tracker.promulgated
+              params: {}
+
 Pure: no database, no HTTP. ``parse_framework`` returns a ``Framework`` or raises
 ``FrameworkInvalid`` listing every problem with its file, YAML path, item id and line.
 """

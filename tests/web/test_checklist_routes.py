@@ -195,3 +195,32 @@ def test_queue_is_for_monitors_paginated_and_has_a_fragment(client, db, framewor
     fragment = client.get("/verifikasi?halaman=1", htmx=True)
     assert "<html" not in fragment.text and soup(fragment).select_one("#queue-results")
     assert client.get("/verifikasi?halaman=0").status_code == 422
+
+
+def test_evidence_is_removed_by_its_widget_and_cannot_be_reached_from_another_item(
+    client, db, framework
+):
+    login(client, db, "pendamping")
+    uploaded = soup(client.post(BASE + "/bukti", files={"file": ("foto.pdf", PDF)}, htmx=True))
+    link = widget(uploaded).select_one(".ck-evidence a")["href"]
+    evidence_id = link.rsplit("/", 1)[1]
+    other_item = f"/desa/{LONTAR}/ceklis/{SLUG}/pendataan-pmi/bukti/{evidence_id}"
+    assert client.get(other_item).status_code == 404
+    susukan = f"/desa/36.04.13.2008/ceklis/{SLUG}/{ITEM}/bukti/{evidence_id}"
+    assert client.get(susukan).status_code == 404
+    removed = client.post(f"{BASE}/bukti/{evidence_id}/hapus", {}, htmx=True)
+    assert removed.status_code == 200
+    item = widget(soup(removed))
+    assert "belum ada" in item.select_one(".ck-evidence").text
+    assert "Bukti dihapus" in item.select_one(".ck-history").text
+    assert client.get(link).status_code == 404
+
+
+def test_admin_may_answer_and_verify_anywhere(client, db, framework):
+    login(client, db, "admin")
+    client.post(BASE + "/jawaban", {"status": "terpenuhi"}, htmx=True)
+    verified = soup(client.post(BASE + "/verifikasi", {"decision": "diverifikasi"}, htmx=True))
+    assert widget(verified)["data-verification"] == "diverifikasi"
+    again = client.post(BASE + "/verifikasi", {"decision": "diverifikasi"}, htmx=True)
+    assert again.status_code == 422
+    assert "sudah tercatat" in again.text
