@@ -8,6 +8,8 @@ still be added to it, but nobody sets its status by hand.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
@@ -23,7 +25,7 @@ from perdes.checklist.models import (
 from perdes.db import utcnow
 from perdes.regions.models import VillageProfile
 
-SYSTEM = Principal.system()
+SYSTEM = replace(Principal.system(), full_name="Sistem (otomatis)")
 
 
 def refresh_village(session: Session, *, village_code: str, event: str | None = None) -> int:

@@ -74,6 +74,7 @@ def test_perdes_item_follows_the_tracker_through_the_event(db, framework, people
     item = item_state(db, people, PERDES)
     assert (item.answer.status, item.answer.verification) == (ItemStatus.BELUM, Verification.BELUM)
     assert [e.kind for e in item.history] == [EventKind.DERIVED, EventKind.DERIVED]
+    assert item.history[0].actor_name == "Sistem (otomatis)"
     assert db.get(ChecklistVillageTotal, (LONTAR, SLUG)).verified_count == 0
     assert item_state(db, people, PERDES, code=SUSUKAN).answer is None
 
@@ -89,6 +90,18 @@ def test_derived_items_cannot_be_answered_by_hand(db, framework, people, tracker
             status="terpenuhi",
         )
     assert "otomatis" in caught.value.errors["status"]
+
+
+def test_the_tracker_fact_calls_the_tracker_contract(db, framework, monkeypatch):
+    import sys
+    import types
+
+    calls = []
+    fake = types.ModuleType("perdes.tracking.services")
+    fake.is_promulgated = lambda session, *, village_code: calls.append(village_code) or True
+    monkeypatch.setitem(sys.modules, "perdes.tracking.services", fake)
+    assert facts.FACTS["tracker.promulgated"].evaluate(db, LONTAR, {}) is True
+    assert calls == [LONTAR]
 
 
 def test_the_real_tracker_fact_is_false_while_the_tracker_is_absent(db, framework):

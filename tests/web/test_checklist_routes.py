@@ -224,3 +224,10 @@ def test_admin_may_answer_and_verify_anywhere(client, db, framework):
     again = client.post(BASE + "/verifikasi", {"decision": "diverifikasi"}, htmx=True)
     assert again.status_code == 422
     assert "sudah tercatat" in again.text
+
+
+def test_village_page_without_a_loaded_framework_says_so(client, db, regions):
+    login(client, db, "operator")
+    section = soup(client.get(f"/desa/{LONTAR}")).select_one("#checklist")
+    assert "Belum ada kerangka ceklis" in section.text
+    assert client.get(BASE).status_code == 404
