@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from perdes.checklist.cli import app as checklist_app
 from perdes.cli_users import app as users_app
 from perdes.config import Settings
 from perdes.db import engine_from_settings, make_session_factory, session_scope
@@ -25,6 +26,7 @@ regions_app = typer.Typer(help="Region registry (Kemendagri codes).", no_args_is
 app.add_typer(regions_app, name="regions")
 app.add_typer(users_app, name="users")
 app.add_typer(draft_app, name="draft")
+app.add_typer(checklist_app, name="checklist")
 err = Console(stderr=True)
 out = Console()
 

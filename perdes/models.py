@@ -2,8 +2,16 @@
 
 from perdes import files
 from perdes.accounts import models as accounts_models
+from perdes.checklist import models as checklist_models
 from perdes.db import Base
 from perdes.drafting.workspace import models as drafting_models
 from perdes.regions import models as regions_models
 
-__all__ = ["Base", "accounts_models", "drafting_models", "files", "regions_models"]
+__all__ = [
+    "Base",
+    "accounts_models",
+    "checklist_models",
+    "drafting_models",
+    "files",
+    "regions_models",
+]

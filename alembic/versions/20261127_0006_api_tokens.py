@@ -1,7 +1,7 @@
 """api tokens
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-27 22:19:35.901261
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0006'
-down_revision: str | None = '0003'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

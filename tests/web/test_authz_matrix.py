@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from perdes.accounts import services as accounts
 from perdes.accounts.permissions import Role, can
 from perdes.accounts.principal import Principal
+from perdes.checklist.loading import load_bundled
 from perdes.drafting.workspace import services as drafts
 from perdes.web.app import ROUTE_MODULES
 from perdes.web.permissions import PUBLIC, SESSION_COOKIE
@@ -29,11 +30,15 @@ PATH_SAMPLES = {
     "draft_id": "{draft_id}",
     "number": "1",
     "comment_id": "{comment_id}",
+    "kerangka": "desa-pmi-prosedural",
+    "butir": "satgas-komunitas-pmi",
+    "bukti": "999999",
 }
 
 
 def sample_rows(db) -> dict[str, int]:
     system = Principal.system()
+    load_bundled(db, actor=system)
     target = make_user(db, Role.PEMANTAU, username="sasaran.matrix")
     draft = drafts.create_draft(
         db,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
+from perdes.checklist import views as checklist
 from perdes.errors import ValidationFailed
 from perdes.regions import services
 from perdes.regions.codes import is_valid_code
@@ -84,7 +85,12 @@ def village_directory(
 @router.get("/desa/{kode}", name="village_detail")
 def village_detail(request: Request, kode: str, db: DB, user: Viewer) -> Response:
     village = services.get_village(db, code=kode, scope=user.scope)
-    return render(request, "regions/village.html", {"user": user, "village": village})
+    context = {
+        "user": user,
+        "village": village,
+        "checklists": checklist.village_checklists(db, actor=user, village_code=kode),
+    }
+    return render(request, "regions/village.html", context)
 
 
 ProfileEditor = Annotated[Principal, Depends(requires("village.edit_profile"))]

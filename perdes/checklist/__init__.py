@@ -1,0 +1,1 @@
+"""The "Desa PMI Prosedural" checklist: frameworks as data, assessments, verification, scores."""

@@ -1,0 +1,460 @@
+"""Village assessments: answering, notes, evidence and verification of items.
+
+Who may do what (``perdes/accounts/permissions.py``), always inside the actor's scope:
+- ``checklist.view`` (everyone): read items, history, evidence, score.
+- ``checklist.answer`` (operator, admin): set status, the "tidak berlaku" reason and the
+  note; saving a "terpenuhi"/"tidak berlaku" answer submits it (again) for verification.
+- ``checklist.evidence`` (operator, pendamping, admin): add or remove evidence files and
+  edit the note; a pendamping cannot set the status, so cannot submit.
+- ``checklist.verify`` (pemantau, admin): verify or reject (with a reason) a submitted item.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from perdes.accounts import audit
+from perdes.accounts.principal import Principal
+from perdes.checklist import registry, versions
+from perdes.checklist.framework import Framework, ItemDef
+from perdes.checklist.models import (
+    ChecklistAnswer,
+    ChecklistAssessment,
+    ChecklistEvidence,
+    EventKind,
+    ItemStatus,
+    Verification,
+)
+from perdes.checklist.store import (
+    answer_for_write,
+    audit_answer,
+    current_assessment,
+    existing_answer,
+    record_event,
+    refresh_total,
+    submit,
+)
+from perdes.db import utcnow
+from perdes.errors import NotFound, ValidationFailed
+from perdes.files import StoredFile, store_upload
+from perdes.regions.services import get_village
+from perdes.validation import FieldErrors, clean_text
+
+NOTE_MAX = 2000
+REASON_MAX = 1000
+SUBMITTED = frozenset({ItemStatus.TERPENUHI, ItemStatus.TIDAK_BERLAKU})
+
+
+def _assessment_for_write(
+    session: Session, *, actor: Principal, village_code: str, slug: str
+) -> tuple[ChecklistAssessment, Framework]:
+    latest = registry.current_version(session, slug=slug)
+    assessment = current_assessment(session, village_code=village_code, slug=slug)
+    if assessment is None:
+        assessment = ChecklistAssessment(
+            village_code=village_code, framework_id=latest.id, created_at=utcnow()
+        )
+        session.add(assessment)
+        session.flush()
+        audit.record(
+            session,
+            actor=actor,
+            entity="checklist_assessment",
+            entity_id=assessment.id,
+            action="create",
+            changes={"framework": (None, f"{latest.slug} v{latest.version}")},
+            village_code=village_code,
+        )
+    elif assessment.framework.version < latest.version:
+        assessment = versions.upgrade_assessment(
+            session, actor=actor, old=assessment, new_row=latest
+        )
+    return assessment, registry.parsed(latest)
+
+
+def _check(
+    session: Session,
+    *,
+    actor: Principal,
+    action: str,
+    village_code: str,
+    framework_slug: str,
+    item_key: str,
+) -> ItemDef:
+    """Scope, permission and item checks; writes nothing."""
+    get_village(session, code=village_code, scope=actor.scope)
+    actor.require(action, village_code)
+    item = registry.parsed(registry.current_version(session, slug=framework_slug)).item(item_key)
+    if item is None:
+        raise NotFound("Butir ceklis tidak ditemukan.")
+    return item
+
+
+def open_answer(
+    session: Session, *, actor: Principal, village_code: str, framework_slug: str, item_key: str
+) -> tuple[ChecklistAssessment, Framework, ChecklistAnswer]:
+    """The assessment (created or upgraded if needed) and the answer to write to."""
+    assessment, framework = _assessment_for_write(
+        session, actor=actor, village_code=village_code, slug=framework_slug
+    )
+    answer = answer_for_write(session, assessment=assessment, item_key=item_key)
+    return assessment, framework, answer
+
+
+# --- answering -----------------------------------------------------------------------------
+
+
+def answer_item(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    framework_slug: str,
+    item_key: str,
+    status: str,
+    not_applicable_reason: str = "",
+    note: str = "",
+) -> ChecklistAnswer:
+    """Save the village's answer to one item.
+
+    "terpenuhi" and "tidak berlaku" are submitted for verification (again, after a rejection
+    or when the answer changed); "belum" and "dalam proses" withdraw any verification.
+    Raises NotFound (scope, unknown item), OutOfScope (role), ValidationFailed (bad status,
+    missing or too long reason/note, "tidak berlaku" on a mandatory item, derived items).
+    """
+    errors = FieldErrors()
+    try:
+        new_status = ItemStatus(status)
+    except ValueError:
+        errors.add("status", "Pilih salah satu status yang tersedia.")
+        new_status = ItemStatus.BELUM
+    reason = clean_text(
+        not_applicable_reason,
+        field="not_applicable_reason",
+        errors=errors,
+        max_length=REASON_MAX,
+        multiline=True,
+    )
+    clean_note = clean_text(note, field="note", errors=errors, max_length=NOTE_MAX, multiline=True)
+    item = _check(
+        session,
+        actor=actor,
+        action="checklist.answer",
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+    )
+    if item.rule is not None:
+        errors.add(
+            "status",
+            "Status butir ini terisi otomatis; Anda hanya dapat menambah catatan dan bukti.",
+        )
+    if new_status is ItemStatus.TIDAK_BERLAKU:
+        if item.mandatory:
+            errors.add("status", "Butir wajib tidak dapat dinyatakan tidak berlaku.")
+        elif not reason:
+            errors.add("not_applicable_reason", "Jelaskan mengapa butir ini tidak berlaku.")
+    else:
+        reason = ""
+    if errors:
+        raise ValidationFailed(dict(errors))
+    assessment, framework, answer = open_answer(
+        session,
+        actor=actor,
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+    )
+    before = (answer.status, answer.not_applicable_reason, answer.note, answer.verification)
+    if new_status in SUBMITTED:
+        if (
+            new_status is not answer.status
+            or reason != answer.not_applicable_reason
+            or answer.verification in (Verification.BELUM, Verification.DITOLAK)
+        ):
+            submit(answer)
+    else:
+        answer.verification = Verification.BELUM
+        answer.submitted_at = answer.verified_at = answer.verified_by_id = None
+        answer.rejection_reason = ""
+    answer.status = new_status
+    answer.not_applicable_reason = reason
+    answer.note = clean_note
+    after = (answer.status, answer.not_applicable_reason, answer.note, answer.verification)
+    if before == after:
+        return answer
+    record_event(
+        session, actor=actor, answer=answer, kind=EventKind.ANSWERED, detail=reason or clean_note
+    )
+    names = ("status", "not_applicable_reason", "note", "verification")
+    audit_answer(
+        session,
+        actor=actor,
+        answer=answer,
+        action="answer",
+        village_code=village_code,
+        changes={n: (b, a) for n, b, a in zip(names, before, after, strict=True) if b != a},
+    )
+    refresh_total(session, assessment=assessment, framework=framework)
+    return answer
+
+
+def set_note(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    framework_slug: str,
+    item_key: str,
+    note: str,
+) -> ChecklistAnswer | None:
+    """Change only the note (``checklist.evidence``: the pendamping's way to comment).
+
+    The note does not change the status or the verification. Returns None when there was
+    nothing to save on an untouched item.
+    """
+    errors = FieldErrors()
+    clean_note = clean_text(note, field="note", errors=errors, max_length=NOTE_MAX, multiline=True)
+    if errors:
+        raise ValidationFailed(dict(errors))
+    _check(
+        session,
+        actor=actor,
+        action="checklist.evidence",
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+    )
+    current = existing_answer(
+        session, village_code=village_code, framework_slug=framework_slug, item_key=item_key
+    )
+    if (current.note if current else "") == clean_note:
+        return current
+    _, _, answer = open_answer(
+        session,
+        actor=actor,
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+    )
+    if answer.note == clean_note:
+        return answer
+    before = answer.note
+    answer.note = clean_note
+    record_event(session, actor=actor, answer=answer, kind=EventKind.NOTE, detail=clean_note)
+    audit_answer(
+        session,
+        actor=actor,
+        answer=answer,
+        action="note",
+        village_code=village_code,
+        changes={"note": (before, clean_note)},
+    )
+    return answer
+
+
+def _evidence_changed(answer: ChecklistAnswer) -> bool:
+    """A verified manual item whose evidence changed goes back to the monitor."""
+    if answer.derived or answer.verification is not Verification.DIVERIFIKASI:
+        return False
+    submit(answer)
+    return True
+
+
+def add_evidence(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    framework_slug: str,
+    item_key: str,
+    data: bytes,
+    filename: str,
+    root: Path,
+    max_bytes: int,
+) -> ChecklistEvidence:
+    """Attach an evidence file (PDF/JPEG/PNG by content, size-limited, deduplicated).
+
+    A verified item returns to "menunggu verifikasi". Raises NotFound, OutOfScope, and
+    ValidationFailed (field ``file``) for bad files or a file already attached here.
+    """
+    _check(
+        session,
+        actor=actor,
+        action="checklist.evidence",
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+    )
+    stored, _ = store_upload(
+        session, root=root, data=data, filename=filename, actor=actor, max_bytes=max_bytes
+    )
+    current = existing_answer(
+        session, village_code=village_code, framework_slug=framework_slug, item_key=item_key
+    )
+    if current is not None and session.scalar(
+        select(ChecklistEvidence.id).where(
+            ChecklistEvidence.answer_id == current.id,
+            ChecklistEvidence.stored_file_id == stored.id,
+        )
+    ):
+        raise ValidationFailed({"file": "Berkas yang sama sudah dilampirkan pada butir ini."})
+    assessment, framework, answer = open_answer(
+        session,
+        actor=actor,
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+    )
+    link = ChecklistEvidence(
+        answer_id=answer.id, stored_file_id=stored.id, added_at=utcnow(), added_by_id=actor.user_id
+    )
+    session.add(link)
+    session.flush()
+    before = answer.verification
+    reopened = _evidence_changed(answer)
+    record_event(
+        session,
+        actor=actor,
+        answer=answer,
+        kind=EventKind.EVIDENCE_ADDED,
+        detail=stored.original_name,
+    )
+    changes: dict[str, tuple[object, object]] = {"evidence": (None, stored.original_name)}
+    if reopened:
+        changes["verification"] = (before, answer.verification)
+    audit_answer(
+        session,
+        actor=actor,
+        answer=answer,
+        action="add_evidence",
+        village_code=village_code,
+        changes=changes,
+    )
+    refresh_total(session, assessment=assessment, framework=framework)
+    return link
+
+
+def remove_evidence(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    framework_slug: str,
+    item_key: str,
+    evidence_id: int,
+) -> None:
+    """Detach an evidence file (the stored file stays); a verified item returns to waiting."""
+    _check(
+        session,
+        actor=actor,
+        action="checklist.evidence",
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+    )
+    # a NotFound below rolls the whole request back, so opening first writes nothing for good
+    assessment, framework, answer = open_answer(
+        session,
+        actor=actor,
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+    )
+    link = session.get(ChecklistEvidence, evidence_id)
+    if link is None or link.answer_id != answer.id:
+        raise NotFound("Bukti tidak ditemukan.")
+    stored = session.get(StoredFile, link.stored_file_id)
+    name = stored.original_name if stored else ""
+    session.delete(link)
+    session.flush()
+    before = answer.verification
+    reopened = _evidence_changed(answer)
+    record_event(session, actor=actor, answer=answer, kind=EventKind.EVIDENCE_REMOVED, detail=name)
+    changes: dict[str, tuple[object, object]] = {"evidence": (name, None)}
+    if reopened:
+        changes["verification"] = (before, answer.verification)
+    audit_answer(
+        session,
+        actor=actor,
+        answer=answer,
+        action="remove_evidence",
+        village_code=village_code,
+        changes=changes,
+    )
+    refresh_total(session, assessment=assessment, framework=framework)
+
+
+# --- verification --------------------------------------------------------------------------
+
+
+def verify_item(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    framework_slug: str,
+    item_key: str,
+    decision: str,
+    reason: str = "",
+) -> ChecklistAnswer:
+    """A monitor's decision on a submitted item: "diverifikasi", or "ditolak" with a reason.
+
+    Raises NotFound, OutOfScope (not a monitor, or outside the scope), ValidationFailed
+    (unknown decision, missing reason, item not submitted, derived item, same decision twice).
+    """
+    errors = FieldErrors()
+    clean_reason = clean_text(
+        reason, field="reason", errors=errors, max_length=REASON_MAX, multiline=True
+    )
+    if decision not in (Verification.DIVERIFIKASI.value, Verification.DITOLAK.value):
+        errors.add("decision", "Pilih diverifikasi atau ditolak.")
+    elif decision == Verification.DITOLAK.value and not clean_reason and "reason" not in errors:
+        errors.add("reason", "Tuliskan alasan penolakan; desa akan membacanya.")
+    if errors:
+        raise ValidationFailed(dict(errors))
+    item = _check(
+        session,
+        actor=actor,
+        action="checklist.verify",
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+    )
+    target = Verification(decision)
+    current = existing_answer(
+        session, village_code=village_code, framework_slug=framework_slug, item_key=item_key
+    )
+    if item.rule is not None:
+        raise ValidationFailed({"decision": "Butir ini diverifikasi otomatis oleh sistem."})
+    if current is None or current.status not in SUBMITTED:
+        raise ValidationFailed({"decision": "Butir ini belum diajukan untuk verifikasi."})
+    if current.verification is target:
+        raise ValidationFailed({"decision": "Keputusan ini sudah tercatat."})
+    assessment, framework, answer = open_answer(
+        session,
+        actor=actor,
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+    )
+    before = answer.verification
+    answer.verification = target
+    answer.verified_at = utcnow()
+    answer.verified_by_id = actor.user_id
+    answer.rejection_reason = clean_reason if target is Verification.DITOLAK else ""
+    kind = EventKind.VERIFIED if target is Verification.DIVERIFIKASI else EventKind.REJECTED
+    record_event(session, actor=actor, answer=answer, kind=kind, detail=clean_reason)
+    audit_answer(
+        session,
+        actor=actor,
+        answer=answer,
+        action="verify",
+        village_code=village_code,
+        changes={"verification": (before, target), "reason": (None, clean_reason or None)},
+    )
+    refresh_total(session, assessment=assessment, framework=framework)
+    return answer

@@ -1,0 +1,166 @@
+"""Low-level reads and writes shared by the checklist services: rows, history, totals.
+
+Callers check scope and permission first; nothing here does.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from perdes.accounts import audit
+from perdes.accounts.principal import Principal
+from perdes.checklist.framework import Framework
+from perdes.checklist.models import (
+    ChecklistAnswer,
+    ChecklistAssessment,
+    ChecklistFramework,
+    ChecklistItemEvent,
+    ChecklistVillageTotal,
+    EventKind,
+    ItemStatus,
+    Verification,
+)
+from perdes.checklist.scoring import ItemState, compute
+from perdes.db import utcnow
+
+
+def current_assessment(
+    session: Session, *, village_code: str, slug: str
+) -> ChecklistAssessment | None:
+    return session.scalar(
+        select(ChecklistAssessment)
+        .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
+        .where(
+            ChecklistAssessment.village_code == village_code,
+            ChecklistFramework.slug == slug,
+            ChecklistAssessment.superseded_at.is_(None),
+        )
+    )
+
+
+def existing_answer(
+    session: Session, *, village_code: str, framework_slug: str, item_key: str
+) -> ChecklistAnswer | None:
+    assessment = current_assessment(session, village_code=village_code, slug=framework_slug)
+    if assessment is None:
+        return None
+    return session.scalar(
+        select(ChecklistAnswer).where(
+            ChecklistAnswer.assessment_id == assessment.id, ChecklistAnswer.item_key == item_key
+        )
+    )
+
+
+def answer_for_write(
+    session: Session, *, assessment: ChecklistAssessment, item_key: str
+) -> ChecklistAnswer:
+    answer = session.scalar(
+        select(ChecklistAnswer).where(
+            ChecklistAnswer.assessment_id == assessment.id, ChecklistAnswer.item_key == item_key
+        )
+    )
+    if answer is None:
+        answer = ChecklistAnswer(
+            assessment_id=assessment.id,
+            item_key=item_key,
+            status=ItemStatus.BELUM,
+            not_applicable_reason="",
+            note="",
+            verification=Verification.BELUM,
+            rejection_reason="",
+            derived=False,
+            updated_at=utcnow(),
+        )
+        session.add(answer)
+        session.flush()
+    return answer
+
+
+def record_event(
+    session: Session,
+    *,
+    actor: Principal,
+    answer: ChecklistAnswer,
+    kind: EventKind,
+    detail: str = "",
+) -> None:
+    session.add(
+        ChecklistItemEvent(
+            answer_id=answer.id,
+            at=utcnow(),
+            actor_id=actor.user_id,
+            actor_name=actor.full_name or actor.username,
+            kind=kind,
+            status=answer.status,
+            verification=answer.verification,
+            detail=detail,
+        )
+    )
+    answer.updated_at = utcnow()
+    session.flush()
+
+
+def audit_answer(
+    session: Session,
+    *,
+    actor: Principal,
+    answer: ChecklistAnswer,
+    action: str,
+    village_code: str,
+    changes: dict[str, tuple[object, object]],
+) -> None:
+    audit.record(
+        session,
+        actor=actor,
+        entity="checklist_answer",
+        entity_id=answer.id,
+        action=action,
+        changes={"item": (None, answer.item_key), **changes},
+        village_code=village_code,
+    )
+
+
+def refresh_total(
+    session: Session, *, assessment: ChecklistAssessment, framework: Framework
+) -> ChecklistVillageTotal:
+    """Recompute and store the village's totals for this assessment (same transaction)."""
+    answers = {
+        a.item_key: a
+        for a in session.scalars(
+            select(ChecklistAnswer).where(ChecklistAnswer.assessment_id == assessment.id)
+        )
+    }
+    result = compute(
+        (
+            item,
+            ItemState(answers[item.id].status, answers[item.id].verification)
+            if item.id in answers
+            else ItemState(),
+        )
+        for item in framework.items()
+    )
+    total = session.get(ChecklistVillageTotal, (assessment.village_code, framework.id))
+    if total is None:
+        total = ChecklistVillageTotal(
+            village_code=assessment.village_code, framework_slug=framework.id
+        )
+        session.add(total)
+    total.framework_id = assessment.framework_id
+    total.score = result.score
+    total.verified_count = result.verified_count
+    total.mandatory_missing_count = result.mandatory_missing_count
+    total.waiting_count = result.waiting_count
+    total.rejected_count = result.rejected_count
+    total.qualified = result.qualified
+    total.updated_at = utcnow()
+    session.flush()
+    return total
+
+
+def submit(answer: ChecklistAnswer) -> None:
+    answer.verification = Verification.MENUNGGU
+    answer.submitted_at = utcnow()
+    answer.rejection_reason = ""
+    answer.verified_at = None
+    answer.verified_by_id = None

@@ -1,0 +1,183 @@
+"""What the village page shows: items grouped by pillar with answers, evidence, history, score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from perdes.accounts.principal import Principal
+from perdes.checklist import facts, registry
+from perdes.checklist.framework import Framework, ItemDef, Pillar
+from perdes.checklist.models import (
+    ChecklistAnswer,
+    ChecklistAssessment,
+    ChecklistEvidence,
+    ChecklistFramework,
+    ChecklistItemEvent,
+    ItemStatus,
+)
+from perdes.checklist.scoring import ItemState, ScoreResult, compute
+from perdes.checklist.store import current_assessment
+from perdes.errors import NotFound
+from perdes.files import StoredFile
+from perdes.regions.services import get_village
+
+
+@dataclass(slots=True)
+class EvidenceView:
+    id: int
+    file: StoredFile
+
+
+@dataclass(slots=True)
+class ItemView:
+    """One item as the village page shows it; ``answer`` is None until someone touches it."""
+
+    item: ItemDef
+    answer: ChecklistAnswer | None
+    evidence: list[EvidenceView] = field(default_factory=list)
+    history: list[ChecklistItemEvent] = field(default_factory=list)
+
+    @property
+    def state(self) -> ItemState:
+        if self.answer is None:
+            return ItemState()
+        return ItemState(self.answer.status, self.answer.verification)
+
+    @property
+    def derived(self) -> bool:
+        return self.item.rule is not None
+
+    @property
+    def status_choices(self) -> list[ItemStatus]:
+        """Statuses a person may pick: mandatory items cannot be "tidak berlaku"."""
+        return [
+            s for s in ItemStatus if s is not ItemStatus.TIDAK_BERLAKU or not self.item.mandatory
+        ]
+
+    @property
+    def fact_label(self) -> str:
+        rule = self.item.rule
+        return facts.describe(rule.fact, rule.params) if rule else ""
+
+
+@dataclass(slots=True)
+class AssessmentView:
+    """A village against the current version of one framework."""
+
+    village_code: str
+    row: ChecklistFramework
+    framework: Framework
+    assessment: ChecklistAssessment | None
+    pillars: list[tuple[Pillar, list[ItemView]]]
+    result: ScoreResult
+    archived: list[ChecklistAnswer]
+
+    def item(self, item_key: str) -> ItemView:
+        for _, items in self.pillars:
+            for view in items:
+                if view.item.id == item_key:
+                    return view
+        raise NotFound("Butir ceklis tidak ditemukan.")
+
+    @property
+    def missing(self) -> list[ItemView]:
+        """Mandatory items not yet verified, in framework order."""
+        keys = set(self.result.mandatory_missing)
+        return [v for _, items in self.pillars for v in items if v.item.id in keys]
+
+
+def _build_view(session: Session, *, village_code: str, row: ChecklistFramework) -> AssessmentView:
+    assessment = current_assessment(session, village_code=village_code, slug=row.slug)
+    if assessment is not None and assessment.framework_id != row.id:
+        row = assessment.framework  # not yet upgraded: show what the village answered
+    framework = registry.parsed(row)
+    answers: dict[str, ChecklistAnswer] = {}
+    archived: list[ChecklistAnswer] = []
+    evidence: dict[int, list[EvidenceView]] = {}
+    history: dict[int, list[ChecklistItemEvent]] = {}
+    if assessment is not None:
+        for answer in session.scalars(
+            select(ChecklistAnswer).where(ChecklistAnswer.assessment_id == assessment.id)
+        ):
+            answers[answer.item_key] = answer
+        ids = [a.id for a in answers.values()]
+        if ids:
+            for link, stored in session.execute(
+                select(ChecklistEvidence, StoredFile)
+                .join(StoredFile, StoredFile.id == ChecklistEvidence.stored_file_id)
+                .where(ChecklistEvidence.answer_id.in_(ids))
+                .order_by(ChecklistEvidence.added_at, ChecklistEvidence.id)
+            ):
+                evidence.setdefault(link.answer_id, []).append(EvidenceView(link.id, stored))
+            for event in session.scalars(
+                select(ChecklistItemEvent)
+                .where(ChecklistItemEvent.answer_id.in_(ids))
+                .order_by(ChecklistItemEvent.at.desc(), ChecklistItemEvent.id.desc())
+            ):
+                history.setdefault(event.answer_id, []).append(event)
+        # answers of items dropped by a newer version stay on the superseded assessment
+        archived = list(
+            session.scalars(
+                select(ChecklistAnswer)
+                .join(ChecklistAssessment, ChecklistAssessment.id == ChecklistAnswer.assessment_id)
+                .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
+                .where(
+                    ChecklistAssessment.village_code == village_code,
+                    ChecklistFramework.slug == row.slug,
+                    ChecklistAnswer.archived_at.is_not(None),
+                )
+                .order_by(ChecklistAnswer.item_key)
+            )
+        )
+    pillars: list[tuple[Pillar, list[ItemView]]] = []
+    for pillar in framework.pillars:
+        views = []
+        for item in pillar.items:
+            found = answers.get(item.id)
+            aid = found.id if found else -1
+            views.append(ItemView(item, found, evidence.get(aid, []), history.get(aid, [])))
+        pillars.append((pillar, views))
+    result = compute((v.item, v.state) for _, items in pillars for v in items)
+    return AssessmentView(village_code, row, framework, assessment, pillars, result, archived)
+
+
+def village_checklists(
+    session: Session, *, actor: Principal, village_code: str
+) -> list[AssessmentView]:
+    """Every current framework for one village; NotFound outside the actor's scope."""
+    get_village(session, code=village_code, scope=actor.scope)
+    return [
+        _build_view(session, village_code=village_code, row=row)
+        for row in registry.current_versions(session)
+    ]
+
+
+def assessment_view(
+    session: Session, *, actor: Principal, village_code: str, framework_slug: str
+) -> AssessmentView:
+    """One framework for one village; NotFound outside the scope or for unknown frameworks."""
+    get_village(session, code=village_code, scope=actor.scope)
+    row = registry.current_version(session, slug=framework_slug)
+    return _build_view(session, village_code=village_code, row=row)
+
+
+def evidence_file(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    framework_slug: str,
+    item_key: str,
+    evidence_id: int,
+) -> StoredFile:
+    """The stored file of one evidence link of this item; NotFound outside scope or elsewhere."""
+    view = assessment_view(
+        session, actor=actor, village_code=village_code, framework_slug=framework_slug
+    )
+    for evidence in view.item(item_key).evidence:
+        if evidence.id == evidence_id:
+            return evidence.file
+    raise NotFound("Bukti tidak ditemukan.")

@@ -1,0 +1,322 @@
+"""Checklist items on the village page (self-replacing widgets) and the monitor's queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from perdes.accounts.principal import Principal
+from perdes.checklist import derived, queue, services, views
+from perdes.errors import ValidationFailed
+from perdes.web.deps import DB, AppSettings, FormData
+from perdes.web.files import evidence_response
+from perdes.web.htmx import is_htmx, redirect, render
+from perdes.web.permissions import requires
+
+router = APIRouter()
+derived.subscribe()  # derived items follow the tracker and the profile while the app runs
+
+Reader = Annotated[Principal, Depends(requires("checklist.view"))]
+Answerer = Annotated[Principal, Depends(requires("checklist.answer"))]
+EvidenceKeeper = Annotated[Principal, Depends(requires("checklist.evidence"))]
+Verifier = Annotated[Principal, Depends(requires("checklist.verify"))]
+
+ITEM_PATH = "/desa/{kode}/ceklis/{kerangka}/{butir}"
+QUEUE_PER_PAGE = 25
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    data: bytes
+    filename: str
+
+
+async def _upload(request: Request) -> Upload:
+    """The posted evidence file (empty when none was sent); read at most one byte past the limit."""
+    form = await request.form()
+    try:
+        sent = form.get("file")
+        if not isinstance(sent, UploadFile):
+            return Upload(b"", "")
+        limit = request.app.state.settings.max_upload_bytes
+        return Upload(await sent.read(limit + 1), sent.filename or "")
+    finally:
+        await form.close()
+
+
+UploadData = Annotated[Upload, Depends(_upload)]
+
+
+def _item_response(
+    request: Request,
+    db: DB,
+    user: Principal,
+    kode: str,
+    kerangka: str,
+    butir: str,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    message: str = "",
+    oob: bool = False,
+    status_code: int = 200,
+) -> Response:
+    view = views.assessment_view(db, actor=user, village_code=kode, framework_slug=kerangka)
+    context: dict[str, Any] = {
+        "user": user,
+        "view": view,
+        "it": view.item(butir),
+        "village_code": kode,
+        "errors": errors or {},
+        "values": values or {},
+        "message": message,
+        "oob": oob,
+    }
+    return render(request, "checklist/item.html", context, block="item", status_code=status_code)
+
+
+def _after_write(
+    request: Request,
+    db: DB,
+    user: Principal,
+    kode: str,
+    kerangka: str,
+    butir: str,
+    write: Callable[[], object],
+    *,
+    message: str,
+    values: dict[str, str] | None = None,
+) -> Response:
+    """Run the write; htmx gets the widget back (and the score out of band), others a 303."""
+    try:
+        write()
+    except ValidationFailed as exc:
+        return _item_response(
+            request,
+            db,
+            user,
+            kode,
+            kerangka,
+            butir,
+            errors=exc.errors,
+            values=values,
+            oob=True,
+            status_code=422,
+        )
+    if is_htmx(request):
+        return _item_response(request, db, user, kode, kerangka, butir, message=message, oob=True)
+    url = request.url_for("village_detail", kode=kode)
+    return redirect(request, f"{url}#butir-{butir}")
+
+
+@router.get(ITEM_PATH, name="checklist_item")
+def checklist_item(
+    request: Request, kode: str, kerangka: str, butir: str, db: DB, user: Reader
+) -> Response:
+    """One item: the widget for htmx, a page of its own without JavaScript."""
+    return _item_response(request, db, user, kode, kerangka, butir)
+
+
+@router.post(ITEM_PATH + "/jawaban", name="checklist_answer")
+def checklist_answer(
+    request: Request,
+    kode: str,
+    kerangka: str,
+    butir: str,
+    db: DB,
+    user: Answerer,
+    form: FormData,
+) -> Response:
+    """Save status, reason and note; "terpenuhi"/"tidak berlaku" go to the monitor."""
+    return _after_write(
+        request,
+        db,
+        user,
+        kode,
+        kerangka,
+        butir,
+        lambda: services.answer_item(
+            db,
+            actor=user,
+            village_code=kode,
+            framework_slug=kerangka,
+            item_key=butir,
+            status=form.get("status", ""),
+            not_applicable_reason=form.get("not_applicable_reason", ""),
+            note=form.get("note", ""),
+        ),
+        message="Jawaban tersimpan.",
+        values=form,
+    )
+
+
+@router.post(ITEM_PATH + "/catatan", name="checklist_note")
+def checklist_note(
+    request: Request,
+    kode: str,
+    kerangka: str,
+    butir: str,
+    db: DB,
+    user: EvidenceKeeper,
+    form: FormData,
+) -> Response:
+    """Change only the note (the pendamping's form)."""
+    return _after_write(
+        request,
+        db,
+        user,
+        kode,
+        kerangka,
+        butir,
+        lambda: services.set_note(
+            db,
+            actor=user,
+            village_code=kode,
+            framework_slug=kerangka,
+            item_key=butir,
+            note=form.get("note", ""),
+        ),
+        message="Catatan tersimpan.",
+        values=form,
+    )
+
+
+@router.post(ITEM_PATH + "/bukti", name="checklist_evidence_add")
+def checklist_evidence_add(
+    request: Request,
+    kode: str,
+    kerangka: str,
+    butir: str,
+    db: DB,
+    user: EvidenceKeeper,
+    settings: AppSettings,
+    upload: UploadData,
+) -> Response:
+    """Attach an evidence file (PDF, JPEG or PNG)."""
+    return _after_write(
+        request,
+        db,
+        user,
+        kode,
+        kerangka,
+        butir,
+        lambda: services.add_evidence(
+            db,
+            actor=user,
+            village_code=kode,
+            framework_slug=kerangka,
+            item_key=butir,
+            data=upload.data,
+            filename=upload.filename,
+            root=settings.effective_upload_path,
+            max_bytes=settings.max_upload_bytes,
+        ),
+        message="Bukti ditambahkan.",
+    )
+
+
+@router.post(ITEM_PATH + "/bukti/{bukti}/hapus", name="checklist_evidence_remove")
+def checklist_evidence_remove(
+    request: Request,
+    kode: str,
+    kerangka: str,
+    butir: str,
+    bukti: int,
+    db: DB,
+    user: EvidenceKeeper,
+) -> Response:
+    """Detach an evidence file."""
+    return _after_write(
+        request,
+        db,
+        user,
+        kode,
+        kerangka,
+        butir,
+        lambda: services.remove_evidence(
+            db,
+            actor=user,
+            village_code=kode,
+            framework_slug=kerangka,
+            item_key=butir,
+            evidence_id=bukti,
+        ),
+        message="Bukti dihapus.",
+    )
+
+
+@router.get(ITEM_PATH + "/bukti/{bukti}", name="checklist_evidence_download")
+def checklist_evidence_download(
+    kode: str,
+    kerangka: str,
+    butir: str,
+    bukti: int,
+    db: DB,
+    user: Reader,
+    settings: AppSettings,
+) -> Response:
+    """Download an evidence file (always as an attachment)."""
+    record = views.evidence_file(
+        db,
+        actor=user,
+        village_code=kode,
+        framework_slug=kerangka,
+        item_key=butir,
+        evidence_id=bukti,
+    )
+    return evidence_response(settings, record)
+
+
+@router.post(ITEM_PATH + "/verifikasi", name="checklist_verify")
+def checklist_verify(
+    request: Request,
+    kode: str,
+    kerangka: str,
+    butir: str,
+    db: DB,
+    user: Verifier,
+    form: FormData,
+) -> Response:
+    """The monitor's decision: diverifikasi, or ditolak with a reason the village reads."""
+    decision = form.get("decision", "")
+    return _after_write(
+        request,
+        db,
+        user,
+        kode,
+        kerangka,
+        butir,
+        lambda: services.verify_item(
+            db,
+            actor=user,
+            village_code=kode,
+            framework_slug=kerangka,
+            item_key=butir,
+            decision=decision,
+            reason=form.get("reason", ""),
+        ),
+        message="Butir diverifikasi." if decision == "diverifikasi" else "Butir ditolak.",
+        values=form,
+    )
+
+
+@router.get("/verifikasi", name="checklist_queue")
+def checklist_queue(
+    request: Request,
+    db: DB,
+    user: Verifier,
+    halaman: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Items waiting for verification across the monitor's scope, oldest first."""
+    page = queue.list_waiting(db, actor=user, page=halaman, per_page=QUEUE_PER_PAGE)
+    return render(
+        request,
+        "checklist/queue.html",
+        {"user": user, "page": page},
+        block="results",
+    )

@@ -1,0 +1,233 @@
+"""The checklist through the HTTP client: village page, item widgets, verification, queue."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from perdes.accounts.principal import Principal
+from perdes.checklist.framework import bundled_files, load_framework_file
+from perdes.checklist.loading import load_framework
+from tests.factories import LONTAR, PONTANG, make_user
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+SLUG = "desa-pmi-prosedural"
+ITEM = "satgas-komunitas-pmi"
+BASE = f"/desa/{LONTAR}/ceklis/{SLUG}/{ITEM}"
+
+
+def soup(response):
+    return BeautifulSoup(response.text, "html.parser")
+
+
+@pytest.fixture()
+def framework(db, regions):
+    return load_framework(
+        db,
+        actor=Principal.system(),
+        framework=load_framework_file(bundled_files()[0]),
+        source="v1.yaml",
+    ).row
+
+
+def login(client, db, role, scopes=()):
+    user = make_user(db, role, scopes)
+    client.login(user.username)
+    return user
+
+
+def widget(html, item=ITEM):
+    return html.select_one(f"article#butir-{item}")
+
+
+def score(html):
+    return html.select_one("[data-testid=checklist-score]").get_text(strip=True)
+
+
+def test_village_page_groups_items_by_pillar_with_score_and_what_is_missing(client, db, framework):
+    login(client, db, "operator")
+    html = soup(client.get(f"/desa/{LONTAR}"))
+    section = html.select_one("#checklist")
+    assert section.select_one("h3").get_text(" ", strip=True).startswith("Desa PMI Prosedural")
+    pillars = [h.get_text(strip=True) for h in section.select(".ck-pillar-title")]
+    assert pillars[0] == "1. Regulasi dan kelembagaan" and len(pillars) == 6
+    assert len(section.select("article.ck-item")) == 13
+    assert score(html) == "0,0"
+    missing = html.select_one("[data-testid=qualification]")
+    assert "Belum memenuhi syarat" in missing.text and len(missing.select("li")) == 7
+    satgas = widget(html)
+    assert satgas.select_one("select[name=status]")
+    assert "tidak_berlaku" not in [o["value"] for o in satgas.select("option")], "mandatory"
+    optional = widget(html, "pengasuhan-anak-pmi")
+    assert "tidak_berlaku" in [o["value"] for o in optional.select("option")]
+    assert not satgas.select_one("form.ck-verify")
+    perdes = widget(html, "perdes-diundangkan")
+    assert perdes.select_one("[data-testid=derived]") and not perdes.select_one("select")
+
+
+def test_pendamping_may_add_notes_and_evidence_but_not_set_the_status(client, db, framework):
+    login(client, db, "pendamping")
+    satgas = widget(soup(client.get(f"/desa/{LONTAR}")))
+    assert not satgas.select_one("select[name=status]")
+    assert satgas.select_one("form[action$='/catatan'] textarea[name=note]")
+    assert satgas.select_one("form[action$='/bukti'] input[type=file]")
+    assert client.post(BASE + "/jawaban", {"status": "terpenuhi"}).status_code == 403
+    response = client.post(BASE + "/catatan", {"note": "Sudah dibahas di musdes."}, htmx=True)
+    assert response.status_code == 200
+    assert "Sudah dibahas di musdes." in widget(soup(response)).select_one(".ck-note").text
+
+
+def test_monitor_reads_without_forms_and_cannot_answer(client, db, framework):
+    login(client, db, "pemantau")
+    satgas = widget(soup(client.get(f"/desa/{LONTAR}")))
+    assert not satgas.select("form")
+    assert client.post(BASE + "/jawaban", {"status": "terpenuhi"}).status_code == 403
+    # (urlencoded: a refused multipart upload is tested at the service level)
+    assert client.post(BASE + "/bukti", {}).status_code == 403
+
+
+def test_the_whole_journey_answer_reject_resubmit_verify(client, db, framework):
+    operator, monitor = make_user(db, "operator"), make_user(db, "pemantau")
+    client.login(operator.username)
+    response = client.post(
+        BASE + "/jawaban", {"status": "terpenuhi", "note": "SK Kades 5/2026"}, htmx=True
+    )
+    assert response.status_code == 200 and "<html" not in response.text
+    html = soup(response)
+    assert widget(html)["data-verification"] == "menunggu"
+    assert html.select_one("#ck-summary-desa-pmi-prosedural[hx-swap-oob=true]")
+    uploaded = client.post(BASE + "/bukti", files={"file": ("sk satgas.pdf", PDF)}, htmx=True)
+    assert uploaded.status_code == 200
+    link = widget(soup(uploaded)).select_one(".ck-evidence a")
+    assert link.get_text() == "sk satgas.pdf"
+    download = client.get(link["href"])
+    assert download.status_code == 200 and download.content == PDF
+    assert download.headers["content-disposition"].startswith("attachment")
+
+    client.login(monitor.username)
+    queue = soup(client.get("/verifikasi"))
+    assert "1 butir menunggu" in queue.select_one("[data-testid=queue-count]").text
+    reason = {"decision": "ditolak", "reason": "SK belum bertanda tangan."}
+    rejected = client.post(BASE + "/verifikasi", reason, htmx=True)
+    assert rejected.status_code == 200
+    assert widget(soup(rejected))["data-verification"] == "ditolak"
+
+    client.login(operator.username)
+    page = soup(client.get(f"/desa/{LONTAR}"))
+    assert "SK belum bertanda tangan." in widget(page).select_one("[data-testid=rejection]").text
+    resubmit = widget(page).select_one("form[action$='/jawaban'] button[type=submit]")
+    assert resubmit.get_text() == "Simpan dan ajukan ulang"
+    client.post(BASE + "/jawaban", {"status": "terpenuhi", "note": "SK bertanda tangan"}, htmx=True)
+
+    client.login(monitor.username)
+    verified = soup(client.post(BASE + "/verifikasi", {"decision": "diverifikasi"}, htmx=True))
+    assert widget(verified)["data-verification"] == "diverifikasi"
+    assert score(verified) == "8,7"
+    assert score(soup(client.get(f"/desa/{LONTAR}"))) == "8,7"
+    history = widget(verified).select(".ck-history li")
+    assert len(history) == 5 and "Diverifikasi" in history[0].text
+
+
+def test_without_javascript_writes_redirect_back_to_the_item(client, db, framework):
+    login(client, db, "operator")
+    response = client.post(BASE + "/jawaban", {"status": "dalam_proses"})
+    assert response.status_code == 303
+    assert response.headers["location"].endswith(f"/desa/{LONTAR}#butir-{ITEM}")
+    page = client.get(BASE)
+    assert page.status_code == 200 and soup(page).select_one("html")
+    assert widget(soup(page))["data-status"] == "dalam_proses"
+    fragment = client.get(BASE, htmx=True)
+    assert "<html" not in fragment.text and widget(soup(fragment))
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_invalid_answer_rerenders_the_widget_with_errors_and_422(client, db, framework, htmx):
+    login(client, db, "operator")
+    url = f"/desa/{LONTAR}/ceklis/{SLUG}/pengasuhan-anak-pmi/jawaban"
+    data = {"status": "tidak_berlaku", "note": "<script>x</script>"}
+    response = client.post(url, data, htmx=htmx)
+    assert response.status_code == 422
+    html = soup(response)
+    item = widget(html, "pengasuhan-anak-pmi")
+    assert "Jelaskan mengapa" in item.select_one(".field-error").text
+    assert item.select_one("textarea[name=note]").text == "<script>x</script>"
+    assert "<script>x</script>" not in response.text
+    assert (html.select_one("html") is None) is htmx
+
+
+def test_files_that_lie_about_their_type_are_refused(client, db, framework):
+    login(client, db, "operator")
+    response = client.post(
+        BASE + "/bukti", files={"file": ("laporan.pdf", b"MZ\x90\x00" + b"\x00" * 64)}, htmx=True
+    )
+    assert response.status_code == 422
+    assert "Jenis berkas tidak diterima" in widget(soup(response)).select_one(".field-error").text
+    empty = client.post(BASE + "/bukti", {}, htmx=True)
+    assert empty.status_code == 422
+
+
+def test_other_villages_and_unknown_items_are_404(client, db, framework):
+    login(client, db, "operator")
+    assert client.get(f"/desa/{PONTANG}/ceklis/{SLUG}/{ITEM}").status_code == 404
+    other = client.post(f"/desa/{PONTANG}/ceklis/{SLUG}/{ITEM}/jawaban", {"status": "terpenuhi"})
+    assert other.status_code == 404
+    assert client.get(f"/desa/{LONTAR}/ceklis/{SLUG}/tidak-ada").status_code == 404
+    assert client.get(f"/desa/{LONTAR}/ceklis/lain/{ITEM}").status_code == 404
+    assert client.get(BASE + "/bukti/999999").status_code == 404
+    assert client.post(BASE + "/bukti/999999/hapus", {}).status_code == 404
+
+
+def test_monitor_outside_the_region_sees_nothing(client, db, framework):
+    login(client, db, "pemantau", ("32.12",))
+    assert client.get(BASE).status_code == 404
+    assert client.post(BASE + "/verifikasi", {"decision": "diverifikasi"}).status_code == 404
+
+
+def test_queue_is_for_monitors_paginated_and_has_a_fragment(client, db, framework):
+    login(client, db, "operator")
+    assert client.get("/verifikasi").status_code == 403
+    for key in ("satgas-komunitas-pmi", "pendataan-pmi", "layanan-pengaduan"):
+        client.post(f"/desa/{LONTAR}/ceklis/{SLUG}/{key}/jawaban", {"status": "terpenuhi"})
+    login(client, db, "pemantau")
+    page = soup(client.get("/verifikasi"))
+    assert page.select_one("nav a[href='/verifikasi']") is not None
+    rows = page.select("#queue-results tbody tr")
+    assert len(rows) == 3 and "Lontar" in rows[0].text
+    assert rows[0].select_one("a.ck-queue-item")["href"] == BASE
+    fragment = client.get("/verifikasi?halaman=1", htmx=True)
+    assert "<html" not in fragment.text and soup(fragment).select_one("#queue-results")
+    assert client.get("/verifikasi?halaman=0").status_code == 422
+
+
+def test_evidence_is_removed_by_its_widget_and_cannot_be_reached_from_another_item(
+    client, db, framework
+):
+    login(client, db, "pendamping")
+    uploaded = soup(client.post(BASE + "/bukti", files={"file": ("foto.pdf", PDF)}, htmx=True))
+    link = widget(uploaded).select_one(".ck-evidence a")["href"]
+    evidence_id = link.rsplit("/", 1)[1]
+    other_item = f"/desa/{LONTAR}/ceklis/{SLUG}/pendataan-pmi/bukti/{evidence_id}"
+    assert client.get(other_item).status_code == 404
+    susukan = f"/desa/36.04.13.2008/ceklis/{SLUG}/{ITEM}/bukti/{evidence_id}"
+    assert client.get(susukan).status_code == 404
+    removed = client.post(f"{BASE}/bukti/{evidence_id}/hapus", {}, htmx=True)
+    assert removed.status_code == 200
+    item = widget(soup(removed))
+    assert "belum ada" in item.select_one(".ck-evidence").text
+    assert "Bukti dihapus" in item.select_one(".ck-history").text
+    assert client.get(link).status_code == 404
+
+
+def test_admin_may_answer_and_verify_anywhere(client, db, framework):
+    login(client, db, "admin")
+    client.post(BASE + "/jawaban", {"status": "terpenuhi"}, htmx=True)
+    verified = soup(client.post(BASE + "/verifikasi", {"decision": "diverifikasi"}, htmx=True))
+    assert widget(verified)["data-verification"] == "diverifikasi"
+    again = client.post(BASE + "/verifikasi", {"decision": "diverifikasi"}, htmx=True)
+    assert again.status_code == 422
+    assert "sudah tercatat" in again.text
+
+
+def test_village_page_without_a_loaded_framework_says_so(client, db, regions):
+    login(client, db, "operator")
+    section = soup(client.get(f"/desa/{LONTAR}")).select_one("#checklist")
+    assert "Belum ada kerangka ceklis" in section.text
+    assert client.get(BASE).status_code == 404
