@@ -14,6 +14,7 @@ from perdes.regions.codes import is_valid_code
 from perdes.web.deps import DB, FormData
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import MaybeUser, Viewer, requires
+from perdes.web.routes.tracking import tracker_section
 
 router = APIRouter()
 
@@ -84,7 +85,11 @@ def village_directory(
 @router.get("/desa/{kode}", name="village_detail")
 def village_detail(request: Request, kode: str, db: DB, user: Viewer) -> Response:
     village = services.get_village(db, code=kode, scope=user.scope)
-    return render(request, "regions/village.html", {"user": user, "village": village})
+    return render(
+        request,
+        "regions/village.html",
+        {"user": user, "village": village, "tracker_section": tracker_section(db, user, kode)},
+    )
 
 
 ProfileEditor = Annotated[Principal, Depends(requires("village.edit_profile"))]
