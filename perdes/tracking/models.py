@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -174,3 +176,14 @@ class DeadlineRule(Base):
     updated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+
+
+class AppendOnlyViolation(RuntimeError):
+    """A programming error: code tried to change or delete a recorded event."""
+
+
+@event.listens_for(AdoptionEvent, "before_update")
+@event.listens_for(AdoptionEvent, "before_delete")
+def _append_only(_mapper: Any, _connection: Any, target: AdoptionEvent) -> None:
+    # History is evidence: a mistake is fixed by a correction event, never by an edit.
+    raise AppendOnlyViolation(f"adoption_event {target.id} is append-only")

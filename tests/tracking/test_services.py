@@ -290,3 +290,14 @@ def test_draft_revision_is_kept_on_the_event(db, operator, adoption):
     )
     assert event.draft_revision_id == 42 and event.notes == "Balai desa"
     assert event.recorded_by_id == operator.user_id
+
+
+def test_events_are_append_only(db, operator, adoption):
+    from perdes.tracking.models import AppendOnlyViolation
+
+    walk(db, operator, adoption, Stage.DIRENCANAKAN)
+    event = adoption.events[0]
+    event.occurred_on = date(2020, 1, 1)
+    with pytest.raises(AppendOnlyViolation):
+        db.flush()
+    db.rollback()
