@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
-from perdes.regions.models import Region
+from perdes.regions.models import Region, VillageProfile
 from perdes.tracking.fold import Cycle, fold
 from perdes.tracking.models import Adoption
 from perdes.tracking.services import _village, effective_steps
@@ -104,6 +104,12 @@ class Registers:
     peraturan: list[PeraturanRow]
     lembaran: list[LembaranRow]
     years: list[int]
+    # Signatories (Permendagri 47/2016: "Mengetahui Kepala Desa" and the Sekretaris Desa),
+    # with the local terms and names from the village profile.
+    kepala_desa_title: str = "KEPALA DESA"
+    kepala_desa_name: str = ""
+    sekretaris_desa_title: str = "SEKRETARIS DESA"
+    sekretaris_desa_name: str = ""
 
 
 def _remarks(adoption: Adoption, cycle: Cycle) -> str:
@@ -191,8 +197,48 @@ def village_registers(
                 remarks=_remarks(adoption, c),
             )
         )
+    profile = session.get(VillageProfile, village_code)
     return Registers(
-        village=village, year=year, peraturan=peraturan, lembaran=lembaran, years=years
+        village=village,
+        year=year,
+        peraturan=peraturan,
+        lembaran=lembaran,
+        years=years,
+        kepala_desa_title=f"{profile.sebutan_kepala_desa} {village.name}".upper()
+        if profile
+        else f"KEPALA DESA {village.name}".upper(),
+        kepala_desa_name=profile.kepala_desa_name.upper() if profile else "",
+        sekretaris_desa_title=f"SEKRETARIS {profile.sebutan_desa} {village.name}".upper()
+        if profile
+        else f"SEKRETARIS DESA {village.name}".upper(),
+        sekretaris_desa_name=profile.sekretaris_desa_name.upper() if profile else "",
+    )
+
+
+def _signatures(ws: Worksheet, registers: Registers) -> None:
+    ws.append([])
+    ws.append(["MENGETAHUI,", None, None, None, None, None, None])
+    ws.append(
+        [
+            f"{registers.kepala_desa_title},",
+            None,
+            None,
+            None,
+            None,
+            f"{registers.sekretaris_desa_title},",
+        ]
+    )
+    ws.append([])
+    ws.append([])
+    ws.append(
+        [
+            registers.kepala_desa_name or "(.....................)",
+            None,
+            None,
+            None,
+            None,
+            registers.sekretaris_desa_name or "(.....................)",
+        ]
     )
 
 
@@ -230,6 +276,7 @@ def registers_xlsx(registers: Registers) -> bytes:
         PERATURAN_HEADINGS,
         [r.cells() for r in registers.peraturan],
     )
+    _signatures(ws, registers)
     ws2 = wb.create_sheet("Buku Lembaran Desa")
     _sheet(
         ws2,
@@ -237,6 +284,7 @@ def registers_xlsx(registers: Registers) -> bytes:
         LEMBARAN_HEADINGS,
         [r.cells() for r in registers.lembaran],
     )
+    _signatures(ws2, registers)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

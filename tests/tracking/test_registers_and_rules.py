@@ -61,12 +61,14 @@ def test_registers_hold_exactly_the_recorded_numbers(db, operator):
     assert wb.sheetnames == ["Buku Peraturan di Desa", "Buku Lembaran Desa"]
     ws = wb["Buku Peraturan di Desa"]
     assert "TAHUN 2026" in ws["A1"].value
-    assert ws["A3"].value == "Nomor urut" and ws.max_row == 4
+    assert ws["A3"].value == "Nomor urut"
+    assert ws["A5"].value is None and ws["A6"].value == "MENGETAHUI,", "exactly one row"
+    assert ws["A7"].value == "KEPALA DESA LONTAR,"
     values = [c.value for c in ws[4]]
     assert values[:3] == [1, "Peraturan Desa", "5"]
     assert values[3].date() == adoption.enacted_on and values[7] == "140/7/2026"
     ws2 = wb["Buku Lembaran Desa"]
-    assert ws2.max_row == 4 and ws2["G4"].value == "Lembaran Desa Tahun 2026 Nomor 5"
+    assert ws2["G4"].value == "Lembaran Desa Tahun 2026 Nomor 5" and ws2["A5"].value is None
 
 
 def test_a_cancelled_perdes_stays_in_the_register_with_a_remark(db, operator):
