@@ -17,7 +17,7 @@ from perdes.accounts.principal import Principal
 from perdes.regions.models import Region, VillageProfile
 from perdes.tracking.fold import Cycle, fold
 from perdes.tracking.models import Adoption
-from perdes.tracking.services import _village, effective_steps
+from perdes.tracking.queries import effective_steps, village_region
 from perdes.tracking.stages import ClarificationResult
 
 JENIS_PERDES = "Peraturan Desa"
@@ -134,7 +134,7 @@ def village_registers(
     the year it was enacted and in the Buku Lembaran Desa in the year it was promulgated.
     Raises NotFound outside the actor's scope."""
     actor.require("adoption.view")
-    village = _village(session, actor=actor, village_code=village_code)
+    village = village_region(session, actor=actor, village_code=village_code)
     adoptions = session.scalars(
         select(Adoption).where(Adoption.village_code == village_code).order_by(Adoption.id)
     ).all()

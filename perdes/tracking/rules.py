@@ -20,7 +20,7 @@ from perdes.regions.models import Region, RegionLevel
 from perdes.tracking import deadlines
 from perdes.tracking.deadlines import DEFAULTS, MAX_DAYS, DeadlineKind
 from perdes.tracking.models import Adoption, DeadlineRule
-from perdes.tracking.services import effective_rules
+from perdes.tracking.queries import effective_rules
 from perdes.validation import FieldErrors, clean_text
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from perdes.errors import NotFound, ValidationFailed
 from perdes.files import StoredFile
-from perdes.tracking import services
+from perdes.tracking import after_the_fact, evidence, services
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import REASON_KELURAHAN, Stage
 from tests.factories import KELURAHAN, LONTAR, SUSUKAN
@@ -26,7 +26,7 @@ def step(db, operator):
 
 
 def attach(db, actor, event, data, name, tmp_path, limit=LIMIT):
-    return services.attach_evidence(
+    return evidence.attach_evidence(
         db, actor=actor, event_id=event.id, data=data, filename=name, root=tmp_path,
         max_bytes=limit,
     )  # fmt: skip
@@ -50,10 +50,10 @@ def test_evidence_is_stored_by_hash_and_duplicates_are_recognised(db, operator, 
     )
     again, duplicate = attach(db, operator, other, PDF, "salinan.pdf", tmp_path)
     assert duplicate and again.id == record.id
-    found = services.get_evidence(db, actor=operator, village_code=LONTAR, file_id=record.id)
+    found = evidence.get_evidence(db, actor=operator, village_code=LONTAR, file_id=record.id)
     assert found.id == record.id
     with pytest.raises(NotFound):
-        services.get_evidence(db, actor=operator, village_code=SUSUKAN, file_id=record.id)
+        evidence.get_evidence(db, actor=operator, village_code=SUSUKAN, file_id=record.id)
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ AFTER = {
 
 
 def test_a_perdes_enacted_before_the_app_is_recorded_after_the_fact(db, operator, tmp_path):
-    adoption = services.record_after_the_fact(
+    adoption = after_the_fact.record_after_the_fact(
         db,
         actor=operator,
         village_code=LONTAR,
@@ -128,7 +128,7 @@ def test_after_the_fact_with_report_and_handover(db, operator):
         "reported_on": "2018-12-06",
         "letter_number": "140/33/2018",
     }
-    adoption = services.record_after_the_fact(
+    adoption = after_the_fact.record_after_the_fact(
         db, actor=operator, village_code=LONTAR, data=data, today=TODAY
     )
     assert adoption.current_stage is Stage.DILAPORKAN and adoption.next_deadline_on is None
@@ -146,7 +146,7 @@ def test_after_the_fact_with_report_and_handover(db, operator):
 )
 def test_after_the_fact_refuses_bad_data_and_writes_nothing(db, operator, changes, field, message):
     with pytest.raises(ValidationFailed) as caught:
-        services.record_after_the_fact(
+        after_the_fact.record_after_the_fact(
             db, actor=operator, village_code=LONTAR, data={**AFTER, **changes}, today=TODAY
         )
     assert message in caught.value.errors[field]
@@ -155,7 +155,7 @@ def test_after_the_fact_refuses_bad_data_and_writes_nothing(db, operator, change
 
 def test_after_the_fact_refuses_a_lying_scan_before_writing(db, operator, tmp_path):
     with pytest.raises(ValidationFailed) as caught:
-        services.record_after_the_fact(
+        after_the_fact.record_after_the_fact(
             db,
             actor=operator,
             village_code=LONTAR,
@@ -170,7 +170,7 @@ def test_after_the_fact_refuses_a_lying_scan_before_writing(db, operator, tmp_pa
 
 def test_kelurahan_cannot_record_after_the_fact(db, admin):
     with pytest.raises(ValidationFailed) as caught:
-        services.record_after_the_fact(
+        after_the_fact.record_after_the_fact(
             db, actor=admin, village_code=KELURAHAN, data=AFTER, today=TODAY
         )
     assert caught.value.errors == {"village": REASON_KELURAHAN}

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
 
 from perdes.errors import ValidationFailed
-from perdes.tracking import services
+from perdes.tracking import queries, services
 from perdes.tracking.deadlines import DEFAULTS, deadline_after
 from perdes.tracking.fold import fold
 from perdes.tracking.stages import (
@@ -51,7 +51,7 @@ def _expected_ok(adoption, stage, on, drop, result):
 
 
 def _check_invariants(adoption):
-    steps, _ = services.effective_steps(adoption)
+    steps, _ = queries.effective_steps(adoption)
     state = fold(steps, today=TODAY)  # raises if a forbidden state was ever reached
     assert adoption.current_stage == state.stage
     assert adoption.current_stage_on == state.stage_on
@@ -124,7 +124,7 @@ def test_random_actions_never_break_the_rules(db, operator, sequence):
                 except ValidationFailed:
                     pass
             _check_invariants(adoption)
-        cycles = len(services.state_of(adoption).cycles)
+        cycles = len(queries.state_of(adoption).cycles)
         target(float(len(adoption.events) + 10 * cycles), label="events and cycles")
         reached = adoption.current_stage
         target(float(STAGE_ORDER.index(reached) if reached else -1), label="stage reached")

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from perdes.errors import NotFound, OutOfScope, ValidationFailed
-from perdes.tracking import rules, services
+from perdes.tracking import queries, rules, services
 from perdes.tracking.deadlines import DeadlineKind, describe
 from perdes.tracking.registers import registers_xlsx, village_registers
 from perdes.tracking.stages import Stage
@@ -105,7 +105,7 @@ def test_overrides_per_kabupaten_recompute_stored_deadlines(db, operator, admin)
     )
     db.refresh(adoption)
     assert adoption.next_deadline_on == agreed + timedelta(days=10)
-    view = services.village_tracker(db, actor=operator, village_code=LONTAR)
+    view = queries.village_tracker(db, actor=operator, village_code=LONTAR)
     assert view.adoptions[0].deadline_rule.legal_basis.startswith("Perbup Serang")
     rules.set_rule(
         db, actor=admin, kind="penyerahan", regency_code="", days="5", legal_basis="Nasional"
@@ -116,7 +116,7 @@ def test_overrides_per_kabupaten_recompute_stored_deadlines(db, operator, admin)
     db.refresh(adoption)
     assert adoption.next_deadline_on == agreed + timedelta(days=5)
     assert [r.rule.regency_code for r in rules.list_rules(db, actor=admin)] == [None]
-    signing = services.effective_rules(db, regency_code="36.04")[DeadlineKind.SIGNING]
+    signing = queries.effective_rules(db, regency_code="36.04")[DeadlineKind.SIGNING]
     assert (signing.days, signing.source) == (15, "bawaan")
 
 

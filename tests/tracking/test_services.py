@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from perdes import events
 from perdes.accounts.services import principal_for
 from perdes.errors import Conflict, NotFound, OutOfScope, ValidationFailed
-from perdes.tracking import services
+from perdes.tracking import queries, services
 from perdes.tracking.deadlines import DeadlineKind
 from perdes.tracking.models import AdoptionEvent, EventKind
 from perdes.tracking.stages import REASON_KELURAHAN, Stage
@@ -35,7 +35,7 @@ def test_a_whole_process_keeps_the_stored_state_equal_to_the_fold(db, operator, 
     assert services.current_stage(db, village_code=LONTAR) is None
     last = walk(db, operator, adoption, Stage.DISEBARLUASKAN)
     assert adoption.current_stage is Stage.DISEBARLUASKAN and adoption.current_stage_on == last
-    assert services.state_of(adoption).stage is adoption.current_stage
+    assert queries.state_of(adoption).stage is adoption.current_stage
     assert adoption.perdes_number == "5" and adoption.lembaran_year == 2026
     assert adoption.report_letter_number == "140/12/2026" and adoption.next_deadline_on is None
     assert services.current_stage(db, village_code=LONTAR) is Stage.DISEBARLUASKAN
@@ -47,7 +47,7 @@ def test_kelurahan_cannot_start_a_perdes(db, admin):
     with pytest.raises(ValidationFailed) as caught:
         services.start_adoption(db, actor=admin, village_code=KELURAHAN)
     assert caught.value.errors["village"] == REASON_KELURAHAN
-    tracker = services.village_tracker(db, actor=admin, village_code=KELURAHAN)
+    tracker = queries.village_tracker(db, actor=admin, village_code=KELURAHAN)
     assert not tracker.can_start and "Kelurahan" in tracker.refusal
 
 
@@ -146,7 +146,7 @@ def test_cancelled_at_clarification_goes_back_to_drafting(db, operator, adoption
     assert adoption.perdes_number == "" and adoption.agreed_on is None
     assert not services.is_promulgated(db, village_code=LONTAR)
     walk(db, operator, adoption, Stage.DIUNDANGKAN, gap=1)
-    assert len(services.state_of(adoption).cycles) == 2
+    assert len(queries.state_of(adoption).cycles) == 2
     assert services.is_promulgated(db, village_code=LONTAR)
 
 
@@ -162,10 +162,10 @@ def test_deadlines_follow_the_steps(db, operator, adoption):
     promulgated = walk(db, operator, adoption, Stage.DIUNDANGKAN)
     assert adoption.next_deadline_kind is DeadlineKind.REPORT
     assert adoption.next_deadline_on == promulgated + timedelta(days=7)
-    view = services.village_tracker(db, actor=operator, village_code=LONTAR, today=TODAY)
+    view = queries.village_tracker(db, actor=operator, village_code=LONTAR, today=TODAY)
     days = (TODAY - promulgated - timedelta(days=7)).days
     assert view.adoptions[0].deadline_text == f"terlambat {days} hari"
-    soon = services.village_tracker(
+    soon = queries.village_tracker(
         db, actor=operator, village_code=LONTAR, today=promulgated + timedelta(days=4)
     )
     assert soon.adoptions[0].deadline_text == "jatuh tempo dalam 3 hari"
@@ -175,14 +175,14 @@ def test_overdue_list_respects_scope(db, operator, adoption):
     walk(db, operator, adoption, Stage.DISEPAKATI)
     monitor = principal_for(make_user(db, "pemantau"))
     other = principal_for(make_user(db, "pemantau", ("32",)))
-    rows = services.list_deadlines(db, actor=monitor, today=TODAY)
+    rows = queries.list_deadlines(db, actor=monitor, today=TODAY)
     assert [r.adoption.id for r in rows.items] == [adoption.id]
     assert rows.items[0].village_name == "Lontar" and rows.items[0].text.startswith("terlambat")
-    assert services.list_deadlines(db, actor=other, today=TODAY).total == 0
-    early = services.list_deadlines(db, actor=monitor, today=date(2026, 1, 1))
+    assert queries.list_deadlines(db, actor=other, today=TODAY).total == 0
+    early = queries.list_deadlines(db, actor=monitor, today=date(2026, 1, 1))
     assert early.total == 0
     assert (
-        services.list_deadlines(db, actor=monitor, overdue_only=False, today=date(2026, 1, 1)).total
+        queries.list_deadlines(db, actor=monitor, overdue_only=False, today=date(2026, 1, 1)).total
         == 1
     )
 
@@ -213,7 +213,7 @@ def test_correction_is_its_own_event_with_a_reason(db, operator, adoption):
     assert correction.kind is EventKind.CORRECTION and correction.corrects_event_id == first.id
     db.refresh(first)
     assert first.occurred_on == date(2026, 1, 8), "the original is never changed"
-    _, timeline = services.effective_steps(adoption)
+    _, timeline = queries.effective_steps(adoption)
     assert timeline[1].step.occurred_on == date(2026, 1, 9)
     assert timeline[1].corrections == [correction]
 

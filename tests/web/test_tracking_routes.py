@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from perdes.accounts.services import principal_for
-from perdes.tracking import services
+from perdes.tracking import queries, services
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import Stage
 from tests.factories import KELURAHAN, LONTAR, SUSUKAN, make_user
@@ -67,7 +67,7 @@ def test_operator_records_steps_with_an_upload_and_sees_the_deadline(client, db,
     forms = soup(started).select("form[data-testid=step-form]")
     assert [f.select_one("input[name=stage]")["value"] for f in forms] == ["direncanakan"]
     adoption = (
-        services.village_tracker(
+        queries.village_tracker(
             db, actor=principal_for(make_user(db, "admin")), village_code=LONTAR
         )
         .adoptions[0]

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from perdes.accounts.principal import Principal
 from perdes.errors import ValidationFailed
 from perdes.regions import services as regions
-from perdes.tracking import registers, rules, services
+from perdes.tracking import after_the_fact, evidence, queries, registers, rules, services
 from perdes.tracking.deadlines import DEFAULTS, local_today
 from perdes.tracking.models import DEFAULT_TITLE
 from perdes.tracking.stages import (
@@ -90,7 +90,7 @@ def tracker_section(
     """Everything the tracker section template reads, under one key (``tracker_section``), so
     the village page adds it with one call."""
     return {
-        "tracker": services.village_tracker(db, actor=user, village_code=kode),
+        "tracker": queries.village_tracker(db, actor=user, village_code=kode),
         "form_errors": errors or {},
         "form_values": values or {},
         "form_key": form_key,
@@ -170,10 +170,10 @@ def adoption_step_record(
     form_key = f"step-{adoption_id}"
     version = form.get("version", "")
     try:
-        services.get_adoption(db, actor=user, adoption_id=adoption_id, village_code=kode)
+        queries.get_adoption(db, actor=user, adoption_id=adoption_id, village_code=kode)
         upload = posted.files.get("file")
         if upload is not None:
-            services.check_upload(upload[1], max_bytes=settings.max_upload_bytes)
+            evidence.check_upload(upload[1], max_bytes=settings.max_upload_bytes)
         event = services.record_step(
             db,
             actor=user,
@@ -182,7 +182,7 @@ def adoption_step_record(
             expected_version=int(version) if version.isdigit() else None,
         )
         if upload is not None:
-            services.attach_evidence(
+            evidence.attach_evidence(
                 db,
                 actor=user,
                 event_id=event.id,
@@ -210,11 +210,11 @@ def _correction_page(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    event = services.get_event(db, actor=user, event_id=event_id, village_code=kode)
+    event = queries.get_event(db, actor=user, event_id=event_id, village_code=kode)
     user.require("adoption.record", kode)
     village = regions.get_village(db, code=kode, scope=user.scope)
-    adoption = services.get_adoption(db, actor=user, adoption_id=event.adoption_id)
-    steps, timeline = services.effective_steps(adoption)
+    adoption = queries.get_adoption(db, actor=user, adoption_id=event.adoption_id)
+    steps, timeline = queries.effective_steps(adoption)
     entry = next(e for e in timeline if e.event.id == event.id)
     step = entry.step
     if values is None and step is not None:
@@ -253,7 +253,7 @@ def adoption_correction_record(
     """Append a correction (or retraction) with its reason; the original stays as recorded."""
     version = form.get("version", "")
     try:
-        services.get_event(db, actor=user, event_id=event_id, village_code=kode)
+        queries.get_event(db, actor=user, event_id=event_id, village_code=kode)
         services.correct_event(
             db,
             actor=user,
@@ -285,7 +285,7 @@ def adoption_evidence_upload(
     try:
         if upload is None:
             raise ValidationFailed({"file": "Pilih berkas yang akan diunggah."})
-        _, duplicate = services.attach_evidence(
+        _, duplicate = evidence.attach_evidence(
             db,
             actor=user,
             event_id=event_id,
@@ -312,7 +312,7 @@ def adoption_evidence_upload(
 def adoption_evidence_download(
     kode: str, file_id: int, db: DB, user: Reader, settings: AppSettings
 ) -> Response:
-    record = services.get_evidence(db, actor=user, village_code=kode, file_id=file_id)
+    record = evidence.get_evidence(db, actor=user, village_code=kode, file_id=file_id)
     return evidence_response(settings, record)
 
 
@@ -332,7 +332,7 @@ AFTER_FIELDS = (
     "letter_number",
     "notes",
 )
-SCAN_FIELDS = {f"scan_{s.value}": s for s in services.AFTER_THE_FACT_DATES}
+SCAN_FIELDS = {f"scan_{s.value}": s for s in after_the_fact.AFTER_THE_FACT_DATES}
 
 
 def _after_page(
@@ -377,7 +377,7 @@ def adoption_after_fact_record(
         stage: posted.files[name] for name, stage in SCAN_FIELDS.items() if name in posted.files
     }
     try:
-        services.record_after_the_fact(
+        after_the_fact.record_after_the_fact(
             db,
             actor=user,
             village_code=kode,
@@ -449,7 +449,7 @@ def adoption_deadlines(
     halaman: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """Adoptions in the user's scope with an overdue (or, with ``semua``, any) deadline."""
-    page = services.list_deadlines(db, actor=user, overdue_only=not semua, page=halaman)
+    page = queries.list_deadlines(db, actor=user, overdue_only=not semua, page=halaman)
     return render(
         request,
         "tracking/deadlines.html",
