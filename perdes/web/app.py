@@ -10,7 +10,15 @@ from perdes.config import PROJECT_ROOT, Settings
 from perdes.db import engine_from_settings, make_session_factory
 from perdes.web.errors import install_auth_handlers, install_error_handlers
 from perdes.web.permissions import AnonymousCookieMiddleware, csrf_protect
-from perdes.web.routes import admin, audit, auth, health, regions, tracking
+from perdes.web.routes import (
+    admin,
+    audit,
+    auth,
+    health,
+    regions,
+    tracking,
+    tracking_reports,
+)
 from perdes.web.security import SecurityHeadersMiddleware
 from perdes.web.templating import make_templates
 
@@ -37,6 +45,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
     install_error_handlers(app)
     install_auth_handlers(app)
-    for module in (health, auth, regions, admin, audit, tracking):
+    for module in (health, auth, regions, admin, audit, tracking, tracking_reports):
         app.include_router(module.router)
     return app

@@ -1,19 +1,21 @@
-"""Adoption tracker pages: the timeline section, steps, corrections, evidence, after-the-fact
-recording, registers (page and XLSX), deadlines in scope, and the admin's deadline rules."""
+"""Adoption tracker pages: the timeline section on the village page, recording steps,
+corrections, evidence upload and download, and recording a Perdes after the fact.
+
+Registers, the deadline list and the deadline rules are in ``tracking_reports``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
 from perdes.errors import ValidationFailed
 from perdes.regions import services as regions
-from perdes.tracking import after_the_fact, evidence, queries, registers, rules, services
-from perdes.tracking.deadlines import DEFAULTS, local_today
+from perdes.tracking import after_the_fact, evidence, queries, services
+from perdes.tracking.deadlines import DEFAULTS
 from perdes.tracking.models import DEFAULT_TITLE
 from perdes.tracking.stages import (
     CLARIFICATION_LABELS,
@@ -34,9 +36,6 @@ router = APIRouter()
 
 Reader = Annotated[Principal, Depends(requires("adoption.view"))]
 Recorder = Annotated[Principal, Depends(requires("adoption.record"))]
-RuleAdmin = Annotated[Principal, Depends(requires("deadline.manage"))]
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(slots=True)
@@ -392,129 +391,3 @@ def adoption_after_fact_record(
             request, db, user, kode, values=values, errors=exc.errors, status_code=422
         )
     return redirect(request, request.url_for("village_detail", kode=kode))
-
-
-def _year(tahun: int | None) -> int:
-    return tahun or local_today().year
-
-
-@router.get("/desa/{kode}/register", name="village_registers")
-def village_registers_page(
-    request: Request,
-    kode: str,
-    db: DB,
-    user: Reader,
-    tahun: Annotated[int | None, Query(ge=1945, le=2100)] = None,
-) -> Response:
-    village = regions.get_village(db, code=kode, scope=user.scope)
-    books = registers.village_registers(db, actor=user, village_code=kode, year=_year(tahun))
-    return render(
-        request,
-        "tracking/registers.html",
-        {
-            "user": user,
-            "village": village,
-            "books": books,
-            "headings": registers.PERATURAN_HEADINGS,
-        },
-        block="books",
-    )
-
-
-@router.get("/desa/{kode}/register.xlsx", name="village_registers_xlsx")
-def village_registers_xlsx(
-    kode: str,
-    db: DB,
-    user: Reader,
-    tahun: Annotated[int | None, Query(ge=1945, le=2100)] = None,
-) -> Response:
-    books = registers.village_registers(db, actor=user, village_code=kode, year=_year(tahun))
-    name = f"register-perdes-{kode.replace('.', '')}-{books.year}.xlsx"
-    return Response(
-        registers.registers_xlsx(books),
-        media_type=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
-@router.get("/perdes/tenggat", name="adoption_deadlines")
-def adoption_deadlines(
-    request: Request,
-    db: DB,
-    user: Reader,
-    semua: bool = False,
-    halaman: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> Response:
-    """Adoptions in the user's scope with an overdue (or, with ``semua``, any) deadline."""
-    page = queries.list_deadlines(db, actor=user, overdue_only=not semua, page=halaman)
-    return render(
-        request,
-        "tracking/deadlines.html",
-        {
-            "user": user,
-            "page": page,
-            "semua": semua,
-            "params": {"semua": "1" if semua else ""},
-            "defaults": DEFAULTS,
-            **_labels(),
-        },
-        block="results",
-    )
-
-
-def _rules_page(
-    request: Request,
-    db: DB,
-    user: Principal,
-    *,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    message: str = "",
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "tracking/deadline_rules.html",
-        {
-            "user": user,
-            "rows": rules.list_rules(db, actor=user),
-            "defaults": DEFAULTS,
-            "values": values or {},
-            "errors": errors or {},
-            "message": message,
-        },
-        block="rules",
-        status_code=status_code,
-    )
-
-
-@router.get("/admin/tenggat", name="deadline_rules")
-def deadline_rules(request: Request, db: DB, user: RuleAdmin) -> Response:
-    return _rules_page(request, db, user)
-
-
-@router.post("/admin/tenggat", name="deadline_rule_save")
-def deadline_rule_save(request: Request, db: DB, user: RuleAdmin, form: FormData) -> Response:
-    try:
-        rules.set_rule(
-            db,
-            actor=user,
-            kind=form.get("kind", ""),
-            regency_code=form.get("regency_code", ""),
-            days=form.get("days", ""),
-            legal_basis=form.get("legal_basis", ""),
-        )
-    except ValidationFailed as exc:
-        return _rules_page(request, db, user, values=form, errors=exc.errors, status_code=422)
-    return _rules_page(
-        request, db, user, message="Aturan tenggat disimpan; tenggat desa dihitung ulang."
-    )
-
-
-@router.post("/admin/tenggat/{rule_id}/hapus", name="deadline_rule_delete")
-def deadline_rule_delete(request: Request, rule_id: int, db: DB, user: RuleAdmin) -> Response:
-    rules.delete_rule(db, actor=user, rule_id=rule_id)
-    return _rules_page(request, db, user, message="Aturan tenggat dihapus.")
