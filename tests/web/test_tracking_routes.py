@@ -345,3 +345,16 @@ def test_admin_sets_a_deadline_override(client, db, regions):
     assert adoption.next_deadline_on == adoption.current_stage_on + timedelta(days=30)
     html = soup(client.get(f"/desa/{LONTAR}"))
     assert "Perbup Serang 1/2026" in html.select_one("[data-testid=deadline]").text
+
+
+def test_a_stale_step_form_under_htmx_shows_the_fresh_state(client, db, regions):
+    adoption = _adoption(db)
+    client.login_as(db, "operator")
+    url = f"/desa/{LONTAR}/perdes/{adoption.id}/langkah"
+    stale = str(adoption.version)
+    data = {"stage": "direncanakan", "occurred_on": TODAY.isoformat(), "version": stale}
+    assert client.post(url, data, htmx=True).status_code == 200
+    again = client.post(url, data, htmx=True)
+    assert again.status_code == 200 and "diubah oleh pengguna lain" in again.text
+    assert soup(again).select_one(".notice.warn")
+    assert client.post(url, data).status_code == 409

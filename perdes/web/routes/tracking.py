@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
-from perdes.errors import ValidationFailed
+from perdes.errors import Conflict, ValidationFailed
 from perdes.regions import services as regions
 from perdes.tracking import after_the_fact, evidence, queries, services
 from perdes.tracking.deadlines import DEFAULTS
@@ -85,6 +85,7 @@ def tracker_section(
     values: dict[str, str] | None = None,
     form_key: str = "",
     message: str = "",
+    tone: str = "ok",
 ) -> dict[str, Any]:
     """Everything the tracker section template reads, under one key (``tracker_section``), so
     the village page adds it with one call."""
@@ -94,6 +95,7 @@ def tracker_section(
         "form_values": values or {},
         "form_key": form_key,
         "message": message,
+        "message_tone": tone,
         "default_title": DEFAULT_TITLE,
         **_labels(),
     }
@@ -109,12 +111,13 @@ def _section(
     values: dict[str, str] | None = None,
     form_key: str = "",
     message: str = "",
+    tone: str = "ok",
     status_code: int = 200,
 ) -> Response:
     """The tracker section: a fragment for htmx, else the section on a page of its own."""
     village = regions.get_village(db, code=kode, scope=user.scope)
     section = tracker_section(
-        db, user, kode, errors=errors, values=values, form_key=form_key, message=message
+        db, user, kode, errors=errors, values=values, form_key=form_key, message=message, tone=tone
     )
     return render(
         request,
@@ -195,6 +198,11 @@ def adoption_step_record(
             request, db, user, kode, errors=exc.errors, values=form, form_key=form_key,
             status_code=422,
         )  # fmt: skip
+    except Conflict as exc:
+        if not is_htmx(request):
+            raise
+        # htmx does not swap a 409: show the fresh section with the reason instead.
+        return _section(request, db, user, kode, message=exc.message, tone="warn")
     return _done(request, db, user, kode, "Langkah tercatat.")
 
 
