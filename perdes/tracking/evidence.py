@@ -47,6 +47,7 @@ def attach_file(
     root: Path,
     max_bytes: int,
 ) -> tuple[StoredFile, bool]:
+    """Store and link a file to ``event``; the caller has checked scope and permission."""
     record, duplicate = store_upload(
         session, root=root, data=data, filename=filename, actor=actor, max_bytes=max_bytes
     )

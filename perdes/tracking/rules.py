@@ -18,7 +18,7 @@ from perdes.db import utcnow
 from perdes.errors import NotFound, ValidationFailed
 from perdes.regions.models import Region, RegionLevel
 from perdes.tracking import deadlines
-from perdes.tracking.deadlines import DEFAULTS, MAX_DAYS, DeadlineKind
+from perdes.tracking.deadlines import MAX_DAYS, DeadlineKind
 from perdes.tracking.models import Adoption, DeadlineRule
 from perdes.tracking.queries import effective_rules
 from perdes.validation import FieldErrors, clean_text
@@ -155,7 +155,3 @@ def recompute_deadlines(session: Session, *, kind: DeadlineKind, regency_code: s
             session.flush()
             events.publish(events.ADOPTION_CHANGED, session, village_code=adoption.village_code)
     return changed
-
-
-def defaults() -> dict[DeadlineKind, deadlines.DeadlineDefault]:
-    return dict(DEFAULTS)

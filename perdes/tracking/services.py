@@ -97,6 +97,7 @@ def refresh_read_model(session: Session, adoption: Adoption, state: State) -> No
 
 
 def parse_date(raw: object, *, field_name: str, errors: FieldErrors) -> date | None:
+    """An ISO date (as sent by ``<input type=date>``), or None with the reason recorded."""
     if isinstance(raw, date):
         return raw
     if not isinstance(raw, str) or not raw.strip():
@@ -120,6 +121,7 @@ def clean_step(
     date_field: str = "occurred_on",
     after_the_fact: bool = False,
 ) -> Step | None:
+    """The step ``data`` describes (only the fields ``stage`` carries), or None with errors."""
     occurred_on = parse_date(data.get(date_field), field_name=date_field, errors=errors)
     values: dict[str, Any] = {}
     allowed = STEP_FIELDS[stage]
@@ -164,6 +166,7 @@ def _clean_revision(raw: object, errors: FieldErrors) -> int | None:
 
 
 def event_from(step: Step, **extra: Any) -> AdoptionEvent:
+    """A new (unsaved) event row holding ``step``'s date and fields."""
     return AdoptionEvent(
         stage=step.stage,
         occurred_on=step.occurred_on,
