@@ -6,6 +6,7 @@ from perdes.checklist import models as checklist_models
 from perdes.db import Base
 from perdes.drafting.workspace import models as drafting_models
 from perdes.regions import models as regions_models
+from perdes.tracking import models as tracking_models
 
 __all__ = [
     "Base",
@@ -14,4 +15,5 @@ __all__ = [
     "drafting_models",
     "files",
     "regions_models",
+    "tracking_models",
 ]

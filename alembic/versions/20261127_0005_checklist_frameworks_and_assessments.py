@@ -1,7 +1,7 @@
 """checklist frameworks, assessments, evidence, item history and per-village totals
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-27 22:17:52.086608
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 revision: str = '0005'
 # At merge: the tracker's 0004 comes first; change this to '0004'.
-down_revision: str | None = '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -10,12 +10,34 @@ from perdes.config import PROJECT_ROOT, Settings
 from perdes.db import engine_from_settings, make_session_factory
 from perdes.web.errors import install_auth_handlers, install_error_handlers
 from perdes.web.permissions import AnonymousCookieMiddleware, csrf_protect
-from perdes.web.routes import account, admin, audit, auth, checklist, drafts, health, regions
+from perdes.web.routes import (
+    account,
+    admin,
+    audit,
+    auth,
+    checklist,
+    drafts,
+    health,
+    regions,
+    tracking,
+    tracking_reports,
+)
 from perdes.web.security import SecurityHeadersMiddleware
 from perdes.web.templating import make_templates
 
 # Every route module, in matching order; the authorization-matrix test walks these.
-ROUTE_MODULES = (health, auth, account, regions, drafts, checklist, admin, audit)
+ROUTE_MODULES = (
+    health,
+    auth,
+    account,
+    regions,
+    tracking,
+    tracking_reports,
+    drafts,
+    checklist,
+    admin,
+    audit,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

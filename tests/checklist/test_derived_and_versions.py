@@ -1,6 +1,5 @@
 """Derived items follow their facts; new framework versions carry answers over."""
 
-import importlib.util
 from datetime import timedelta
 
 import pytest
@@ -102,12 +101,6 @@ def test_the_tracker_fact_calls_the_tracker_contract(db, framework, monkeypatch)
     monkeypatch.setitem(sys.modules, "perdes.tracking.services", fake)
     assert facts.FACTS["tracker.promulgated"].evaluate(db, LONTAR, {}) is True
     assert calls == [LONTAR]
-
-
-def test_the_real_tracker_fact_is_false_while_the_tracker_is_absent(db, framework):
-    if importlib.util.find_spec("perdes.tracking.services") is not None:
-        pytest.skip("the tracker is merged: covered by its integration test")
-    assert facts.FACTS["tracker.promulgated"].evaluate(db, LONTAR, {}) is False
 
 
 def test_profile_item_follows_profile_updates_and_expires_with_time(db, framework, people):

@@ -8,6 +8,7 @@ role gate; region scopes are tested per feature.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from fastapi.routing import APIRoute
@@ -17,9 +18,14 @@ from perdes.accounts.permissions import Role, can
 from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
 from perdes.drafting.workspace import services as drafts
+from perdes.tracking import services as tracking
+from perdes.tracking.evidence import attach_evidence
+from perdes.tracking.rules import set_rule
 from perdes.web.app import ROUTE_MODULES
 from perdes.web.permissions import PUBLIC, SESSION_COOKIE
 from tests.factories import LONTAR, make_user
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 # Sample values for path parameters; a new parameter needs an entry here. Values in braces
 # are filled from real rows made by ``sample_rows``.
@@ -33,10 +39,14 @@ PATH_SAMPLES = {
     "kerangka": "desa-pmi-prosedural",
     "butir": "satgas-komunitas-pmi",
     "bukti": "999999",
+    "adoption_id": "{adoption_id}",
+    "event_id": "{event_id}",
+    "file_id": "{file_id}",
+    "rule_id": "{rule_id}",
 }
 
 
-def sample_rows(db) -> dict[str, int]:
+def sample_rows(db, tmp_root) -> dict[str, int]:
     system = Principal.system()
     load_bundled(db, actor=system)
     target = make_user(db, Role.PEMANTAU, username="sasaran.matrix")
@@ -56,7 +66,42 @@ def sample_rows(db) -> dict[str, int]:
         source="bpd",
         text="Uji matriks",
     )
-    return {"user_id": target.id, "draft_id": draft.id, "comment_id": comment.id}
+    adoption = tracking.start_adoption(db, actor=system, village_code=LONTAR)
+    event = tracking.record_step(
+        db,
+        actor=system,
+        adoption_id=adoption.id,
+        data={
+            "stage": "direncanakan",
+            "occurred_on": (date.today() - timedelta(days=9)).isoformat(),
+        },
+    )
+    stored, _ = attach_evidence(
+        db,
+        actor=system,
+        event_id=event.id,
+        data=PDF,
+        filename="rkp.pdf",
+        root=tmp_root,
+        max_bytes=10**6,
+    )
+    rule = set_rule(
+        db,
+        actor=system,
+        kind="penyerahan",
+        regency_code="36.04",
+        days="10",
+        legal_basis="Perbup uji",
+    )
+    return {
+        "user_id": target.id,
+        "draft_id": draft.id,
+        "comment_id": comment.id,
+        "adoption_id": adoption.id,
+        "event_id": event.id,
+        "file_id": stored.id,
+        "rule_id": rule.id,
+    }
 
 
 ROUTES = [r for m in ROUTE_MODULES for r in m.router.routes if isinstance(r, APIRoute)]
@@ -96,9 +141,11 @@ def _url(route: APIRoute, rows: dict[str, int]) -> str:
 
 
 @pytest.mark.parametrize(("route", "method"), list(route_cases()))
-def test_route_allows_exactly_the_roles_in_the_permission_table(client, db, regions, route, method):
+def test_route_allows_exactly_the_roles_in_the_permission_table(
+    client, db, regions, settings, route, method
+):
     rule = rule_of(route)
-    url = _url(route, sample_rows(db))
+    url = _url(route, sample_rows(db, settings.effective_upload_path))
     for role in [None, *Role]:
         client.raw.cookies.clear()
         if role is not None:

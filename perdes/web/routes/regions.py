@@ -15,6 +15,7 @@ from perdes.regions.codes import is_valid_code
 from perdes.web.deps import DB, FormData
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import MaybeUser, Viewer, requires
+from perdes.web.routes.tracking import tracker_section
 
 router = APIRouter()
 
@@ -89,6 +90,7 @@ def village_detail(request: Request, kode: str, db: DB, user: Viewer) -> Respons
         "user": user,
         "village": village,
         "checklists": checklist.village_checklists(db, actor=user, village_code=kode),
+        "tracker_section": tracker_section(db, user, kode),
     }
     return render(request, "regions/village.html", context)
 

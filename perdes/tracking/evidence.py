@@ -1,0 +1,131 @@
+"""Evidence files on recorded steps: PDF, JPEG or PNG, checked by content, stored by SHA-256
+under generated names (``perdes.files``), linked to the step by ``AdoptionEventFile``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from perdes import events
+from perdes.accounts import audit
+from perdes.accounts.principal import Principal
+from perdes.db import utcnow
+from perdes.errors import NotFound, ValidationFailed
+from perdes.files import ACCEPTED_LABEL, StoredFile, sniff_type, store_upload
+from perdes.regions.models import Region
+from perdes.tracking.models import (
+    Adoption,
+    AdoptionEvent,
+    AdoptionEventFile,
+)
+from perdes.tracking.queries import get_adoption, get_event
+
+
+def check_upload(data: bytes, *, max_bytes: int, field_name: str = "file") -> None:
+    """The checks ``store_upload`` makes, without writing: lets a form refuse a bad file
+    before anything else of the same request is written."""
+    if not data:
+        raise ValidationFailed({field_name: "Berkas kosong atau tidak terkirim."})
+    if len(data) > max_bytes:
+        limit = max_bytes / (1024 * 1024)
+        raise ValidationFailed({field_name: f"Berkas terlalu besar: paling besar {limit:g} MB."})
+    if sniff_type(data) is None:
+        raise ValidationFailed(
+            {field_name: f"Jenis berkas tidak diterima. Unggah {ACCEPTED_LABEL} yang asli."}
+        )
+
+
+def attach_file(
+    session: Session,
+    *,
+    actor: Principal,
+    event: AdoptionEvent,
+    data: bytes,
+    filename: str,
+    root: Path,
+    max_bytes: int,
+) -> tuple[StoredFile, bool]:
+    """Store and link a file to ``event``; the caller has checked scope and permission."""
+    record, duplicate = store_upload(
+        session, root=root, data=data, filename=filename, actor=actor, max_bytes=max_bytes
+    )
+    linked = session.get(AdoptionEventFile, (event.id, record.id))
+    if linked is not None:
+        raise ValidationFailed({"file": "Berkas yang sama sudah dilampirkan pada langkah ini."})
+    session.add(
+        AdoptionEventFile(
+            event_id=event.id,
+            stored_file_id=record.id,
+            attached_at=utcnow(),
+            attached_by_id=actor.user_id,
+        )
+    )
+    session.flush()
+    session.expire(event, ["files"])
+    return record, duplicate
+
+
+def attach_evidence(
+    session: Session,
+    *,
+    actor: Principal,
+    event_id: int,
+    data: bytes,
+    filename: str,
+    root: Path,
+    max_bytes: int,
+    village_code: str | None = None,
+) -> tuple[StoredFile, bool]:
+    """Attach a PDF/JPEG/PNG to a recorded step; True when the content was already stored.
+
+    The type comes from the content, the name on disk is generated, the SHA-256 is kept.
+    Raises NotFound, OutOfScope and ValidationFailed (empty, too large, wrong type, or the
+    same file already attached to this step).
+    """
+    event = get_event(session, actor=actor, event_id=event_id, village_code=village_code)
+    adoption = get_adoption(session, actor=actor, adoption_id=event.adoption_id)
+    actor.require("adoption.record", adoption.village_code)
+    record, duplicate = attach_file(
+        session,
+        actor=actor,
+        event=event,
+        data=data,
+        filename=filename,
+        root=root,
+        max_bytes=max_bytes,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        entity="adoption_event",
+        entity_id=event.id,
+        action="attach_evidence",
+        changes={"file": (None, f"{record.original_name} ({record.sha256[:12]})")},
+        village_code=adoption.village_code,
+    )
+    events.publish(events.ADOPTION_CHANGED, session, village_code=adoption.village_code)
+    return record, duplicate
+
+
+def get_evidence(
+    session: Session, *, actor: Principal, village_code: str, file_id: int
+) -> StoredFile:
+    """A file attached to a step of this village, inside the actor's scope; else NotFound."""
+    record = session.scalar(
+        select(StoredFile)
+        .join(AdoptionEventFile, AdoptionEventFile.stored_file_id == StoredFile.id)
+        .join(AdoptionEvent, AdoptionEvent.id == AdoptionEventFile.event_id)
+        .join(Adoption, Adoption.id == AdoptionEvent.adoption_id)
+        .join(Region, Region.code == Adoption.village_code)
+        .where(
+            StoredFile.id == file_id,
+            Adoption.village_code == village_code,
+            actor.scope.region_clause(),
+        )
+        .limit(1)
+    )
+    if record is None:
+        raise NotFound("Berkas tidak ditemukan.")
+    return record

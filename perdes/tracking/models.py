@@ -1,0 +1,189 @@
+"""Adoptions (with their stored read model), the append-only event log, evidence links and
+per-kabupaten deadline rules."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from perdes.db import Base, UTCDateTime, utcnow
+from perdes.files import StoredFile
+from perdes.tracking.deadlines import DeadlineKind
+from perdes.tracking.stages import ClarificationResult, Stage
+
+DEFAULT_TITLE = "Pelindungan Pekerja Migran Indonesia"
+
+
+def _values(e: type[StrEnum]) -> list[str]:
+    return [m.value for m in e]
+
+
+def _enum(e: type[StrEnum], length: int) -> Enum:
+    return Enum(e, native_enum=False, length=length, values_callable=_values)
+
+
+class EventKind(StrEnum):
+    STEP = "langkah"
+    CORRECTION = "koreksi"
+    RETRACTION = "pembatalan_catatan"
+
+
+class Adoption(Base):
+    """One village's making of one Perdes, with its current state stored for fast lists."""
+
+    __tablename__ = "adoption"
+    __table_args__ = (
+        Index("ix_adoption_village_code", "village_code"),
+        Index("ix_adoption_current_stage", "current_stage"),
+        Index("ix_adoption_next_deadline_on", "next_deadline_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_code: Mapped[str] = mapped_column(ForeignKey("region.code", ondelete="RESTRICT"))
+    title: Mapped[str] = mapped_column(String(200), comment="the regulation, after 'tentang'")
+    summary: Mapped[str] = mapped_column(
+        String(500), default="", comment="uraian singkat, for the Buku Peraturan di Desa"
+    )
+    recorded_after_the_fact: Mapped[bool] = mapped_column(
+        Boolean, default=False, comment="enacted before the app; history starts at agreement"
+    )
+    version: Mapped[int] = mapped_column(
+        Integer, comment="optimistic lock: two users cannot record over each other"
+    )
+    # Read model, maintained by the services in the same transaction as each event.
+    current_stage: Mapped[Stage | None] = mapped_column(
+        _enum(Stage, 32), comment="fold of the events; null before the first step"
+    )
+    current_stage_on: Mapped[date | None] = mapped_column(Date)
+    next_deadline_kind: Mapped[DeadlineKind | None] = mapped_column(
+        _enum(DeadlineKind, 12), comment="what the next deadline is for"
+    )
+    next_deadline_on: Mapped[date | None] = mapped_column(Date)
+    # Legal numbers of the current text, for the registers and lists.
+    agreed_on: Mapped[date | None] = mapped_column(Date)
+    berita_acara_number: Mapped[str] = mapped_column(String(60), default="")
+    enacted_on: Mapped[date | None] = mapped_column(Date)
+    perdes_number: Mapped[str] = mapped_column(String(30), default="")
+    promulgated_on: Mapped[date | None] = mapped_column(Date)
+    lembaran_year: Mapped[int | None] = mapped_column(Integer)
+    lembaran_number: Mapped[str] = mapped_column(String(30), default="")
+    reported_on: Mapped[date | None] = mapped_column(Date)
+    report_letter_number: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    events: Mapped[list[AdoptionEvent]] = relationship(
+        back_populates="adoption", order_by="AdoptionEvent.id", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class AdoptionEvent(Base):
+    """One append-only entry: a step, a correction of a step (with reason) or its retraction."""
+
+    __tablename__ = "adoption_event"
+    __table_args__ = (Index("ix_adoption_event_adoption_id", "adoption_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    adoption_id: Mapped[int] = mapped_column(ForeignKey("adoption.id", ondelete="CASCADE"))
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, 20), default=EventKind.STEP)
+    stage: Mapped[Stage] = mapped_column(_enum(Stage, 32))
+    occurred_on: Mapped[date] = mapped_column(Date, comment="when it happened, not recorded")
+    corrects_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("adoption_event.id", ondelete="RESTRICT"),
+        comment="the original step a correction or retraction applies to",
+    )
+    reason: Mapped[str] = mapped_column(Text, default="", comment="why a correction was made")
+    after_the_fact: Mapped[bool] = mapped_column(Boolean, default=False)
+    berita_acara_number: Mapped[str] = mapped_column(String(60), default="")
+    perdes_number: Mapped[str] = mapped_column(String(30), default="")
+    lembaran_year: Mapped[int | None] = mapped_column(Integer)
+    lembaran_number: Mapped[str] = mapped_column(String(30), default="")
+    berita_desa_number: Mapped[str] = mapped_column(String(30), default="")
+    letter_number: Mapped[str] = mapped_column(String(60), default="")
+    clarification_result: Mapped[ClarificationResult | None] = mapped_column(
+        _enum(ClarificationResult, 12)
+    )
+    decision_number: Mapped[str] = mapped_column(String(60), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    draft_revision_id: Mapped[int | None] = mapped_column(
+        Integer,
+        comment="drafting revision sent to consultation/BPD; foreign key added when drafting lands",
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    recorded_by_name: Mapped[str] = mapped_column(String(100), default="", comment="kept")
+
+    adoption: Mapped[Adoption] = relationship(back_populates="events", lazy="raise")
+    files: Mapped[list[StoredFile]] = relationship(
+        secondary="adoption_event_file", lazy="selectin", order_by="StoredFile.id"
+    )
+
+
+class AdoptionEventFile(Base):
+    """Evidence: a stored file attached to one event."""
+
+    __tablename__ = "adoption_event_file"
+    __table_args__ = (Index("ix_adoption_event_file_stored_file_id", "stored_file_id"),)
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("adoption_event.id", ondelete="CASCADE"), primary_key=True
+    )
+    stored_file_id: Mapped[int] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="RESTRICT"), primary_key=True
+    )
+    attached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attached_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+
+class DeadlineRule(Base):
+    """Days allowed for one deadline: the national default (no kabupaten) or a Perbup's."""
+
+    __tablename__ = "deadline_rule"
+    __table_args__ = (UniqueConstraint("kind", "regency_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DeadlineKind] = mapped_column(_enum(DeadlineKind, 12))
+    regency_code: Mapped[str | None] = mapped_column(
+        ForeignKey("region.code", ondelete="CASCADE"), comment="null: the national default"
+    )
+    days: Mapped[int] = mapped_column(Integer, comment="calendar days")
+    legal_basis: Mapped[str] = mapped_column(String(300), comment="e.g. Perbup Serang No. …")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+
+class AppendOnlyViolation(RuntimeError):
+    """A programming error: code tried to change or delete a recorded event."""
+
+
+@event.listens_for(AdoptionEvent, "before_update")
+@event.listens_for(AdoptionEvent, "before_delete")
+def _append_only(_mapper: Any, _connection: Any, target: AdoptionEvent) -> None:
+    # History is evidence: a mistake is fixed by a correction event, never by an edit.
+    raise AppendOnlyViolation(f"adoption_event {target.id} is append-only")

@@ -1,0 +1,408 @@
+"""Adoptions and their steps: start, record the next step, correct or retract a step, and the
+query functions other packages use (``current_stage``, ``is_promulgated``).
+
+Every write validates through the pure fold (``perdes.tracking.fold``), appends events (never
+updates or deletes them), refreshes the read model stored on the adoption in the same
+transaction, writes the audit log and publishes ``ADOPTION_CHANGED``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from perdes import events
+from perdes.accounts import audit
+from perdes.accounts.principal import Principal
+from perdes.db import utcnow
+from perdes.errors import Conflict, ValidationFailed
+from perdes.tracking import deadlines
+from perdes.tracking.fold import State, Step, apply, check_step, fold
+from perdes.tracking.models import (
+    DEFAULT_TITLE,
+    Adoption,
+    AdoptionEvent,
+    EventKind,
+)
+from perdes.tracking.queries import (
+    effective_rules,
+    effective_steps,
+    get_adoption,
+    get_event,
+    village_region,
+)
+from perdes.tracking.stages import (
+    PROMULGATED,
+    REASON_KELURAHAN,
+    STEP_FIELDS,
+    ClarificationResult,
+    Stage,
+    stage_index,
+)
+from perdes.validation import FieldErrors, clean_text
+
+STALE = "Data tahapan sudah diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."
+UNFINISHED = "Desa ini masih memiliki proses Perdes yang belum diundangkan."
+TEXT_LIMITS = {
+    "berita_acara_number": 60,
+    "perdes_number": 30,
+    "lembaran_number": 30,
+    "berita_desa_number": 30,
+    "letter_number": 60,
+    "decision_number": 60,
+}
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def refresh_read_model(session: Session, adoption: Adoption, state: State) -> None:
+    """Store the fold on the adoption (the read model) and tell subscribers."""
+    adoption.current_stage = state.stage
+    adoption.current_stage_on = state.stage_on
+    kind = deadlines.deadline_after(state.stage)
+    adoption.next_deadline_kind = kind
+    if kind is not None and state.stage_on is not None:
+        rule = effective_rules(session, regency_code=adoption.village_code[:5])[kind]
+        adoption.next_deadline_on = deadlines.due_on(state.stage_on, rule.days)
+    else:
+        adoption.next_deadline_on = None
+    cycle = state.current_cycle
+    cancelled = ClarificationResult.DIBATALKAN
+    if cycle and cycle.clarified and cycle.clarified.clarification_result is cancelled:
+        cycle = None  # the cancelled text stays in the registers, not on the adoption
+    agreed = cycle.agreed if cycle else None
+    enacted = cycle.enacted if cycle else None
+    promulgated = cycle.promulgated if cycle else None
+    reported = cycle.reported if cycle else None
+    adoption.agreed_on = agreed.occurred_on if agreed else None
+    adoption.berita_acara_number = agreed.berita_acara_number if agreed else ""
+    adoption.enacted_on = enacted.occurred_on if enacted else None
+    adoption.perdes_number = enacted.perdes_number if enacted else ""
+    adoption.promulgated_on = promulgated.occurred_on if promulgated else None
+    adoption.lembaran_year = promulgated.lembaran_year if promulgated else None
+    adoption.lembaran_number = promulgated.lembaran_number if promulgated else ""
+    adoption.reported_on = reported.occurred_on if reported else None
+    adoption.report_letter_number = reported.letter_number if reported else ""
+    adoption.updated_at = utcnow()
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(STALE) from exc
+    events.publish(events.ADOPTION_CHANGED, session, village_code=adoption.village_code)
+
+
+def parse_date(raw: object, *, field_name: str, errors: FieldErrors) -> date | None:
+    """An ISO date (as sent by ``<input type=date>``), or None with the reason recorded."""
+    if isinstance(raw, date):
+        return raw
+    if not isinstance(raw, str) or not raw.strip():
+        errors.add(field_name, "Wajib diisi.")
+        return None
+    value = raw.strip()
+    try:
+        if not _DATE_RE.match(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.add(field_name, "Tanggal tidak valid (format TTTT-BB-HH).")
+        return None
+
+
+def clean_step(
+    stage: Stage,
+    data: Mapping[str, object],
+    errors: FieldErrors,
+    *,
+    date_field: str = "occurred_on",
+    after_the_fact: bool = False,
+) -> Step | None:
+    """The step ``data`` describes (only the fields ``stage`` carries), or None with errors."""
+    occurred_on = parse_date(data.get(date_field), field_name=date_field, errors=errors)
+    values: dict[str, Any] = {}
+    allowed = STEP_FIELDS[stage]
+    for name, limit in TEXT_LIMITS.items():
+        if name in allowed:
+            values[name] = clean_text(data.get(name), field=name, errors=errors, max_length=limit)
+    if "lembaran_year" in allowed:
+        raw = data.get("lembaran_year")
+        text = str(raw).strip() if raw is not None else ""
+        if text and (not text.isdigit() or not 1945 <= int(text) <= 2100):
+            errors.add("lembaran_year", "Tahun tidak valid (empat angka).")
+        elif text:
+            values["lembaran_year"] = int(text)
+    if "clarification_result" in allowed:
+        raw = data.get("clarification_result")
+        if raw not in (None, ""):
+            try:
+                values["clarification_result"] = ClarificationResult(str(raw))
+            except ValueError:
+                errors.add("clarification_result", "Pilih hasil klarifikasi.")
+    if occurred_on is None:
+        return None
+    return Step(stage=stage, occurred_on=occurred_on, after_the_fact=after_the_fact, **values)
+
+
+def _clean_stage(raw: object, errors: FieldErrors) -> Stage | None:
+    try:
+        return Stage(str(raw))
+    except ValueError:
+        errors.add("stage", "Langkah tidak dikenal.")
+        return None
+
+
+def _clean_revision(raw: object, errors: FieldErrors) -> int | None:
+    if raw in (None, ""):
+        return None
+    text = str(raw).strip()
+    if not text.isdigit() or not 0 < int(text) < 2**31:
+        errors.add("draft_revision_id", "Nomor revisi rancangan tidak valid.")
+        return None
+    return int(text)
+
+
+def event_from(step: Step, **extra: Any) -> AdoptionEvent:
+    """A new (unsaved) event row holding ``step``'s date and fields."""
+    return AdoptionEvent(
+        stage=step.stage,
+        occurred_on=step.occurred_on,
+        berita_acara_number=step.berita_acara_number,
+        perdes_number=step.perdes_number,
+        lembaran_year=step.lembaran_year,
+        lembaran_number=step.lembaran_number,
+        berita_desa_number=step.berita_desa_number,
+        letter_number=step.letter_number,
+        clarification_result=step.clarification_result,
+        decision_number=step.decision_number,
+        after_the_fact=step.after_the_fact,
+        recorded_at=utcnow(),
+        **extra,
+    )
+
+
+def _expect(adoption: Adoption, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != adoption.version:
+        raise Conflict(STALE)
+
+
+def start_adoption(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    title: str = DEFAULT_TITLE,
+    summary: str = "",
+) -> Adoption:
+    """Open the record of a new Perdes for a village; nothing is recorded as a step yet.
+
+    Raises NotFound outside the scope, OutOfScope without the right to record, and
+    ValidationFailed for a kelurahan (which cannot make a Perdes), a village that still has
+    an unpromulgated Perdes in progress, or a bad title.
+    """
+    region = village_region(session, actor=actor, village_code=village_code)
+    actor.require("adoption.record", village_code)
+    if not region.can_make_perdes:
+        raise ValidationFailed({"village": REASON_KELURAHAN}, REASON_KELURAHAN)
+    errors = FieldErrors()
+    clean_title = clean_text(title, field="title", errors=errors, max_length=200, required=True)
+    clean_summary = clean_text(
+        summary, field="summary", errors=errors, max_length=500, multiline=True
+    )
+    if errors:
+        raise ValidationFailed(dict(errors))
+    unfinished = session.scalar(
+        select(Adoption.id).where(
+            Adoption.village_code == village_code,
+            Adoption.current_stage.is_(None) | Adoption.current_stage.not_in(list(PROMULGATED)),
+        )
+    )
+    if unfinished is not None:
+        raise ValidationFailed({"title": UNFINISHED}, UNFINISHED)
+    adoption = Adoption(
+        village_code=village_code,
+        title=clean_title,
+        summary=clean_summary,
+        created_by_id=actor.user_id,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    session.add(adoption)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        entity="adoption",
+        entity_id=adoption.id,
+        action="start",
+        changes={"title": (None, clean_title)},
+        village_code=village_code,
+    )
+    events.publish(events.ADOPTION_CHANGED, session, village_code=village_code)
+    return adoption
+
+
+def record_step(
+    session: Session,
+    *,
+    actor: Principal,
+    adoption_id: int,
+    data: Mapping[str, object],
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> AdoptionEvent:
+    """Append the next step of an adoption from form-like ``data``.
+
+    ``data`` holds ``stage``, ``occurred_on`` (ISO date), the step's own fields (see
+    ``stages.STEP_FIELDS``), ``notes`` and optionally ``draft_revision_id``. Raises NotFound,
+    OutOfScope, Conflict when someone recorded in between (``expected_version``), and
+    ValidationFailed with Indonesian reasons for a forbidden step, a date in the future or
+    before the previous step, or a missing field; nothing is written then.
+    """
+    adoption = get_adoption(session, actor=actor, adoption_id=adoption_id)
+    actor.require("adoption.record", adoption.village_code)
+    _expect(adoption, expected_version)
+    today = today or deadlines.latest_valid_date()
+    errors = FieldErrors()
+    stage = _clean_stage(data.get("stage"), errors)
+    step = clean_step(stage, data, errors) if stage is not None else None
+    notes = clean_text(
+        data.get("notes"), field="notes", errors=errors, max_length=2000, multiline=True
+    )
+    revision = _clean_revision(data.get("draft_revision_id"), errors)
+    steps, _ = effective_steps(adoption)
+    state = fold(steps)
+    if step is not None:
+        try:
+            check_step(state, step, today=today)
+        except ValidationFailed as exc:
+            for key, message in exc.errors.items():
+                errors.add(key, message)
+    if errors or step is None:
+        raise ValidationFailed(dict(errors))
+    before = adoption.current_stage
+    event = event_from(
+        step,
+        adoption_id=adoption.id,
+        kind=EventKind.STEP,
+        notes=notes,
+        draft_revision_id=revision,
+        recorded_by_id=actor.user_id,
+        recorded_by_name=actor.full_name[:100],
+    )
+    adoption.events.append(event)
+    session.flush()
+    refresh_read_model(session, adoption, apply(state, step))
+    audit.record(
+        session,
+        actor=actor,
+        entity="adoption",
+        entity_id=adoption.id,
+        action="record_step",
+        changes={"current_stage": (before, adoption.current_stage), "event_id": (None, event.id)},
+        village_code=adoption.village_code,
+    )
+    return event
+
+
+def correct_event(
+    session: Session,
+    *,
+    actor: Principal,
+    event_id: int,
+    reason: str,
+    data: Mapping[str, object] | None = None,
+    retract: bool = False,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> AdoptionEvent:
+    """Append a correction of a recorded step (new date/fields) or retract the latest step.
+
+    The original event is never changed; the correction carries the reason. The corrected
+    history must still obey every rule (order, dates, fields); only the latest step may be
+    retracted. Raises NotFound, OutOfScope, Conflict and ValidationFailed.
+    """
+    original = get_event(session, actor=actor, event_id=event_id)
+    adoption = get_adoption(session, actor=actor, adoption_id=original.adoption_id)
+    actor.require("adoption.record", adoption.village_code)
+    _expect(adoption, expected_version)
+    today = today or deadlines.latest_valid_date()
+    errors = FieldErrors()
+    clean_reason = clean_text(
+        reason, field="reason", errors=errors, max_length=1000, required=True, multiline=True
+    )
+    steps, timeline = effective_steps(adoption)
+    current = next((e.step for e in timeline if e.event.id == original.id), None)
+    if current is None:
+        raise ValidationFailed({"stage": "Langkah ini sudah dibatalkan pencatatannya."})
+    if retract:
+        if steps[-1].event_id != original.id:
+            errors.add("stage", "Hanya langkah terakhir yang dapat dibatalkan pencatatannya.")
+        replacement: Step | None = None
+    else:
+        replacement = clean_step(
+            original.stage, data or {}, errors, after_the_fact=original.after_the_fact
+        )
+    if errors:
+        raise ValidationFailed(dict(errors))
+    candidate = [
+        (replacement if s.event_id == original.id else s)
+        for s in steps
+        if not (retract and s.event_id == original.id)
+    ]
+    try:
+        state = fold([s for s in candidate if s is not None], today=today)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.errors) from exc
+    kind = EventKind.RETRACTION if retract else EventKind.CORRECTION
+    base = replacement or current
+    event = event_from(
+        base,
+        adoption_id=adoption.id,
+        kind=kind,
+        corrects_event_id=original.id,
+        reason=clean_reason,
+        notes="",
+        recorded_by_id=actor.user_id,
+        recorded_by_name=actor.full_name[:100],
+    )
+    event.after_the_fact = original.after_the_fact
+    adoption.events.append(event)
+    session.flush()
+    before = adoption.current_stage
+    refresh_read_model(session, adoption, state)
+    audit.record(
+        session,
+        actor=actor,
+        entity="adoption_event",
+        entity_id=original.id,
+        action=kind.value,
+        changes={
+            "occurred_on": (current.occurred_on, None if retract else base.occurred_on),
+            "current_stage": (before, adoption.current_stage),
+            "reason": (None, clean_reason),
+        },
+        village_code=adoption.village_code,
+    )
+    return event
+
+
+def current_stage(session: Session, *, village_code: str) -> Stage | None:
+    """The stage of the village's most advanced adoption, from the stored column (no scope:
+    for other packages' rules, which apply their own access checks)."""
+    stages = session.scalars(
+        select(Adoption.current_stage).where(
+            Adoption.village_code == village_code, Adoption.current_stage.is_not(None)
+        )
+    ).all()
+    found = [s for s in stages if s is not None]
+    return max(found, key=stage_index) if found else None
+
+
+def is_promulgated(session: Session, *, village_code: str) -> bool:
+    """True when the village has a Perdes in force (diundangkan or later, not cancelled)."""
+    stage = current_stage(session, village_code=village_code)
+    return stage is not None and stage in PROMULGATED

@@ -1,0 +1,401 @@
+"""Adoption tracker pages: the timeline section on the village page, recording steps,
+corrections, evidence upload and download, and recording a Perdes after the fact.
+
+Registers, the deadline list and the deadline rules are in ``tracking_reports``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from perdes.accounts.principal import Principal
+from perdes.errors import Conflict, ValidationFailed
+from perdes.regions import services as regions
+from perdes.tracking import after_the_fact, evidence, queries, services
+from perdes.tracking.deadlines import DEFAULTS
+from perdes.tracking.models import DEFAULT_TITLE
+from perdes.tracking.stages import (
+    CLARIFICATION_LABELS,
+    DATE_LABELS,
+    FIELD_LABELS,
+    REASON_KELURAHAN,
+    REQUIRED_FIELDS,
+    STAGE_LABELS,
+    STEP_FIELDS,
+    Stage,
+)
+from perdes.web.deps import DB, AppSettings, FormData
+from perdes.web.files import evidence_response
+from perdes.web.htmx import is_htmx, redirect, render
+from perdes.web.permissions import requires
+
+router = APIRouter()
+
+Reader = Annotated[Principal, Depends(requires("adoption.view"))]
+Recorder = Annotated[Principal, Depends(requires("adoption.record"))]
+
+
+@dataclass(slots=True)
+class Posted:
+    """A posted multipart form: text fields, and files as (name, content) read up to a limit."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+
+async def _multipart(request: Request, settings: AppSettings) -> Posted:
+    form = await request.form()
+    posted = Posted()
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            posted.fields.setdefault(key, value)
+            continue
+        if key not in posted.files and value.filename:
+            # One byte over the limit is enough to refuse it; never read more into memory.
+            posted.files[key] = (value.filename, await value.read(settings.max_upload_bytes + 1))
+        await value.close()
+    return posted
+
+
+Multipart = Annotated[Posted, Depends(_multipart)]
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "stage_labels": STAGE_LABELS,
+        "date_labels": DATE_LABELS,
+        "field_labels": FIELD_LABELS,
+        "step_fields": STEP_FIELDS,
+        "clarification_labels": CLARIFICATION_LABELS,
+        "required_fields": REQUIRED_FIELDS,
+        "deadline_defaults": DEFAULTS,
+        "Stage": Stage,
+    }
+
+
+def tracker_section(
+    db: DB,
+    user: Principal,
+    kode: str,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    form_key: str = "",
+    message: str = "",
+    tone: str = "ok",
+) -> dict[str, Any]:
+    """Everything the tracker section template reads, under one key (``tracker_section``), so
+    the village page adds it with one call."""
+    return {
+        "tracker": queries.village_tracker(db, actor=user, village_code=kode),
+        "form_errors": errors or {},
+        "form_values": values or {},
+        "form_key": form_key,
+        "message": message,
+        "message_tone": tone,
+        "default_title": DEFAULT_TITLE,
+        **_labels(),
+    }
+
+
+def _section(
+    request: Request,
+    db: DB,
+    user: Principal,
+    kode: str,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    form_key: str = "",
+    message: str = "",
+    tone: str = "ok",
+    status_code: int = 200,
+) -> Response:
+    """The tracker section: a fragment for htmx, else the section on a page of its own."""
+    village = regions.get_village(db, code=kode, scope=user.scope)
+    section = tracker_section(
+        db, user, kode, errors=errors, values=values, form_key=form_key, message=message, tone=tone
+    )
+    return render(
+        request,
+        "tracking/section.html",
+        {"user": user, "village": village, "tracker_section": section},
+        block="tracker",
+        status_code=status_code,
+    )
+
+
+def _done(request: Request, db: DB, user: Principal, kode: str, message: str) -> Response:
+    if is_htmx(request):
+        return _section(request, db, user, kode, message=message)
+    return redirect(request, request.url_for("village_detail", kode=kode))
+
+
+@router.get("/desa/{kode}/perdes", name="adoption_section")
+def adoption_section(request: Request, kode: str, db: DB, user: Reader) -> Response:
+    return _section(request, db, user, kode)
+
+
+@router.post("/desa/{kode}/perdes", name="adoption_start")
+def adoption_start(request: Request, kode: str, db: DB, user: Recorder, form: FormData) -> Response:
+    try:
+        services.start_adoption(
+            db,
+            actor=user,
+            village_code=kode,
+            title=form.get("title", ""),
+            summary=form.get("summary", ""),
+        )
+    except ValidationFailed as exc:
+        return _section(
+            request, db, user, kode, errors=exc.errors, values=form, form_key="start",
+            status_code=422,
+        )  # fmt: skip
+    return _done(request, db, user, kode, "Pencatatan Perdes dimulai.")
+
+
+@router.post("/desa/{kode}/perdes/{adoption_id}/langkah", name="adoption_step_record")
+def adoption_step_record(
+    request: Request,
+    kode: str,
+    adoption_id: int,
+    db: DB,
+    user: Recorder,
+    posted: Multipart,
+    settings: AppSettings,
+) -> Response:
+    """Record the next step, with an optional evidence file; bad input re-renders with 422."""
+    form = posted.fields
+    form_key = f"step-{adoption_id}"
+    version = form.get("version", "")
+    try:
+        queries.get_adoption(db, actor=user, adoption_id=adoption_id, village_code=kode)
+        upload = posted.files.get("file")
+        if upload is not None:
+            evidence.check_upload(upload[1], max_bytes=settings.max_upload_bytes)
+        event = services.record_step(
+            db,
+            actor=user,
+            adoption_id=adoption_id,
+            data=form,
+            expected_version=int(version) if version.isdigit() else None,
+        )
+        if upload is not None:
+            evidence.attach_evidence(
+                db,
+                actor=user,
+                event_id=event.id,
+                data=upload[1],
+                filename=upload[0],
+                root=settings.effective_upload_path,
+                max_bytes=settings.max_upload_bytes,
+            )
+    except ValidationFailed as exc:
+        return _section(
+            request, db, user, kode, errors=exc.errors, values=form, form_key=form_key,
+            status_code=422,
+        )  # fmt: skip
+    except Conflict as exc:
+        if not is_htmx(request):
+            raise
+        # htmx does not swap a 409: show the fresh section with the reason instead.
+        return _section(request, db, user, kode, message=exc.message, tone="warn")
+    return _done(request, db, user, kode, "Langkah tercatat.")
+
+
+def _correction_page(
+    request: Request,
+    db: DB,
+    user: Principal,
+    kode: str,
+    event_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    event = queries.get_event(db, actor=user, event_id=event_id, village_code=kode)
+    user.require("adoption.record", kode)
+    village = regions.get_village(db, code=kode, scope=user.scope)
+    adoption = queries.get_adoption(db, actor=user, adoption_id=event.adoption_id)
+    steps, timeline = queries.effective_steps(adoption)
+    entry = next(e for e in timeline if e.event.id == event.id)
+    step = entry.step
+    if values is None and step is not None:
+        values = {"occurred_on": step.occurred_on.isoformat()}
+        for name in STEP_FIELDS[event.stage]:
+            value = getattr(step, name)
+            values[name] = "" if value is None else str(value)
+    context = {
+        "user": user,
+        "village": village,
+        "event": event,
+        "entry": entry,
+        "is_latest": bool(steps) and steps[-1].event_id == event.id,
+        "adoption": adoption,
+        "values": values or {},
+        "errors": errors or {},
+        **_labels(),
+    }
+    return render(
+        request, "tracking/correction.html", context, block="correction_form",
+        status_code=status_code,
+    )  # fmt: skip
+
+
+@router.get("/desa/{kode}/perdes/langkah/{event_id}/koreksi", name="adoption_correction_form")
+def adoption_correction_form(
+    request: Request, kode: str, event_id: int, db: DB, user: Recorder
+) -> Response:
+    return _correction_page(request, db, user, kode, event_id)
+
+
+@router.post("/desa/{kode}/perdes/langkah/{event_id}/koreksi", name="adoption_correction_record")
+def adoption_correction_record(
+    request: Request, kode: str, event_id: int, db: DB, user: Recorder, form: FormData
+) -> Response:
+    """Append a correction (or retraction) with its reason; the original stays as recorded."""
+    version = form.get("version", "")
+    try:
+        queries.get_event(db, actor=user, event_id=event_id, village_code=kode)
+        services.correct_event(
+            db,
+            actor=user,
+            event_id=event_id,
+            reason=form.get("reason", ""),
+            data=form,
+            retract=form.get("retract") == "1",
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except ValidationFailed as exc:
+        return _correction_page(
+            request, db, user, kode, event_id, errors=exc.errors, values=form, status_code=422
+        )
+    return redirect(request, request.url_for("village_detail", kode=kode))
+
+
+@router.post("/desa/{kode}/perdes/langkah/{event_id}/berkas", name="adoption_evidence_upload")
+def adoption_evidence_upload(
+    request: Request,
+    kode: str,
+    event_id: int,
+    db: DB,
+    user: Recorder,
+    posted: Multipart,
+    settings: AppSettings,
+) -> Response:
+    form_key = f"file-{event_id}"
+    upload = posted.files.get("file")
+    try:
+        if upload is None:
+            raise ValidationFailed({"file": "Pilih berkas yang akan diunggah."})
+        _, duplicate = evidence.attach_evidence(
+            db,
+            actor=user,
+            event_id=event_id,
+            data=upload[1],
+            filename=upload[0],
+            root=settings.effective_upload_path,
+            max_bytes=settings.max_upload_bytes,
+            village_code=kode,
+        )
+    except ValidationFailed as exc:
+        return _section(
+            request, db, user, kode, errors=exc.errors, form_key=form_key, status_code=422
+        )
+    message = (
+        "Berkas yang sama sudah pernah diunggah (dikenali dari sidik SHA-256); "
+        "dilampirkan tanpa disimpan ulang."
+        if duplicate
+        else "Berkas bukti dilampirkan."
+    )
+    return _done(request, db, user, kode, message)
+
+
+@router.get("/desa/{kode}/perdes/berkas/{file_id}", name="adoption_evidence_download")
+def adoption_evidence_download(
+    kode: str, file_id: int, db: DB, user: Reader, settings: AppSettings
+) -> Response:
+    record = evidence.get_evidence(db, actor=user, village_code=kode, file_id=file_id)
+    return evidence_response(settings, record)
+
+
+AFTER_FIELDS = (
+    "title",
+    "summary",
+    "agreed_on",
+    "berita_acara_number",
+    "handed_over_on",
+    "enacted_on",
+    "perdes_number",
+    "promulgated_on",
+    "lembaran_year",
+    "lembaran_number",
+    "berita_desa_number",
+    "reported_on",
+    "letter_number",
+    "notes",
+)
+SCAN_FIELDS = {f"scan_{s.value}": s for s in after_the_fact.AFTER_THE_FACT_DATES}
+
+
+def _after_page(
+    request: Request,
+    db: DB,
+    user: Principal,
+    kode: str,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    village = regions.get_village(db, code=kode, scope=user.scope)
+    user.require("adoption.record", kode)
+    return render(
+        request,
+        "tracking/after_the_fact.html",
+        {
+            "user": user,
+            "village": village,
+            "values": values,
+            "errors": errors or {},
+            "refusal": "" if village.region.can_make_perdes else REASON_KELURAHAN,
+            **_labels(),
+        },
+        block="after_form",
+        status_code=status_code,
+    )
+
+
+@router.get("/desa/{kode}/perdes/tercatat", name="adoption_after_fact_form")
+def adoption_after_fact_form(request: Request, kode: str, db: DB, user: Recorder) -> Response:
+    return _after_page(request, db, user, kode, values={"title": DEFAULT_TITLE})
+
+
+@router.post("/desa/{kode}/perdes/tercatat", name="adoption_after_fact_record")
+def adoption_after_fact_record(
+    request: Request, kode: str, db: DB, user: Recorder, posted: Multipart, settings: AppSettings
+) -> Response:
+    """Record a Perdes enacted before the app, with scans; all or nothing."""
+    scans = {
+        stage: posted.files[name] for name, stage in SCAN_FIELDS.items() if name in posted.files
+    }
+    try:
+        after_the_fact.record_after_the_fact(
+            db,
+            actor=user,
+            village_code=kode,
+            data=posted.fields,
+            scans=scans,
+            upload_root=settings.effective_upload_path,
+            max_upload_bytes=settings.max_upload_bytes,
+        )
+    except ValidationFailed as exc:
+        values = {k: posted.fields.get(k, "") for k in AFTER_FIELDS}
+        return _after_page(
+            request, db, user, kode, values=values, errors=exc.errors, status_code=422
+        )
+    return redirect(request, request.url_for("village_detail", kode=kode))
