@@ -114,7 +114,8 @@ def demo(
         typer.Option(envvar="PERDES_DEMO_PASSWORD", help="Same password for all demo users."),
     ] = None,
 ) -> None:
-    """Migrate, load Banten's regions and demo profiles, and (re)create one user per role."""
+    """Migrate; load Banten's regions, demo profiles, adoption steps and the checklist; and
+    (re)create one user per role."""
     from perdes import demo as demo_data
     from perdes import migrate as migrations
 
@@ -126,6 +127,7 @@ def demo(
         if not report.written:
             fail(f"{path}: {len(report.bad_rows)} bad rows; demo regions not loaded")
         demo_data.load_profiles(session)
+        demo_data.load_activity(session)
         passwords = demo_data.load_users(session, password=password)
     inserted = sum(c.inserted for c in report.levels.values())
     out.print(f"regions from {path.name}: {report.rows_read} rows, {inserted} new", highlight=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -18,7 +19,11 @@ from perdes.accounts.permissions import Role
 from perdes.accounts.principal import Principal
 from perdes.config import PROJECT_ROOT
 from perdes.regions import services as regions
+from perdes.checklist.loading import load_bundled
 from perdes.regions.importer import ImportReport, RawRow, import_regions, read_region_csv
+from perdes.tracking import services as tracking
+from perdes.tracking.after_the_fact import record_after_the_fact
+from perdes.tracking.stages import STAGE_ORDER, Stage
 
 FALLBACK_CSV = Path(__file__).with_name("serang.csv")
 SHARED_CSV = PROJECT_ROOT.parent / "shared" / "data" / "wilayah.csv"
@@ -84,6 +89,53 @@ def load_profiles(session: Session) -> None:
         }
         data.update(values)
         regions.update_profile(session, actor=actor, code=code, data=data)
+
+
+STEP_FIELDS_DEMO: dict[Stage, dict[str, str]] = {
+    Stage.DISEPAKATI: {"berita_acara_number": "141/03/BPD/2026"},
+}
+
+# village → (last stage reached, days ago of the first step); each step two weeks apart, the
+# last one `last_days_ago` days ago. Susukan's agreement is 12 days old: hand-over is overdue.
+DEMO_ADOPTIONS: dict[str, tuple[Stage, int]] = {
+    "36.04.13.2007": (Stage.PEMBAHASAN, 5),
+    "36.04.13.2008": (Stage.DISEPAKATI, 12),
+    "36.04.12.2001": (Stage.DIRENCANAKAN, 20),
+}
+DEMO_AFTER_THE_FACT = {
+    "36.04.13.2001": {
+        "title": "Peraturan Desa tentang Pelindungan Pekerja Migran Indonesia",
+        "agreed_on": "2019-03-01",
+        "berita_acara_number": "02/BPD/2019",
+        "enacted_on": "2019-03-08",
+        "perdes_number": "3",
+        "promulgated_on": "2019-03-11",
+        "lembaran_year": "2019",
+        "lembaran_number": "3",
+        "reported_on": "2019-03-15",
+        "letter_number": "141/27/2019",
+    }
+}
+
+
+def load_activity(session: Session) -> None:
+    """Adoption steps for a few villages and the bundled checklist, once (idempotent)."""
+    actor = Principal.system()
+    load_bundled(session, actor=actor)
+    today = date.today()
+    for code, (last, last_days_ago) in DEMO_ADOPTIONS.items():
+        if tracking.current_stage(session, village_code=code) is not None:
+            continue
+        adoption = tracking.start_adoption(session, actor=actor, village_code=code)
+        stages = STAGE_ORDER[: STAGE_ORDER.index(last) + 1]
+        for i, stage in enumerate(stages):
+            on = today - timedelta(days=last_days_ago + 14 * (len(stages) - 1 - i))
+            data = {"stage": stage.value, "occurred_on": on.isoformat()}
+            data.update(STEP_FIELDS_DEMO.get(stage, {}))
+            tracking.record_step(session, actor=actor, adoption_id=adoption.id, data=data)
+    for code, values in DEMO_AFTER_THE_FACT.items():
+        if tracking.current_stage(session, village_code=code) is None:
+            record_after_the_fact(session, actor=actor, village_code=code, data=values)
 
 
 def load_users(session: Session, *, password: str | None = None) -> dict[str, str]:
