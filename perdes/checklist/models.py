@@ -183,6 +183,11 @@ class ChecklistEvidence(Base):
     added_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    file_name: Mapped[str] = mapped_column(
+        String(120),
+        default="",
+        comment="the name given by this uploader (files are shared by hash)",
+    )
 
 
 class ChecklistItemEvent(Base):

@@ -39,7 +39,7 @@ from perdes.checklist.store import (
 )
 from perdes.db import utcnow
 from perdes.errors import NotFound, ValidationFailed
-from perdes.files import StoredFile, store_upload
+from perdes.files import StoredFile, display_name, store_upload
 from perdes.regions.services import get_village
 from perdes.validation import FieldErrors, clean_text
 
@@ -309,8 +309,13 @@ def add_evidence(
         framework_slug=framework_slug,
         item_key=item_key,
     )
+    name = display_name(filename, stored.storage_name.rsplit(".", 1)[1])
     link = ChecklistEvidence(
-        answer_id=answer.id, stored_file_id=stored.id, added_at=utcnow(), added_by_id=actor.user_id
+        answer_id=answer.id,
+        stored_file_id=stored.id,
+        added_at=utcnow(),
+        added_by_id=actor.user_id,
+        file_name=name,
     )
     session.add(link)
     session.flush()
@@ -321,9 +326,9 @@ def add_evidence(
         actor=actor,
         answer=answer,
         kind=EventKind.EVIDENCE_ADDED,
-        detail=stored.original_name,
+        detail=name,
     )
-    changes: dict[str, tuple[object, object]] = {"evidence": (None, stored.original_name)}
+    changes: dict[str, tuple[object, object]] = {"evidence": (None, name)}
     if reopened:
         changes["verification"] = (before, answer.verification)
     audit_answer(
@@ -368,7 +373,7 @@ def remove_evidence(
     if link is None or link.answer_id != answer.id:
         raise NotFound("Bukti tidak ditemukan.")
     stored = session.get(StoredFile, link.stored_file_id)
-    name = stored.original_name if stored else ""
+    name = link.file_name or (stored.original_name if stored else "")
     session.delete(link)
     session.flush()
     before = answer.verification

@@ -29,6 +29,7 @@ from perdes.regions.services import get_village
 class EvidenceView:
     id: int
     file: StoredFile
+    name: str = ""  # as this uploader named it (equal files are stored once)
 
 
 @dataclass(slots=True)
@@ -111,7 +112,9 @@ def _build_view(session: Session, *, village_code: str, row: ChecklistFramework)
                 .where(ChecklistEvidence.answer_id.in_(ids))
                 .order_by(ChecklistEvidence.added_at, ChecklistEvidence.id)
             ):
-                evidence.setdefault(link.answer_id, []).append(EvidenceView(link.id, stored))
+                evidence.setdefault(link.answer_id, []).append(
+                    EvidenceView(link.id, stored, link.file_name or stored.original_name)
+                )
             for event in session.scalars(
                 select(ChecklistItemEvent)
                 .where(ChecklistItemEvent.answer_id.in_(ids))
@@ -172,12 +175,12 @@ def evidence_file(
     framework_slug: str,
     item_key: str,
     evidence_id: int,
-) -> StoredFile:
-    """The stored file of one evidence link of this item; NotFound outside scope or elsewhere."""
+) -> EvidenceView:
+    """One evidence link of this item (file and name); NotFound outside scope or elsewhere."""
     view = assessment_view(
         session, actor=actor, village_code=village_code, framework_slug=framework_slug
     )
     for evidence in view.item(item_key).evidence:
         if evidence.id == evidence_id:
-            return evidence.file
+            return evidence
     raise NotFound("Bukti tidak ditemukan.")

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from perdes.accounts import services as accounts
 from perdes.accounts.permissions import Role
 from perdes.accounts.principal import Principal
+from perdes.checklist.loading import load_bundled
 from perdes.config import PROJECT_ROOT
 from perdes.regions import services as regions
-from perdes.checklist.loading import load_bundled
 from perdes.regions.importer import ImportReport, RawRow, import_regions, read_region_csv
 from perdes.tracking import services as tracking
 from perdes.tracking.after_the_fact import record_after_the_fact

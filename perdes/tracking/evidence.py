@@ -13,7 +13,7 @@ from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.errors import NotFound, ValidationFailed
-from perdes.files import ACCEPTED_LABEL, StoredFile, sniff_type, store_upload
+from perdes.files import ACCEPTED_LABEL, StoredFile, display_name, sniff_type, store_upload
 from perdes.regions.models import Region
 from perdes.tracking.models import (
     Adoption,
@@ -60,10 +60,11 @@ def attach_file(
             stored_file_id=record.id,
             attached_at=utcnow(),
             attached_by_id=actor.user_id,
+            file_name=display_name(filename, record.storage_name.rsplit(".", 1)[1]),
         )
     )
     session.flush()
-    session.expire(event, ["files"])
+    session.expire(event, ["files", "file_links"])
     return record, duplicate
 
 
@@ -111,10 +112,11 @@ def attach_evidence(
 
 def get_evidence(
     session: Session, *, actor: Principal, village_code: str, file_id: int
-) -> StoredFile:
-    """A file attached to a step of this village, inside the actor's scope; else NotFound."""
-    record = session.scalar(
-        select(StoredFile)
+) -> tuple[StoredFile, str]:
+    """A file attached to a step of this village, inside the actor's scope, with the name
+    this village gave it; NotFound otherwise."""
+    row = session.execute(
+        select(StoredFile, AdoptionEventFile.file_name)
         .join(AdoptionEventFile, AdoptionEventFile.stored_file_id == StoredFile.id)
         .join(AdoptionEvent, AdoptionEvent.id == AdoptionEventFile.event_id)
         .join(Adoption, Adoption.id == AdoptionEvent.adoption_id)
@@ -125,7 +127,7 @@ def get_evidence(
             actor.scope.region_clause(),
         )
         .limit(1)
-    )
-    if record is None:
+    ).first()
+    if row is None:
         raise NotFound("Berkas tidak ditemukan.")
-    return record
+    return row[0], row[1] or row[0].original_name

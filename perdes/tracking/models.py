@@ -137,7 +137,13 @@ class AdoptionEvent(Base):
 
     adoption: Mapped[Adoption] = relationship(back_populates="events", lazy="raise")
     files: Mapped[list[StoredFile]] = relationship(
-        secondary="adoption_event_file", lazy="selectin", order_by="StoredFile.id"
+        secondary="adoption_event_file",
+        lazy="selectin",
+        order_by="StoredFile.id",
+        viewonly=True,
+    )
+    file_links: Mapped[list[AdoptionEventFile]] = relationship(
+        lazy="selectin", order_by="AdoptionEventFile.stored_file_id", viewonly=True
     )
 
 
@@ -157,6 +163,13 @@ class AdoptionEventFile(Base):
     attached_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    file_name: Mapped[str] = mapped_column(
+        String(120),
+        default="",
+        comment="the name given by this uploader (files are shared by hash)",
+    )
+
+    stored_file: Mapped[StoredFile] = relationship(lazy="selectin", viewonly=True)
 
 
 class DeadlineRule(Base):

@@ -9,15 +9,18 @@ from perdes.errors import NotFound
 from perdes.files import StoredFile, stored_path
 
 
-def evidence_response(settings: Settings, record: StoredFile) -> FileResponse:
-    """The file as a download; 404 when it is missing from the upload folder."""
+def evidence_response(
+    settings: Settings, record: StoredFile, *, filename: str | None = None
+) -> FileResponse:
+    """The file as a download under ``filename`` (the name its uploader gave it, since equal
+    files are stored once); 404 when it is missing from the upload folder."""
     path = stored_path(settings.effective_upload_path, record)
     if not path.is_file():
         raise NotFound("Berkas tidak ditemukan di penyimpanan.")
     return FileResponse(
         path,
         media_type=record.media_type,
-        filename=record.original_name,
+        filename=filename or record.original_name,
         content_disposition_type="attachment",
         headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
     )

@@ -20,6 +20,7 @@ import uvicorn
 
 from perdes import migrate
 from perdes.accounts.principal import Principal
+from perdes.checklist.loading import load_bundled
 from perdes.config import Settings
 from perdes.db import engine_from_settings, make_session_factory, session_scope
 from perdes.regions import services as region_services
@@ -70,6 +71,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         load_sample_regions(session)
         for role in ("admin", "pemantau", "operator", "pendamping"):
             users[role] = make_user(session, role, username=f"{role}.uji").username
+        load_bundled(session, actor=Principal.system())
         region_services.update_profile(
             session,
             actor=Principal.system(),
@@ -120,12 +122,12 @@ def browser():  # type: ignore[no-untyped-def]
         browser.close()
 
 
-@pytest.fixture()
-def page(browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+def _new_page(browser, live_server: LiveServer, errors: list[str]):  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 360, "height": 740}, accept_downloads=True
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
-    errors: list[str] = []
     page.on(
         "console",
         lambda msg: (
@@ -137,6 +139,24 @@ def page(browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
         ),
     )
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, page
+
+
+@pytest.fixture()
+def page(browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
+    """A phone-sized page; any console error (other than expected 403/422) fails the test."""
+    errors: list[str] = []
+    context, page = _new_page(browser, live_server, errors)
+    yield page
+    context.close()
+    assert not errors, f"browser console errors: {errors}"
+
+
+@pytest.fixture()
+def second_page(browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
+    """Another user's browser, at the same time."""
+    errors: list[str] = []
+    context, page = _new_page(browser, live_server, errors)
     yield page
     context.close()
     assert not errors, f"browser console errors: {errors}"

@@ -50,8 +50,8 @@ def test_evidence_is_stored_by_hash_and_duplicates_are_recognised(db, operator, 
     )
     again, duplicate = attach(db, operator, other, PDF, "salinan.pdf", tmp_path)
     assert duplicate and again.id == record.id
-    found = evidence.get_evidence(db, actor=operator, village_code=LONTAR, file_id=record.id)
-    assert found.id == record.id
+    found, name = evidence.get_evidence(db, actor=operator, village_code=LONTAR, file_id=record.id)
+    assert found.id == record.id and name in ("Berita Acara.pdf", "salinan.pdf")
     with pytest.raises(NotFound):
         evidence.get_evidence(db, actor=operator, village_code=SUSUKAN, file_id=record.id)
 
@@ -174,3 +174,22 @@ def test_kelurahan_cannot_record_after_the_fact(db, admin):
             db, actor=admin, village_code=KELURAHAN, data=AFTER, today=TODAY
         )
     assert caught.value.errors == {"village": REASON_KELURAHAN}
+
+
+def test_equal_files_keep_each_uploaders_name_across_villages(db, operator, step, tmp_path):
+    from perdes.accounts.services import principal_for
+    from tests.factories import make_user
+
+    attach(db, operator, step, PDF, "rahasia-lontar.pdf", tmp_path)
+    susukan = principal_for(make_user(db, "operator", (SUSUKAN,)))
+    adoption = services.start_adoption(db, actor=susukan, village_code=SUSUKAN)
+    other = services.record_step(
+        db, actor=susukan, adoption_id=adoption.id,
+        data={"stage": "direncanakan", "occurred_on": TODAY.isoformat()}, today=TODAY,
+    )  # fmt: skip
+    record, duplicate = attach(db, susukan, other, PDF, "laporan-susukan.pdf", tmp_path)
+    assert duplicate
+    _, name = evidence.get_evidence(db, actor=susukan, village_code=SUSUKAN, file_id=record.id)
+    assert name == "laporan-susukan.pdf"
+    db.refresh(other)
+    assert [link.file_name for link in other.file_links] == ["laporan-susukan.pdf"]

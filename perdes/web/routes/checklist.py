@@ -269,7 +269,7 @@ def checklist_evidence_download(
         item_key=butir,
         evidence_id=bukti,
     )
-    return evidence_response(settings, record)
+    return evidence_response(settings, record.file, filename=record.name)
 
 
 @router.post(ITEM_PATH + "/verifikasi", name="checklist_verify")

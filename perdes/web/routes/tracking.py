@@ -319,8 +319,8 @@ def adoption_evidence_upload(
 def adoption_evidence_download(
     kode: str, file_id: int, db: DB, user: Reader, settings: AppSettings
 ) -> Response:
-    record = evidence.get_evidence(db, actor=user, village_code=kode, file_id=file_id)
-    return evidence_response(settings, record)
+    record, name = evidence.get_evidence(db, actor=user, village_code=kode, file_id=file_id)
+    return evidence_response(settings, record, filename=name)
 
 
 AFTER_FIELDS = (

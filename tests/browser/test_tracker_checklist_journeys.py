@@ -1,0 +1,115 @@
+"""Real-browser journeys: recording law-making steps; the checklist verification round trip."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from perdes.tracking.deadlines import local_today
+from tests.browser.conftest import login
+from tests.factories import LONTAR, SUSUKAN
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_record_steps_with_an_upload_and_see_the_deadline(page, live_server, tmp_path):
+    login(page, live_server, "pendamping")  # Lontar and Susukan; cannot record steps
+    page.goto(f"/desa/{SUSUKAN}")
+    expect(page.locator("#adoption-tracker")).to_be_visible()
+    assert page.locator("form[data-testid=step-form]").count() == 0
+    page.goto("/keluar")
+    page.click("button:has-text('Keluar')")
+    login(page, live_server, "operator")
+    page.goto(f"/desa/{LONTAR}")
+    page.click("#adoption-tracker .start-form button[type=submit]")
+    on = (local_today() - timedelta(days=30)).isoformat()  # the app counts days in WIB
+    for stage in (
+        "direncanakan",
+        "penyusunan",
+        "konsultasi_masyarakat",
+        "diajukan_ke_bpd",
+        "pembahasan",
+    ):
+        form = page.locator("form[data-testid=step-form]").first
+        expect(form.locator("input[name=stage]")).to_have_value(stage)
+        form.locator("input[name=occurred_on]").fill(on)
+        form.locator("button:has-text('Simpan langkah')").click()
+        expect(page.locator(f"ol.timeline > li[data-stage={stage}]")).to_be_visible()
+    form = page.locator("form[data-testid=step-form]").first
+    expect(form.locator("input[name=stage]")).to_have_value("disepakati")
+    future = (local_today() + timedelta(days=3)).isoformat()
+    form.locator("input[name=occurred_on]").fill(future)
+    form.locator("input[name=berita_acara_number]").fill("141/03/BPD/2026")
+    form.locator("button:has-text('Simpan langkah')").click()
+    expect(page.locator(".field-error", has_text="masa depan").first).to_be_visible()
+    form = page.locator("form[data-testid=step-form]").first
+    form.locator("input[name=occurred_on]").fill(on)
+    form.locator("input[name=berita_acara_number]").fill("141/03/BPD/2026")
+    scan = tmp_path / "berita acara.pdf"
+    scan.write_bytes(PDF)
+    form.locator("input[type=file]").set_input_files(str(scan))
+    form.locator("button:has-text('Simpan langkah')").click()
+    expect(page.locator("ol.timeline > li[data-stage=disepakati]")).to_be_visible()
+    expect(page.locator("li[data-stage=disepakati] .files a")).to_contain_text("berita acara")
+    expect(page.locator("[data-testid=current-stage]")).to_contain_text("Disepakati")
+    expect(page.locator("[data-testid=deadline] .badge")).to_contain_text("terlambat 23 hari")
+    next_steps = page.locator("form[data-testid=step-form] input[name=stage]")
+    expect(next_steps).to_have_count(1)
+    expect(next_steps).to_have_value("diserahkan_ke_kepala_desa")
+
+
+def test_checklist_answer_reject_resubmit_verify(page, second_page, live_server, tmp_path):
+    operator, monitor = page, second_page
+    login(operator, live_server, "operator")
+    operator.goto(f"/desa/{LONTAR}")
+    item = operator.locator("#butir-satgas-komunitas-pmi")
+    item.locator("summary", has_text="catatan dan bukti").click()
+    item.get_by_label("Status").select_option(label="Terpenuhi")
+    item.get_by_label("Catatan").fill("SK Kepala Desa tentang Satgas PMI sudah terbit.")
+    item.locator("button:has-text('Simpan jawaban')").click()
+    expect(operator.locator("#butir-satgas-komunitas-pmi")).to_have_attribute(
+        "data-verification", "menunggu"
+    )
+    sk = tmp_path / "sk-satgas.pdf"
+    sk.write_bytes(PDF)
+    item = operator.locator("#butir-satgas-komunitas-pmi")
+    if not item.locator("input[type=file]").is_visible():
+        item.locator("summary", has_text="catatan dan bukti").click()  # the widget was replaced
+    item.locator("input[type=file]").set_input_files(str(sk))
+    item.locator("button:has-text('Unggah bukti')").click()
+    expect(operator.locator("#butir-satgas-komunitas-pmi .ck-evidence a").first).to_contain_text(
+        "sk-satgas"
+    )
+    expect(operator.locator("[data-testid=checklist-score]").first).to_contain_text("0,0")
+
+    login(monitor, live_server, "pemantau")
+    monitor.click("header nav >> text=Verifikasi")
+    expect(monitor.locator("[data-testid=queue-count]")).to_contain_text("1 butir menunggu")
+    monitor.locator("a.ck-queue-item").first.click()
+    monitor.get_by_label("Alasan penolakan").fill("Lampirkan daftar anggota satgas.")
+    monitor.locator("button:has-text('Tolak')").click()
+    expect(monitor.locator("[data-verification]").first).to_have_attribute(
+        "data-verification", "ditolak"
+    )
+
+    operator.reload()
+    item = operator.locator("#butir-satgas-komunitas-pmi")
+    expect(item.locator("[data-testid=rejection]")).to_contain_text("daftar anggota")
+    item.locator("summary", has_text="catatan dan bukti").click()
+    item.get_by_label("Catatan").fill("Daftar anggota ada di halaman 2 SK.")
+    item.locator("button:has-text('Simpan dan ajukan ulang')").click()
+    expect(operator.locator("#butir-satgas-komunitas-pmi")).to_have_attribute(
+        "data-verification", "menunggu"
+    )
+
+    monitor.reload()
+    monitor.locator("button:has-text('Verifikasi')").first.click()
+    expect(monitor.locator("[data-verification]").first).to_have_attribute(
+        "data-verification", "diverifikasi"
+    )
+    operator.reload()
+    score = operator.locator("[data-testid=checklist-score]").first
+    expect(score).not_to_contain_text(re.compile(r"^\s*0,0"))
+    expect(score).to_contain_text("8,7")
