@@ -65,6 +65,25 @@ def display_name(filename: str, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
+def check_upload(data: bytes, *, max_bytes: int, field: str = "file") -> str:
+    """The checks ``store_upload`` makes, without writing; returns the file's extension.
+
+    Raises ValidationFailed (Indonesian, keyed by ``field``) for empty, oversized or
+    unaccepted content, so a form can refuse a bad file before writing anything else.
+    """
+    if not data:
+        raise ValidationFailed({field: "Berkas kosong atau tidak terkirim."})
+    if len(data) > max_bytes:
+        limit = max_bytes / (1024 * 1024)
+        raise ValidationFailed({field: f"Berkas terlalu besar: paling besar {limit:g} MB."})
+    extension = sniff_type(data)
+    if extension is None:
+        raise ValidationFailed(
+            {field: f"Jenis berkas tidak diterima. Unggah {ACCEPTED_LABEL} yang asli."}
+        )
+    return extension
+
+
 def store_upload(
     session: Session,
     *,
@@ -80,16 +99,7 @@ def store_upload(
     Raises ValidationFailed (Indonesian, keyed by ``field``) for empty, oversized or
     unaccepted content. A duplicate (same SHA-256) returns the existing record.
     """
-    if not data:
-        raise ValidationFailed({field: "Berkas kosong atau tidak terkirim."})
-    if len(data) > max_bytes:
-        limit = max_bytes / (1024 * 1024)
-        raise ValidationFailed({field: f"Berkas terlalu besar: paling besar {limit:g} MB."})
-    extension = sniff_type(data)
-    if extension is None:
-        raise ValidationFailed(
-            {field: f"Jenis berkas tidak diterima. Unggah {ACCEPTED_LABEL} yang asli."}
-        )
+    extension = check_upload(data, max_bytes=max_bytes, field=field)
     digest = hashlib.sha256(data).hexdigest()
     existing = session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
     if existing is not None:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.errors import ValidationFailed
+from perdes.files import check_upload
 from perdes.tracking import deadlines
-from perdes.tracking.evidence import attach_file, check_upload
+from perdes.tracking.evidence import attach_file
 from perdes.tracking.fold import State, Step, apply, check_step
 from perdes.tracking.models import (
     DEFAULT_TITLE,

@@ -13,7 +13,7 @@ from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.errors import NotFound, ValidationFailed
-from perdes.files import ACCEPTED_LABEL, StoredFile, display_name, sniff_type, store_upload
+from perdes.files import StoredFile, display_name, store_upload
 from perdes.regions.models import Region
 from perdes.tracking.models import (
     Adoption,
@@ -21,20 +21,6 @@ from perdes.tracking.models import (
     AdoptionEventFile,
 )
 from perdes.tracking.queries import get_adoption, get_event
-
-
-def check_upload(data: bytes, *, max_bytes: int, field_name: str = "file") -> None:
-    """The checks ``store_upload`` makes, without writing: lets a form refuse a bad file
-    before anything else of the same request is written."""
-    if not data:
-        raise ValidationFailed({field_name: "Berkas kosong atau tidak terkirim."})
-    if len(data) > max_bytes:
-        limit = max_bytes / (1024 * 1024)
-        raise ValidationFailed({field_name: f"Berkas terlalu besar: paling besar {limit:g} MB."})
-    if sniff_type(data) is None:
-        raise ValidationFailed(
-            {field_name: f"Jenis berkas tidak diterima. Unggah {ACCEPTED_LABEL} yang asli."}
-        )
 
 
 def attach_file(

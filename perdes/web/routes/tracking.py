@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
 from perdes.errors import Conflict, ValidationFailed
+from perdes.files import check_upload
 from perdes.regions import services as regions
 from perdes.tracking import after_the_fact, evidence, queries, services
 from perdes.tracking.deadlines import DEFAULTS
@@ -175,7 +176,7 @@ def adoption_step_record(
         queries.get_adoption(db, actor=user, adoption_id=adoption_id, village_code=kode)
         upload = posted.files.get("file")
         if upload is not None:
-            evidence.check_upload(upload[1], max_bytes=settings.max_upload_bytes)
+            check_upload(upload[1], max_bytes=settings.max_upload_bytes)
         event = services.record_step(
             db,
             actor=user,
