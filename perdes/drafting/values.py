@@ -91,6 +91,24 @@ def _default(spec: VariableSpec, village: VillageContext, today: date) -> Any:
     return spec.default
 
 
+def default_values(template: Template, village: VillageContext, today: date) -> dict[str, str]:
+    """The defaults as a form shows them (prefilled from the village profile and the date)."""
+    out: dict[str, str] = {}
+    for name, spec in template.variables.items():
+        value = _default(spec, village, today)
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(value, bool):
+            out[name] = "ya" if value else "tidak"
+        elif isinstance(value, date):
+            out[name] = value.isoformat()
+        elif isinstance(value, list | tuple):
+            out[name] = ",".join(str(v) for v in value)
+        else:
+            out[name] = str(value)
+    return out
+
+
 def resolve_values(
     template: Template, village: VillageContext, values: Mapping[str, object], today: date
 ) -> dict[str, Any]:

@@ -66,7 +66,6 @@ def test_new_draft_form_is_prefilled_and_previewed(client, db, lontar_profile):
     page = client.get(f"/desa/{LONTAR}/rancangan/baru")
     assert page.status_code == 200
     html = soup(page)
-    assert html.select_one("#f-v_nama_kepala_desa")["placeholder"] == "" or True
     preview = html.select_one("#preview")
     assert "PERATURAN DESA LONTAR" in preview.text and "AHMAD SOBARI" in preview.text
     assert html.select_one("#f-o_pengasuhan_anak").has_attr("checked")
@@ -213,3 +212,16 @@ def test_kelurahan_page_says_why_there_is_no_perdes(client, db, regions):
     page = client.get(f"/desa/{KELURAHAN}/rancangan")
     assert "tidak membentuk Peraturan Desa" in page.text
     assert not soup(page).select_one(f"form[action='/desa/{KELURAHAN}/rancangan/baru']")
+
+
+def test_new_draft_fields_are_prefilled_from_the_profile_and_the_year(client, db, lontar_profile):
+    from perdes.tracking.deadlines import local_today
+
+    client.login_as(db, "operator")
+    html = soup(client.get(f"/desa/{LONTAR}/rancangan/baru"))
+    assert html.select_one("#f-v_nama_kepala_desa")["value"] == "Ahmad Sobari"
+    assert html.select_one("#f-v_nama_sekretaris_desa")["value"] == "Junaedi"
+    assert html.select_one("#f-v_tahun")["value"] in {
+        str(local_today().year),
+        str(local_today().year - 1),
+    }

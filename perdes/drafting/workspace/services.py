@@ -23,6 +23,7 @@ from perdes.drafting.errors import DraftInputError, TemplateError, TemplateNotFo
 from perdes.drafting.loader import load_template
 from perdes.drafting.manifest import Template
 from perdes.drafting.model import Document, VillageContext
+from perdes.drafting.values import default_values
 from perdes.drafting.village import context_from_view
 from perdes.drafting.workspace.compare import document_sections
 from perdes.drafting.workspace.models import (
@@ -401,9 +402,15 @@ def resolve_comment(
     return comment
 
 
-def form_values(template: Template, revision: DraftRevision | None) -> dict[str, Any]:
-    """What the form shows: the revision's values, or nothing (the engine fills defaults)."""
-    return dict(revision.values) if revision else {}
+def form_values(
+    template: Template, revision: DraftRevision | None, village: VillageContext | None = None
+) -> dict[str, Any]:
+    """What the form shows: the defaults (from the village data the revision used, or the
+    current profile for a new draft), overlaid with the values entered."""
+    context = VillageContext(**revision.village) if revision else village
+    today = revision.created_at.date() if revision else utcnow().date()
+    defaults: dict[str, Any] = default_values(template, context, today) if context else {}
+    return {**defaults, **(revision.values if revision else {})}
 
 
 def form_options(template: Template, revision: DraftRevision | None) -> dict[str, bool | str]:

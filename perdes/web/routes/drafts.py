@@ -132,7 +132,7 @@ def draft_new(
         "user": user,
         "village": village,
         "template": spec,
-        "values": {},
+        "values": drafts.form_values(spec, None, context_from_view(village)),
         "options": drafts.form_options(spec, None),
         "errors": {},
         "preview": "",
