@@ -168,7 +168,28 @@ def _adoption_out(view: AdoptionView) -> AdoptionOut:
     "/villages/{code}/adoptions",
     name="api_adoptions",
     summary="A village's Perdes adoptions with their timelines",
-    responses=responses(*READ),
+    responses={
+        200: {
+            "description": "The village's adoptions, newest first.",
+            "links": {
+                "RecordStep": {
+                    "operationId": "api_record_step",
+                    "parameters": {
+                        "code": "$response.body#/village_code",
+                        "adoption_id": "$response.body#/adoptions/0/id",
+                    },
+                },
+                "JdihnRecord": {
+                    "operationId": "api_perdes_jdihn",
+                    "parameters": {
+                        "code": "$response.body#/village_code",
+                        "adoption_id": "$response.body#/adoptions/0/id",
+                    },
+                },
+            },
+        },
+        **responses(*READ),
+    },
 )
 def adoptions(code: VillageCode, db: DB, user: Viewer) -> TimelineOut:
     tracker = queries.village_tracker(db, actor=user, village_code=code)
