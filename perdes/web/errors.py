@@ -89,8 +89,12 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_api(request):
             # The body matched the schema (else FastAPI gives 422), but a rule of the app
             # refused it given the current data: a conflict with the state, in the API.
-            return error_response(
-                request, 409, exc.message, fields=exc.errors, code="rule_violation"
+            return api_error_response(
+                409,
+                code="rule_violation",
+                message="Refused by a rule of the app, given the current data; see 'fields'.",
+                detail=exc.message,
+                fields=exc.errors,
             )
         details = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
         return error_response(request, 422, f"{exc.message} {details}".strip())
@@ -143,7 +147,10 @@ def install_auth_handlers(app: FastAPI) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         login_url = f"/masuk?next={quote(target, safe='')}"
         if wants_json(request):
-            return error_response(request, 401, "Authentication required.")
+            response = error_response(request, 401, "Authentication required.")
+            if is_api(request):
+                response.headers["WWW-Authenticate"] = "Bearer"
+            return response
         if request.headers.get("HX-Request") == "true" or is_htmx(request):
             return Response(status_code=401, headers={"HX-Redirect": login_url})
         return RedirectResponse(login_url, status_code=303)

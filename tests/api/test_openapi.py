@@ -76,6 +76,9 @@ def test_docs_page_lists_every_operation(client, document):
         for method in item:
             assert f"{method.upper()} {path}" in listed
     assert page.select_one("#schema-ErrorBody") is not None
+    targets = {a["href"] for a in page.select("a[href^='#schema-']")}
+    assert "#schema-ErrorBody" in targets and "#schema-Step_diundangkan" in targets
+    assert all(page.select_one(t) is not None for t in targets), "every schema link resolves"
     assert not page.select("script:not([src])"), "no inline script (CSP)"
 
 

@@ -17,6 +17,7 @@ def test_missing_or_bad_tokens_get_401_json(client, regions):
         response = client.raw.get("/api/v1/villages", headers=headers)
         assert_error(response, 401, "unauthorized")
         assert "location" not in response.headers
+        assert response.headers["www-authenticate"] == "Bearer"
     posted = client.raw.post(f"/api/v1/villages/{LONTAR}/drafts/docx", json={})
     assert_error(posted, 401, "unauthorized")
 

@@ -65,6 +65,21 @@ def openapi_document(request: Request) -> dict[str, Any]:
     return doc
 
 
+def schema_refs(node: object) -> list[str]:
+    """Names of the component schemas ``node`` refers to, in order, for links on the page."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            found.append(ref.rsplit("/", 1)[1])
+        for value in node.values():
+            found.extend(n for n in schema_refs(value) if n not in found)
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(n for n in schema_refs(value) if n not in found)
+    return found
+
+
 @router.get(
     "/openapi.json",
     name="api_openapi",
@@ -87,6 +102,6 @@ def docs(request: Request) -> Response:
     return render(
         request,
         "api/docs.html",
-        {"doc": doc, "operations": operations, "user": None},
+        {"doc": doc, "operations": operations, "user": None, "refs": schema_refs},
         block="content",
     )
