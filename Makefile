@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint pytest pytest-postgres bench clean
+.PHONY: install run serve test lint pytest pytest-postgres schemathesis bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,9 +26,9 @@ serve: install
 	$(BIN)/perdes migrate
 	$(BIN)/uvicorn --factory perdes.web.app:create_app --host $(HOST) --port $(PORT)
 
-## make test: lint, type-check, the SQLite suite (with browser tests), and the PostgreSQL
-## suite when PERDES_TEST_DATABASE_URL is set
-test: install lint pytest pytest-postgres
+## make test: lint, type-check, the SQLite suite (with browser tests), the PostgreSQL
+## suite when PERDES_TEST_DATABASE_URL is set, and schemathesis against the live JSON API
+test: install lint pytest pytest-postgres schemathesis
 
 lint: install
 	$(BIN)/ruff check perdes tests bench alembic
@@ -45,6 +45,11 @@ pytest-postgres: install
 	else \
 		echo "== PostgreSQL suite skipped (PERDES_TEST_DATABASE_URL not set)"; \
 	fi
+
+## make schemathesis: uvicorn on 127.0.0.1 over a throwaway seeded SQLite database, then
+## schemathesis 4 with every check and a fixed seed; fails on any finding
+schemathesis: install
+	PERDES_TEST_DATABASE_URL= timeout 300 $(BIN)/python -m tests.api.schemathesis_run --max-examples 30
 
 bench: install
 	$(BIN)/python bench/bench_import.py

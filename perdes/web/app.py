@@ -8,6 +8,11 @@ from fastapi.staticfiles import StaticFiles
 from perdes import __version__
 from perdes.config import PROJECT_ROOT, Settings
 from perdes.db import engine_from_settings, make_session_factory
+from perdes.web.api import adoption as api_adoption
+from perdes.web.api import checklist as api_checklist
+from perdes.web.api import docs as api_docs
+from perdes.web.api import drafts as api_drafts
+from perdes.web.api import regions as api_regions
 from perdes.web.errors import install_auth_handlers, install_error_handlers
 from perdes.web.permissions import AnonymousCookieMiddleware, csrf_protect
 from perdes.web.routes import (
@@ -26,6 +31,8 @@ from perdes.web.security import SecurityHeadersMiddleware
 from perdes.web.templating import make_templates
 
 # Every route module, in matching order; the authorization-matrix test walks these.
+# The JSON API modules (perdes/web/api/) are the only ones in the OpenAPI document.
+API_MODULES = (api_regions, api_adoption, api_checklist, api_drafts)
 ROUTE_MODULES = (
     health,
     auth,
@@ -37,6 +44,8 @@ ROUTE_MODULES = (
     checklist,
     admin,
     audit,
+    api_docs,
+    *API_MODULES,
 )
 
 
@@ -57,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.templates = make_templates()
+    app.state.api_routers = [m.router for m in API_MODULES]
     app.add_middleware(AnonymousCookieMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")

@@ -6,10 +6,11 @@ from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from perdes.errors import Conflict, DomainError, NotFound, OutOfScope, ValidationFailed
+from perdes.web.api.errors import api_error_response, request_validation_response
 from perdes.web.htmx import render
 
 STATUS_TITLES = {
@@ -32,14 +33,27 @@ DEFAULT_MESSAGES = {
 }
 
 
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or (
+    return is_api(request) or (
         "application/json" in request.headers.get("accept", "")
         and "text/html" not in request.headers.get("accept", "")
     )
 
 
-def error_response(request: Request, status: int, message: str | None = None) -> Response:
+def error_response(
+    request: Request,
+    status: int,
+    message: str | None = None,
+    *,
+    fields: dict[str, str] | None = None,
+    code: str | None = None,
+) -> Response:
+    if is_api(request):
+        return api_error_response(status, detail=message, fields=fields, code=code)
     message = message or DEFAULT_MESSAGES.get(status) or STATUS_TITLES.get(status, "Kesalahan")
     if wants_json(request):
         return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
@@ -72,6 +86,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ValidationFailed)
     def _invalid(request: Request, exc: ValidationFailed) -> Response:
+        if is_api(request):
+            # The body matched the schema (else FastAPI gives 422), but a rule of the app
+            # refused it given the current data: a conflict with the state, in the API.
+            return api_error_response(
+                409,
+                code="rule_violation",
+                message="Refused by a rule of the app, given the current data; see 'fields'.",
+                detail=exc.message,
+                fields=exc.errors,
+            )
         details = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
         return error_response(request, 422, f"{exc.message} {details}".strip())
 
@@ -81,6 +105,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
+        if is_api(request):
+            return request_validation_response(exc.errors())
         fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) for e in exc.errors()})
         return error_response(
             request, 422, "Isian tidak valid: " + ", ".join(f for f in fields if f)
@@ -90,10 +116,22 @@ def install_error_handlers(app: FastAPI) -> None:
     def _http(request: Request, exc: StarletteHTTPException) -> Response:
         standard = HTTPStatus(exc.status_code).phrase if exc.status_code in _CODES else None
         message = exc.detail if isinstance(exc.detail, str) and exc.detail != standard else None
-        response = error_response(request, exc.status_code, message)
+        response: Response
+        if is_api(request):
+            # FastAPI's own messages ("Not Found", body parse errors) are English already.
+            response = api_error_response(exc.status_code, message=message)
+        else:
+            response = error_response(request, exc.status_code, message)
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception) -> Response:
+        # Only reached for bugs; the server error middleware logs and re-raises after this.
+        if is_api(request):
+            return api_error_response(500)
+        return PlainTextResponse("Internal Server Error", status_code=500)
 
 
 def install_auth_handlers(app: FastAPI) -> None:
@@ -109,7 +147,10 @@ def install_auth_handlers(app: FastAPI) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         login_url = f"/masuk?next={quote(target, safe='')}"
         if wants_json(request):
-            return error_response(request, 401, "Authentication required.")
+            response = error_response(request, 401, "Authentication required.")
+            if is_api(request):
+                response.headers["WWW-Authenticate"] = "Bearer"
+            return response
         if request.headers.get("HX-Request") == "true" or is_htmx(request):
             return Response(status_code=401, headers={"HX-Redirect": login_url})
         return RedirectResponse(login_url, status_code=303)

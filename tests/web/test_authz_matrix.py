@@ -43,6 +43,10 @@ PATH_SAMPLES = {
     "event_id": "{event_id}",
     "file_id": "{file_id}",
     "rule_id": "{rule_id}",
+    # JSON API (perdes/web/api/)
+    "code": LONTAR,
+    "framework": "desa-pmi-prosedural",
+    "item": "satgas-komunitas-pmi",
 }
 
 
@@ -152,13 +156,19 @@ def test_route_allows_exactly_the_roles_in_the_permission_table(
             user = make_user(db, role, username=f"matrix.{role.value}")
             session = accounts.start_session(db, user=user, client_addr="t", user_agent="t", days=1)
             client.raw.cookies.set(SESSION_COOKIE, session.token, domain="testserver.local")
-        response = client.get(url) if method == "GET" else client.post(url, {})
+        if method == "GET":
+            response = client.get(url)
+        else:
+            data = {"csrf_token": client.token()}
+            response = client.raw.request(method, url, data=data)
         allowed = rule == PUBLIC or (role is not None and can(role, rule))
         label = f"{method} {url} as {role or 'anonymous'} (rule {rule})"
         if allowed:
             assert response.status_code not in (401, 403), label
             assert not response.headers.get("location", "").startswith("/masuk?"), label
             assert response.status_code < 500, label
+        elif role is None and url.startswith("/api/"):
+            assert response.status_code == 401, label  # the API never redirects to a login page
         elif role is None:
             assert response.status_code == 303, label
             assert response.headers["location"].startswith("/masuk?next="), label

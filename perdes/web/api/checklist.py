@@ -1,0 +1,151 @@
+"""A village's checklists (items, answers, verification, score) and answering an item."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, Field
+
+from perdes.accounts.principal import Principal
+from perdes.checklist import services as checklist
+from perdes.checklist import views
+from perdes.checklist.views import AssessmentView, ItemView
+from perdes.web.api.common import NO_CONTROL, PREFIX, RequestModel, limit_body, operation_id
+from perdes.web.api.errors import READ, WRITE, responses
+from perdes.web.api.regions import VillageCode
+from perdes.web.deps import DB
+from perdes.web.permissions import requires
+
+router = APIRouter(prefix=PREFIX, tags=["checklist"], generate_unique_id_function=operation_id)
+
+Viewer = Annotated[Principal, Depends(requires("checklist.view"))]
+Answerer = Annotated[Principal, Depends(requires("checklist.answer"))]
+Slug = Annotated[
+    str,
+    Path(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,59}$",
+        description="Framework slug.",
+        examples=["desa-pmi-prosedural"],
+    ),
+]
+ItemKey = Annotated[
+    str,
+    Path(
+        pattern=r"^[a-z0-9][a-z0-9_.-]{0,59}$",
+        description="Item id.",
+        examples=["satgas-komunitas-pmi"],
+    ),
+]
+Status = Literal["belum", "dalam_proses", "terpenuhi", "tidak_berlaku"]
+
+
+class ItemOut(BaseModel):
+    id: str
+    pillar: str
+    title: str
+    mandatory: bool
+    weight: float
+    derived: bool = Field(description="Set automatically from other data; only notes are yours.")
+    status: Status
+    verification: Literal["belum", "menunggu", "diverifikasi", "ditolak"]
+    note: str
+    not_applicable_reason: str
+    rejection_reason: str
+    submitted_at: datetime | None
+    verified_at: datetime | None
+    evidence_count: int
+
+
+class ChecklistOut(BaseModel):
+    framework: str
+    version: int
+    title: str
+    score: float | None = Field(description="0-100; weighted share of verified items.")
+    qualified: bool = Field(description="Every mandatory item is verified.")
+    mandatory_missing: list[str]
+    items: list[ItemOut]
+
+
+class AnswerIn(RequestModel):
+    """The village's answer; 'terpenuhi' and 'tidak_berlaku' go to the monitor for review."""
+
+    status: Status
+    note: str = Field(default="", max_length=2000, pattern=NO_CONTROL)
+    not_applicable_reason: str = Field(
+        default="",
+        max_length=1000,
+        pattern=NO_CONTROL,
+        description="Required with 'tidak_berlaku' (not allowed on mandatory items).",
+    )
+
+
+def _item_out(view: ItemView) -> ItemOut:
+    a = view.answer
+    return ItemOut(
+        id=view.item.id,
+        pillar=view.item.pillar_id,
+        title=view.item.title,
+        mandatory=view.item.mandatory,
+        weight=view.item.weight,
+        derived=view.derived,
+        status=a.status.value if a else "belum",
+        verification=a.verification.value if a else "belum",
+        note=a.note if a else "",
+        not_applicable_reason=a.not_applicable_reason if a else "",
+        rejection_reason=a.rejection_reason if a else "",
+        submitted_at=a.submitted_at if a else None,
+        verified_at=a.verified_at if a else None,
+        evidence_count=len(view.evidence),
+    )
+
+
+def _checklist_out(view: AssessmentView) -> ChecklistOut:
+    return ChecklistOut(
+        framework=view.row.slug,
+        version=view.row.version,
+        title=view.framework.title,
+        score=view.result.score,
+        qualified=view.result.qualified,
+        mandatory_missing=list(view.result.mandatory_missing),
+        items=[_item_out(v) for _, items in view.pillars for v in items],
+    )
+
+
+@router.get(
+    "/villages/{code}/checklists",
+    name="api_checklists",
+    summary="A village's checklists with items, answers and score",
+    responses=responses(*READ),
+)
+def checklists(code: VillageCode, db: DB, user: Viewer) -> list[ChecklistOut]:
+    return [_checklist_out(v) for v in views.village_checklists(db, actor=user, village_code=code)]
+
+
+@router.put(
+    "/villages/{code}/checklists/{framework}/items/{item}",
+    name="api_answer_item",
+    summary="Answer one checklist item",
+    description=(
+        "Rules of the app that the schema cannot express (derived items, 'tidak_berlaku' on a "
+        "mandatory item or without a reason) give 409 with code `rule_violation`."
+    ),
+    responses=responses(*WRITE),
+    dependencies=[Depends(limit_body)],
+)
+def answer_item(
+    code: VillageCode, framework: Slug, item: ItemKey, body: AnswerIn, db: DB, user: Answerer
+) -> ItemOut:
+    checklist.answer_item(
+        db,
+        actor=user,
+        village_code=code,
+        framework_slug=framework,
+        item_key=item,
+        status=body.status,
+        not_applicable_reason=body.not_applicable_reason,
+        note=body.note,
+    )
+    view = views.assessment_view(db, actor=user, village_code=code, framework_slug=framework)
+    return _item_out(view.item(item))
