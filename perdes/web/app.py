@@ -18,6 +18,8 @@ from perdes.web.routes import (
     checklist,
     drafts,
     health,
+    monitoring,
+    monitoring_targets,
     regions,
     tracking,
     tracking_reports,
@@ -35,6 +37,8 @@ ROUTE_MODULES = (
     tracking_reports,
     drafts,
     checklist,
+    monitoring,
+    monitoring_targets,
     admin,
     audit,
 )

@@ -1,0 +1,23 @@
+"""``perdes monitoring``: the weekly snapshot of target lists (run it from cron)."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from perdes.config import Settings
+from perdes.db import engine_from_settings, make_session_factory, session_scope
+
+app = typer.Typer(help="Monitoring: target-list snapshots.", no_args_is_help=True)
+out = Console()
+
+
+@app.command()
+def snapshot() -> None:
+    """Snapshot every target list whose newest snapshot is older than 7 days."""
+    from perdes.monitoring.targets import snapshot_all_due
+
+    factory = make_session_factory(engine_from_settings(Settings()))
+    with session_scope(factory) as session:
+        taken = snapshot_all_due(session)
+    out.print(f"snapshots taken: {taken}", highlight=False)
