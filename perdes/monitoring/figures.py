@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
+from perdes.accounts.scope import Scope
 from perdes.checklist.models import ChecklistVillageTotal
 from perdes.regions.models import Region, RegionLevel, VillageKind
 from perdes.tracking.models import Adoption
@@ -244,3 +245,101 @@ class RecentChange:
     kind: str
     village_code: str
     village_name: str
+
+
+# --- Dashboards: three single-table aggregates ---------------------------------------------
+# A child region's code is a prefix of its villages' codes, so adoptions and checklist totals
+# are grouped by ``substr(village_code, 1, n)`` without joining the region table; a kelurahan
+# is recognised by its code (the last part starts with 1).
+
+PREFIX_LENGTH = {
+    RegionLevel.PROVINSI: 2,
+    RegionLevel.KABUPATEN: 5,
+    RegionLevel.KECAMATAN: 8,
+    RegionLevel.DESA: 13,
+}
+
+
+def code_clauses(column: Any, scope: Scope, code: str | None) -> list[ColumnElement[bool]]:
+    """Village codes in ``column`` that lie in ``scope`` and inside the region ``code``."""
+    clauses: list[ColumnElement[bool]] = []
+    if not scope.everything:
+        clauses.append(
+            or_(false(), *(or_(column == c, column.startswith(c + ".")) for c in scope.codes))
+        )
+    if code:
+        clauses.append(column.startswith(code + "."))
+    return clauses
+
+
+def region_figures(
+    session: Session, *, scope: Scope, code: str | None, level: RegionLevel | None, today: date
+) -> dict[str, Figures]:
+    """Figures per child region of ``code`` (None: provinces), inside ``scope``."""
+    child_level = CHILD_LEVEL[level]
+    n = PREFIX_LENGTH[child_level]
+    out: dict[str, Figures] = {}
+    group = child_column(level)
+    # Grouped by the child column alone, the scan follows ix_region_monitoring's order.
+    counts = session.execute(
+        select(
+            group,
+            func.count(),
+            func.sum(case((Region.village_kind == VillageKind.KELURAHAN, 1), else_=0)),
+        )
+        .where(Region.level == RegionLevel.DESA, scope.region_clause(), within_clause(code, level))
+        .group_by(group)
+    )
+    for key, number, kelurahan in counts:
+        figures = out.setdefault(key, Figures(code=key))
+        figures.kelurahan += int(kelurahan or 0)
+        figures.desa += number - int(kelurahan or 0)
+        figures.stages[NOT_STARTED] += number - int(kelurahan or 0)
+    newer = aliased(Adoption)
+    adoption_key = func.substr(Adoption.village_code, 1, n)
+    stages = session.execute(
+        select(
+            adoption_key,
+            Adoption.current_stage,
+            func.count(),
+            func.sum(case((Adoption.next_deadline_on < today, 1), else_=0)),
+        )
+        .where(
+            ~exists().where(newer.village_code == Adoption.village_code, newer.id > Adoption.id),
+            func.substr(Adoption.village_code, 10, 1) != "1",
+            *code_clauses(Adoption.village_code, scope, code),
+        )
+        .group_by(adoption_key, Adoption.current_stage)
+    )
+    for key, stage, number, overdue in stages:
+        figures = out.setdefault(key, Figures(code=key))
+        figures.overdue += int(overdue or 0)
+        if stage is not None:
+            figures.stages[NOT_STARTED] -= number
+            figures.stages[stage.value] += number
+            if stage in PROMULGATED:
+                figures.promulgated += number
+    total = ChecklistVillageTotal
+    total_key = func.substr(total.village_code, 1, n)
+    checklist = session.execute(
+        select(
+            total_key,
+            func.sum(case((total.qualified.is_(True), 1), else_=0)),
+            func.sum(case((total.waiting_count > 0, 1), else_=0)),
+            func.sum(total.score),
+            func.count(total.score),
+        )
+        .where(
+            total.framework_slug == FRAMEWORK,
+            func.substr(total.village_code, 10, 1) != "1",
+            *code_clauses(total.village_code, scope, code),
+        )
+        .group_by(total_key)
+    )
+    for key, qualified, waiting, score_sum, score_n in checklist:
+        figures = out.setdefault(key, Figures(code=key))
+        figures.qualified += int(qualified or 0)
+        figures.waiting += int(waiting or 0)
+        figures.score_sum += float(score_sum or 0)
+        figures.score_count += int(score_n or 0)
+    return out

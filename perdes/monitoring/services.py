@@ -23,10 +23,9 @@ from perdes.monitoring.figures import (
     SORT_KEYS,
     Figures,
     RecentChange,
-    child_column,
-    grouped_figures,
     latest_adoption_join,
     name_children,
+    region_figures,
     total_join,
     total_of,
     within_clause,
@@ -125,8 +124,12 @@ def dashboard(
         raise NotFound("Wilayah tidak ditemukan.")
     today = today or local_today()
     level = region.level if region else None
-    children = grouped_figures(
-        session, group=child_column(level), where=_where(actor, region), today=today
+    children = region_figures(
+        session,
+        scope=actor.scope,
+        code=region.code if region else None,
+        level=level,
+        today=today,
     )
     name_children(session, children)
     ordered = sort_figures(list(children.values()), sort=sort, descending=descending)
@@ -249,32 +252,47 @@ class VillageFilter:
 
 
 def _village_select(
-    session: Session, *, actor: Principal, filters: VillageFilter, today: date
+    session: Session,
+    *,
+    actor: Principal,
+    filters: VillageFilter,
+    today: date,
+    count_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     region = resolve_region(session, actor=actor, code=filters.region_code)
-    district = aliased(Region)
-    regency = aliased(Region)
-    stmt: Select[*tuple[Any, ...]] = (
-        select(
-            Region.code,
-            Region.name,
-            Region.village_kind,
-            district.name,
-            regency.name,
-            Adoption.current_stage,
-            Adoption.current_stage_on,
-            Adoption.next_deadline_on,
-            ChecklistVillageTotal.score,
-            ChecklistVillageTotal.qualified,
-            ChecklistVillageTotal.waiting_count,
+    stmt: Select[*tuple[Any, ...]]
+    if count_only:
+        # Counting needs neither the ancestor names nor, for most lists, the checklist join.
+        stmt = (
+            select(func.count())
+            .select_from(Region)
+            .outerjoin(Adoption, latest_adoption_join())
+            .outerjoin(ChecklistVillageTotal, total_join())
         )
-        .select_from(Region)
-        .join(district, district.code == Region.district_code)
-        .join(regency, regency.code == Region.regency_code)
-        .outerjoin(Adoption, latest_adoption_join())
-        .outerjoin(ChecklistVillageTotal, total_join())
-        .where(Region.level == RegionLevel.DESA, *_where(actor, region))
-    )
+    else:
+        district = aliased(Region)
+        regency = aliased(Region)
+        stmt = (
+            select(
+                Region.code,
+                Region.name,
+                Region.village_kind,
+                district.name,
+                regency.name,
+                Adoption.current_stage,
+                Adoption.current_stage_on,
+                Adoption.next_deadline_on,
+                ChecklistVillageTotal.score,
+                ChecklistVillageTotal.qualified,
+                ChecklistVillageTotal.waiting_count,
+            )
+            .select_from(Region)
+            .join(district, district.code == Region.district_code)
+            .join(regency, regency.code == Region.regency_code)
+            .outerjoin(Adoption, latest_adoption_join())
+            .outerjoin(ChecklistVillageTotal, total_join())
+        )
+    stmt = stmt.where(Region.level == RegionLevel.DESA, *_where(actor, region))
     desa_only = Region.village_kind != VillageKind.KELURAHAN
     if filters.kind == "belum_mulai":
         stmt = stmt.where(desa_only, Adoption.current_stage.is_(None))
@@ -337,7 +355,8 @@ def list_villages(
     """
     today = today or local_today()
     stmt = _village_select(session, actor=actor, filters=filters, today=today)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    count = _village_select(session, actor=actor, filters=filters, today=today, count_only=True)
+    total = session.scalar(count) or 0
     page = max(page, 1)
     rows = session.execute(
         _order(stmt, filters.kind).limit(per_page).offset((page - 1) * per_page)
