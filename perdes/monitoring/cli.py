@@ -17,7 +17,10 @@ def snapshot() -> None:
     """Snapshot every target list whose newest snapshot is older than 7 days."""
     from perdes.monitoring.targets import snapshot_all_due
 
-    factory = make_session_factory(engine_from_settings(Settings()))
-    with session_scope(factory) as session:
-        taken = snapshot_all_due(session)
+    engine = engine_from_settings(Settings())
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            taken = snapshot_all_due(session)
+    finally:
+        engine.dispose()
     out.print(f"snapshots taken: {taken}", highlight=False)
