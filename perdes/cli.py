@@ -16,6 +16,7 @@ from perdes.cli_users import app as users_app
 from perdes.config import Settings
 from perdes.db import engine_from_settings, make_session_factory, session_scope
 from perdes.drafting.cli import app as draft_app
+from perdes.monitoring.cli import app as monitoring_app
 
 app = typer.Typer(
     help="Perdes PMI: village regulations on migrant-worker protection.",
@@ -27,6 +28,7 @@ app.add_typer(regions_app, name="regions")
 app.add_typer(users_app, name="users")
 app.add_typer(draft_app, name="draft")
 app.add_typer(checklist_app, name="checklist")
+app.add_typer(monitoring_app, name="monitoring")
 err = Console(stderr=True)
 out = Console()
 

@@ -5,6 +5,7 @@ from perdes.accounts import models as accounts_models
 from perdes.checklist import models as checklist_models
 from perdes.db import Base
 from perdes.drafting.workspace import models as drafting_models
+from perdes.monitoring import models as monitoring_models
 from perdes.regions import models as regions_models
 from perdes.tracking import models as tracking_models
 
@@ -14,6 +15,7 @@ __all__ = [
     "checklist_models",
     "drafting_models",
     "files",
+    "monitoring_models",
     "regions_models",
     "tracking_models",
 ]

@@ -1,7 +1,7 @@
 """evidence file names per attachment
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-27 22:42:46.240939
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0010'
-down_revision: str | None = '0007'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

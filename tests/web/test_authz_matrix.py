@@ -18,6 +18,7 @@ from perdes.accounts.permissions import Role, can
 from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
 from perdes.drafting.workspace import services as drafts
+from perdes.monitoring.targets import add_village, create_target
 from perdes.tracking import services as tracking
 from perdes.tracking.evidence import attach_evidence
 from perdes.tracking.rules import set_rule
@@ -47,6 +48,8 @@ PATH_SAMPLES = {
     "code": LONTAR,
     "framework": "desa-pmi-prosedural",
     "item": "satgas-komunitas-pmi",
+    "fmt": "csv",
+    "target_id": "{target_id}",
 }
 
 
@@ -97,7 +100,10 @@ def sample_rows(db, tmp_root) -> dict[str, int]:
         days="10",
         legal_basis="Perbup uji",
     )
+    target_list = create_target(db, actor=system, name="Sasaran matriks")
+    add_village(db, actor=system, target_id=target_list.id, village_code=LONTAR)
     return {
+        "target_id": target_list.id,
         "user_id": target.id,
         "draft_id": draft.id,
         "comment_id": comment.id,

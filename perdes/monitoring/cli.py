@@ -1,0 +1,26 @@
+"""``perdes monitoring``: the weekly snapshot of target lists (run it from cron)."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from perdes.config import Settings
+from perdes.db import engine_from_settings, make_session_factory, session_scope
+
+app = typer.Typer(help="Monitoring: target-list snapshots.", no_args_is_help=True)
+out = Console()
+
+
+@app.command()
+def snapshot() -> None:
+    """Snapshot every target list whose newest snapshot is older than 7 days."""
+    from perdes.monitoring.targets import snapshot_all_due
+
+    engine = engine_from_settings(Settings())
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            taken = snapshot_all_due(session)
+    finally:
+        engine.dispose()
+    out.print(f"snapshots taken: {taken}", highlight=False)

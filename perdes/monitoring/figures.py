@@ -1,0 +1,368 @@
+"""Dashboard figures per region and per child region, grouped in SQL from the stored read model.
+
+Counts come from ``Adoption.current_stage``/``next_deadline_on`` and ``ChecklistVillageTotal``
+(kept in step by the tracker and the checklist), never from folding the event log. A village's
+stage is that of its most recent adoption. Kelurahan are counted apart: they cannot make a
+Perdes, so every stage, score and deadline figure is over desa (and desa adat) only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from perdes.accounts.scope import Scope
+from perdes.checklist.models import ChecklistVillageTotal
+from perdes.regions.models import Region, RegionLevel, VillageKind
+from perdes.tracking.models import Adoption
+from perdes.tracking.stages import PROMULGATED, STAGE_LABELS, STAGE_ORDER, Stage
+
+FRAMEWORK = "desa-pmi-prosedural"
+NOT_STARTED = "belum_mulai"
+NOT_STARTED_LABEL = "Belum mulai"
+FUNNEL_KEYS: tuple[str, ...] = (NOT_STARTED, *(s.value for s in STAGE_ORDER))
+FUNNEL_LABELS: dict[str, str] = {
+    NOT_STARTED: NOT_STARTED_LABEL,
+    **{s.value: label for s, label in STAGE_LABELS.items()},
+}
+_PROMULGATED_VALUES = frozenset(s.value for s in PROMULGATED)
+
+# The column that names a region's children, by the region's level (None: all of Indonesia).
+CHILD_LEVEL: dict[RegionLevel | None, RegionLevel] = {
+    None: RegionLevel.PROVINSI,
+    RegionLevel.PROVINSI: RegionLevel.KABUPATEN,
+    RegionLevel.KABUPATEN: RegionLevel.KECAMATAN,
+    RegionLevel.KECAMATAN: RegionLevel.DESA,
+}
+
+
+def child_column(level: RegionLevel | None) -> Any:
+    return {
+        None: Region.province_code,
+        RegionLevel.PROVINSI: Region.regency_code,
+        RegionLevel.KABUPATEN: Region.district_code,
+        RegionLevel.KECAMATAN: Region.code,
+    }[level]
+
+
+def within_clause(code: str | None, level: RegionLevel | None) -> ColumnElement[bool]:
+    """Villages lying inside the region ``code`` (all villages when None)."""
+    if code is None or level is None:
+        return true()
+    column = {
+        RegionLevel.PROVINSI: Region.province_code,
+        RegionLevel.KABUPATEN: Region.regency_code,
+        RegionLevel.KECAMATAN: Region.district_code,
+        RegionLevel.DESA: Region.code,
+    }[level]
+    return column == code  # type: ignore[no-any-return]
+
+
+@dataclass(slots=True)
+class Figures:
+    """The same figures for a region, a child region or a target list."""
+
+    code: str = ""
+    name: str = ""
+    desa: int = 0
+    kelurahan: int = 0
+    stages: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FUNNEL_KEYS, 0))
+    promulgated: int = 0
+    qualified: int = 0
+    overdue: int = 0
+    waiting: int = 0
+    score_sum: float = 0.0
+    score_count: int = 0
+
+    @property
+    def started(self) -> int:
+        return self.desa - self.stages[NOT_STARTED]
+
+    @property
+    def promulgated_share(self) -> float | None:
+        """Percent of desa with a promulgated Perdes; None without desa."""
+        return round(100 * self.promulgated / self.desa, 1) if self.desa else None
+
+    @property
+    def mean_score(self) -> float | None:
+        """Mean checklist score (0–100) of the desa that have one."""
+        return round(self.score_sum / self.score_count, 1) if self.score_count else None
+
+    def add(self, other: Figures) -> None:
+        self.desa += other.desa
+        self.kelurahan += other.kelurahan
+        for key, value in other.stages.items():
+            self.stages[key] += value
+        self.promulgated += other.promulgated
+        self.qualified += other.qualified
+        self.overdue += other.overdue
+        self.waiting += other.waiting
+        self.score_sum += other.score_sum
+        self.score_count += other.score_count
+
+
+# Columns of the region tables (screen and exports): header, attribute.
+FIGURE_HEADER: tuple[str, ...] = (
+    "Kode",
+    "Wilayah",
+    "Desa",
+    "Kelurahan",
+    "Belum mulai",
+    "Sudah mulai",
+    "Diundangkan",
+    "% diundangkan",
+    "Rata-rata skor",
+    "Memenuhi syarat",
+    "Menunggu verifikasi",
+    "Langkah terlambat",
+)
+SORT_KEYS: dict[str, Any] = {
+    "kode": lambda f: f.code,
+    "nama": lambda f: f.name.lower(),
+    "desa": lambda f: f.desa,
+    "belum": lambda f: f.stages[NOT_STARTED],
+    "diundangkan": lambda f: f.promulgated,
+    "persen": lambda f: f.promulgated_share if f.promulgated_share is not None else -1,
+    "skor": lambda f: f.mean_score if f.mean_score is not None else -1,
+    "memenuhi": lambda f: f.qualified,
+    "terlambat": lambda f: f.overdue,
+}
+
+
+def figure_cells(f: Figures) -> tuple[Any, ...]:
+    """One table row, in ``FIGURE_HEADER`` order (the page and the exports share it)."""
+    return (
+        f.code,
+        f.name,
+        f.desa,
+        f.kelurahan,
+        f.stages[NOT_STARTED],
+        f.started,
+        f.promulgated,
+        f.promulgated_share,
+        f.mean_score,
+        f.qualified,
+        f.waiting,
+        f.overdue,
+    )
+
+
+def latest_adoption_join() -> ColumnElement[bool]:
+    """Join condition: the village's most recent adoption only."""
+    newer = aliased(Adoption)
+    return and_(
+        Adoption.village_code == Region.code,
+        ~exists().where(newer.village_code == Adoption.village_code, newer.id > Adoption.id),
+    )
+
+
+def total_join() -> ColumnElement[bool]:
+    return and_(
+        ChecklistVillageTotal.village_code == Region.code,
+        ChecklistVillageTotal.framework_slug == FRAMEWORK,
+    )
+
+
+def _grouped(group: Any, where: Sequence[ColumnElement[bool]], today: date) -> Select[Any]:
+    overdue = case((Adoption.next_deadline_on < today, 1), else_=0)
+    qualified = case((ChecklistVillageTotal.qualified.is_(True), 1), else_=0)
+    waiting = case((ChecklistVillageTotal.waiting_count > 0, 1), else_=0)
+    return (
+        select(
+            group,
+            Region.village_kind,
+            Adoption.current_stage,
+            func.count(),
+            func.sum(overdue),
+            func.sum(qualified),
+            func.sum(waiting),
+            func.sum(ChecklistVillageTotal.score),
+            func.count(ChecklistVillageTotal.score),
+        )
+        .select_from(Region)
+        .outerjoin(Adoption, latest_adoption_join())
+        .outerjoin(ChecklistVillageTotal, total_join())
+        .where(Region.level == RegionLevel.DESA, *where)
+        .group_by(group, Region.village_kind, Adoption.current_stage)
+    )
+
+
+def fold_rows(rows: Iterable[Sequence[Any]]) -> dict[str, Figures]:
+    """Fold grouped rows (key, kind, stage, n, overdue, qualified, waiting, sum, count)."""
+    out: dict[str, Figures] = {}
+    for key, kind, stage, n, overdue, qualified, waiting, score_sum, score_n in rows:
+        figures = out.setdefault(key, Figures(code=key))
+        if kind is VillageKind.KELURAHAN or kind == VillageKind.KELURAHAN.value:
+            figures.kelurahan += n
+            continue
+        value = stage.value if isinstance(stage, Stage) else (stage or NOT_STARTED)
+        figures.desa += n
+        figures.stages[value] += n
+        if value in _PROMULGATED_VALUES:
+            figures.promulgated += n
+        figures.overdue += int(overdue or 0)
+        figures.qualified += int(qualified or 0)
+        figures.waiting += int(waiting or 0)
+        figures.score_sum += float(score_sum or 0)
+        figures.score_count += int(score_n or 0)
+    return out
+
+
+def grouped_figures(
+    session: Session, *, group: Any, where: Sequence[ColumnElement[bool]], today: date
+) -> dict[str, Figures]:
+    """Figures per value of ``group`` for the villages matching ``where``; one SQL query."""
+    return fold_rows(session.execute(_grouped(group, where, today)).all())
+
+
+def name_children(session: Session, children: dict[str, Figures]) -> None:
+    codes = list(children)
+    for start in range(0, len(codes), 900):
+        chunk = codes[start : start + 900]
+        for code, name in session.execute(
+            select(Region.code, Region.name).where(Region.code.in_(chunk))
+        ):
+            children[code].name = name
+
+
+def total_of(children: Iterable[Figures], *, code: str = "", name: str = "") -> Figures:
+    total = Figures(code=code, name=name)
+    for child in children:
+        total.add(child)
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class RecentChange:
+    recorded_at: datetime
+    occurred_on: date
+    stage: Stage
+    kind: str
+    village_code: str
+    village_name: str
+
+
+# --- Dashboards: three single-table aggregates ---------------------------------------------
+# A child region's code is a prefix of its villages' codes, so adoptions and checklist totals
+# are grouped by ``substr(village_code, 1, n)`` without joining the region table; a kelurahan
+# is recognised by its code (the last part starts with 1).
+
+PREFIX_LENGTH = {
+    RegionLevel.PROVINSI: 2,
+    RegionLevel.KABUPATEN: 5,
+    RegionLevel.KECAMATAN: 8,
+    RegionLevel.DESA: 13,
+}
+
+
+def code_clauses(column: Any, scope: Scope, code: str | None) -> list[ColumnElement[bool]]:
+    """Village codes in ``column`` that lie in ``scope`` and inside the region ``code``."""
+    clauses: list[ColumnElement[bool]] = []
+    if not scope.everything:
+        clauses.append(
+            or_(false(), *(or_(column == c, column.startswith(c + ".")) for c in scope.codes))
+        )
+    if code:
+        clauses.append(column.startswith(code + "."))
+    return clauses
+
+
+def region_figures(
+    session: Session, *, scope: Scope, code: str | None, level: RegionLevel | None, today: date
+) -> dict[str, Figures]:
+    """Figures per child region of ``code`` (None: provinces), inside ``scope``."""
+    child_level = CHILD_LEVEL[level]
+    n = PREFIX_LENGTH[child_level]
+    out: dict[str, Figures] = {}
+    group = child_column(level)
+    # Grouped by the child column alone, the scan follows ix_region_monitoring's order.
+    counts = session.execute(
+        select(
+            group,
+            func.count(),
+            func.sum(case((Region.village_kind == VillageKind.KELURAHAN, 1), else_=0)),
+        )
+        .where(Region.level == RegionLevel.DESA, scope.region_clause(), within_clause(code, level))
+        .group_by(group)
+    )
+    for key, number, kelurahan in counts:
+        figures = out.setdefault(key, Figures(code=key))
+        figures.kelurahan += int(kelurahan or 0)
+        figures.desa += number - int(kelurahan or 0)
+        figures.stages[NOT_STARTED] += number - int(kelurahan or 0)
+    adoption_key = func.substr(Adoption.village_code, 1, n)
+    adoption_where = [
+        func.substr(Adoption.village_code, 10, 1) != "1",
+        *code_clauses(Adoption.village_code, scope, code),
+    ]
+    stages = session.execute(
+        select(
+            adoption_key,
+            Adoption.current_stage,
+            func.count(),
+            func.sum(case((Adoption.next_deadline_on < today, 1), else_=0)),
+        )
+        .where(*adoption_where)
+        .group_by(adoption_key, Adoption.current_stage)
+    )
+    for key, stage, number, overdue in stages:
+        figures = out.setdefault(key, Figures(code=key))
+        figures.overdue += int(overdue or 0)
+        if stage is not None:
+            figures.stages[NOT_STARTED] -= number
+            figures.stages[stage.value] += number
+            if stage in PROMULGATED:
+                figures.promulgated += number
+    # A village with several adoptions (a new Perdes after an earlier one) counts by its most
+    # recent one: take the superseded ones back out. They are few, so this beats an
+    # anti-join probe per adoption.
+    repeated = (
+        select(Adoption.village_code)
+        .where(*adoption_where)
+        .group_by(Adoption.village_code)
+        .having(func.count() > 1)
+    )
+    superseded = session.execute(
+        select(Adoption.village_code, Adoption.current_stage, Adoption.next_deadline_on)
+        .where(Adoption.village_code.in_(repeated))
+        .order_by(Adoption.village_code, Adoption.id.desc())
+    ).all()
+    for index, (village, stage, deadline) in enumerate(superseded):
+        if index == 0 or superseded[index - 1][0] != village:
+            continue  # the most recent adoption of this village stays counted
+        figures = out[village[:n]]
+        figures.overdue -= int(deadline is not None and deadline < today)
+        if stage is not None:
+            figures.stages[NOT_STARTED] += 1
+            figures.stages[stage.value] -= 1
+            if stage in PROMULGATED:
+                figures.promulgated -= 1
+    total = ChecklistVillageTotal
+    total_key = func.substr(total.village_code, 1, n)
+    checklist = session.execute(
+        select(
+            total_key,
+            func.sum(case((total.qualified.is_(True), 1), else_=0)),
+            func.sum(case((total.waiting_count > 0, 1), else_=0)),
+            func.sum(total.score),
+            func.count(total.score),
+        )
+        .where(
+            total.framework_slug == FRAMEWORK,
+            func.substr(total.village_code, 10, 1) != "1",
+            *code_clauses(total.village_code, scope, code),
+        )
+        .group_by(total_key)
+    )
+    for key, qualified, waiting, score_sum, score_n in checklist:
+        figures = out.setdefault(key, Figures(code=key))
+        figures.qualified += int(qualified or 0)
+        figures.waiting += int(waiting or 0)
+        figures.score_sum += float(score_sum or 0)
+        figures.score_count += int(score_n or 0)
+    return out

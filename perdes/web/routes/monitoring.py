@@ -1,0 +1,233 @@
+"""Monitoring for BP3MI: the drill-down dashboard, village lists, and their exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.orm import Session
+
+from perdes.accounts.principal import Principal
+from perdes.errors import NotFound
+from perdes.monitoring import charts, services
+from perdes.monitoring.exports import csv_stream, xlsx_stream
+from perdes.monitoring.figures import (
+    FIGURE_HEADER,
+    FUNNEL_KEYS,
+    FUNNEL_LABELS,
+    Figures,
+    figure_cells,
+)
+from perdes.monitoring.services import LIST_KINDS, VILLAGE_HEADER, VillageFilter
+from perdes.regions.models import LEVEL_LABELS, RegionLevel
+from perdes.tracking.deadlines import local_today
+from perdes.tracking.stages import STAGE_LABELS, STAGE_ORDER
+from perdes.web.deps import DB
+from perdes.web.htmx import render
+from perdes.web.permissions import requires
+
+router = APIRouter()
+
+Monitor = Annotated[Principal, Depends(requires("monitoring.view"))]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
+Sort = Annotated[str, Query(max_length=20)]
+Direction = Annotated[str, Query(max_length=5)]
+
+
+def funnel_chart(total: Figures, *, chart_id: str) -> str:
+    bars = [charts.Bar(FUNNEL_LABELS[k], total.stages[k]) for k in FUNNEL_KEYS]
+    return charts.bar_chart(
+        bars,
+        title="Tahapan Perdes per desa",
+        description=(
+            f"{total.desa} desa: {total.stages[FUNNEL_KEYS[0]]} belum mulai, "
+            f"{total.promulgated} sudah diundangkan. Angka lengkap ada pada tabel di bawahnya."
+        ),
+        chart_id=chart_id,
+    )
+
+
+def progress_chart(children: Sequence[Figures], *, chart_id: str) -> str:
+    bars = [charts.Bar(c.name or c.code, c.promulgated) for c in children[:40]]
+    return charts.bar_chart(
+        bars,
+        title="Desa dengan Perdes diundangkan per wilayah",
+        description="Jumlah desa yang Perdes-nya sudah diundangkan, per wilayah di bawahnya.",
+        chart_id=chart_id,
+    )
+
+
+def export_response(
+    fmt: str, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> Response:
+    """Stream a table as CSV or XLSX; NotFound for any other format."""
+    if fmt == "csv":
+        body: Iterator[bytes] = csv_stream(header, rows)
+    elif fmt == "xlsx":
+        body = xlsx_stream(header, rows, sheet_title=filename[:31])
+    else:
+        raise NotFound("Format tidak dikenal.")
+    return StreamingResponse(
+        body,
+        media_type=MEDIA[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}.{fmt}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _dashboard(
+    request: Request, db: Session, user: Principal, kode: str | None, urut: str, arah: str
+) -> Response:
+    board = services.dashboard(db, actor=user, code=kode, sort=urut, descending=arah == "turun")
+    villages = None
+    if board.child_level is RegionLevel.DESA and board.region is not None:
+        villages = services.list_villages(
+            db, actor=user, filters=VillageFilter(region_code=board.region.code), per_page=1000
+        )
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        {
+            "user": user,
+            "board": board,
+            "villages": villages,
+            "village_header": VILLAGE_HEADER,
+            "urut": urut,
+            "arah": arah,
+            "header": FIGURE_HEADER,
+            "cells": figure_cells,
+            "funnel_keys": FUNNEL_KEYS,
+            "funnel_labels": FUNNEL_LABELS,
+            "funnel_svg": funnel_chart(board.total, chart_id="corong"),
+            "progress_svg": progress_chart(board.children, chart_id="kemajuan"),
+            "stage_labels": STAGE_LABELS,
+            "level_labels": LEVEL_LABELS,
+        },
+        block="children",
+    )
+
+
+@router.get("/pemantauan", name="monitoring_dashboard")
+def monitoring_dashboard(
+    request: Request, db: DB, user: Monitor, urut: Sort = "kode", arah: Direction = "naik"
+) -> Response:
+    return _dashboard(request, db, user, None, urut, arah)
+
+
+@router.get("/pemantauan/wilayah/{kode}", name="monitoring_region")
+def monitoring_region(
+    request: Request,
+    kode: str,
+    db: DB,
+    user: Monitor,
+    urut: Sort = "kode",
+    arah: Direction = "naik",
+) -> Response:
+    return _dashboard(request, db, user, kode, urut, arah)
+
+
+@router.get("/pemantauan/tabel.{fmt}", name="monitoring_table_export")
+def monitoring_table_export(
+    fmt: str,
+    db: DB,
+    user: Monitor,
+    wilayah: Annotated[str, Query(max_length=13)] = "",
+    urut: Sort = "kode",
+    arah: Direction = "naik",
+) -> Response:
+    """The child-region table of a dashboard, in the order shown."""
+    board = services.dashboard(
+        db, actor=user, code=wilayah or None, sort=urut, descending=arah == "turun"
+    )
+    rows = [figure_cells(f) for f in board.children]
+    name = f"pemantauan-{(wilayah or 'nasional').replace('.', '')}"
+    return export_response(fmt, name, FIGURE_HEADER, rows)
+
+
+def _filters(wilayah: str, daftar: str, q: str, tahap: str) -> VillageFilter:
+    return VillageFilter(
+        region_code=wilayah or None,
+        kind=daftar if daftar in LIST_KINDS else "semua",
+        query=q,
+        stage=tahap,
+    )
+
+
+Wilayah = Annotated[str, Query(max_length=13)]
+Daftar = Annotated[str, Query(max_length=20)]
+Cari = Annotated[str, Query(max_length=100)]
+Tahap = Annotated[str, Query(max_length=40)]
+
+
+@router.get("/pemantauan/desa", name="monitoring_villages")
+def monitoring_villages(
+    request: Request,
+    db: DB,
+    user: Monitor,
+    wilayah: Wilayah = "",
+    daftar: Daftar = "semua",
+    q: Cari = "",
+    tahap: Tahap = "",
+    halaman: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Villages in scope: all, not started, overdue, qualified or waiting for verification."""
+    filters = _filters(wilayah, daftar, q, tahap)
+    page = services.list_villages(db, actor=user, filters=filters, page=halaman)
+    region = services.resolve_region(db, actor=user, code=filters.region_code)
+    params = {"wilayah": wilayah, "daftar": filters.kind, "q": q, "tahap": tahap}
+    return render(
+        request,
+        "monitoring/villages.html",
+        {
+            "user": user,
+            "page": page,
+            "region": region,
+            "filters": filters,
+            "params": params,
+            "kinds": LIST_KINDS,
+            "stages": STAGE_ORDER,
+            "stage_labels": STAGE_LABELS,
+            "village_header": VILLAGE_HEADER,
+            "today": local_today(),
+        },
+        block="results",
+    )
+
+
+def streamed_villages(
+    factory: Callable[[], Session], actor: Principal, filters: VillageFilter
+) -> Iterator[tuple[Any, ...]]:
+    """Rows read in batches with a session of their own: the request's is closed by then."""
+    session = factory()
+    try:
+        for village in services.iter_villages(session, actor=actor, filters=filters):
+            yield village.cells(STAGE_LABELS)
+    finally:
+        session.close()
+
+
+@router.get("/pemantauan/desa.{fmt}", name="monitoring_villages_export")
+def monitoring_villages_export(
+    request: Request,
+    fmt: str,
+    db: DB,
+    user: Monitor,
+    wilayah: Wilayah = "",
+    daftar: Daftar = "semua",
+    q: Cari = "",
+    tahap: Tahap = "",
+) -> Response:
+    """Every row of the list (all pages), same columns as the page."""
+    filters = _filters(wilayah, daftar, q, tahap)
+    services.resolve_region(db, actor=user, code=filters.region_code)
+    if fmt not in MEDIA:
+        raise NotFound("Format tidak dikenal.")
+    name = f"desa-{filters.kind}-{(wilayah or 'nasional').replace('.', '')}"
+    rows = streamed_villages(request.app.state.session_factory, user, filters)
+    return export_response(fmt, name, VILLAGE_HEADER, rows)

@@ -1,0 +1,282 @@
+"""Target lists (daftar sasaran): pages, membership forms, snapshots and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from perdes.accounts.principal import Principal
+from perdes.errors import ValidationFailed
+from perdes.monitoring import charts, targets
+from perdes.monitoring.figures import (
+    FIGURE_HEADER,
+    FUNNEL_KEYS,
+    FUNNEL_LABELS,
+    NOT_STARTED,
+    figure_cells,
+    name_children,
+    total_of,
+)
+from perdes.monitoring.models import TargetList, TargetSnapshot
+from perdes.monitoring.services import VILLAGE_HEADER, VillageFilter, list_villages
+from perdes.tracking.deadlines import local_today
+from perdes.tracking.stages import STAGE_LABELS
+from perdes.web.deps import DB, FormData
+from perdes.web.htmx import redirect, render
+from perdes.web.permissions import requires
+from perdes.web.routes.monitoring import export_response, funnel_chart, streamed_villages
+
+router = APIRouter()
+
+Manager = Annotated[Principal, Depends(requires("targets.manage"))]
+SNAPSHOT_HEADER = (
+    "Tanggal",
+    "Desa",
+    "Diundangkan",
+    "Memenuhi syarat",
+    "Langkah terlambat",
+    *(FUNNEL_LABELS[k] for k in FUNNEL_KEYS),
+)
+
+
+@dataclass(slots=True)
+class Upload:
+    fields: dict[str, str] = field(default_factory=dict)
+    data: bytes | None = None
+
+
+async def _upload(request: Request) -> Upload:
+    form = await request.form()
+    posted = Upload()
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            posted.fields.setdefault(key, value)
+        elif key == "file" and value.filename and posted.data is None:
+            posted.data = await value.read(targets.MAX_CSV_BYTES + 1)
+            await value.close()
+    return posted
+
+
+Uploaded = Annotated[Upload, Depends(_upload)]
+
+
+def snapshot_cells(s: TargetSnapshot) -> tuple[Any, ...]:
+    counts = s.stage_counts or {}
+    return (
+        s.taken_on,
+        s.village_count,
+        s.promulgated_count,
+        s.qualified_count,
+        s.overdue_count,
+        *(int(counts.get(k, 0)) for k in FUNNEL_KEYS),
+    )
+
+
+def snapshot_chart(rows: list[TargetSnapshot]) -> str:
+    series = [
+        charts.Series(
+            "Belum mulai", [(s.taken_on, s.stage_counts.get(NOT_STARTED, 0)) for s in rows]
+        ),
+        charts.Series("Diundangkan", [(s.taken_on, s.promulgated_count) for s in rows]),
+        charts.Series("Memenuhi syarat", [(s.taken_on, s.qualified_count) for s in rows]),
+    ]
+    return charts.line_chart(
+        series,
+        title="Kemajuan daftar sasaran dari waktu ke waktu",
+        description=(
+            f"{len(rows)} potret mingguan: desa belum mulai, diundangkan dan memenuhi syarat. "
+            "Angka lengkap ada pada tabel potret."
+        ),
+        chart_id="potret",
+    )
+
+
+def _lists_page(
+    request: Request,
+    db: Session,
+    user: Principal,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "monitoring/targets.html",
+        {
+            "user": user,
+            "rows": targets.list_targets(db, actor=user),
+            "values": values or {},
+            "errors": errors or {},
+        },
+        block="create",
+        status_code=status_code,
+    )
+
+
+@router.get("/pemantauan/sasaran", name="target_lists")
+def target_lists(request: Request, db: DB, user: Manager) -> Response:
+    return _lists_page(request, db, user)
+
+
+@router.post("/pemantauan/sasaran", name="target_create")
+def target_create(request: Request, db: DB, user: Manager, form: FormData) -> Response:
+    try:
+        target = targets.create_target(
+            db, actor=user, name=form.get("name", ""), description=form.get("description", "")
+        )
+    except ValidationFailed as exc:
+        return _lists_page(request, db, user, values=form, errors=exc.errors, status_code=422)
+    return redirect(request, request.app.url_path_for("target_detail", target_id=str(target.id)))
+
+
+def _detail(
+    request: Request,
+    db: Session,
+    user: Principal,
+    target: TargetList,
+    *,
+    errors: dict[str, str] | None = None,
+    bad_lines: list[targets.BadLine] | None = None,
+    message: str = "",
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    today = local_today()
+    children = targets.target_figures(db, actor=user, target=target, today=today)
+    name_children(db, children)
+    total = total_of(children.values(), name=target.name)
+    snaps = targets.snapshots(db, target=target)
+    members = list_villages(
+        db,
+        actor=user,
+        filters=VillageFilter(target_list_id=target.id),
+        per_page=targets.MAX_MEMBERS,
+        today=today,
+    )
+    return render(
+        request,
+        "monitoring/target.html",
+        {
+            "user": user,
+            "target": target,
+            "t": total,
+            "children": sorted(children.values(), key=lambda f: f.code),
+            "header": FIGURE_HEADER,
+            "cells": figure_cells,
+            "funnel_keys": FUNNEL_KEYS,
+            "funnel_labels": FUNNEL_LABELS,
+            "funnel_svg": funnel_chart(total, chart_id="corong-sasaran"),
+            "snapshots": snaps,
+            "snapshot_header": SNAPSHOT_HEADER,
+            "snapshot_cells": snapshot_cells,
+            "line_svg": snapshot_chart(snaps),
+            "members": members.items,
+            "village_header": VILLAGE_HEADER,
+            "stage_labels": STAGE_LABELS,
+            "today": today,
+            "errors": errors or {},
+            "bad_lines": bad_lines or [],
+            "message": message,
+            "values": values or {},
+        },
+        block="target",
+        status_code=status_code,
+    )
+
+
+@router.get("/pemantauan/sasaran/{target_id}", name="target_detail")
+def target_detail(request: Request, target_id: int, db: DB, user: Manager) -> Response:
+    """The list's dashboard; takes the weekly snapshot when the newest is older than 7 days."""
+    target = targets.get_target(db, actor=user, target_id=target_id)
+    targets.snapshot_if_due(db, actor=user, target=target)
+    return _detail(request, db, user, target)
+
+
+@router.post("/pemantauan/sasaran/{target_id}/wilayah", name="target_add_region")
+def target_add_region(
+    request: Request, target_id: int, db: DB, user: Manager, form: FormData
+) -> Response:
+    target = targets.get_target(db, actor=user, target_id=target_id)
+    try:
+        added = targets.add_by_region(
+            db,
+            actor=user,
+            target_id=target_id,
+            region_code=form.get("wilayah", ""),
+            query=form.get("q", ""),
+        )
+    except ValidationFailed as exc:
+        return _detail(request, db, user, target, errors=exc.errors, values=form, status_code=422)
+    return _detail(request, db, user, target, message=f"{added} desa ditambahkan.")
+
+
+@router.post("/pemantauan/sasaran/{target_id}/csv", name="target_add_csv")
+def target_add_csv(
+    request: Request, target_id: int, db: DB, user: Manager, upload: Uploaded
+) -> Response:
+    target = targets.get_target(db, actor=user, target_id=target_id)
+    try:
+        if upload.data is None:
+            raise ValidationFailed({"file": "Pilih berkas CSV berisi kode desa."})
+        added = targets.add_from_csv(db, actor=user, target_id=target_id, data=upload.data)
+    except targets.BadCodes as exc:
+        return _detail(
+            request, db, user, target, errors=exc.errors, bad_lines=exc.bad, status_code=422
+        )
+    except ValidationFailed as exc:
+        return _detail(request, db, user, target, errors=exc.errors, status_code=422)
+    return _detail(request, db, user, target, message=f"{added} desa ditambahkan.")
+
+
+@router.post("/pemantauan/sasaran/{target_id}/hapus-desa", name="target_remove_village")
+def target_remove_village(
+    request: Request, target_id: int, db: DB, user: Manager, form: FormData
+) -> Response:
+    target = targets.get_target(db, actor=user, target_id=target_id)
+    code = form.get("kode", "")
+    targets.remove_village(db, actor=user, target_id=target_id, village_code=code)
+    return _detail(request, db, user, target, message=f"Desa {code} dikeluarkan dari daftar.")
+
+
+@router.post("/pemantauan/sasaran/{target_id}/potret", name="target_snapshot")
+def target_snapshot(request: Request, target_id: int, db: DB, user: Manager) -> Response:
+    target = targets.get_target(db, actor=user, target_id=target_id)
+    targets.take_snapshot(db, actor=user, target=target)
+    return _detail(request, db, user, target, message="Potret hari ini disimpan.")
+
+
+@router.post("/pemantauan/sasaran/{target_id}/hapus", name="target_delete")
+def target_delete(request: Request, target_id: int, db: DB, user: Manager) -> Response:
+    targets.delete_target(db, actor=user, target_id=target_id)
+    return redirect(request, request.app.url_path_for("target_lists"))
+
+
+@router.get("/pemantauan/sasaran/{target_id}/desa.{fmt}", name="target_members_export")
+def target_members_export(
+    request: Request, target_id: int, fmt: str, db: DB, user: Manager
+) -> Response:
+    targets.get_target(db, actor=user, target_id=target_id)
+    filters = VillageFilter(target_list_id=target_id)
+    rows = streamed_villages(request.app.state.session_factory, user, filters)
+    return export_response(fmt, f"sasaran-{target_id}-desa", VILLAGE_HEADER, rows)
+
+
+@router.get("/pemantauan/sasaran/{target_id}/wilayah.{fmt}", name="target_table_export")
+def target_table_export(target_id: int, fmt: str, db: DB, user: Manager) -> Response:
+    target = targets.get_target(db, actor=user, target_id=target_id)
+    children = targets.target_figures(db, actor=user, target=target)
+    name_children(db, children)
+    rows = [figure_cells(f) for f in sorted(children.values(), key=lambda f: f.code)]
+    return export_response(fmt, f"sasaran-{target_id}-kecamatan", FIGURE_HEADER, rows)
+
+
+@router.get("/pemantauan/sasaran/{target_id}/potret.{fmt}", name="target_snapshots_export")
+def target_snapshots_export(target_id: int, fmt: str, db: DB, user: Manager) -> Response:
+    target = targets.get_target(db, actor=user, target_id=target_id)
+    rows = [snapshot_cells(s) for s in targets.snapshots(db, target=target)]
+    return export_response(fmt, f"sasaran-{target_id}-potret", SNAPSHOT_HEADER, rows)

@@ -1,0 +1,61 @@
+"""Write the stored read model directly (as the tracker and checklist keep it) for aggregates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from perdes.accounts.principal import Principal
+from perdes.checklist.loading import load_bundled
+from perdes.checklist.models import ChecklistFramework, ChecklistVillageTotal
+from perdes.monitoring.figures import FRAMEWORK
+from perdes.tracking.models import Adoption
+from perdes.tracking.stages import Stage
+
+
+def framework_id(db: Session) -> int:
+    found = db.scalar(select(ChecklistFramework.id).where(ChecklistFramework.slug == FRAMEWORK))
+    if found is None:
+        load_bundled(db, actor=Principal.system())
+        found = db.scalar(select(ChecklistFramework.id).where(ChecklistFramework.slug == FRAMEWORK))
+    assert found is not None
+    return found
+
+
+def set_state(
+    db: Session,
+    code: str,
+    *,
+    stage: Stage | None = None,
+    started: bool = True,
+    deadline: date | None = None,
+    score: float | None = None,
+    qualified: bool = False,
+    waiting: int = 0,
+    with_total: bool = True,
+) -> None:
+    """One adoption (unless not started) and one checklist total for the village ``code``."""
+    if started:
+        db.add(
+            Adoption(
+                village_code=code,
+                title="Pelindungan Pekerja Migran Indonesia",
+                current_stage=stage,
+                current_stage_on=date(2026, 1, 5) if stage else None,
+                next_deadline_on=deadline,
+            )
+        )
+    if with_total:
+        db.add(
+            ChecklistVillageTotal(
+                village_code=code,
+                framework_slug=FRAMEWORK,
+                framework_id=framework_id(db),
+                score=score,
+                qualified=qualified,
+                waiting_count=waiting,
+            )
+        )
+    db.flush()
