@@ -16,6 +16,8 @@ Handler = Callable[..., None]
 
 ADOPTION_CHANGED = "adoption.changed"  # kwargs: village_code
 PROFILE_CHANGED = "village_profile.changed"  # kwargs: village_code
+CHECKLIST_CHANGED = "checklist.changed"  # kwargs: village_code (its stored totals moved)
+REGIONS_CHANGED = "regions.changed"  # kwargs: district_codes (regions imported or renamed)
 
 _handlers: dict[str, list[Handler]] = defaultdict(list)
 

@@ -6,6 +6,7 @@ from perdes.checklist import models as checklist_models
 from perdes.db import Base
 from perdes.drafting.workspace import models as drafting_models
 from perdes.monitoring import models as monitoring_models
+from perdes.monitoring import rollup
 from perdes.regions import models as regions_models
 from perdes.tracking import models as tracking_models
 
@@ -17,5 +18,6 @@ __all__ = [
     "files",
     "monitoring_models",
     "regions_models",
+    "rollup",
     "tracking_models",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.checklist.framework import Framework
@@ -155,6 +156,7 @@ def refresh_total(
     total.qualified = result.qualified
     total.updated_at = utcnow()
     session.flush()
+    events.publish(events.CHECKLIST_CHANGED, session, village_code=assessment.village_code)
     return total
 
 

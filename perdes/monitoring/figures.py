@@ -275,7 +275,72 @@ def code_clauses(column: Any, scope: Scope, code: str | None) -> list[ColumnElem
 def region_figures(
     session: Session, *, scope: Scope, code: str | None, level: RegionLevel | None, today: date
 ) -> dict[str, Figures]:
-    """Figures per child region of ``code`` (None: provinces), inside ``scope``."""
+    """Figures per child region of ``code`` (None: provinces), inside ``scope``.
+
+    Above the kecamatan, the per-kecamatan rollup is summed (at most 7,285 rows); a
+    kecamatan's own villages are aggregated directly.
+    """
+    if level is not RegionLevel.KECAMATAN and all(len(c) <= 8 for c in scope.codes):
+        return rollup_figures(session, scope=scope, code=code, level=level, today=today)
+    return village_figures(session, scope=scope, code=code, level=level, today=today)
+
+
+def rollup_figures(
+    session: Session, *, scope: Scope, code: str | None, level: RegionLevel | None, today: date
+) -> dict[str, Figures]:
+    """Sum the kecamatan rollup per child region; count overdue steps live."""
+    from perdes.monitoring.rollup import STAGE_COLUMNS, DistrictRollup
+
+    n = PREFIX_LENGTH[CHILD_LEVEL[level]]
+    key = func.substr(DistrictRollup.district_code, 1, n)
+    stage_columns = [getattr(DistrictRollup, column) for column in STAGE_COLUMNS.values()]
+    rows = session.execute(
+        select(
+            key,
+            func.sum(DistrictRollup.desa),
+            func.sum(DistrictRollup.kelurahan),
+            func.sum(DistrictRollup.promulgated),
+            func.sum(DistrictRollup.qualified),
+            func.sum(DistrictRollup.waiting),
+            func.sum(DistrictRollup.score_sum),
+            func.sum(DistrictRollup.score_count),
+            *(func.sum(column) for column in stage_columns),
+        )
+        .where(*code_clauses(DistrictRollup.district_code, scope, code))
+        .group_by(key)
+    )
+    out: dict[str, Figures] = {}
+    for row in rows:
+        figures = out.setdefault(row[0], Figures(code=row[0]))
+        figures.desa, figures.kelurahan = int(row[1] or 0), int(row[2] or 0)
+        figures.promulgated, figures.qualified = int(row[3] or 0), int(row[4] or 0)
+        figures.waiting = int(row[5] or 0)
+        figures.score_sum, figures.score_count = float(row[6] or 0), int(row[7] or 0)
+        started = 0
+        for stage, value in zip(STAGE_COLUMNS, row[8:], strict=True):
+            figures.stages[stage.value] = int(value or 0)
+            started += int(value or 0)
+        figures.stages[NOT_STARTED] = figures.desa - started
+    newer = aliased(Adoption)
+    overdue_key = func.substr(Adoption.village_code, 1, n)
+    for prefix, number in session.execute(
+        select(overdue_key, func.count())
+        .where(
+            Adoption.next_deadline_on < today,
+            func.substr(Adoption.village_code, 10, 1) != "1",
+            ~exists().where(newer.village_code == Adoption.village_code, newer.id > Adoption.id),
+            *code_clauses(Adoption.village_code, scope, code),
+        )
+        .group_by(overdue_key)
+    ):
+        out.setdefault(prefix, Figures(code=prefix)).overdue = int(number)
+    return out
+
+
+def village_figures(
+    session: Session, *, scope: Scope, code: str | None, level: RegionLevel | None, today: date
+) -> dict[str, Figures]:
+    """Figures per child region of ``code`` aggregated from the villages' stored figures."""
     child_level = CHILD_LEVEL[level]
     n = PREFIX_LENGTH[child_level]
     out: dict[str, Figures] = {}

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from perdes.checklist.models import ChecklistVillageTotal
 from perdes.db import Base, UTCDateTime, utcnow
+from perdes.monitoring import rollup as _rollup  # noqa: F401 - registers the rollup and its subscribers
 from perdes.regions.models import Region
 from perdes.tracking.models import Adoption, AdoptionEvent
 

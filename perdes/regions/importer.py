@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from perdes import events
 from perdes.regions.codes import InvalidCode, ParsedCode, parse_code
 from perdes.regions.models import Region, RegionLevel
 from perdes.validation import has_control_chars
@@ -170,6 +171,13 @@ def import_regions(
                 progress(len(batch))
     session.flush()
     report.written = True
+    districts = {
+        str(row["district_code"])
+        for _level, inserts, _updates in plan
+        for row in inserts
+        if row["district_code"]
+    }
+    events.publish(events.REGIONS_CHANGED, session, district_codes=districts)
     return report
 
 

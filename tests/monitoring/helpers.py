@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
 from perdes.checklist.models import ChecklistFramework, ChecklistVillageTotal
+from perdes.monitoring import rollup
 from perdes.monitoring.figures import FRAMEWORK
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import Stage
@@ -59,3 +60,6 @@ def set_state(
             )
         )
     db.flush()
+    # The rows are written directly, as the services would: keep the kecamatan rollup in step,
+    # as the services' ADOPTION_CHANGED / CHECKLIST_CHANGED events do.
+    rollup.refresh_districts(db, {code[:8]})

@@ -1,0 +1,56 @@
+"""The per-kecamatan rollup follows the services' writes in the same transaction."""
+
+from datetime import timedelta
+
+from sqlalchemy import inspect as sa_inspect
+
+from perdes.accounts.services import principal_for
+from perdes.checklist import services as checklist
+from perdes.checklist.loading import load_bundled
+from perdes.monitoring import rollup
+from perdes.monitoring.rollup import DistrictRollup
+from perdes.tracking import services as tracking
+from perdes.tracking.deadlines import local_today
+from tests.factories import LONTAR, make_user
+
+TIRTAYASA = "36.04.13"
+
+
+def snapshot(db, code: str) -> dict[str, object]:
+    row = db.get(DistrictRollup, code)
+    assert row is not None
+    return {
+        c.key: getattr(row, c.key)
+        for c in sa_inspect(DistrictRollup).column_attrs
+        if c.key != "updated_at"
+    }
+
+
+def test_region_import_fills_the_rollup(db, regions):
+    row = db.get(DistrictRollup, TIRTAYASA)
+    assert row is not None and (row.desa, row.kelurahan) == (14, 0)
+    assert db.get(DistrictRollup, "36.71.01").kelurahan == 1
+
+
+def test_steps_and_checklist_answers_move_the_rollup(db, regions):
+    operator = principal_for(make_user(db, "operator"))
+    monitor = principal_for(make_user(db, "pemantau"))
+    load_bundled(db, actor=principal_for(make_user(db, "admin")))
+    adoption = tracking.start_adoption(db, actor=operator, village_code=LONTAR)
+    on = local_today() - timedelta(days=20)
+    for stage in ("direncanakan", "penyusunan"):
+        tracking.record_step(db, actor=operator, adoption_id=adoption.id,
+                             data={"stage": stage, "occurred_on": on.isoformat()})  # fmt: skip
+    assert (db.get(DistrictRollup, TIRTAYASA).n_penyusunan,
+            db.get(DistrictRollup, TIRTAYASA).n_direncanakan) == (1, 0)  # fmt: skip
+    checklist.answer_item(db, actor=operator, village_code=LONTAR,
+                          framework_slug="desa-pmi-prosedural", item_key="satgas-komunitas-pmi",
+                          status="terpenuhi")  # fmt: skip
+    assert db.get(DistrictRollup, TIRTAYASA).waiting == 1
+    checklist.verify_item(db, actor=monitor, village_code=LONTAR,
+                          framework_slug="desa-pmi-prosedural", item_key="satgas-komunitas-pmi",
+                          decision="diverifikasi")  # fmt: skip
+    kept = snapshot(db, TIRTAYASA)
+    assert kept["waiting"] == 0 and kept["score_count"] == 1
+    rollup.rebuild(db)
+    assert snapshot(db, TIRTAYASA) == kept, "the maintained row equals a recomputation"
