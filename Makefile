@@ -54,6 +54,7 @@ schemathesis: install
 bench: install
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_drafting.py 30
+	@echo "monitoring: bench/generate_national.py URL, then bench/bench_monitoring.py URL and bench/load_test.sh URL (see README)"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""``perdes monitoring``: the weekly snapshot of target lists (run it from cron)."""
+"""``perdes monitoring``: weekly target-list snapshots (cron) and the dashboard rollup."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rich.console import Console
 from perdes.config import Settings
 from perdes.db import engine_from_settings, make_session_factory, session_scope
 
-app = typer.Typer(help="Monitoring: target-list snapshots.", no_args_is_help=True)
+app = typer.Typer(help="Monitoring: target-list snapshots, dashboard rollup.", no_args_is_help=True)
 out = Console()
 
 
@@ -24,3 +24,17 @@ def snapshot() -> None:
     finally:
         engine.dispose()
     out.print(f"snapshots taken: {taken}", highlight=False)
+
+
+@app.command()
+def rebuild() -> None:
+    """Recompute the per-kecamatan dashboard rollup (after rows were written outside the app)."""
+    from perdes.monitoring import rollup
+
+    engine = engine_from_settings(Settings())
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            districts = rollup.rebuild(session)
+    finally:
+        engine.dispose()
+    out.print(f"kecamatan recomputed: {districts}", highlight=False)

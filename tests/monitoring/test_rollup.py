@@ -54,3 +54,27 @@ def test_steps_and_checklist_answers_move_the_rollup(db, regions):
     assert kept["waiting"] == 0 and kept["score_count"] == 1
     rollup.rebuild(db)
     assert snapshot(db, TIRTAYASA) == kept, "the maintained row equals a recomputation"
+
+
+def test_cli_rebuild_restores_the_rollup(tmp_path, monkeypatch):
+    from sqlalchemy import delete, func, select
+    from typer.testing import CliRunner
+
+    from perdes import migrate
+    from perdes.cli import app as cli_app
+    from perdes.db import make_engine, make_session_factory, session_scope
+    from tests.factories import load_sample_regions
+
+    url = f"sqlite:///{tmp_path / 'rollup.sqlite3'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with session_scope(make_session_factory(engine)) as session:
+        load_sample_regions(session)
+        session.execute(delete(DistrictRollup))
+    monkeypatch.setenv("PERDES_DATABASE_URL", url)
+    result = CliRunner().invoke(cli_app, ["monitoring", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "kecamatan recomputed: 5" in result.output
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.sum(DistrictRollup.desa))) == 36
+    engine.dispose()
