@@ -14,12 +14,17 @@ from datetime import date
 WIDTH = 340
 BAR_HEIGHT = 22
 GAP = 8
-LABEL_WIDTH = 150
+LABEL_WIDTH = 172
+LABEL_CHARS = 25  # about what fits in LABEL_WIDTH at 11 px
 COLORS = ("#0b5c8a", "#1e7b3c", "#9a5b00", "#6b3fa0", "#b42318")
 
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 def _fmt(value: int) -> str:
@@ -48,7 +53,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, chart_id: st
         width = round(span * bar.value / top) if bar.value else 0
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" font-size="11">'
-            f"{_e(bar.label[:26])}</text>"
+            f"{_e(_short(bar.label))}</text>"
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{max(width, 1)}" height="{BAR_HEIGHT}" '
             f'fill="{COLORS[0]}"><title>{_e(bar.label)}: {_fmt(bar.value)}</title></rect>'
             f'<text x="{LABEL_WIDTH + max(width, 1) + 4}" y="{y + 15}" font-size="11">'

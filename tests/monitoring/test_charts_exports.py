@@ -55,3 +55,14 @@ def test_xlsx_reopens_with_the_same_cells():
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == ("kode", "nama", "n", "tanggal")
     assert values[1][:3] == ("36.04.13.2007", "Lontar", 5) and len(values) == 4
+
+
+def test_long_labels_are_shortened_on_the_bar_but_kept_whole_in_its_title():
+    label = "Diundangkan dalam Lembaran Desa"
+    root = ElementTree.fromstring(
+        bar_chart([Bar(label, 3)], title="t", description="d", chart_id="x")
+    )
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert any(t.endswith("…") and label.startswith(t[:-1]) for t in texts)
+    titles = [t.text for t in root.iter(f"{SVG}title")]
+    assert f"{label}: 3" in titles
