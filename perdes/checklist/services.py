@@ -319,28 +319,44 @@ def add_evidence(
     )
     session.add(link)
     session.flush()
+    _after_evidence_change(
+        session, actor=actor, answer=answer, assessment=assessment, framework=framework,
+        village_code=village_code, name=name, added=True,
+    )  # fmt: skip
+    return link
+
+
+def _after_evidence_change(
+    session: Session,
+    *,
+    actor: Principal,
+    answer: ChecklistAnswer,
+    assessment: ChecklistAssessment,
+    framework: Framework,
+    village_code: str,
+    name: str,
+    added: bool,
+) -> None:
+    """History, audit and totals after evidence was added or removed (a verified item returns
+    to waiting)."""
     before = answer.verification
     reopened = _evidence_changed(answer)
-    record_event(
-        session,
-        actor=actor,
-        answer=answer,
-        kind=EventKind.EVIDENCE_ADDED,
-        detail=name,
-    )
-    changes: dict[str, tuple[object, object]] = {"evidence": (None, name)}
+    kind = EventKind.EVIDENCE_ADDED if added else EventKind.EVIDENCE_REMOVED
+    record_event(session, actor=actor, answer=answer, kind=kind, detail=name)
+    changes: dict[str, tuple[object, object]] = {
+        "evidence": (None, name) if added else (name, None)
+    }
     if reopened:
         changes["verification"] = (before, answer.verification)
     audit_answer(
         session,
         actor=actor,
         answer=answer,
-        action="add_evidence",
+        action="add_evidence" if added else "remove_evidence",
         village_code=village_code,
         changes=changes,
     )
     refresh_total(session, assessment=assessment, framework=framework)
-    return link
 
 
 def remove_evidence(
@@ -376,21 +392,10 @@ def remove_evidence(
     name = link.file_name or (stored.original_name if stored else "")
     session.delete(link)
     session.flush()
-    before = answer.verification
-    reopened = _evidence_changed(answer)
-    record_event(session, actor=actor, answer=answer, kind=EventKind.EVIDENCE_REMOVED, detail=name)
-    changes: dict[str, tuple[object, object]] = {"evidence": (name, None)}
-    if reopened:
-        changes["verification"] = (before, answer.verification)
-    audit_answer(
-        session,
-        actor=actor,
-        answer=answer,
-        action="remove_evidence",
-        village_code=village_code,
-        changes=changes,
-    )
-    refresh_total(session, assessment=assessment, framework=framework)
+    _after_evidence_change(
+        session, actor=actor, answer=answer, assessment=assessment, framework=framework,
+        village_code=village_code, name=name, added=False,
+    )  # fmt: skip
 
 
 # --- verification --------------------------------------------------------------------------
