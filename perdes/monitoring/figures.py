@@ -402,11 +402,16 @@ def village_figures(
         if stage is not None:
             figures.stages[NOT_STARTED] += 1
             figures.stages[stage.value] -= 1
-    in_force_key = func.substr(Adoption.village_code, 1, n)
     for key, number in session.execute(
-        select(in_force_key, func.count(func.distinct(Adoption.village_code)))
-        .where(*adoption_where, Adoption.current_stage.in_(standing.PROMULGATED_STAGES))
-        .group_by(in_force_key)
+        select(group, func.count())
+        .where(
+            Region.level == RegionLevel.DESA,
+            Region.village_kind != VillageKind.KELURAHAN,
+            scope.region_clause(),
+            within_clause(code, level),
+            standing.promulgated_clause(Region.code),
+        )
+        .group_by(group)
     ):
         out.setdefault(key, Figures(code=key)).promulgated += int(number)
     total = ChecklistVillageTotal
