@@ -27,7 +27,7 @@ from perdes.exchange import status as api_status
 from perdes.monitoring import services as monitoring
 from perdes.monitoring.figures import NOT_STARTED
 from perdes.monitoring.rollup import DistrictRollup
-from perdes.regions import services as region_services
+from perdes.profiles import services as profiles
 from perdes.regions.models import Region, RegionLevel, VillageKind, VillageProfile
 from perdes.tracking import queries
 from perdes.tracking import services as tracking
@@ -112,7 +112,7 @@ def do(db: Session, people: People, op: str, code: str, flag: bool) -> None:
             "pmi_active_count": count,
             "pmi_returned_count": count,
         }
-        region_services.update_profile(db, actor=people.operator, code=code, data=data)
+        profiles.update_profile(db, actor=people.operator, code=code, data=data)
     elif op == "answer":
         framework = registry.parsed(registry.current_version(db, slug=SLUG))
         item = next(i for i in framework.items() if i.rule is None)

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from perdes.accounts.scope import Scope
 from perdes.checklist.models import ChecklistVillageTotal
 from perdes.regions.models import Region, RegionLevel, VillageKind
+from perdes.regions.scope import Scope
 from perdes.tracking import standing
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import STAGE_LABELS, STAGE_ORDER, Stage

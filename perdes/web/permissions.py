@@ -18,8 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from perdes.accounts import services as accounts
 from perdes.accounts import tokens
 from perdes.accounts.principal import Principal
-from perdes.accounts.scope import Scope as RegionScope
 from perdes.errors import DomainError
+from perdes.regions.scope import Scope as RegionScope
 from perdes.web.deps import DB
 
 SESSION_COOKIE = "perdes_session"
