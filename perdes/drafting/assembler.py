@@ -157,7 +157,7 @@ class Assembly:
                 number = self.ayat_no[(cid, b.ordinal)]
                 blocks.append(Ayat(number, self.text(b.text, cid), tuple(inner)))
         if not any(isinstance(b, SrcAyat) for b in src.blocks):
-            blocks = list(self.blocks(src.blocks, cid))  # type: ignore[arg-type]
+            blocks = list(self.blocks(src.blocks, cid))  # type: ignore[arg-type]  # no SrcAyat here (checked above), so no Ayat comes back
         elif cid in self.single_ayat:  # one ayat left: UU 12/2011 writes it unnumbered
             only = next(b for b in blocks if isinstance(b, Ayat))
             blocks = [Para(only.text), *only.blocks]

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, sele
 from sqlalchemy.orm import Session
 
 from perdes.checklist.models import ChecklistVillageTotal
+from perdes.regions.codes import not_kelurahan_code
 from perdes.regions.models import Region, RegionLevel, VillageKind
 from perdes.regions.scope import Scope
 from perdes.tracking import standing
@@ -62,7 +63,7 @@ def within_clause(code: str | None, level: RegionLevel | None) -> ColumnElement[
         RegionLevel.KECAMATAN: Region.district_code,
         RegionLevel.DESA: Region.code,
     }[level]
-    return column == code  # type: ignore[no-any-return]
+    return column == code
 
 
 @dataclass(slots=True)
@@ -326,7 +327,7 @@ def rollup_figures(
         select(overdue_key, func.count())
         .where(
             Adoption.next_deadline_on < today,
-            func.substr(Adoption.village_code, 10, 1) != "1",
+            not_kelurahan_code(Adoption.village_code),
             standing.is_latest(),
             *code_clauses(Adoption.village_code, scope, code),
         )
@@ -361,7 +362,7 @@ def village_figures(
         figures.stages[NOT_STARTED] += number - int(kelurahan or 0)
     adoption_key = func.substr(Adoption.village_code, 1, n)
     adoption_where = [
-        func.substr(Adoption.village_code, 10, 1) != "1",
+        not_kelurahan_code(Adoption.village_code),
         *code_clauses(Adoption.village_code, scope, code),
     ]
     stages = session.execute(
@@ -426,7 +427,7 @@ def village_figures(
         )
         .where(
             total.framework_slug == FRAMEWORK,
-            func.substr(total.village_code, 10, 1) != "1",
+            not_kelurahan_code(total.village_code),
             *code_clauses(total.village_code, scope, code),
         )
         .group_by(total_key)

@@ -115,7 +115,7 @@ def _variable(spec: VariableSpec, this_year: int) -> tuple[Any, Any]:
     about = spec.label + (f". {spec.help}" if spec.help else "")
     kind: Any
     if spec.type == "choice":
-        kind = Literal[tuple(spec.choices)]  # type: ignore[misc]
+        kind = Literal[tuple(spec.choices)]
         field = Field(default, description=about)
     elif spec.type == "text":
         kind = str
@@ -137,7 +137,7 @@ def _variable(spec: VariableSpec, this_year: int) -> tuple[Any, Any]:
         kind = bool
         field = Field(default, description=about)
     else:  # citations: keys of the citation catalogue
-        kind = list[Literal[tuple(spec_keys(spec))]]  # type: ignore[misc]
+        kind = list[Literal[tuple(spec_keys(spec))]]  # type: ignore[misc]  # a Literal of the template's choices, known only at run time
         field = Field(default, max_length=100, description=about)
     return (kind if required else kind | None, field)
 
@@ -153,7 +153,7 @@ def _option(spec: OptionSpec) -> tuple[Any, Any]:
     about = spec.label + (f". {spec.help}" if spec.help else "")
     if spec.type == "bool":
         return (bool | None, Field(None, description=f"{about} Default: {spec.default}."))
-    kind: Any = Literal[tuple(spec.choices)]  # type: ignore[misc]
+    kind: Any = Literal[tuple(spec.choices)]
     return (kind | None, Field(None, description=f"{about} Default: {spec.default}."))
 
 
@@ -167,13 +167,13 @@ def render_model(template: Template, this_year: int) -> type[RequestModel]:
         if spec.type == "citations":
             _CATALOGUE_KEYS[name] = tuple(sorted(template.catalogue.instruments))
     name = _name(template.slug)
-    values = create_model(  # type: ignore[call-overload]
+    values = create_model(  # type: ignore[call-overload]  # pydantic cannot type a model whose fields are built at run time
         f"{name}Values",
         __base__=RequestModel,
         __doc__=f"Variables of template '{template.slug}'; omitted ones take their default.",
         **{n: _variable(s, this_year) for n, s in template.variables.items()},
     )
-    options = create_model(  # type: ignore[call-overload]
+    options = create_model(  # type: ignore[call-overload]  # pydantic cannot type a model whose fields are built at run time
         f"{name}Options",
         __base__=RequestModel,
         __doc__=f"Options of template '{template.slug}'; omitted ones take their default.",
@@ -185,7 +185,7 @@ def render_model(template: Template, this_year: int) -> type[RequestModel]:
         "options": (options, Field(default_factory=options)),
         "paper": (Literal["F4", "A4"], Field("F4", description="Paper size.")),
     }
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(
         f"{name}Render",
         __base__=RequestModel,
         __doc__=f"Render template '{template.slug}' ({template.info.title}).",
