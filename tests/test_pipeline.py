@@ -109,3 +109,26 @@ def test_a_rolled_back_transaction_leaves_nothing_to_settle(db, regions):
     events.publish(db, events.Change.ADOPTION, LONTAR)
     db.rollback()
     assert not events.has_pending(db)
+
+
+def test_a_write_never_upgrades_a_village_on_its_own(db, regions):
+    """Moving to a newer framework version happens when it is loaded, for every village; a
+    write meeting an assessment on an older version is refused, not silently upgraded."""
+    from perdes.checklist import services as checklist
+    from perdes.checklist.models import ChecklistFramework
+    from perdes.errors import Conflict
+
+    operator = principal_for(make_user(db, "operator"))
+    load_bundled(db, actor=Principal.system())
+    common = dict(actor=operator, village_code=LONTAR, framework_slug=SLUG)
+    checklist.answer_item(db, item_key="satgas-komunitas-pmi", status="terpenuhi", **common)
+    current = db.scalar(select(ChecklistFramework).where(ChecklistFramework.slug == SLUG))
+    db.add(  # a newer version stored without loading it (no upgrade ran)
+        ChecklistFramework(
+            slug=SLUG, version=current.version + 1, title=current.title, content=current.content,
+            content_sha256="0" * 64, source="uji", loaded_at=current.loaded_at,
+        )
+    )  # fmt: skip
+    db.flush()
+    with pytest.raises(Conflict):
+        checklist.answer_item(db, item_key="satgas-komunitas-pmi", status="belum", **common)
