@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import TemplateError as JinjaError
 
+from perdes.drafting.eligibility import require_perdes_maker
 from perdes.drafting.errors import CrossReferenceError, Problem, TemplateError
 from perdes.drafting.framing import frame_document
 from perdes.drafting.manifest import Template
@@ -238,9 +239,11 @@ def assemble(
 ) -> Document:
     """Build the complete document, or raise; never returns a half-built document.
 
-    Raises ``DraftInputError`` (bad values/options, per field), ``CrossReferenceError``
-    (a clause refers to an excluded one) or ``TemplateError`` (text failing at render).
+    Raises ``PerdesNotAllowed`` for a kelurahan, ``DraftInputError`` (bad values/options,
+    per field), ``CrossReferenceError`` (a clause refers to an excluded one) or
+    ``TemplateError`` (text failing at render).
     """
+    require_perdes_maker(village.village_code)
     today = today or date.today()
     opts = resolve_options(template, options)
     vals = resolve_values(template, village, values, today)

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from perdes.drafting.assembler import assemble
+from perdes.drafting.eligibility import PerdesNotAllowed
 from perdes.drafting.errors import DraftingError, DraftInputError, Problem, TemplateError
 from perdes.drafting.loader import check_template, list_templates, load_template
 from perdes.drafting.model import Document, VillageContext
@@ -155,6 +156,8 @@ def render_command(
     except DraftInputError as exc:
         detail = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
         raise _fail(f"invalid input: {detail}") from exc
+    except PerdesNotAllowed as exc:
+        raise _fail(exc.english) from exc
     except (LookupError, DraftingError) as exc:
         raise _fail(str(exc)) from exc
     if fmt == "docx":

@@ -70,7 +70,9 @@ class Region(Base):
     @property
     def can_make_perdes(self) -> bool:
         """A kelurahan is part of the regency administration and cannot enact a Perdes."""
-        return self.level is RegionLevel.DESA and self.village_kind is not VillageKind.KELURAHAN
+        from perdes.drafting.eligibility import can_make_perdes
+
+        return self.level is RegionLevel.DESA and can_make_perdes(self.code)
 
     @property
     def kind_label(self) -> str:

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from perdes.accounts import services as accounts
 from perdes.accounts.principal import Principal
+from perdes.drafting.eligibility import PerdesNotAllowed
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.compare import Change, compare_sections
 from perdes.drafting.workspace.models import DraftRevision
@@ -115,7 +116,7 @@ def test_access_rules_for_drafts(db, regions):
             options={},
         )
     admin = Principal.system()
-    with pytest.raises(OutOfScope, match="Kelurahan"):
+    with pytest.raises(PerdesNotAllowed, match="Kelurahan"):
         drafts.create_draft(
             db,
             actor=admin,

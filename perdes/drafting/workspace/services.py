@@ -19,6 +19,7 @@ from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.drafting.assembler import assemble
+from perdes.drafting.eligibility import require_perdes_maker
 from perdes.drafting.errors import DraftInputError, TemplateError, TemplateNotFound
 from perdes.drafting.loader import load_template
 from perdes.drafting.manifest import Template
@@ -32,7 +33,7 @@ from perdes.drafting.workspace.models import (
     DraftComment,
     DraftRevision,
 )
-from perdes.errors import Conflict, NotFound, OutOfScope, ValidationFailed
+from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.regions.models import Region
 from perdes.regions.services import VillageView, get_village
 from perdes.validation import FieldErrors, clean_text
@@ -106,8 +107,7 @@ def _message(message: str) -> str:
 def _village_for_write(session: Session, actor: Principal, village_code: str) -> VillageView:
     view = get_village(session, code=village_code, scope=actor.scope)
     actor.require("draft.edit", village_code)
-    if not view.region.can_make_perdes:
-        raise OutOfScope("Kelurahan tidak membentuk Peraturan Desa.")
+    require_perdes_maker(view.region.code)
     return view
 
 
@@ -230,7 +230,8 @@ def save_revision(
     """Save a new revision on top of ``base_number``.
 
     Raises StaleRevision when someone saved after the form was opened (no lost updates),
-    ValidationFailed on bad input, NotFound/OutOfScope on access.
+    ValidationFailed on bad input (PerdesNotAllowed for a kelurahan), NotFound/OutOfScope
+    on access.
     """
     view = get_draft(session, actor=actor, draft_id=draft_id)
     draft = view.draft

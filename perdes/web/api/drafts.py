@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, create_model
 
 from perdes.accounts.principal import Principal
 from perdes.drafting.assembler import assemble
+from perdes.drafting.eligibility import require_perdes_maker
 from perdes.drafting.errors import DraftInputError, TemplateError
 from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import OptionSpec, Template, VariableSpec
@@ -22,7 +23,7 @@ from perdes.drafting.render_docx import render_docx
 from perdes.drafting.values import MIN_YEAR
 from perdes.drafting.village import context_from_view
 from perdes.drafting.workspace import services as drafts
-from perdes.errors import OutOfScope, ValidationFailed
+from perdes.errors import ValidationFailed
 from perdes.regions.services import get_village
 from perdes.web.api.common import (
     ISO_DATE,
@@ -44,7 +45,6 @@ router = APIRouter(prefix=PREFIX, tags=["drafts"], generate_unique_id_function=o
 Viewer = Annotated[Principal, Depends(requires("draft.view"))]
 Editor = Annotated[Principal, Depends(requires("draft.edit"))]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-KELURAHAN = "Kelurahan tidak membentuk Peraturan Desa."
 
 
 class RevisionOut(BaseModel):
@@ -224,8 +224,7 @@ else:
 def render_docx_route(code: VillageCode, body: RenderIn, db: DB, user: Editor) -> Response:
     view = get_village(db, code=code, scope=user.scope)
     user.require("draft.edit", code)
-    if not view.region.can_make_perdes:
-        raise OutOfScope(KELURAHAN)
+    require_perdes_maker(view.region.code)
     template = drafts.template_for(body.template)
     values = body.values.model_dump(exclude_none=True)
     options = body.options.model_dump(exclude_none=True)
