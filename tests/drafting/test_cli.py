@@ -42,7 +42,7 @@ def _render(tmp_path: Path, *args: str) -> tuple[int, str, Path]:
 def test_templates_lists_the_pmi_template() -> None:
     result = runner.invoke(app, ["templates"])
     assert result.exit_code == 0
-    assert "pelindungan-pmi\t1.0.0\tPelindungan Pekerja Migran Indonesia" in result.stdout
+    assert "pelindungan-pmi\t2.0.0\tPelindungan Pekerja Migran Indonesia" in result.stdout
 
 
 def test_check_template_ok_and_broken(template_copy: Path) -> None:
@@ -140,4 +140,6 @@ def test_existing_file_is_replaced_only_on_success(tmp_path: Path) -> None:
     code, _, _ = _render(tmp_path, "--set", "tahun=3000")
     assert code != 0 and out.read_bytes() == b"old"
     code, _, _ = _render(tmp_path, "--format", "txt")
-    assert code == 0 and out.read_text(encoding="utf-8").startswith("KEPALA DESA LONTAR")
+    assert code == 0 and out.read_text(encoding="utf-8").startswith(
+        "RANCANGAN\n\nKEPALA DESA LONTAR"
+    )

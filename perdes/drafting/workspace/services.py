@@ -7,6 +7,8 @@ and the template version it was written with, and a text snapshot per Pasal for 
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +26,7 @@ from perdes.drafting.errors import DraftInputError, TemplateError, TemplateNotFo
 from perdes.drafting.loader import load_template
 from perdes.drafting.manifest import Template
 from perdes.drafting.model import Document, VillageContext
+from perdes.drafting.signing import Kind, NotSignable, check_kind
 from perdes.drafting.values import default_values
 from perdes.drafting.village import context_from_view
 from perdes.drafting.workspace.compare import document_sections
@@ -284,16 +287,45 @@ def list_revisions(session: Session, *, draft: Draft) -> list[DraftRevision]:
 
 
 def revision_document(draft: Draft, revision: DraftRevision) -> Document:
-    """Render a revision again from what it stored (village data, values, options, date)."""
+    """Render a revision again from what it stored (village data, values, options, date).
+
+    Names the current template no longer declares (a variable or option retired in a
+    newer template version) are left out, so older revisions still open.
+    """
     template = template_for(draft.template_slug)
-    village = VillageContext(**revision.village)
+    known = {f.name for f in dataclasses.fields(VillageContext)}
+    village = VillageContext(**{k: v for k, v in revision.village.items() if k in known})
     return build_document(
         template,
         village=village,
-        values=revision.values,
-        options=revision.options,
+        values={k: v for k, v in revision.values.items() if k in template.variables},
+        options={k: v for k, v in revision.options.items() if k in template.options},
         today=revision.created_at.date(),
     )
+
+
+NOT_SIGNABLE = "Naskah untuk ditandatangani belum dapat dibuat. Lengkapi dahulu:"
+
+
+def require_kind(document: Document, kind: str) -> Kind:
+    """Check the output kind for ``document``; a naskah untuk ditandatangani with anything
+    unverified or blank raises ValidationFailed listing every item (Indonesian)."""
+    try:
+        return check_kind(document, kind)
+    except NotSignable as exc:
+        raise ValidationFailed(dict(exc.messages_id), NOT_SIGNABLE) from exc
+    except DraftInputError as exc:
+        raise ValidationFailed(dict(exc.messages_id)) from exc
+
+
+def output_file_name(village_name: str, number: int, kind: Kind, suffix: str) -> str:
+    """Distinct names for the two kinds, e.g. ``Rancangan-Perdes-PMI-Lontar-revisi-3.docx``
+    and ``Naskah-Perdes-PMI-Lontar-revisi-3-untuk-ditandatangani.docx``."""
+    ascii_name = unicodedata.normalize("NFKD", village_name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "desa"
+    if kind == "naskah":
+        return f"Naskah-Perdes-PMI-{slug}-revisi-{number}-untuk-ditandatangani.{suffix}"
+    return f"Rancangan-Perdes-PMI-{slug}-revisi-{number}.{suffix}"
 
 
 def mark_revision(

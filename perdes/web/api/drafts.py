@@ -20,6 +20,7 @@ from perdes.drafting.errors import DraftInputError, TemplateError
 from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import OptionSpec, Template, VariableSpec
 from perdes.drafting.render_docx import render_docx
+from perdes.drafting.signing import NotSignable
 from perdes.drafting.values import MIN_YEAR
 from perdes.drafting.village import context_from_view
 from perdes.drafting.workspace import services as drafts
@@ -184,6 +185,17 @@ def render_model(template: Template, this_year: int) -> type[RequestModel]:
         "values": (values, ...),
         "options": (options, Field(default_factory=options)),
         "paper": (Literal["F4", "A4"], Field("F4", description="Paper size.")),
+        "kind": (
+            Literal["rancangan", "naskah"],
+            Field(
+                "rancangan",
+                description=(
+                    "rancangan: headed RANCANGAN, unverified citations and blank numbers "
+                    "marked in the text; naskah: the text to sign, refused (409 "
+                    "rule_violation, one field per item to complete) while any marker remains."
+                ),
+            ),
+        ),
     }
     return create_model(  # type: ignore[call-overload,no-any-return]
         f"{name}Render",
@@ -236,8 +248,12 @@ def render_docx_route(code: VillageCode, body: RenderIn, db: DB, user: Editor) -
         raise ValidationFailed(dict(exc.errors), "The template refused the values.") from exc
     except TemplateError as exc:
         raise ValidationFailed({"template": str(exc)}, "The template failed.") from exc
-    data = render_docx(document, paper=body.paper)
-    filename = f"perdes-{code.replace('.', '')}.docx"
+    try:
+        data = render_docx(document, paper=body.paper, kind=body.kind)
+    except NotSignable as exc:
+        raise ValidationFailed(dict(exc.errors), "Not ready to sign; complete first.") from exc
+    prefix = "naskah-perdes" if body.kind == "naskah" else "rancangan-perdes"
+    filename = f"{prefix}-{code.replace('.', '')}.docx"
     return Response(
         data,
         media_type=DOCX,
