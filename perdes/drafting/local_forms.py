@@ -26,7 +26,6 @@ FIELDS = (
     "sebutan_kepala_desa",
     "sebutan_bpd",
     "singkatan_bpd",
-    "sebutan_sekretaris",
     "sebutan_kecamatan",
     "sebutan_camat",
 )
@@ -53,7 +52,6 @@ class LocalForm:
     sebutan_kepala_desa: str
     sebutan_bpd: str
     singkatan_bpd: str | None
-    sebutan_sekretaris: str
     sebutan_kecamatan: str
     sebutan_camat: str
     daerah: str  # "kabupaten" or "kota"
@@ -64,6 +62,11 @@ class LocalForm:
         """How the council is referred to after its definition: its abbreviation or, when
         none is known, its full name."""
         return self.singkatan_bpd or self.sebutan_bpd
+
+    @property
+    def sebutan_sekretaris(self) -> str:
+        """The village secretary: "Sekretaris Desa", "Sekretaris Gampong" …"""
+        return f"Sekretaris {self.sebutan_desa}"
 
     @property
     def kepala_daerah(self) -> str:
@@ -172,7 +175,6 @@ def resolve_local_form(village: VillageContext, path: Path | None = None) -> Loc
         sebutan_kepala_desa=str(values["sebutan_kepala_desa"]),
         sebutan_bpd=str(values["sebutan_bpd"]),
         singkatan_bpd=None if values["singkatan_bpd"] is None else str(values["singkatan_bpd"]),
-        sebutan_sekretaris=str(values["sebutan_sekretaris"]),
         sebutan_kecamatan=str(values["sebutan_kecamatan"]),
         sebutan_camat=str(values["sebutan_camat"]),
         daerah=daerah_of(village.village_code),

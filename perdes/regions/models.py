@@ -111,6 +111,20 @@ class VillageProfile(Base):
         String(40), default=DEFAULT_SEBUTAN_KEPALA_DESA
     )
     sebutan_bpd: Mapped[str] = mapped_column(String(80), default=DEFAULT_SEBUTAN_BPD)
+    # Overrides of templates/perdes/local-forms.yaml (None: the regional data applies).
+    jenis_peraturan: Mapped[str | None] = mapped_column(
+        String(60),
+        comment="regulation name, e.g. Qanun Gampong (empty: regional data)",
+    )
+    singkatan_bpd: Mapped[str | None] = mapped_column(
+        String(20), comment="official abbreviation of the village council (empty: regional data)"
+    )
+    sebutan_kecamatan: Mapped[str | None] = mapped_column(
+        String(40), comment="the district term, e.g. Distrik (empty: regional data)"
+    )
+    sebutan_camat: Mapped[str | None] = mapped_column(
+        String(40), comment="the district head, e.g. Kepala Distrik (empty: regional data)"
+    )
     kepala_desa_name: Mapped[str] = mapped_column(String(100), default="")
     sekretaris_desa_name: Mapped[str] = mapped_column(String(100), default="")
     ketua_bpd_name: Mapped[str] = mapped_column(String(100), default="")

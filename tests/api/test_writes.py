@@ -230,3 +230,16 @@ def test_recording_continues_after_promulgation(api, db, regions):
     )
     assert response.status_code == 201, response.text
     assert response.json()["report_letter_number"] == "140/12/2026"
+
+
+def test_docx_kind_rancangan_or_naskah(api):
+    body = {"template": "pelindungan-pmi", "values": NAMES}
+    rancangan = api("operator").post(DOCX_URL, json=body)
+    assert rancangan.status_code == 200
+    assert "rancangan-perdes-" in rancangan.headers["content-disposition"]
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(rancangan.content)).paragraphs)
+    assert text.startswith("RANCANGAN")
+    naskah = api("operator").post(DOCX_URL, json={**body, "kind": "naskah"})
+    error = assert_error(naskah, 409, "rule_violation")
+    assert "nomor" in error["fields"] and "mengingat.uu-6-2014" in error["fields"]
+    assert_error(api("operator").post(DOCX_URL, json={**body, "kind": "final"}), 422)

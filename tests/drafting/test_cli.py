@@ -143,3 +143,15 @@ def test_existing_file_is_replaced_only_on_success(tmp_path: Path) -> None:
     assert code == 0 and out.read_text(encoding="utf-8").startswith(
         "RANCANGAN\n\nKEPALA DESA LONTAR"
     )
+
+
+def test_kind_naskah_is_refused_with_the_list_of_what_to_complete(tmp_path: Path) -> None:
+    code, err, out = _render(tmp_path, "--format", "txt", "--kind", "naskah")
+    assert code == 1 and not out.exists()
+    assert "not ready to sign" in err
+    assert "the Perdes number is not filled in" in err
+    assert "Mengingat item 4 (uu-6-2014): gazette number missing" in err
+    code, err, _ = _render(tmp_path, "--format", "txt", "--kind", "final")
+    assert code == 1 and "unknown kind" in err
+    code, _, out = _render(tmp_path, "--format", "txt", "--kind", "rancangan")
+    assert code == 0 and out.read_text(encoding="utf-8").startswith("RANCANGAN")
