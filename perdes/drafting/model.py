@@ -184,7 +184,8 @@ class Document:
         return tuple(p for bab in self.babs for p in bab.all_pasal())
 
     def unverified_citations(self) -> tuple[Citation, ...]:
-        return tuple(c for c in self.mengingat if not c.verified)
+        """Citations printed with a marker: not verified, or a gazette number missing."""
+        return tuple(c for c in self.mengingat if not (c.verified and c.complete))
 
 
 @dataclass(frozen=True)
