@@ -23,10 +23,20 @@ from perdes.regions.models import (
 from perdes.regions.scope import Scope
 from perdes.validation import FieldErrors, clean_count, clean_text
 
+LOCAL_FORM_FIELDS = (
+    ("jenis_peraturan", 60),
+    ("singkatan_bpd", 20),
+    ("sebutan_kecamatan", 40),
+    ("sebutan_camat", 40),
+)
 PROFILE_FIELDS = (
     "sebutan_desa",
     "sebutan_kepala_desa",
     "sebutan_bpd",
+    "jenis_peraturan",
+    "singkatan_bpd",
+    "sebutan_kecamatan",
+    "sebutan_camat",
     "kepala_desa_name",
     "sekretaris_desa_name",
     "ketua_bpd_name",
@@ -215,6 +225,10 @@ def validate_profile(data: dict[str, object]) -> dict[str, object]:
         clean[name] = clean_text(
             data.get(name), field=name, errors=errors, max_length=limit, required=required
         )
+    for name, limit in LOCAL_FORM_FIELDS:
+        # optional overrides of the regional local forms; empty means "use the regional data"
+        value = clean_text(data.get(name), field=name, errors=errors, max_length=limit)
+        clean[name] = value or None
     for name in ("pmi_active_count", "pmi_returned_count"):
         clean[name] = clean_count(data.get(name), field=name, errors=errors)
     phone = clean_text(

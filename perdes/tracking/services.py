@@ -23,6 +23,7 @@ from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
+from perdes.drafting.eligibility import PerdesNotAllowed
 from perdes.drafting.workspace.models import Draft, DraftRevision
 from perdes.errors import Conflict, ValidationFailed
 from perdes.tracking import deadlines
@@ -42,7 +43,6 @@ from perdes.tracking.queries import (
 )
 from perdes.tracking.stages import (
     PROMULGATED,
-    REASON_KELURAHAN,
     STEP_FIELDS,
     ClarificationResult,
     Stage,
@@ -219,7 +219,7 @@ def start_adoption(
     region = village_region(session, actor=actor, village_code=village_code)
     actor.require("adoption.record", village_code)
     if not region.can_make_perdes:
-        raise ValidationFailed({"village": REASON_KELURAHAN}, REASON_KELURAHAN)
+        raise PerdesNotAllowed()
     errors = FieldErrors()
     clean_title = clean_text(title, field="title", errors=errors, max_length=200, required=True)
     clean_summary = clean_text(

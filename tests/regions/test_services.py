@@ -152,3 +152,25 @@ def test_another_village_cannot_be_edited(db, regions):
     )
     with pytest.raises(OutOfScope):
         profiles.update_profile(db, actor=pemantau, code=LONTAR, data=valid_profile())
+
+
+def test_local_form_overrides_are_saved_and_reach_the_draft(db, regions):
+    from perdes.drafting.village import village_context
+
+    data = {
+        **valid_profile(),
+        "jenis_peraturan": "Peraturan Desa",
+        "singkatan_bpd": "  ",
+        "sebutan_kecamatan": "Kecamatan",
+        "sebutan_camat": "Camat",
+    }
+    profiles.update_profile(db, actor=operator(), code=LONTAR, data=data)
+    context = village_context(db, code=LONTAR, scope=Scope.all())
+    assert context.jenis_peraturan == "Peraturan Desa"
+    assert context.singkatan_bpd is None  # blank means "use the regional data"
+    assert context.sebutan_camat == "Camat"
+    with pytest.raises(ValidationFailed) as err:
+        profiles.update_profile(
+            db, actor=operator(), code=LONTAR, data={**data, "singkatan_bpd": "X" * 21}
+        )
+    assert "singkatan_bpd" in err.value.errors

@@ -225,3 +225,26 @@ def test_new_draft_fields_are_prefilled_from_the_profile_and_the_year(client, db
         str(local_today().year),
         str(local_today().year - 1),
     }
+
+
+def test_rancangan_and_naskah_downloads(client, db, lontar_profile):
+    """Two kinds of output with distinct names; the naskah is refused, listing what to
+    complete, while anything is unverified or blank (issue #12, 1)."""
+    client.login_as(db, "operator")
+    draft_id = create(client)
+    workspace = soup(client.get(f"/rancangan/{draft_id}"))
+    assert workspace.select_one("[data-testid=naskah-1]")
+    rancangan = client.get(f"/rancangan/{draft_id}/revisi/1/docx")
+    assert rancangan.status_code == 200
+    assert (
+        'filename="Rancangan-Perdes-PMI-Lontar-revisi-1.docx"'
+        in rancangan.headers["content-disposition"]
+    )
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(rancangan.content)).paragraphs)
+    assert text.startswith("RANCANGAN") and "[belum diverifikasi]" in text
+    naskah = client.get(f"/rancangan/{draft_id}/revisi/1/docx?jenis=naskah")
+    assert naskah.status_code == 422
+    assert "Naskah untuk ditandatangani belum dapat dibuat" in naskah.text
+    assert "Nomor Peraturan belum diisi" in naskah.text  # the draft has no number yet
+    assert "Dasar hukum angka" in naskah.text and "belum diverifikasi" in naskah.text
+    assert client.get(f"/rancangan/{draft_id}/revisi/1/docx?jenis=lain").status_code == 422
