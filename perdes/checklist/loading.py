@@ -87,7 +87,10 @@ def load_framework(
 
 def load_bundled(session: Session, *, actor: Principal) -> list[LoadResult]:
     """Load every framework shipped with the app (idempotent; for ``perdes demo`` and setup)."""
-    frameworks = sorted((load_framework_file(path), path.name) for path in bundled_files())
+    frameworks = sorted(
+        ((load_framework_file(path), path.name) for path in bundled_files()),
+        key=lambda pair: (pair[0].id, pair[0].version),
+    )
     return [
         load_framework(session, actor=actor, framework=framework, source=name)
         for framework, name in frameworks
