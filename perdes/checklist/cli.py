@@ -56,6 +56,15 @@ def load(
                     + (f", {result.upgraded} village(s) upgraded" if result.upgraded else ""),
                     highlight=False,
                 )
+                if result.plan is not None:
+                    plan = result.plan
+                    out.print(
+                        f"  answers kept: {len(plan.kept)}; sent back for verification: "
+                        f"{', '.join(plan.recheck) or '-'}; archived: "
+                        f"{', '.join(plan.archived) or '-'}; new items: {len(plan.added)}",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
     except DomainError as exc:
         err.print(f"[bold red]error:[/] {exc.message}; nothing loaded", highlight=False)
         raise typer.Exit(1) from exc
@@ -86,10 +95,16 @@ def frameworks() -> None:
 
 @app.command("refresh")
 def refresh() -> None:
-    """Re-evaluate derived items of every village (run daily: some facts expire with time)."""
-    from perdes.checklist import derived
+    """Re-evaluate derived items and expire answers past their validity (run daily, after
+    midnight WIB: facts and validity periods change with time alone)."""
+    from perdes.checklist import derived, validity
 
     factory = make_session_factory(engine_from_settings(Settings()))
     with session_scope(factory) as session:
         villages, changed = derived.refresh_all(session)
+        assessments, expired = validity.refresh_expired(session)
     out.print(f"{villages} village(s) checked, {changed} item(s) changed", highlight=False)
+    out.print(
+        f"{expired} answer(s) expired today in {assessments} assessment(s); totals recomputed",
+        highlight=False,
+    )

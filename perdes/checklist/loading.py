@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
-from perdes.checklist import derived, versions
+from perdes.checklist import derived, registry, versions
 from perdes.checklist.framework import (
     Framework,
     bundled_files,
@@ -27,6 +27,7 @@ class LoadResult:
     row: ChecklistFramework
     created: bool
     upgraded: int
+    plan: versions.UpgradePlan | None = None  # against the version it replaced as current
 
 
 def load_framework(
@@ -57,6 +58,10 @@ def load_framework(
     latest = session.scalar(
         select(func.max(ChecklistFramework.version)).where(ChecklistFramework.slug == framework.id)
     )
+    plan = None
+    if latest is not None and framework.version > latest:
+        previous = registry.current_version(session, slug=framework.id)
+        plan = versions.plan(registry.parsed(previous), framework)
     row = ChecklistFramework(
         slug=framework.id,
         version=framework.version,
@@ -82,7 +87,7 @@ def load_framework(
         for code in villages:  # a new version may add or change rules
             derived.refresh_village(session, village_code=code)
         upgraded = len(villages)
-    return LoadResult(row, created=True, upgraded=upgraded)
+    return LoadResult(row, created=True, upgraded=upgraded, plan=plan)
 
 
 def load_bundled(session: Session, *, actor: Principal) -> list[LoadResult]:

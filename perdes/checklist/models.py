@@ -58,6 +58,8 @@ class EventKind(StrEnum):
     DERIVED = "otomatis"
     CARRIED_OVER = "dibawa"
     ARCHIVED = "diarsipkan"
+    EXPIRED = "kedaluwarsa"
+    RECHECK = "periksa_ulang"
 
     @property
     def label(self) -> str:
@@ -87,6 +89,8 @@ EVENT_LABELS = {
     EventKind.DERIVED: "Diperbarui otomatis",
     EventKind.CARRIED_OVER: "Dibawa dari versi sebelumnya",
     EventKind.ARCHIVED: "Diarsipkan (tidak ada di versi baru)",
+    EventKind.EXPIRED: "Masa berlaku habis: perlu diperbarui",
+    EventKind.RECHECK: "Syarat berubah di versi baru: diajukan ulang untuk verifikasi",
 }
 
 

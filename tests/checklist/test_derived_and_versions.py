@@ -30,24 +30,6 @@ PERDES = "perdes-diundangkan"
 DATA_ITEM = "data-pmi-profil-terkini"
 
 
-@pytest.fixture()
-def tracker(monkeypatch):
-    """Stand-in for perdes.tracking.services.is_promulgated: a set of promulgated villages."""
-    promulgated: set[str] = set()
-    original = facts.FACTS["tracker.promulgated"]
-    monkeypatch.setitem(
-        facts.FACTS,
-        "tracker.promulgated",
-        facts.Fact(
-            original.name,
-            original.label,
-            lambda session, code, params: code in promulgated,
-            original.events,
-        ),
-    )
-    return promulgated
-
-
 def item_state(db, people, key, code=LONTAR):
     view = views.assessment_view(db, actor=people["admin"], village_code=code, framework_slug=SLUG)
     return view.item(key)
