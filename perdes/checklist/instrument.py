@@ -77,6 +77,21 @@ EVIDENCE_RULES: dict[str, str] = {
     "tautan-publik": "Cukup tautan ke halaman yang terbuka untuk umum.",
 }
 
+MONTHS = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+
+
+def indonesian_date(value: str) -> str:
+    """A YYYY, YYYY-MM or YYYY-MM-DD text in Indonesian words."""
+    parts = value.split("-")
+    if len(parts) == 1:
+        return value
+    month = MONTHS[int(parts[1]) - 1]
+    return f"{int(parts[2])} {month} {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
+
+
 SOURCE_KINDS: dict[str, str] = {
     "peraturan": "Peraturan",
     "program": "Dokumen program",
@@ -144,6 +159,13 @@ class Source:
     @property
     def kind_label(self) -> str:
         return SOURCE_KINDS.get(self.kind, self.kind)
+
+    @property
+    def date_label(self) -> str:
+        """ "19 November 2025", "November 2025", "2017", or "diakses 30 November 2026"."""
+        if self.published:
+            return indonesian_date(self.published)
+        return f"diakses {indonesian_date(self.accessed)}"
 
 
 @dataclass(frozen=True, slots=True)

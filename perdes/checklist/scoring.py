@@ -24,6 +24,10 @@ from dataclasses import dataclass
 from perdes.checklist.framework import ItemDef
 from perdes.checklist.models import ItemStatus, Verification
 
+# How the qualification is named wherever it appears (pages, exports, API): the instrument is
+# a proposal, so the label must not read like an official designation.
+QUALIFIED_LABEL = "Memenuhi butir wajib (instrumen usulan)"
+
 
 @dataclass(frozen=True, slots=True)
 class ItemState:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from perdes.accounts.principal import Principal
 from perdes.checklist import registry
 from perdes.checklist.framework import ItemDef
-from perdes.checklist.instrument import Validity
+from perdes.checklist.instrument import MONTHS, Validity
 from perdes.checklist.models import (
     ChecklistAnswer,
     ChecklistAssessment,
@@ -153,12 +153,6 @@ def _already_marked(session: Session, answers: list[ChecklistAnswer]) -> set[int
         if verified_at is None or at >= verified_at:
             marked.add(answer_id)
     return marked
-
-
-MONTHS = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)  # fmt: skip
 
 
 def last_valid_day(ends: date | None) -> str:

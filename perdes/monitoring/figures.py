@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from perdes.accounts.scope import Scope
 from perdes.checklist.models import ChecklistVillageTotal
+from perdes.checklist.scoring import QUALIFIED_LABEL
 from perdes.regions.models import Region, RegionLevel, VillageKind
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import PROMULGATED, STAGE_LABELS, STAGE_ORDER, Stage
@@ -117,7 +118,7 @@ FIGURE_HEADER: tuple[str, ...] = (
     "Diundangkan",
     "% diundangkan",
     "Rata-rata skor",
-    "Memenuhi syarat",
+    QUALIFIED_LABEL,
     "Menunggu verifikasi",
     "Langkah terlambat",
 )

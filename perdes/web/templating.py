@@ -12,6 +12,7 @@ from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from perdes.accounts.permissions import ROLE_LABELS
+from perdes.checklist import instrument
 from perdes.config import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -55,6 +56,12 @@ def make_templates() -> Jinja2Blocks:
     env.filters.update(tanggal=tanggal, waktu=waktu, angka=angka)
     env.globals.update(
         app_name="Perdes PMI", path_for=path_for, query_string=query_string, role_labels=ROLE_LABELS
+    )
+    env.globals.update(  # the checklist instrument's fixed vocabularies (instrument.py)
+        pasal_42=instrument.PASAL_42,
+        evidence_rules=instrument.EVIDENCE_RULES,
+        dme_pillars=instrument.DME_PILLARS,
+        dme_label=instrument.DME_LABEL,
     )
     env.trim_blocks = True
     env.lstrip_blocks = True

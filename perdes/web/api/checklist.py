@@ -63,7 +63,12 @@ class ChecklistOut(BaseModel):
     version: int
     title: str
     score: float | None = Field(description="0-100; weighted share of verified items.")
-    qualified: bool = Field(description="Every mandatory item is verified.")
+    qualified: bool = Field(
+        description=(
+            "'Memenuhi butir wajib (instrumen usulan)': every mandatory item of this proposed "
+            "instrument is verified and within its validity period. Not an official designation."
+        )
+    )
     mandatory_missing: list[str]
     items: list[ItemOut]
 
