@@ -5,6 +5,7 @@ from perdes import files
 from perdes.accounts import models as accounts_models
 from perdes.checklist import derived as checklist_derived
 from perdes.checklist import models as checklist_models
+from perdes.checklist import thresholds as checklist_thresholds
 from perdes.db import Base
 from perdes.drafting.workspace import models as drafting_models
 from perdes.monitoring import models as monitoring_models
@@ -17,6 +18,7 @@ __all__ = [
     "accounts_models",
     "checklist_derived",
     "checklist_models",
+    "checklist_thresholds",
     "drafting_models",
     "files",
     "monitoring_models",

@@ -93,6 +93,41 @@ def frameworks() -> None:
     out.print(table)
 
 
+@app.command("threshold")
+def threshold(
+    regency: Annotated[str, typer.Argument(help="Kabupaten/kota code, e.g. 36.04.")],
+    percent: Annotated[int, typer.Argument(help="Matched departures needed, 0-100.")],
+    note: Annotated[str, typer.Option(help="e.g. the office's letter number.")] = "",
+    framework: Annotated[str, typer.Option(help="Framework id.")] = "desa-pmi-prosedural",
+) -> None:
+    """Set the outcome threshold of a kabupaten/kota (the monitor's office decides it)."""
+    from perdes.accounts.principal import Principal
+    from perdes.checklist.thresholds import set_threshold
+    from perdes.errors import DomainError, ValidationFailed
+
+    factory = make_session_factory(engine_from_settings(Settings()))
+    try:
+        with session_scope(factory) as session:
+            row = set_threshold(
+                session,
+                actor=Principal.system(),
+                regency_code=regency,
+                framework_slug=framework,
+                percent=percent,
+                note=note,
+            )
+            out.print(
+                f"{row.regency_code}: outcome threshold {row.min_matched_percent}%",
+                highlight=False,
+            )
+    except ValidationFailed as exc:
+        err.print(f"[bold red]error:[/] {'; '.join(exc.errors.values())}", highlight=False)
+        raise typer.Exit(1) from exc
+    except DomainError as exc:
+        err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        raise typer.Exit(1) from exc
+
+
 @app.command("refresh")
 def refresh() -> None:
     """Re-evaluate derived items and expire answers past their validity (run daily, after

@@ -324,6 +324,8 @@ def parse_framework(text: str, *, source: str = "<teks>") -> Framework:
             if item is not None:
                 items.append(item)
         pillars.append(Pillar(pillar_id, pillar_title, pillar_description, tuple(items)))
+    if sum(i.extras.outcome for p in pillars for i in p.items) > 1:
+        check.add(("pillars",), "paling banyak satu butir hasil (outcome: true)")
     if pillars and item_ids and not any(i.mandatory for p in pillars for i in p.items):
         check.add(("pillars",), "sekurang-kurangnya satu butir harus wajib (mandatory: true)")
     if check.problems:

@@ -23,6 +23,7 @@ and on every item::
     validity: {months: 12} | budget_year | none
     dme_pillar: aman                  # edukatif | maju | aman | sejahtera
     requirement_changed: true         # optional: carried verified answers go back for review
+    outcome: true                     # optional, one mandatory item: the measured result
     future_rule: ...                  # optional note: how it will derive from the PMI register
 """
 
@@ -141,6 +142,7 @@ FORMAT2_ITEM_KEYS = {
     "dme_pillar",
     "requirement_changed",
     "future_rule",
+    "outcome",
 }
 
 
@@ -298,6 +300,7 @@ class ItemExtras:
     dme_pillar: str = ""
     requirement_changed: bool = False
     future_rule: str = ""
+    outcome: bool = False  # the measured result; its threshold is set per kabupaten/kota
 
 
 def parse_item_extras(
@@ -366,6 +369,12 @@ def parse_item_extras(
         check.add((*path, "requirement_changed"), "harus true atau false", label)
         changed = False
     future = check.text(data, "future_rule", path, required=False, max_length=500, item_id=label)
+    outcome = data.get("outcome", False)
+    if not isinstance(outcome, bool):
+        check.add((*path, "outcome"), "harus true atau false", label)
+        outcome = False
+    elif outcome and data.get("mandatory") is not True:
+        check.add((*path, "outcome"), "butir hasil (outcome) harus wajib", label)
     return ItemExtras(
         citations=tuple(citations),
         pasal_42=tuple(sorted(huruf)),
@@ -375,6 +384,7 @@ def parse_item_extras(
         dme_pillar=str(pillar),
         requirement_changed=changed,
         future_rule=future,
+        outcome=outcome,
     )
 
 
@@ -416,6 +426,7 @@ def extras_to_data(extras: ItemExtras) -> dict[str, Any]:
         "dme_pillar": extras.dme_pillar,
         "requirement_changed": extras.requirement_changed,
         "future_rule": extras.future_rule,
+        "outcome": extras.outcome,
     }
 
 
@@ -431,6 +442,7 @@ def extras_from_data(data: Mapping[str, Any]) -> ItemExtras:
         dme_pillar=data.get("dme_pillar", ""),
         requirement_changed=bool(data.get("requirement_changed", False)),
         future_rule=data.get("future_rule", ""),
+        outcome=bool(data.get("outcome", False)),
     )
 
 

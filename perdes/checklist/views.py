@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
-from perdes.checklist import facts, registry, validity
+from perdes.checklist import facts, registry, thresholds, validity
 from perdes.checklist.framework import Framework, ItemDef, Pillar
 from perdes.checklist.models import (
     ChecklistAnswer,
@@ -85,6 +85,7 @@ class AssessmentView:
     pillars: list[tuple[Pillar, list[ItemView]]]
     result: ScoreResult
     archived: list[ChecklistAnswer]
+    threshold: thresholds.OutcomeThreshold | None = None  # for the outcome item, if set
 
     def item(self, item_key: str) -> ItemView:
         for _, items in self.pillars:
@@ -155,7 +156,14 @@ def _build_view(session: Session, *, village_code: str, row: ChecklistFramework)
             views.append(ItemView(item, found, evidence.get(aid, []), history.get(aid, []), on))
         pillars.append((pillar, views))
     result = compute((v.item, v.state) for _, items in pillars for v in items)
-    return AssessmentView(village_code, row, framework, assessment, pillars, result, archived)
+    threshold = None
+    if any(i.extras.outcome for i in framework.items()):
+        threshold = thresholds.threshold_for(
+            session, village_code=village_code, framework_slug=row.slug
+        )
+    return AssessmentView(
+        village_code, row, framework, assessment, pillars, result, archived, threshold
+    )
 
 
 def village_checklists(

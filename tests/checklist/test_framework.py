@@ -351,3 +351,23 @@ def test_shipped_v2_is_a_credible_instrument():
         assert wrong not in text
     assert "Keputusan Kepala Desa" in text and "pos atau loket layanan" in text
     assert "terdaftar resmi" in items["surat-izin-keluarga"].description
+
+
+def test_one_outcome_item_and_it_must_be_mandatory():
+    one = GOOD2.replace(
+        "        dme_pillar: aman\n", "        dme_pillar: aman\n        outcome: true\n"
+    )
+    assert parse_framework(one).item("a").extras.outcome
+    optional = GOOD2.replace(
+        "        dme_pillar: maju\n", "        dme_pillar: maju\n        outcome: true\n"
+    )
+    assert (
+        "harus wajib"
+        in {p.path: p.message for p in problems(optional)}["pillars[0].items[1].outcome"]
+    )
+    two = one.replace(
+        "        dme_pillar: maju\n", "        dme_pillar: maju\n        outcome: true\n"
+    )
+    assert any("paling banyak satu" in p.message for p in problems(two))
+    v2 = load_framework_file(bundled_files()[1])
+    assert [i.id for i in v2.items() if i.extras.outcome] == ["keberangkatan-prosedural"]
