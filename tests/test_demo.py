@@ -2,16 +2,18 @@
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from perdes.accounts.models import User
 from perdes.checklist.models import ChecklistVillageTotal
 from perdes.cli import app
-from perdes.db import make_engine, make_session_factory
+from perdes.db import make_engine
 from perdes.demo import FALLBACK_CSV
+from perdes.pipeline import make_session_factory
 from perdes.regions.models import Region
-from perdes.tracking import services as tracking
+from perdes.tracking import standing
 from perdes.tracking.stages import Stage
 
 
@@ -28,9 +30,14 @@ def test_demo_loads_everything_and_is_idempotent(tmp_path: Path, monkeypatch) ->
     with make_session_factory(engine)() as session:
         assert session.scalar(select(func.count()).select_from(Region)) == 39
         assert session.scalar(select(func.count()).select_from(User)) == 4
-        assert tracking.current_stage(session, village_code="36.04.13.2007") is Stage.PEMBAHASAN
-        assert tracking.is_promulgated(session, village_code="36.04.13.2001")
+        assert standing.village_stage(session, village_code="36.04.13.2007") is Stage.PEMBAHASAN
+        assert standing.is_promulgated(session, village_code="36.04.13.2001")
         assert session.get(ChecklistVillageTotal, ("36.04.13.2001", "desa-pmi-prosedural"))
+        # Lontar: the demo's answers to checklist v2 (v1's automatic profile item is gone);
+        # 7 of 42 weight verified and current (the information service needs renewing)
+        lontar = session.get(ChecklistVillageTotal, ("36.04.13.2007", "desa-pmi-prosedural"))
+        assert lontar is not None and lontar.verified_count == 4 and not lontar.qualified
+        assert lontar.score == pytest.approx(16.7, abs=0.05)
     engine.dispose()
 
 
@@ -82,7 +89,7 @@ def test_demo_made_on_v1_upgrades_to_v2(tmp_path: Path, monkeypatch) -> None:
     that still apply are kept, the removed profile item and the rest are archived."""
     from perdes.checklist import framework as framework_module
     from perdes.checklist import loading
-    from perdes.checklist.models import EventKind, Verification
+    from perdes.checklist.models import ItemEventKind, Verification
 
     only_v1 = [framework_module.bundled_files()[0]]
     monkeypatch.setattr(loading, "bundled_files", lambda: only_v1)
@@ -107,7 +114,7 @@ def test_demo_made_on_v1_upgrades_to_v2(tmp_path: Path, monkeypatch) -> None:
         assert {a.item_key for a in after.archived} == {"data-pmi-profil-terkini"}
         kept = after.item("satgas-komunitas-pmi")
         assert kept.state.verified and kept.answer.note.startswith("Keputusan Kepala Desa")
-        assert kept.history[0].kind is EventKind.CARRIED_OVER
+        assert kept.history[0].kind is ItemEventKind.CARRIED_OVER
         assert after.item("pendataan-pmi").state.verified
         assert after.item("keberangkatan-prosedural").answer.verification is Verification.MENUNGGU
         assert after.item("kunjungan-keluarga-pmi").answer is None, "new in v2: starts empty"

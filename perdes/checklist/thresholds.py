@@ -30,9 +30,7 @@ class OutcomeThreshold(Base):
 
     __tablename__ = "checklist_outcome_threshold"
     __table_args__ = (
-        CheckConstraint(
-            "min_matched_percent BETWEEN 0 AND 100", name="min_matched_percent_range"
-        ),
+        CheckConstraint("min_matched_percent BETWEEN 0 AND 100", name="min_matched_percent_range"),
     )
 
     regency_code: Mapped[str] = mapped_column(

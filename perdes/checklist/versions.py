@@ -17,7 +17,7 @@ from perdes.checklist.models import (
     ChecklistEvidence,
     ChecklistFramework,
     ChecklistItemEvent,
-    EventKind,
+    ItemEventKind,
     ItemStatus,
     Verification,
 )
@@ -78,7 +78,7 @@ def upgrade_assessment(
         item = framework.item(answer.item_key)
         if item is None:
             answer.archived_at = now
-            record_event(session, actor=actor, answer=answer, kind=EventKind.ARCHIVED)
+            record_event(session, actor=actor, answer=answer, kind=ItemEventKind.ARCHIVED)
             continue
         copy = ChecklistAnswer(
             assessment_id=new.id,
@@ -132,7 +132,7 @@ def upgrade_assessment(
             session,
             actor=actor,
             answer=copy,
-            kind=EventKind.CARRIED_OVER,
+            kind=ItemEventKind.CARRIED_OVER,
             detail=f"versi {old.framework.version} → versi {new_row.version}",
         )
         if (
@@ -141,7 +141,7 @@ def upgrade_assessment(
             and copy.verification in (Verification.DIVERIFIKASI, Verification.DITOLAK)
         ):
             submit(copy)
-            record_event(session, actor=actor, answer=copy, kind=EventKind.RECHECK)
+            record_event(session, actor=actor, answer=copy, kind=ItemEventKind.RECHECK)
     audit.record(
         session,
         actor=actor,

@@ -75,11 +75,13 @@ def verify(db, people, key, code=LONTAR_CODE, status="terpenuhi"):
 
 def qualify(db, people, tracker, code=LONTAR_CODE, skip=()):
     """Promulgate the Perdes (stub tracker) and verify every other mandatory item."""
-    from perdes import events
+    from perdes import events, pipeline
     from perdes.checklist import registry
 
+    pipeline.settle(db)  # a framework load still pending would re-evaluate only known villages
     tracker.add(code)
-    events.publish(events.ADOPTION_CHANGED, db, village_code=code)
+    events.publish(db, events.Change.ADOPTION, code)
+    pipeline.settle(db)
     framework = registry.parsed(registry.current_version(db, slug=SLUG))
     answers = {}
     for item in framework.items():
