@@ -379,7 +379,12 @@ def test_an_evaluated_perdes_records_the_bupati_evaluation_on_the_village_page(c
     url = f"/desa/{LONTAR}/perdes/{adoption.id}/evaluasi"
     received = TODAY - timedelta(days=2)
     future = client.post(
-        url, {"evaluation_received_on": "2999-01-01", "version": str(adoption.version)}, htmx=True
+        url,
+        {
+            "evaluation_received_on": (TODAY + timedelta(days=30)).isoformat(),
+            "version": str(adoption.version),
+        },
+        htmx=True,
     )
     assert future.status_code == 422 and "masa depan" in future.text
     ok = client.post(

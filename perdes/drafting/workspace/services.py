@@ -20,7 +20,7 @@ from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.drafting.assembler import assemble
 from perdes.drafting.errors import DraftInputError, TemplateError, TemplateNotFound
-from perdes.drafting.loader import load_template
+from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import Template
 from perdes.drafting.model import Document, VillageContext
 from perdes.drafting.values import default_values
@@ -57,6 +57,10 @@ class DraftView:
 
 
 def template_for(slug: str) -> Template:
+    """A template by its slug; only the templates listed under the templates root (never a
+    folder path sent by a user)."""
+    if slug not in {info.slug for info in list_templates()}:
+        raise NotFound("Templat rancangan tidak ditemukan.")
     try:
         return load_template(slug)
     except (TemplateNotFound, TemplateError) as exc:

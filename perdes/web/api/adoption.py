@@ -133,13 +133,15 @@ def _step_out(entry: TimelineEntry) -> StepOut:
         recorded_by=event.recorded_by_name,
         evidence=[
             EvidenceOut(
-                id=f.id,
-                name=f.original_name,
-                media_type=f.media_type,
-                size_bytes=f.size_bytes,
-                sha256=f.sha256,
+                id=link.stored_file.id,
+                # The name this attachment's uploader gave (bytes are shared by hash; the
+                # first uploader's name may be another village's).
+                name=link.file_name or f"berkas-{link.stored_file.id}",
+                media_type=link.stored_file.media_type,
+                size_bytes=link.stored_file.size_bytes,
+                sha256=link.stored_file.sha256,
             )
-            for f in event.files
+            for link in event.file_links
         ],
     )
 

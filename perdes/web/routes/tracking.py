@@ -326,7 +326,7 @@ def adoption_evidence_upload(
     try:
         if upload is None:
             raise ValidationFailed({"file": "Pilih berkas yang akan diunggah."})
-        _, duplicate = evidence.attach_evidence(
+        evidence.attach_evidence(
             db,
             actor=user,
             event_id=event_id,
@@ -340,13 +340,9 @@ def adoption_evidence_upload(
         return _section(
             request, db, user, kode, errors=exc.errors, form_key=form_key, status_code=422
         )
-    message = (
-        "Berkas yang sama sudah pernah diunggah (dikenali dari sidik SHA-256); "
-        "dilampirkan tanpa disimpan ulang."
-        if duplicate
-        else "Berkas bukti dilampirkan."
-    )
-    return _done(request, db, user, kode, message)
+    # The same message whether or not the bytes were stored before (perhaps by another
+    # village): an upload must not tell who else holds a file.
+    return _done(request, db, user, kode, "Berkas bukti dilampirkan.")
 
 
 @router.get("/desa/{kode}/perdes/berkas/{file_id}", name="adoption_evidence_download")
