@@ -158,7 +158,7 @@ def recompute_deadlines(
             adoption.next_deadline_kind, adoption.next_deadline_on = due_kind, due
             changed += 1
             session.flush()
-            events.publish(events.ADOPTION_CHANGED, session, village_code=adoption.village_code)
+            events.publish(session, events.Change.ADOPTION, adoption.village_code)
     return changed
 
 
