@@ -126,7 +126,7 @@ def deadlines_recompute() -> None:
         fail(f"holiday file: {exc}")
     engine = engine_from_settings(Settings())
     try:
-        with session_scope(make_session_factory(engine)) as session:
+        with session_scope(pipeline.make_session_factory(engine)) as session:
             changed = rules.recompute_deadlines(session)
     finally:
         engine.dispose()

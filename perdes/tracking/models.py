@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +28,10 @@ from perdes.tracking.deadlines import DeadlineKind, PerdesType
 from perdes.tracking.stages import ClarificationResult, Stage
 
 DEFAULT_TITLE = "Pelindungan Pekerja Migran Indonesia"
+UNFINISHED_WHERE = (
+    "current_stage IS NULL OR current_stage NOT IN "
+    "('diundangkan', 'dilaporkan', 'klarifikasi', 'disebarluaskan')"
+)
 
 
 def _values(e: type[StrEnum]) -> list[str]:
@@ -51,6 +56,14 @@ class Adoption(Base):
         Index("ix_adoption_village_code", "village_code"),
         Index("ix_adoption_current_stage", "current_stage"),
         Index("ix_adoption_next_deadline_on", "next_deadline_on"),
+        # One unfinished (not yet promulgated) adoption per village, even under parallel starts.
+        Index(
+            "uq_adoption_unfinished_village",
+            "village_code",
+            unique=True,
+            sqlite_where=text(UNFINISHED_WHERE),
+            postgresql_where=text(UNFINISHED_WHERE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -238,8 +239,12 @@ def start_adoption(
         created_at=utcnow(),
         updated_at=utcnow(),
     )
-    session.add(adoption)
-    session.flush()
+    try:
+        with session.begin_nested():  # a parallel start may have won since the check above
+            session.add(adoption)
+            session.flush()
+    except IntegrityError as exc:
+        raise ValidationFailed({"title": UNFINISHED}, UNFINISHED) from exc
     audit.record(
         session,
         actor=actor,

@@ -234,7 +234,7 @@ def test_the_migration_recomputes_stored_deadlines(tmp_path):
                     text("SELECT next_deadline_kind, next_deadline_on FROM adoption ORDER BY id")
                 ).all()
 
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, "0030")
         assert [tuple(map(str, r)) for r in stored()] == [
             ("penyerahan", "2026-03-27"),  # 7 working days across Nyepi and Lebaran
             ("pelaporan", "2026-04-01"),  # the kabupaten's 10 working days

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
@@ -153,7 +154,19 @@ def _add_revision(
 ) -> DraftRevision:
     today = utcnow().date()
     doc = build_document(template, village=village, values=values, options=options, today=today)
-    draft.latest_number += 1
+    # A conditional update, not a read-modify-write: of two saves on the same base, the second
+    # finds the number moved on (after the first commits, on PostgreSQL) and is stale.
+    expected = draft.latest_number
+    moved = session.execute(
+        update(Draft)
+        .where(Draft.id == draft.id, Draft.latest_number == expected)
+        .values(latest_number=expected + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        latest = session.scalar(select(Draft.latest_number).where(Draft.id == draft.id))
+        raise StaleRevision(latest or expected)
+    set_committed_value(draft, "latest_number", expected + 1)
     revision = DraftRevision(
         draft_id=draft.id,
         number=draft.latest_number,
