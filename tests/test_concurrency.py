@@ -208,3 +208,29 @@ def test_parallel_writes_in_one_kecamatan_keep_the_rollup_exact(live):
         assert before == after
         assert after["n_konsultasi_masyarakat"] >= 2
         db.rollback()
+
+
+def test_parallel_first_saves_of_a_village_profile(live):
+    settings, factory = live
+    clients = _clients(settings, factory, "operator", WRITERS)
+    statuses = _parallel(
+        clients,
+        lambda i, c: c.post(
+            f"/desa/{LONTAR}/profil",
+            data={
+                "sebutan_desa": "Desa",
+                "sebutan_kepala_desa": "Kepala Desa",
+                "sebutan_bpd": "BPD",
+                "kepala_desa_name": f"Kepala {i}",
+            },
+        ),
+    )
+    _only_accepted_or_conflict(statuses)
+    accepted = {f"Kepala {i}" for i, s in enumerate(statuses) if s < 400}
+    assert accepted
+    with factory() as db:
+        rows = db.execute(
+            text("SELECT kepala_desa_name FROM village_profile WHERE region_code = :c"),
+            {"c": LONTAR},
+        ).all()
+        assert len(rows) == 1 and rows[0][0] in accepted  # as if the accepted ran in turn

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from perdes import events
@@ -13,7 +14,7 @@ from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.accounts.scope import Scope
 from perdes.db import utcnow
-from perdes.errors import NotFound, ValidationFailed
+from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.pagination import Page
 from perdes.regions.codes import is_valid_code
 from perdes.regions.models import (
@@ -237,6 +238,12 @@ def validate_profile(data: dict[str, object]) -> dict[str, object]:
     return clean
 
 
+PROFILE_TAKEN = (
+    "Profil desa baru saja disimpan oleh pengguna lain. Muat ulang halaman, periksa, lalu "
+    "simpan lagi."
+)
+
+
 def update_profile(
     session: Session, *, actor: Principal, code: str, data: dict[str, object]
 ) -> VillageProfile:
@@ -249,8 +256,6 @@ def update_profile(
     actor.require("village.edit_profile", code)
     clean = validate_profile(data)
     profile = village.profile
-    if not village.profile_saved:
-        session.add(profile)
     changes: dict[str, tuple[object, object]] = {}
     for name in PROFILE_FIELDS:
         before = getattr(profile, name)
@@ -260,7 +265,16 @@ def update_profile(
         setattr(profile, name, after)
     if changes or not village.profile_saved:
         profile.updated_at = utcnow()
-        session.flush()
+        try:
+            # begin_nested flushes what is pending first: add the new row inside it.
+            with session.begin_nested():  # a parallel first save may have created it
+                if not village.profile_saved:
+                    session.add(profile)
+                session.flush()
+        except IntegrityError as exc:
+            if profile in session:
+                session.expunge(profile)  # not written: nothing pending for the commit
+            raise Conflict(PROFILE_TAKEN) from exc
         audit.record(
             session,
             actor=actor,
