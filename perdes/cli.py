@@ -25,7 +25,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 regions_app = typer.Typer(help="Region registry (Kemendagri codes).", no_args_is_help=True)
+deadlines_app = typer.Typer(help="Working-day deadlines of the tracker.", no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
+app.add_typer(deadlines_app, name="tenggat")
 app.add_typer(users_app, name="users")
 app.add_typer(draft_app, name="draft")
 app.add_typer(checklist_app, name="checklist")
@@ -103,6 +105,25 @@ def regions_import(
         )
     if report.bad_rows:
         err.print(f"{len(report.bad_rows)} bad rows skipped", highlight=False)
+
+
+@deadlines_app.command("hitung-ulang")
+def deadlines_recompute() -> None:
+    """Recompute every stored due date (after editing the holiday file, PERDES_HOLIDAYS_FILE)."""
+    from perdes.tracking import rules, workdays
+
+    try:
+        workdays.reload()
+        workdays.calendar()
+    except workdays.HolidayFileError as exc:
+        fail(f"holiday file: {exc}")
+    engine = engine_from_settings(Settings())
+    try:
+        with session_scope(pipeline.make_session_factory(engine)) as session:
+            changed = rules.recompute_deadlines(session)
+    finally:
+        engine.dispose()
+    out.print(f"due dates changed: {changed}", highlight=False)
 
 
 @app.command()

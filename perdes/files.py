@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import BigInteger, ForeignKey, String, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from perdes.db import Base, UTCDateTime, utcnow
@@ -120,8 +121,15 @@ def store_upload(
         uploaded_at=utcnow(),
         uploaded_by_id=uploaded_by_id,
     )
-    session.add(record)
-    session.flush()
+    try:
+        with session.begin_nested():  # a parallel upload of the same bytes may have won
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        winner = session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
+        if winner is None:
+            raise
+        return winner, True
     return record, False
 
 

@@ -82,7 +82,7 @@ def list_entries(
         stmt = stmt.where(AuditEntry.village_code == village_code.strip())
     if date_from:
         stmt = stmt.where(AuditEntry.at >= datetime.combine(date_from, time.min, tzinfo=UTC))
-    if date_to:
+    if date_to and date_to < date.max:
         stmt = stmt.where(
             AuditEntry.at < datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -243,33 +243,46 @@ def _revoke_all(session: Session, user_id: int) -> None:
 
 
 def authenticate(
-    session: Session, *, username: str, password: str, client_addr: str, now: datetime | None = None
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    client_addr: str,
+    now: datetime | None = None,
+    publish_attempt: Callable[[], None] | None = None,
 ) -> User:
-    """Check a sign-in; every failure is recorded and counts toward throttling.
+    """Check a sign-in; every attempt is recorded first and counts toward throttling.
 
-    Raises LoginThrottled before checking anything once an account or address has too many
-    recent failures, and LoginRefused (one generic message) for any other failure.
+    The attempt is recorded, then ``publish_attempt`` (the web layer commits) makes it
+    visible to parallel sign-ins, then the recent attempts are counted: of N simultaneous
+    guesses at most the limit are checked, however they interleave. Raises LoginThrottled
+    before checking the password once an account or address has too many recent failures,
+    and LoginRefused (one generic message) for any other failure. A success removes the
+    account's recorded attempts.
     """
     now = now or utcnow()
     name = username.strip().lower()[:40]
     since = now - THROTTLE_WINDOW
+    session.add(LoginAttempt(username=name, client_addr=client_addr[:45], at=now))
+    session.flush()
+    if publish_attempt is not None:
+        publish_attempt()
     per_account = session.scalar(
         select(func.count()).where(LoginAttempt.username == name, LoginAttempt.at >= since)
     )
     per_address = session.scalar(
         select(func.count()).where(
-            LoginAttempt.client_addr == client_addr, LoginAttempt.at >= since
+            LoginAttempt.client_addr == client_addr[:45], LoginAttempt.at >= since
         )
     )
-    if (per_account or 0) >= MAX_FAILURES_PER_ACCOUNT or (
+    # Both counts include this attempt.
+    if (per_account or 0) > MAX_FAILURES_PER_ACCOUNT or (
         per_address or 0
-    ) >= MAX_FAILURES_PER_ADDRESS:
+    ) > MAX_FAILURES_PER_ADDRESS:
         raise LoginThrottled(THROTTLED)
     user = find_user(session, username=name) if name else None
     ok = _hasher.verify(password, user.password_hash if user else _DUMMY_HASH)
     if user is None or not ok or not user.is_active:
-        session.add(LoginAttempt(username=name, client_addr=client_addr[:45], at=now))
-        session.flush()
         raise LoginRefused(LOGIN_FAILED)
     session.execute(delete(LoginAttempt).where(LoginAttempt.username == name))
     return user

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from perdes import events
@@ -64,8 +65,17 @@ def assessment_for_write(
         assessment = ChecklistAssessment(
             village_code=village_code, framework_id=row.id, created_at=utcnow()
         )
-        session.add(assessment)
-        session.flush()
+        try:
+            with session.begin_nested():  # a parallel first answer may have created it
+                session.add(assessment)
+                session.flush()
+        except IntegrityError:
+            winner = current_assessment(session, village_code=village_code, slug=row.slug)
+            if winner is None:
+                raise
+            if winner.framework_id != row.id:
+                raise Conflict(OLD_VERSION) from None
+            return winner
         audit.record(
             session,
             actor=actor,

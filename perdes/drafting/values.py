@@ -10,6 +10,7 @@ from perdes.drafting.errors import DraftInputError
 from perdes.drafting.manifest import OptionSpec, Template, VariableSpec
 from perdes.drafting.model import VillageContext
 from perdes.drafting.textclean import clean_text, has_control_chars
+from perdes.validation import parse_int, parse_iso_date
 
 MIN_YEAR = 2014  # UU 6/2014 on villages; a Perdes under this template cannot be older
 _TRUE = {"on", "true", "1", "yes", "ya"}
@@ -176,12 +177,7 @@ def _convert(
             errors.add(name, f"must be between {rng}", f"harus di antara {rng}")
         return number
     if spec.type == "date":
-        when = raw if isinstance(raw, date) else None
-        if isinstance(raw, str):
-            try:
-                when = date.fromisoformat(raw.strip())
-            except ValueError:
-                when = None
+        when = parse_iso_date(raw, lo=date.min, hi=date.max)  # the year is checked below
         if when is None:
             errors.add(name, "must be a date (YYYY-MM-DD)", "harus tanggal (TTTT-BB-HH)")
             return None
@@ -213,6 +209,8 @@ def _as_int(raw: object) -> int | None:
         return None
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit() and len(raw.strip()) < 12:
-        return int(raw.strip())
+    if isinstance(raw, str):
+        text = raw.strip()
+        value = parse_int(text.removeprefix("-"), hi=10**11)
+        return -value if value is not None and text.startswith("-") else value
     return None

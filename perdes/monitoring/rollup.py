@@ -12,8 +12,11 @@ steps depend on today's date and are counted live from the indexed deadline colu
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Float, Integer, String, delete, insert, select
+from sqlalchemy import Float, Integer, String, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from perdes.db import Base, UTCDateTime, utcnow
@@ -21,6 +24,16 @@ from perdes.regions.models import Region
 from perdes.tracking.stages import STAGE_ORDER, Stage
 
 STAGE_COLUMNS: dict[Stage, str] = {stage: f"n_{stage.value}" for stage in STAGE_ORDER}
+_EMPTY: dict[str, object] = {
+    "desa": 0,
+    "kelurahan": 0,
+    "promulgated": 0,
+    "qualified": 0,
+    "waiting": 0,
+    "score_sum": 0.0,
+    "score_count": 0,
+    **dict.fromkeys(STAGE_COLUMNS.values(), 0),
+}
 
 
 class DistrictRollup(Base):
@@ -78,16 +91,46 @@ def refresh_districts(session: Session, codes: set[str]) -> None:
     codes = {c for c in codes if c}
     if not codes:
         return
+    _lock_rows(session, sorted(codes))
     figures = grouped_figures(
         session,
         group=Region.district_code,
         where=[Region.district_code.in_(sorted(codes))],
         today=date.today(),
     )
-    session.execute(delete(DistrictRollup).where(DistrictRollup.district_code.in_(codes)))
     rows = [_row_values(code, figures[code]) for code in sorted(codes) if code in figures]
+    gone = codes - {str(r["district_code"]) for r in rows}
+    if gone:
+        session.execute(delete(DistrictRollup).where(DistrictRollup.district_code.in_(gone)))
     if rows:
-        session.execute(insert(DistrictRollup), rows)
+        stmt = _insert(session)(DistrictRollup).values(rows)
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[DistrictRollup.district_code],
+                set_={name: stmt.excluded[name] for name in rows[0] if name != "district_code"},
+            )
+        )
+
+
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _lock_rows(session: Session, codes: list[str]) -> None:
+    """Make each kecamatan's row exist and lock it (in code order, so no deadlock) before its
+    figures are read: two transactions touching one kecamatan then take turns, and the
+    second computes from what the first committed, so the rollup equals a recomputation.
+    (SQLite has one writer at a time; ``FOR UPDATE`` is a no-op there.)"""
+    stmt = _insert(session)(DistrictRollup).values(
+        [{"district_code": c, **_EMPTY, "updated_at": utcnow()} for c in codes]
+    )
+    session.execute(stmt.on_conflict_do_nothing(index_elements=[DistrictRollup.district_code]))
+    session.execute(
+        select(DistrictRollup.district_code)
+        .where(DistrictRollup.district_code.in_(codes))
+        .order_by(DistrictRollup.district_code)
+        .with_for_update()
+    ).all()
 
 
 def refresh_many(session: Session, codes: set[str]) -> None:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
+from perdes.errors import Conflict
 from perdes.regions.models import VillageProfile
 from perdes.regions.services import PROFILE_FIELDS, get_village, validate_profile
+
+PROFILE_TAKEN = (
+    "Profil desa baru saja disimpan oleh pengguna lain. Muat ulang halaman, periksa, lalu "
+    "simpan lagi."
+)
 
 
 def update_profile(
@@ -18,14 +25,13 @@ def update_profile(
     """Validate and save a village profile, recording the changed fields in the audit log.
 
     Raises NotFound outside the actor's scope, OutOfScope when the actor may not edit it,
-    and ValidationFailed on bad input (nothing written).
+    ValidationFailed on bad input and Conflict when a parallel first save won (nothing
+    written).
     """
     village = get_village(session, code=code, scope=actor.scope)
     actor.require("village.edit_profile", code)
     clean = validate_profile(data)
     profile = village.profile
-    if not village.profile_saved:
-        session.add(profile)
     changes: dict[str, tuple[object, object]] = {}
     for name in PROFILE_FIELDS:
         before = getattr(profile, name)
@@ -35,7 +41,16 @@ def update_profile(
         setattr(profile, name, after)
     if changes or not village.profile_saved:
         profile.updated_at = utcnow()
-        session.flush()
+        try:
+            # begin_nested flushes what is pending first: add the new row inside it.
+            with session.begin_nested():  # a parallel first save may have created it
+                if not village.profile_saved:
+                    session.add(profile)
+                session.flush()
+        except IntegrityError as exc:
+            if profile in session:
+                session.expunge(profile)  # not written: nothing pending for the commit
+            raise Conflict(PROFILE_TAKEN) from exc
         audit.record(
             session,
             actor=actor,

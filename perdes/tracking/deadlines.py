@@ -1,17 +1,21 @@
-"""Statutory deadlines between steps, in calendar days, with their legal basis.
+"""Statutory deadlines between steps, in working days, with their legal basis.
 
-The defaults follow PP 43/2014 Pasal 83–84; each kabupaten may set its own procedure by
-Perbup (Permendagri 111/2014 Pasal 32 ayat (2)), so an admin can override days and basis per
-kabupaten, or change the national default, as data (see ``DeadlineRule``).
+The defaults follow PP 43/2014 Pasal 83–84, whose "Hari" are working days (Pasal 1 angka 13),
+and UU 6/2014 Pasal 69 ayat (5) for the Bupati's evaluation (20 hari kerja); each kabupaten
+may set its own procedure by Perbup (Permendagri 111/2014 Pasal 32 ayat (2)), so an admin
+can override days and basis per kabupaten, or change the national default, as data (see
+``DeadlineRule``), and say whether cuti bersama days count (``WorkdayRule``). Working days
+are counted by ``perdes.tracking.workdays``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from perdes.tracking import workdays
 from perdes.tracking.stages import Stage
 
 # Dates are "not in the future" if they are not in the future anywhere in Indonesia
@@ -34,6 +38,30 @@ class DeadlineKind(StrEnum):
     HANDOVER = "penyerahan"
     SIGNING = "penetapan"
     REPORT = "pelaporan"
+    EVALUATION = "evaluasi"
+
+
+class PerdesType(StrEnum):
+    """What a Perdes regulates; four types are evaluated by the Bupati/Wali Kota before
+    penetapan (UU 6/2014 Pasal 69 ayat (4)), every other (such as PMI protection) is not."""
+
+    OTHER = "lainnya"
+    BUDGET = "apb_desa"
+    LEVY = "pungutan"
+    SPATIAL = "tata_ruang"
+    ORGANISATION = "organisasi_pemdes"
+
+
+PERDES_TYPE_LABELS: dict[PerdesType, str] = {
+    PerdesType.OTHER: "Lainnya (tanpa evaluasi, mis. pelindungan PMI)",
+    PerdesType.BUDGET: "APB Desa",
+    PerdesType.LEVY: "Pungutan",
+    PerdesType.SPATIAL: "Tata ruang",
+    PerdesType.ORGANISATION: "Organisasi Pemerintah Desa",
+}
+EVALUATED: frozenset[PerdesType] = frozenset(PerdesType) - {PerdesType.OTHER}
+# Stages in which an evaluated draft waits for the Bupati/Wali Kota: agreed, not yet signed.
+EVALUATION_STAGES: frozenset[Stage] = frozenset({Stage.DISEPAKATI, Stage.DISERAHKAN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +95,20 @@ DEFAULTS: dict[DeadlineKind, DeadlineDefault] = {
         legal_basis="PP 43/2014 Pasal 84 ayat (4)",
         label="Penyampaian Perdes kepada Bupati/Wali Kota",
     ),
+    # Counted from the Bupati/Wali Kota's receipt of the draft (recorded on the adoption),
+    # not from a step; only for the evaluated types.
+    DeadlineKind.EVALUATION: DeadlineDefault(
+        after=Stage.DISERAHKAN,
+        due=Stage.DITETAPKAN,
+        days=20,
+        legal_basis="UU 6/2014 Pasal 69 ayat (5)",
+        label="Hasil evaluasi rancangan oleh Bupati/Wali Kota",
+    ),
 }
 
-KIND_AFTER: dict[Stage, DeadlineKind] = {d.after: kind for kind, d in DEFAULTS.items()}
+KIND_AFTER: dict[Stage, DeadlineKind] = {
+    d.after: kind for kind, d in DEFAULTS.items() if kind is not DeadlineKind.EVALUATION
+}
 MAX_DAYS = 365
 
 
@@ -87,15 +126,47 @@ def deadline_after(stage: Stage | None) -> DeadlineKind | None:
     return KIND_AFTER.get(stage) if stage is not None else None
 
 
-def due_on(stage_on: date, days: int) -> date:
-    return stage_on + timedelta(days=days)
+def next_deadline(
+    *,
+    stage: Stage | None,
+    stage_on: date | None,
+    perdes_type: PerdesType,
+    evaluation_received_on: date | None,
+    evaluation_result_on: date | None,
+) -> tuple[DeadlineKind, date] | None:
+    """What the next deadline is for and the date it counts from, or None.
+
+    An evaluated draft sent to the Bupati/Wali Kota and still without a result waits for the
+    evaluation (20 working days from receipt); otherwise the deadline follows the stage.
+    """
+    if (
+        perdes_type in EVALUATED
+        and stage in EVALUATION_STAGES
+        and evaluation_received_on is not None
+        and evaluation_result_on is None
+    ):
+        return DeadlineKind.EVALUATION, evaluation_received_on
+    kind = deadline_after(stage)
+    if kind is None or stage_on is None:
+        return None
+    return kind, stage_on
 
 
-def describe(due: date, today: date) -> tuple[str, str]:
-    """An Indonesian phrase for a due date and a CSS tone: ok, warn or bad."""
-    delta = (due - today).days
-    if delta < 0:
-        return f"terlambat {-delta} hari", "bad"
-    if delta == 0:
+def due_on(start: date, days: int, *, skip_joint_leave: bool = False) -> date:
+    """The last day of a deadline of ``days`` working days counted from ``start``."""
+    return workdays.calendar().add_working_days(start, days, skip_joint_leave=skip_joint_leave)
+
+
+def describe(due: date, today: date, *, skip_joint_leave: bool = False) -> tuple[str, str]:
+    """An Indonesian phrase for a due date, in working days, and a CSS tone: ok, warn or bad."""
+    if due == today:
         return "jatuh tempo hari ini", "warn"
-    return f"jatuh tempo dalam {delta} hari", "warn" if delta <= 3 else "ok"
+    left = workdays.calendar().working_days_between(today, due, skip_joint_leave=skip_joint_leave)
+    if due < today:
+        late = -left
+        if late == 0:  # passed on a day off, no working day lost yet
+            return "tenggat terlewati (hari libur)", "bad"
+        return f"terlambat {late} hari kerja", "bad"
+    if left == 0:
+        return "jatuh tempo hari kerja berikutnya", "warn"
+    return f"jatuh tempo dalam {left} hari kerja", "warn" if left <= 3 else "ok"

@@ -18,15 +18,20 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from perdes.db import Base, UTCDateTime, utcnow
 from perdes.files import StoredFile
-from perdes.tracking.deadlines import DeadlineKind
+from perdes.tracking.deadlines import DeadlineKind, PerdesType
 from perdes.tracking.stages import ClarificationResult, Stage
 
 DEFAULT_TITLE = "Pelindungan Pekerja Migran Indonesia"
+UNFINISHED_WHERE = (
+    "current_stage IS NULL OR current_stage NOT IN "
+    "('diundangkan', 'dilaporkan', 'klarifikasi', 'disebarluaskan')"
+)
 
 
 def _values(e: type[StrEnum]) -> list[str]:
@@ -51,6 +56,14 @@ class Adoption(Base):
         Index("ix_adoption_village_code", "village_code"),
         Index("ix_adoption_current_stage", "current_stage"),
         Index("ix_adoption_next_deadline_on", "next_deadline_on"),
+        # One unfinished (not yet promulgated) adoption per village, even under parallel starts.
+        Index(
+            "uq_adoption_unfinished_village",
+            "village_code",
+            unique=True,
+            sqlite_where=text(UNFINISHED_WHERE),
+            postgresql_where=text(UNFINISHED_WHERE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +87,18 @@ class Adoption(Base):
         _enum(DeadlineKind, 12), comment="what the next deadline is for"
     )
     next_deadline_on: Mapped[date | None] = mapped_column(Date)
+    perdes_type: Mapped[PerdesType] = mapped_column(
+        _enum(PerdesType, 20),
+        default=PerdesType.OTHER,
+        server_default=PerdesType.OTHER.value,
+        comment="four types are evaluated by the Bupati before penetapan (UU 6/2014 Pasal 69)",
+    )
+    evaluation_received_on: Mapped[date | None] = mapped_column(
+        Date, comment="the Bupati/Wali Kota received the draft for evaluation"
+    )
+    evaluation_result_on: Mapped[date | None] = mapped_column(
+        Date, comment="the village received the evaluation result"
+    )
     # Legal numbers of the current text, for the registers and lists.
     agreed_on: Mapped[date | None] = mapped_column(Date)
     berita_acara_number: Mapped[str] = mapped_column(String(60), default="")
@@ -185,7 +210,25 @@ class DeadlineRule(Base):
     regency_code: Mapped[str | None] = mapped_column(
         ForeignKey("region.code", ondelete="CASCADE"), comment="null: the national default"
     )
-    days: Mapped[int] = mapped_column(Integer, comment="calendar days")
+    days: Mapped[int] = mapped_column(Integer, comment="working days")
+    legal_basis: Mapped[str] = mapped_column(String(300), comment="e.g. Perbup Serang No. …")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+
+class WorkdayRule(Base):
+    """A kabupaten's rule on cuti bersama: whether those days are skipped like holidays."""
+
+    __tablename__ = "workday_rule"
+
+    regency_code: Mapped[str] = mapped_column(
+        ForeignKey("region.code", ondelete="CASCADE"), primary_key=True
+    )
+    skip_joint_leave: Mapped[bool] = mapped_column(
+        Boolean, comment="cuti bersama days are not working days in this kabupaten"
+    )
     legal_basis: Mapped[str] = mapped_column(String(300), comment="e.g. Perbup Serang No. …")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(

@@ -26,6 +26,7 @@ from perdes.tracking.models import (
     AdoptionEvent,
     DeadlineRule,
     EventKind,
+    WorkdayRule,
 )
 from perdes.tracking.stages import (
     PROMULGATED,
@@ -104,6 +105,46 @@ def effective_rules(session: Session, *, regency_code: str) -> dict[DeadlineKind
             source=row.regency_code or "nasional",
         )
     return rules
+
+
+def skips_joint_leave(session: Session, *, regency_code: str) -> bool:
+    """Whether the kabupaten's rule skips cuti bersama days (default: they are working days)."""
+    return bool(
+        session.scalar(
+            select(WorkdayRule.skip_joint_leave).where(WorkdayRule.regency_code == regency_code)
+        )
+    )
+
+
+def joint_leave_regencies(session: Session) -> set[str]:
+    """The kabupaten whose rule skips cuti bersama days."""
+    return set(
+        session.scalars(
+            select(WorkdayRule.regency_code).where(WorkdayRule.skip_joint_leave.is_(True))
+        )
+    )
+
+
+def compute_deadline(
+    adoption: Adoption,
+    rules: dict[DeadlineKind, EffectiveRule],
+    *,
+    skip_joint_leave: bool,
+    stage: Stage | None = None,
+    stage_on: date | None = None,
+) -> tuple[DeadlineKind | None, date | None]:
+    """The next deadline of an adoption (its stored stage, unless given) under ``rules``."""
+    found = deadlines.next_deadline(
+        stage=stage if stage is not None else adoption.current_stage,
+        stage_on=stage_on if stage is not None else adoption.current_stage_on,
+        perdes_type=adoption.perdes_type or deadlines.PerdesType.OTHER,
+        evaluation_received_on=adoption.evaluation_received_on,
+        evaluation_result_on=adoption.evaluation_result_on,
+    )
+    if found is None:
+        return None, None
+    kind, start = found
+    return kind, deadlines.due_on(start, rules[kind].days, skip_joint_leave=skip_joint_leave)
 
 
 def village_region(session: Session, *, actor: Principal, village_code: str) -> Region:
@@ -197,6 +238,7 @@ def village_tracker(
         )
     )
     rules = effective_rules(session, regency_code=village_code[:5]) if rows else {}
+    skip = skips_joint_leave(session, regency_code=village_code[:5]) if rows else False
     views = []
     for adoption in rows:
         steps, timeline = effective_steps(adoption)
@@ -209,7 +251,7 @@ def village_tracker(
         )
         if adoption.next_deadline_on is not None and adoption.next_deadline_kind is not None:
             view.deadline_text, view.deadline_tone = deadlines.describe(
-                adoption.next_deadline_on, today
+                adoption.next_deadline_on, today, skip_joint_leave=skip
             )
             view.deadline_rule = rules[adoption.next_deadline_kind]
         views.append(view)
@@ -264,8 +306,11 @@ def list_deadlines(
         .offset((page - 1) * per_page)
     ).all()
     items = []
+    skipping = joint_leave_regencies(session) if rows else set()
     for adoption, name in rows:
         assert adoption.next_deadline_on is not None
-        text, tone = deadlines.describe(adoption.next_deadline_on, today)
+        text, tone = deadlines.describe(
+            adoption.next_deadline_on, today, skip_joint_leave=adoption.village_code[:5] in skipping
+        )
         items.append(DeadlineRow(adoption=adoption, village_name=name, text=text, tone=tone))
     return Page(items=items, total=total, page=page, per_page=per_page)

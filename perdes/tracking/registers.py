@@ -286,6 +286,11 @@ def registers_xlsx(registers: Registers) -> bytes:
         [r.cells() for r in registers.lembaran],
     )
     _signatures(ws2, registers)
+    for sheet in wb.worksheets:
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if cell.data_type == "f":  # text typed by a user, e.g. "=1+2": never a formula
+                    cell.data_type = "s"
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

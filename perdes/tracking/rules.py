@@ -17,11 +17,10 @@ from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.errors import NotFound, ValidationFailed
 from perdes.regions.models import Region, RegionLevel
-from perdes.tracking import deadlines
-from perdes.tracking.deadlines import MAX_DAYS, DeadlineKind
-from perdes.tracking.models import Adoption, DeadlineRule
-from perdes.tracking.queries import effective_rules
-from perdes.validation import FieldErrors, clean_text
+from perdes.tracking.deadlines import MAX_DAYS, DeadlineKind, EffectiveRule
+from perdes.tracking.models import Adoption, DeadlineRule, WorkdayRule
+from perdes.tracking.queries import compute_deadline, effective_rules, skips_joint_leave
+from perdes.validation import FieldErrors, clean_text, parse_int
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +70,9 @@ def set_rule(
         )
         if found is None:
             errors.add("regency_code", "Kode kabupaten/kota tidak ditemukan (contoh: 36.04).")
-    text = str(days).strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_DAYS:
-        errors.add("days", f"Isi jumlah hari kalender, 1 sampai {MAX_DAYS}.")
+    day_count = parse_int(days, lo=1, hi=MAX_DAYS)
+    if day_count is None:
+        errors.add("days", f"Isi jumlah hari kerja, 1 sampai {MAX_DAYS}.")
     basis = clean_text(
         legal_basis, field="legal_basis", errors=errors, max_length=300, required=True
     )
@@ -92,7 +91,7 @@ def set_rule(
     if rule is None:
         rule = DeadlineRule(kind=rule_kind, regency_code=regency)
         session.add(rule)
-    rule.days = int(text)
+    rule.days = day_count or 1
     rule.legal_basis = basis
     rule.updated_at = utcnow()
     rule.updated_by_id = actor.user_id
@@ -134,24 +133,96 @@ def delete_rule(session: Session, *, actor: Principal, rule_id: int) -> None:
     recompute_deadlines(session, kind=kind, regency_code=regency)
 
 
-def recompute_deadlines(session: Session, *, kind: DeadlineKind, regency_code: str | None) -> int:
-    """Refresh the stored due date of adoptions waiting on ``kind`` (in one kabupaten, or
-    everywhere for a national change); returns how many changed."""
-    stmt = select(Adoption).where(Adoption.next_deadline_kind == kind)
+def recompute_deadlines(
+    session: Session, *, kind: DeadlineKind | None = None, regency_code: str | None = None
+) -> int:
+    """Refresh the stored due date of adoptions waiting on ``kind`` (any kind when None), in
+    one kabupaten or everywhere; returns how many changed."""
+    stmt = select(Adoption).where(Adoption.next_deadline_kind.is_not(None))
+    if kind is not None:
+        stmt = stmt.where(Adoption.next_deadline_kind == kind)
     if regency_code:
         stmt = stmt.where(Adoption.village_code.startswith(regency_code + "."))
     changed = 0
-    cache: dict[str, int] = {}
-    for adoption in session.scalars(stmt):
+    cache: dict[str, tuple[dict[DeadlineKind, EffectiveRule], bool]] = {}
+    for adoption in session.scalars(stmt).all():
         regency = adoption.village_code[:5]
         if regency not in cache:
-            cache[regency] = effective_rules(session, regency_code=regency)[kind].days
-        if adoption.current_stage_on is None:
-            continue
-        due = deadlines.due_on(adoption.current_stage_on, cache[regency])
-        if due != adoption.next_deadline_on:
-            adoption.next_deadline_on = due
+            cache[regency] = (
+                effective_rules(session, regency_code=regency),
+                skips_joint_leave(session, regency_code=regency),
+            )
+        rules, skip = cache[regency]
+        due_kind, due = compute_deadline(adoption, rules, skip_joint_leave=skip)
+        if (due_kind, due) != (adoption.next_deadline_kind, adoption.next_deadline_on):
+            adoption.next_deadline_kind, adoption.next_deadline_on = due_kind, due
             changed += 1
             session.flush()
             events.publish(session, events.Change.ADOPTION, adoption.village_code)
     return changed
+
+
+def set_workday_rule(
+    session: Session,
+    *,
+    actor: Principal,
+    regency_code: str,
+    skip_joint_leave: bool,
+    legal_basis: str,
+) -> WorkdayRule:
+    """Say whether cuti bersama days are skipped in a kabupaten, and recompute its deadlines.
+
+    Raises OutOfScope for non-admins and ValidationFailed for an unknown kabupaten or a
+    missing legal basis.
+    """
+    actor.require("deadline.manage")
+    errors = FieldErrors()
+    code = regency_code.strip() if isinstance(regency_code, str) else ""
+    found = (
+        session.scalar(
+            select(Region.code).where(Region.code == code, Region.level == RegionLevel.KABUPATEN)
+        )
+        if code
+        else None
+    )
+    if found is None:
+        errors.add("regency_code", "Kode kabupaten/kota tidak ditemukan (contoh: 36.04).")
+    basis = clean_text(
+        legal_basis, field="legal_basis", errors=errors, max_length=300, required=True
+    )
+    if errors:
+        raise ValidationFailed(dict(errors))
+    rule = session.get(WorkdayRule, code)
+    before = rule.skip_joint_leave if rule else None
+    if rule is None:
+        rule = WorkdayRule(regency_code=code)
+        session.add(rule)
+    rule.skip_joint_leave = skip_joint_leave
+    rule.legal_basis = basis
+    rule.updated_at = utcnow()
+    rule.updated_by_id = actor.user_id
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        entity="workday_rule",
+        entity_id=code,
+        action="set",
+        changes={
+            "regency_code": (None, code),
+            "skip_joint_leave": (before, skip_joint_leave),
+            "legal_basis": (None, basis),
+        },
+    )
+    recompute_deadlines(session, regency_code=code)
+    return rule
+
+
+def list_workday_rules(session: Session, *, actor: Principal) -> list[tuple[WorkdayRule, str]]:
+    actor.require("deadline.manage")
+    rows = session.execute(
+        select(WorkdayRule, Region.name)
+        .join(Region, Region.code == WorkdayRule.regency_code)
+        .order_by(WorkdayRule.regency_code)
+    ).all()
+    return [(r, name) for r, name in rows]

@@ -10,12 +10,12 @@ transaction, writes the audit log and publishes ``ADOPTION_CHANGED``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -35,19 +35,22 @@ from perdes.tracking.models import (
     EventKind,
 )
 from perdes.tracking.queries import (
+    compute_deadline,
     effective_rules,
     effective_steps,
     get_adoption,
     get_event,
+    skips_joint_leave,
     village_region,
 )
 from perdes.tracking.stages import (
     PROMULGATED,
+    REASON_FUTURE,
     STEP_FIELDS,
     ClarificationResult,
     Stage,
 )
-from perdes.validation import FieldErrors, clean_text
+from perdes.validation import FieldErrors, clean_text, parse_int, parse_iso_date
 
 STALE = "Data tahapan sudah diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."
 REVISION_UNKNOWN = "Revisi rancangan ini tidak ditemukan pada rancangan Perdes desa ini."
@@ -60,20 +63,22 @@ TEXT_LIMITS = {
     "letter_number": 60,
     "decision_number": 60,
 }
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def refresh_read_model(session: Session, adoption: Adoption, state: State) -> None:
     """Store the fold on the adoption (the read model) and tell subscribers."""
+    regency = adoption.village_code[:5]
+    # Read the rules before changing the adoption, so no query autoflushes a half-made change.
+    try:
+        rules = effective_rules(session, regency_code=regency)
+        skip = skips_joint_leave(session, regency_code=regency)
+    except StaleDataError as exc:
+        raise Conflict(STALE) from exc
     adoption.current_stage = state.stage
     adoption.current_stage_on = state.stage_on
-    kind = deadlines.deadline_after(state.stage)
-    adoption.next_deadline_kind = kind
-    if kind is not None and state.stage_on is not None:
-        rule = effective_rules(session, regency_code=adoption.village_code[:5])[kind]
-        adoption.next_deadline_on = deadlines.due_on(state.stage_on, rule.days)
-    else:
-        adoption.next_deadline_on = None
+    adoption.next_deadline_kind, adoption.next_deadline_on = compute_deadline(
+        adoption, rules, skip_joint_leave=skip
+    )
     cycle = state.current_cycle
     cancelled = ClarificationResult.DIBATALKAN
     if cycle and cycle.clarified and cycle.clarified.clarification_result is cancelled:
@@ -106,14 +111,10 @@ def parse_date(raw: object, *, field_name: str, errors: FieldErrors) -> date | N
     if not isinstance(raw, str) or not raw.strip():
         errors.add(field_name, "Wajib diisi.")
         return None
-    value = raw.strip()
-    try:
-        if not _DATE_RE.match(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
+    value = parse_iso_date(raw)
+    if value is None:
         errors.add(field_name, "Tanggal tidak valid (format TTTT-BB-HH).")
-        return None
+    return value
 
 
 def clean_step(
@@ -134,10 +135,11 @@ def clean_step(
     if "lembaran_year" in allowed:
         raw = data.get("lembaran_year")
         text = str(raw).strip() if raw is not None else ""
-        if text and (not text.isdigit() or not 1945 <= int(text) <= 2100):
+        year = parse_int(text, lo=1945, hi=2100)
+        if text and year is None:
             errors.add("lembaran_year", "Tahun tidak valid (empat angka).")
         elif text:
-            values["lembaran_year"] = int(text)
+            values["lembaran_year"] = year
     if "clarification_result" in allowed:
         raw = data.get("clarification_result")
         if raw not in (None, ""):
@@ -161,11 +163,10 @@ def _clean_stage(raw: object, errors: FieldErrors) -> Stage | None:
 def _clean_revision(raw: object, errors: FieldErrors) -> int | None:
     if raw in (None, ""):
         return None
-    text = str(raw).strip()
-    if not text.isdigit() or not 0 < int(text) < 2**31:
+    revision = parse_int(raw, lo=1)
+    if revision is None:
         errors.add("draft_revision_id", "Nomor revisi rancangan tidak valid.")
-        return None
-    return int(text)
+    return revision
 
 
 def event_from(step: Step, **extra: Any) -> AdoptionEvent:
@@ -209,6 +210,7 @@ def start_adoption(
     village_code: str,
     title: str = DEFAULT_TITLE,
     summary: str = "",
+    perdes_type: str = deadlines.PerdesType.OTHER.value,
 ) -> Adoption:
     """Open the record of a new Perdes for a village; nothing is recorded as a step yet.
 
@@ -225,6 +227,11 @@ def start_adoption(
     clean_summary = clean_text(
         summary, field="summary", errors=errors, max_length=500, multiline=True
     )
+    try:
+        kind = deadlines.PerdesType(perdes_type or deadlines.PerdesType.OTHER.value)
+    except ValueError:
+        errors.add("perdes_type", "Pilih jenis Perdes.")
+        kind = deadlines.PerdesType.OTHER
     if errors:
         raise ValidationFailed(dict(errors))
     unfinished = session.scalar(
@@ -239,19 +246,24 @@ def start_adoption(
         village_code=village_code,
         title=clean_title,
         summary=clean_summary,
+        perdes_type=kind,
         created_by_id=actor.user_id,
         created_at=utcnow(),
         updated_at=utcnow(),
     )
-    session.add(adoption)
-    session.flush()
+    try:
+        with session.begin_nested():  # a parallel start may have won since the check above
+            session.add(adoption)
+            session.flush()
+    except IntegrityError as exc:
+        raise ValidationFailed({"title": UNFINISHED}, UNFINISHED) from exc
     audit.record(
         session,
         actor=actor,
         entity="adoption",
         entity_id=adoption.id,
         action="start",
-        changes={"title": (None, clean_title)},
+        changes={"title": (None, clean_title), "perdes_type": (None, kind.value)},
         village_code=village_code,
     )
     events.publish(session, events.Change.ADOPTION, village_code)
@@ -298,6 +310,10 @@ def record_step(
         except ValidationFailed as exc:
             for key, message in exc.errors.items():
                 errors.add(key, message)
+    if step is not None and step.stage is Stage.DITETAPKAN and not step.after_the_fact:
+        reason = _evaluation_pending(adoption, step.occurred_on)
+        if reason:
+            errors.add("stage", reason)
     if errors or step is None:
         raise ValidationFailed(dict(errors))
     before = adoption.current_stage
@@ -323,6 +339,92 @@ def record_step(
         village_code=adoption.village_code,
     )
     return event
+
+
+def _evaluation_pending(adoption: Adoption, signed_on: date) -> str:
+    """Why an evaluated draft may not be signed yet (UU 6/2014 Pasal 69 ayat (4)–(8)), or ""."""
+    if adoption.perdes_type not in deadlines.EVALUATED:
+        return ""
+    if adoption.evaluation_received_on is None:
+        return (
+            "Rancangan Perdes jenis ini dievaluasi Bupati/Wali Kota sebelum ditetapkan "
+            "(UU 6/2014 Pasal 69 ayat (4)); catat dahulu tanggal rancangan diterima."
+        )
+    if adoption.evaluation_result_on is None and (
+        adoption.next_deadline_on is None or signed_on <= adoption.next_deadline_on
+    ):
+        return (
+            "Hasil evaluasi belum dicatat dan tenggat evaluasi belum lewat; rancangan berlaku "
+            "dengan sendirinya bila Bupati/Wali Kota tidak memberi hasil dalam tenggat "
+            "(UU 6/2014 Pasal 69 ayat (8))."
+        )
+    return ""
+
+
+NOT_EVALUATED = "Perdes jenis ini tidak dievaluasi Bupati/Wali Kota (UU 6/2014 Pasal 69)."
+NOT_WAITING = "Evaluasi dicatat setelah rancangan disepakati dan sebelum ditetapkan."
+
+
+def record_evaluation(
+    session: Session,
+    *,
+    actor: Principal,
+    adoption_id: int,
+    data: Mapping[str, object],
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> Adoption:
+    """Record when the Bupati/Wali Kota received an evaluated draft, and (later) when the
+    result came back; the 20-working-day evaluation deadline runs in between.
+
+    ``data`` holds ``evaluation_received_on`` (required) and ``evaluation_result_on``
+    (optional), ISO dates. Raises NotFound, OutOfScope, Conflict, and ValidationFailed for a
+    Perdes type that is not evaluated, a draft not yet agreed or already signed, dates in the
+    future, before the agreement, or a result before receipt.
+    """
+    adoption = get_adoption(session, actor=actor, adoption_id=adoption_id)
+    actor.require("adoption.record", adoption.village_code)
+    _expect(adoption, expected_version)
+    today = today or deadlines.latest_valid_date()
+    if adoption.perdes_type not in deadlines.EVALUATED:
+        raise ValidationFailed({"evaluation_received_on": NOT_EVALUATED}, NOT_EVALUATED)
+    if adoption.current_stage not in deadlines.EVALUATION_STAGES:
+        raise ValidationFailed({"evaluation_received_on": NOT_WAITING}, NOT_WAITING)
+    errors = FieldErrors()
+    received = parse_date(
+        data.get("evaluation_received_on"), field_name="evaluation_received_on", errors=errors
+    )
+    result: date | None = None
+    if data.get("evaluation_result_on") not in (None, ""):
+        result = parse_date(
+            data.get("evaluation_result_on"), field_name="evaluation_result_on", errors=errors
+        )
+    for name, value in (("evaluation_received_on", received), ("evaluation_result_on", result)):
+        if value is not None and value > today:
+            errors.add(name, REASON_FUTURE)
+    if received and adoption.agreed_on and received < adoption.agreed_on:
+        errors.add("evaluation_received_on", "Tanggal tidak boleh sebelum kesepakatan bersama.")
+    if received and result and result < received:
+        errors.add("evaluation_result_on", "Hasil evaluasi tidak boleh sebelum rancangan diterima.")
+    if errors:
+        raise ValidationFailed(dict(errors))
+    before = (adoption.evaluation_received_on, adoption.evaluation_result_on)
+    adoption.evaluation_received_on, adoption.evaluation_result_on = received, result
+    steps, _ = effective_steps(adoption)
+    refresh_read_model(session, adoption, fold(steps))
+    audit.record(
+        session,
+        actor=actor,
+        entity="adoption",
+        entity_id=adoption.id,
+        action="record_evaluation",
+        changes={
+            "evaluation_received_on": (before[0], received),
+            "evaluation_result_on": (before[1], result),
+        },
+        village_code=adoption.village_code,
+    )
+    return adoption
 
 
 def correct_event(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from perdes import __version__, pipeline
 from perdes.config import PROJECT_ROOT, Settings
@@ -13,7 +14,9 @@ from perdes.web.api import checklist as api_checklist
 from perdes.web.api import docs as api_docs
 from perdes.web.api import drafts as api_drafts
 from perdes.web.api import regions as api_regions
+from perdes.web.bodylimit import BodyLimitMiddleware
 from perdes.web.errors import install_auth_handlers, install_error_handlers
+from perdes.web.params import strict_params
 from perdes.web.permissions import AnonymousCookieMiddleware, csrf_protect
 from perdes.web.routes import (
     account,
@@ -53,17 +56,25 @@ ROUTE_MODULES = (
 )
 
 
+class PerdesApp(FastAPI):
+    """FastAPI with the security headers outside everything, the 500 page included."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        hsts = bool(self.state.settings.secure_cookies)
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=hsts)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the engine is created here but connects only on the first request."""
     settings = settings or Settings()
-    app = FastAPI(
+    app = PerdesApp(
         title="Perdes PMI",
         version=__version__,
         debug=settings.debug,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(csrf_protect)],
+        dependencies=[Depends(strict_params), Depends(csrf_protect)],
     )
     engine = engine_from_settings(settings)
     app.state.settings = settings
@@ -71,8 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = pipeline.make_session_factory(engine)
     app.state.templates = make_templates()
     app.state.api_routers = [m.router for m in API_MODULES]
+    app.add_middleware(BodyLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(AnonymousCookieMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
     install_error_handlers(app)
     install_auth_handlers(app)

@@ -18,6 +18,9 @@ def _db(request: Request) -> Iterator[Session]:
     """
     session: Session = request.app.state.session_factory()
     try:
+        if request.method in UNSAFE_METHODS:
+            _take_write_lock(session)
+            request.state.write_session = session  # ``render`` commits it before rendering
         yield session
         session.commit()
     except BaseException:
@@ -25,6 +28,30 @@ def _db(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _take_write_lock(session: Session) -> None:
+    """SQLite: a writing request takes the database's write lock when it starts (BEGIN
+    IMMEDIATE), waiting its turn under the busy timeout. Otherwise a transaction that read
+    first could not upgrade to writing once another writer committed ("database is locked").
+    PostgreSQL needs nothing: rows are locked as they are written."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    connection = session.connection()
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:  # tests run inside an outer transaction
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def commit_before_rendering(request: Request) -> None:
+    """Commit a writing request's work before its page is rendered, so no lock is held
+    while templates run; reads during rendering start a fresh, read-only transaction."""
+    session: Session | None = getattr(request.state, "write_session", None)
+    if session is not None and session.in_transaction():
+        session.commit()
 
 
 def _settings(request: Request) -> Settings:

@@ -7,6 +7,8 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from perdes.errors import Conflict, DomainError, NotFound, OutOfScope, ValidationFailed
@@ -27,6 +29,11 @@ STATUS_TITLES = {
     500: "Terjadi kesalahan",
 }
 _CODES = {s.value for s in HTTPStatus}
+COLLISION = (
+    "Data yang sama baru saja diubah oleh pengguna lain. Muat ulang halaman, periksa, lalu "
+    "simpan lagi."
+)
+COLLISION_API = "Another request changed the same record at the same time; reload and retry."
 DEFAULT_MESSAGES = {
     404: "Halaman atau data yang Anda cari tidak ada, atau Anda tidak berhak melihatnya.",
     405: "Alamat ini tidak menerima cara akses tersebut.",
@@ -102,6 +109,24 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         details = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
         return error_response(request, 422, f"{exc.message} {details}".strip())
+
+    @app.exception_handler(IntegrityError)
+    @app.exception_handler(StaleDataError)
+    def _collision(request: Request, exc: Exception) -> Response:
+        # Two writers met on the same row (a unique key, a version): the later one is a
+        # conflict, never a server error. Routes that can keep the user's input catch the
+        # domain Conflict themselves; this is the net under everything else.
+        if is_api(request):
+            return api_error_response(409, detail=COLLISION_API)
+        return error_response(request, 409, COLLISION)
+
+    @app.exception_handler(OperationalError)
+    def _operational(request: Request, exc: OperationalError) -> Response:
+        if "database is locked" not in str(exc.orig):
+            raise exc
+        if is_api(request):
+            return api_error_response(409, detail=COLLISION_API)
+        return error_response(request, 409, COLLISION)
 
     @app.exception_handler(DomainError)
     def _domain(request: Request, exc: DomainError) -> Response:

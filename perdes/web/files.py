@@ -20,7 +20,7 @@ def evidence_response(
     return FileResponse(
         path,
         media_type=record.media_type,
-        filename=filename or record.original_name,
+        filename=filename or f"berkas-{record.id}",  # never another uploader's name
         content_disposition_type="attachment",
         headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
     )

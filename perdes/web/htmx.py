@@ -8,6 +8,8 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import URL
 
+from perdes.web.deps import commit_before_rendering
+
 
 def is_htmx(request: Request) -> bool:
     """A partial htmx request: it wants a fragment. A boosted link still wants the page."""
@@ -25,6 +27,7 @@ def render(
     status_code: int = 200,
 ) -> Response:
     """Render the whole page, or only ``block`` of it when htmx asks for a fragment."""
+    commit_before_rendering(request)
     templates = request.app.state.templates
     ctx = {"request": request, **context}
     if block is not None and is_htmx(request):

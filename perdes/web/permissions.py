@@ -52,7 +52,9 @@ def _principal(request: Request, db: DB) -> Principal:
     if cached is not None:
         return cached
     authorization = request.headers.get("authorization", "")
-    if authorization[:7].lower() == "bearer ":
+    # API tokens are for the JSON API only: an HTML route ignores the header (its forms need
+    # a session and a CSRF token), so a token cannot mint tokens or create users there.
+    if authorization[:7].lower() == "bearer " and _is_api_path(request):
         principal = tokens.resolve_token(db, secret=authorization[7:].strip())
         if principal is None:
             raise LoginRequired()
@@ -62,6 +64,10 @@ def _principal(request: Request, db: DB) -> Principal:
     resolved = principal or ANONYMOUS
     request.state.principal = resolved
     return resolved
+
+
+def _is_api_path(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
 
 
 def requires(action: str) -> Callable[..., Principal]:
@@ -125,12 +131,11 @@ async def _check_csrf(request: Request) -> None:
     request.state.csrf_token = expected
     if request.method not in UNSAFE_METHODS:
         return
-    if request.headers.get("authorization", "").lower().startswith("bearer ") and not (
-        request.cookies.get(SESSION_COOKIE)
-    ):
-        return  # token-authenticated API calls carry no ambient credentials
-    if request.url.path.startswith("/api/") and not request.cookies.get(SESSION_COOKIE):
-        return  # no credentials at all: the API route answers 401, there is nothing to forge
+    if _is_api_path(request) and not request.cookies.get(SESSION_COOKIE):
+        # Token-authenticated API calls carry no ambient credentials; without any, the API
+        # route answers 401 and there is nothing to forge. Elsewhere a Bearer header is no
+        # credential at all, so it exempts nothing.
+        return
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent:
         content_type = request.headers.get("content-type", "")

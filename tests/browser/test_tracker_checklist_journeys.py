@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from perdes.tracking.deadlines import local_today
 from tests.browser.conftest import login
 from tests.factories import LONTAR, SUSUKAN
+from tests.tracking.helpers import plus_working_days, working_days_after
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -54,7 +55,11 @@ def test_record_steps_with_an_upload_and_see_the_deadline(page, live_server, tmp
     expect(page.locator("ol.timeline > li[data-stage=disepakati]")).to_be_visible()
     expect(page.locator("li[data-stage=disepakati] .files a")).to_contain_text("berita acara")
     expect(page.locator("[data-testid=current-stage]")).to_contain_text("Disepakati")
-    expect(page.locator("[data-testid=deadline] .badge")).to_contain_text("terlambat 23 hari")
+    # 7 working days after the agreement, overdue counted in working days too.
+    due = plus_working_days(local_today() - timedelta(days=30), 7)
+    late = working_days_after(due, local_today())
+    badge = f"terlambat {late} hari kerja" if late else "tenggat terlewati (hari libur)"
+    expect(page.locator("[data-testid=deadline] .badge")).to_have_text(badge)
     next_steps = page.locator("form[data-testid=step-form] input[name=stage]")
     expect(next_steps).to_have_count(1)
     expect(next_steps).to_have_value("diserahkan_ke_kepala_desa")

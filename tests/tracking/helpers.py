@@ -45,3 +45,26 @@ def walk(
         # The real clock: helpers also serve web tests, which date steps relative to today.
         services.record_step(db, actor=actor, adoption_id=adoption.id, data=step_data(stage, on))
     return on
+
+
+def plus_working_days(start: date, days: int) -> date:
+    """An independent oracle for web tests dated from the real clock: weekdays that are not
+    public holidays in the ``holidays`` package (cuti bersama counted, the default rule)."""
+    import holidays
+
+    off = holidays.country_holidays("ID", years=range(start.year, start.year + 3))
+    day = start
+    while days:
+        day += timedelta(days=1)
+        days -= day.weekday() < 5 and day not in off
+    return day
+
+
+def working_days_after(start: date, until: date) -> int:
+    """Working days in (start, until], by the same oracle."""
+    import holidays
+
+    off = holidays.country_holidays("ID", years=range(start.year, until.year + 1))
+    span = (until - start).days
+    days = (start + timedelta(days=i) for i in range(1, span + 1))
+    return sum(d.weekday() < 5 and d not in off for d in days)

@@ -116,7 +116,9 @@ def test_a_perdes_enacted_before_the_app_is_recorded_after_the_fact(db, operator
     assert all(e.after_the_fact for e in adoption.events)
     assert adoption.current_stage is Stage.DIUNDANGKAN
     assert (adoption.perdes_number, adoption.enacted_on) == ("7", date(2018, 12, 3))
-    assert adoption.next_deadline_on == date(2018, 12, 10), "the report is still due"
+    assert adoption.next_deadline_on == date(2018, 12, 12), (
+        "7 working days: the report is still due"
+    )
     assert [f.original_name for f in adoption.events[1].files] == ["perdes-7-2018.pdf"]
     assert standing.is_promulgated(db, village_code=LONTAR)
 

@@ -94,7 +94,8 @@ def test_registers_outside_scope_are_not_found(db, operator):
 def test_overrides_per_kabupaten_recompute_stored_deadlines(db, operator, admin):
     adoption = services.start_adoption(db, actor=operator, village_code=LONTAR)
     agreed = walk(db, operator, adoption, Stage.DISEPAKATI)
-    assert adoption.next_deadline_on == agreed + timedelta(days=7)
+    assert agreed == date(2026, 1, 20)  # a Tuesday
+    assert adoption.next_deadline_on == date(2026, 1, 29), "7 working days"
     rule = rules.set_rule(
         db,
         actor=admin,
@@ -104,17 +105,17 @@ def test_overrides_per_kabupaten_recompute_stored_deadlines(db, operator, admin)
         legal_basis="Perbup Serang No. 1 Tahun 2026 Pasal 5",
     )
     db.refresh(adoption)
-    assert adoption.next_deadline_on == agreed + timedelta(days=10)
+    assert adoption.next_deadline_on == date(2026, 2, 3), "10 working days"
     view = queries.village_tracker(db, actor=operator, village_code=LONTAR)
     assert view.adoptions[0].deadline_rule.legal_basis.startswith("Perbup Serang")
     rules.set_rule(
         db, actor=admin, kind="penyerahan", regency_code="", days="5", legal_basis="Nasional"
     )
     db.refresh(adoption)
-    assert adoption.next_deadline_on == agreed + timedelta(days=10), "kabupaten rule wins"
+    assert adoption.next_deadline_on == date(2026, 2, 3), "kabupaten rule wins"
     rules.delete_rule(db, actor=admin, rule_id=rule.id)
     db.refresh(adoption)
-    assert adoption.next_deadline_on == agreed + timedelta(days=5)
+    assert adoption.next_deadline_on == date(2026, 1, 27), "5 working days"
     assert [r.rule.regency_code for r in rules.list_rules(db, actor=admin)] == [None]
     signing = queries.effective_rules(db, regency_code="36.04")[DeadlineKind.SIGNING]
     assert (signing.days, signing.source) == (15, "bawaan")
@@ -147,5 +148,10 @@ def test_only_admins_manage_rules(db, operator):
 
 def test_describe_deadlines():
     assert describe(TODAY, TODAY) == ("jatuh tempo hari ini", "warn")
-    assert describe(TODAY + timedelta(days=9), TODAY) == ("jatuh tempo dalam 9 hari", "ok")
-    assert describe(TODAY - timedelta(days=2), TODAY) == ("terlambat 2 hari", "bad")
+    # TODAY is a Friday: nine calendar days ahead is Sunday 6 Dec, five working days.
+    assert describe(TODAY + timedelta(days=9), TODAY) == ("jatuh tempo dalam 5 hari kerja", "ok")
+    assert describe(TODAY + timedelta(days=3), TODAY) == ("jatuh tempo dalam 1 hari kerja", "warn")
+    assert describe(TODAY - timedelta(days=2), TODAY) == ("terlambat 2 hari kerja", "bad")
+    assert describe(TODAY - timedelta(days=7), TODAY) == ("terlambat 5 hari kerja", "bad")
+    # Due on Friday, seen on Sunday: late, but no working day lost yet.
+    assert describe(TODAY, TODAY + timedelta(days=2)) == ("tenggat terlewati (hari libur)", "bad")

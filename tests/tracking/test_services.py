@@ -156,24 +156,25 @@ def test_cancelled_at_clarification_goes_back_to_drafting(db, operator, adoption
 
 
 def test_deadlines_follow_the_steps(db, operator, adoption):
+    # Working days (PP 43/2014 Pasal 1 angka 13); January 2026 has no holiday in between.
     agreed = walk(db, operator, adoption, Stage.DISEPAKATI)
     assert adoption.next_deadline_kind is DeadlineKind.HANDOVER
-    assert adoption.next_deadline_on == agreed + timedelta(days=7)
+    assert (agreed, adoption.next_deadline_on) == (date(2026, 1, 20), date(2026, 1, 29))
     handed = walk(db, operator, adoption, Stage.DISERAHKAN)
     assert adoption.next_deadline_kind is DeadlineKind.SIGNING
-    assert adoption.next_deadline_on == handed + timedelta(days=15)
+    assert (handed, adoption.next_deadline_on) == (date(2026, 1, 23), date(2026, 2, 13))
     walk(db, operator, adoption, Stage.DITETAPKAN)
     assert adoption.next_deadline_on is None
     promulgated = walk(db, operator, adoption, Stage.DIUNDANGKAN)
     assert adoption.next_deadline_kind is DeadlineKind.REPORT
-    assert adoption.next_deadline_on == promulgated + timedelta(days=7)
-    view = queries.village_tracker(db, actor=operator, village_code=LONTAR, today=TODAY)
-    days = (TODAY - promulgated - timedelta(days=7)).days
-    assert view.adoptions[0].deadline_text == f"terlambat {days} hari"
+    assert (promulgated, adoption.next_deadline_on) == (date(2026, 1, 29), date(2026, 2, 9))
+    late = queries.village_tracker(db, actor=operator, village_code=LONTAR, today=date(2026, 2, 16))
+    # 10 Feb .. 16 Feb: five weekdays, of which Monday 16 Feb is cuti bersama (counted here).
+    assert late.adoptions[0].deadline_text == "terlambat 5 hari kerja"
     soon = queries.village_tracker(
         db, actor=operator, village_code=LONTAR, today=promulgated + timedelta(days=4)
     )
-    assert soon.adoptions[0].deadline_text == "jatuh tempo dalam 3 hari"
+    assert soon.adoptions[0].deadline_text == "jatuh tempo dalam 5 hari kerja"
 
 
 def test_overdue_list_respects_scope(db, operator, adoption):

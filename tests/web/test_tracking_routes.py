@@ -14,7 +14,7 @@ from perdes.tracking import queries, services
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import Stage
 from tests.factories import KELURAHAN, LONTAR, SUSUKAN, make_user
-from tests.tracking.helpers import PDF, PNG, walk
+from tests.tracking.helpers import PDF, PNG, plus_working_days, walk, working_days_after
 
 TODAY = local_today()
 
@@ -97,9 +97,9 @@ def test_operator_records_steps_with_an_upload_and_sees_the_deadline(client, db,
     )
     assert response.status_code == 200
     html = soup(response)
-    assert (
-        html.select_one("[data-testid=deadline]").select_one(".badge").text == "terlambat 13 hari"
-    )
+    late = working_days_after(plus_working_days(on, 7), TODAY)
+    badge = html.select_one("[data-testid=deadline]").select_one(".badge").text
+    assert badge == (f"terlambat {late} hari kerja" if late else "tenggat terlewati (hari libur)")
     assert "PP 43/2014 Pasal 83" in html.select_one("[data-testid=deadline]").text
     assert "<b>rapat</b>" not in response.text and "&lt;b&gt;rapat&lt;/b&gt;" in response.text
     link = html.select_one("#adoption-tracker ol.timeline > li:last-child .files a")
@@ -342,7 +342,7 @@ def test_admin_sets_a_deadline_override(client, db, regions):
         and "Perbup Serang 1/2026" in soup(ok).select_one("[data-testid=rules]").text
     )
     db.refresh(adoption)
-    assert adoption.next_deadline_on == adoption.current_stage_on + timedelta(days=30)
+    assert adoption.next_deadline_on == plus_working_days(adoption.current_stage_on, 30)
     html = soup(client.get(f"/desa/{LONTAR}"))
     assert "Perbup Serang 1/2026" in html.select_one("[data-testid=deadline]").text
 
@@ -358,3 +358,70 @@ def test_a_stale_step_form_under_htmx_shows_the_fresh_state(client, db, regions)
     assert again.status_code == 200 and "diubah oleh pengguna lain" in again.text
     assert soup(again).select_one(".notice.warn")
     assert client.post(url, data).status_code == 409
+
+
+def test_an_evaluated_perdes_records_the_bupati_evaluation_on_the_village_page(client, db, regions):
+    client.login_as(db, "operator")
+    started = client.post(
+        f"/desa/{LONTAR}/perdes",
+        {"title": "APB Desa", "perdes_type": "apb_desa"},
+        htmx=True,
+    )
+    assert started.status_code == 200
+    bad_type = client.post(f"/desa/{LONTAR}/perdes", {"title": "X", "perdes_type": "²"}, htmx=True)
+    assert bad_type.status_code == 422
+    admin = principal_for(make_user(db, "admin"))
+    adoption = queries.village_tracker(db, actor=admin, village_code=LONTAR).adoptions[0].adoption
+    walk(db, admin, adoption, Stage.DISERAHKAN, start=TODAY - timedelta(days=60), gap=1)
+    page = soup(client.get(f"/desa/{LONTAR}"))
+    form = page.select_one("[data-testid=evaluation-form]")
+    assert form is not None and "Pasal 69" in page.select_one("[data-testid=evaluation]").text
+    url = f"/desa/{LONTAR}/perdes/{adoption.id}/evaluasi"
+    received = TODAY - timedelta(days=2)
+    future = client.post(
+        url,
+        {
+            "evaluation_received_on": (TODAY + timedelta(days=30)).isoformat(),
+            "version": str(adoption.version),
+        },
+        htmx=True,
+    )
+    assert future.status_code == 422 and "masa depan" in future.text
+    ok = client.post(
+        url,
+        {"evaluation_received_on": received.isoformat(), "version": str(adoption.version)},
+        htmx=True,
+    )
+    assert ok.status_code == 200, ok.text[:300]
+    deadline = soup(ok).select_one("[data-testid=deadline]").text
+    assert "Hasil evaluasi rancangan oleh Bupati/Wali Kota" in deadline
+    assert "20 hari kerja" in deadline and "UU 6/2014 Pasal 69 ayat (5)" in deadline
+    db.refresh(adoption)
+    assert adoption.next_deadline_on == plus_working_days(received, 20)
+    stale = client.post(url, {"evaluation_received_on": received.isoformat(), "version": "1"},
+                        htmx=True)  # fmt: skip
+    assert stale.status_code == 200 and "diubah oleh pengguna lain" in stale.text
+
+
+def test_admin_sets_the_cuti_bersama_rule_of_a_kabupaten(client, db, regions):
+    client.login_as(db, "operator")
+    assert (
+        client.post(
+            "/admin/tenggat/cuti-bersama", {"regency_code": "36.04", "skip_joint_leave": "1"}
+        ).status_code
+        == 403
+    )
+    client.login_as(db, "admin")
+    bad = client.post(
+        "/admin/tenggat/cuti-bersama", {"regency_code": "36", "legal_basis": ""}, htmx=True
+    )
+    assert bad.status_code == 422
+    assert soup(bad).select_one("[data-testid=workday-form] [aria-invalid]") is not None
+    ok = client.post(
+        "/admin/tenggat/cuti-bersama",
+        {"regency_code": "36.04", "skip_joint_leave": "1", "legal_basis": "Perbup Serang 9/2026"},
+        htmx=True,
+    )
+    assert ok.status_code == 200
+    row = soup(ok).select_one("[data-testid=workday-rules] tbody tr").text
+    assert "36.04" in row and "tidak dihitung" in row and "Perbup Serang 9/2026" in row

@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.drafting.assembler import assemble
 from perdes.drafting.errors import DraftInputError, TemplateError, TemplateNotFound
-from perdes.drafting.loader import load_template
+from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import Template
 from perdes.drafting.model import Document, VillageContext
 from perdes.drafting.signing import Kind, NotSignable, check_kind
@@ -61,6 +62,10 @@ class DraftView:
 
 
 def template_for(slug: str) -> Template:
+    """A template by its slug; only the templates listed under the templates root (never a
+    folder path sent by a user)."""
+    if slug not in {info.slug for info in list_templates()}:
+        raise NotFound("Templat rancangan tidak ditemukan.")
     try:
         return load_template(slug)
     except (TemplateNotFound, TemplateError) as exc:
@@ -152,7 +157,19 @@ def _add_revision(
 ) -> DraftRevision:
     today = utcnow().date()
     doc = build_document(template, village=village, values=values, options=options, today=today)
-    draft.latest_number += 1
+    # A conditional update, not a read-modify-write: of two saves on the same base, the second
+    # finds the number moved on (after the first commits, on PostgreSQL) and is stale.
+    expected = draft.latest_number
+    moved = session.execute(
+        update(Draft)
+        .where(Draft.id == draft.id, Draft.latest_number == expected)
+        .values(latest_number=expected + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]  # Result of an UPDATE is a CursorResult
+        latest = session.scalar(select(Draft.latest_number).where(Draft.id == draft.id))
+        raise StaleRevision(latest or expected)
+    set_committed_value(draft, "latest_number", expected + 1)
     revision = DraftRevision(
         draft_id=draft.id,
         number=draft.latest_number,

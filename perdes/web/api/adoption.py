@@ -85,7 +85,13 @@ class AdoptionOut(BaseModel):
     current_stage_on: date | None
     next_steps: list[Stage] = Field(description="Steps that may be recorded now.")
     next_deadline_kind: str | None
-    next_deadline_on: date | None
+    next_deadline_on: date | None = Field(description="Last day, counted in working days.")
+    perdes_type: str = Field(
+        description="apb_desa, pungutan, tata_ruang and organisasi_pemdes "
+        "are evaluated by the Bupati/Wali Kota (UU 6/2014 Pasal 69)."
+    )
+    evaluation_received_on: date | None
+    evaluation_result_on: date | None
     agreed_on: date | None
     berita_acara_number: str
     enacted_on: date | None
@@ -127,13 +133,15 @@ def _step_out(entry: TimelineEntry) -> StepOut:
         recorded_by=event.recorded_by_name,
         evidence=[
             EvidenceOut(
-                id=f.id,
-                name=f.original_name,
-                media_type=f.media_type,
-                size_bytes=f.size_bytes,
-                sha256=f.sha256,
+                id=link.stored_file.id,
+                # The name this attachment's uploader gave (bytes are shared by hash; the
+                # first uploader's name may be another village's).
+                name=link.file_name or f"berkas-{link.stored_file.id}",
+                media_type=link.stored_file.media_type,
+                size_bytes=link.stored_file.size_bytes,
+                sha256=link.stored_file.sha256,
             )
-            for f in event.files
+            for link in event.file_links
         ],
     )
 
@@ -150,6 +158,9 @@ def _adoption_out(view: AdoptionView) -> AdoptionOut:
         next_steps=list(view.next_steps),
         next_deadline_kind=a.next_deadline_kind.value if a.next_deadline_kind else None,
         next_deadline_on=a.next_deadline_on,
+        perdes_type=a.perdes_type.value,
+        evaluation_received_on=a.evaluation_received_on,
+        evaluation_result_on=a.evaluation_result_on,
         agreed_on=a.agreed_on,
         berita_acara_number=a.berita_acara_number,
         enacted_on=a.enacted_on,

@@ -47,7 +47,11 @@ def login(
     username = form.get("username", "")
     try:
         account = accounts.authenticate(
-            db, username=username, password=form.get("password", ""), client_addr=_client(request)
+            db,
+            username=username,
+            password=form.get("password", ""),
+            client_addr=_client(request),
+            publish_attempt=db.commit,  # parallel guesses see each other's attempts
         )
     except accounts.LoginThrottled as exc:
         return render(

@@ -22,6 +22,7 @@ from perdes.drafting.workspace.models import COMMENT_SOURCE_LABELS, Draft, Draft
 from perdes.drafting.workspace.pdf import PdfUnavailable, docx_to_pdf
 from perdes.errors import ValidationFailed
 from perdes.regions.services import get_village
+from perdes.validation import parse_int
 from perdes.web.deps import DB, FormData
 from perdes.web.errors import error_response
 from perdes.web.htmx import redirect, render
@@ -60,7 +61,7 @@ async def _draft_form(request: Request) -> DraftForm:
             value = values[-1] if values else ""
             parsed.options[key[2:]] = True if value == "on" else value
     base = str(form.get("base", ""))
-    parsed.base = int(base) if base.isdigit() else None
+    parsed.base = parse_int(base)
     return parsed
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import views as checklist
-from perdes.errors import ValidationFailed
+from perdes.errors import Conflict, ValidationFailed
 from perdes.profiles import services as profiles
 from perdes.regions import services
 from perdes.regions.codes import is_valid_code
@@ -122,14 +122,22 @@ def village_profile_update(
     user.require("village.edit_profile", kode)
     try:
         profiles.update_profile(db, actor=user, code=kode, data=dict(form))
-    except ValidationFailed as exc:
+    except (ValidationFailed, Conflict) as exc:
         values = {name: form.get(name, "") for name in services.PROFILE_FIELDS}
+        conflict = isinstance(exc, Conflict)
+        errors = exc.errors if isinstance(exc, ValidationFailed) else {}
         return render(
             request,
             "regions/profile_edit.html",
-            {"user": user, "village": village, "values": values, "errors": exc.errors},
+            {
+                "user": user,
+                "village": village,
+                "values": values,
+                "errors": errors,
+                "conflict": exc.message if conflict else "",
+            },
             block="profile_form",
-            status_code=422,
+            status_code=409 if conflict else 422,
         )
     if is_htmx(request):
         village = services.get_village(db, code=kode, scope=user.scope)

@@ -15,7 +15,7 @@ from perdes.errors import Conflict, ValidationFailed
 from perdes.files import check_upload
 from perdes.regions import services as regions
 from perdes.tracking import after_the_fact, evidence, queries, services
-from perdes.tracking.deadlines import DEFAULTS
+from perdes.tracking.deadlines import DEFAULTS, EVALUATED, EVALUATION_STAGES, PERDES_TYPE_LABELS
 from perdes.tracking.models import DEFAULT_TITLE
 from perdes.tracking.stages import (
     CLARIFICATION_LABELS,
@@ -27,6 +27,7 @@ from perdes.tracking.stages import (
     STEP_FIELDS,
     Stage,
 )
+from perdes.validation import parse_int
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
 from perdes.web.forms import Multipart
@@ -48,6 +49,9 @@ def _labels() -> dict[str, Any]:
         "clarification_labels": CLARIFICATION_LABELS,
         "required_fields": REQUIRED_FIELDS,
         "deadline_defaults": DEFAULTS,
+        "perdes_type_labels": PERDES_TYPE_LABELS,
+        "evaluated": EVALUATED,
+        "evaluation_stages": EVALUATION_STAGES,
         "Stage": Stage,
     }
 
@@ -124,6 +128,7 @@ def adoption_start(request: Request, kode: str, db: DB, user: Recorder, form: Fo
             village_code=kode,
             title=form.get("title", ""),
             summary=form.get("summary", ""),
+            perdes_type=form.get("perdes_type", ""),
         )
     except ValidationFailed as exc:
         return _section(
@@ -131,6 +136,34 @@ def adoption_start(request: Request, kode: str, db: DB, user: Recorder, form: Fo
             status_code=422,
         )  # fmt: skip
     return _done(request, db, user, kode, "Pencatatan Perdes dimulai.")
+
+
+@router.post("/desa/{kode}/perdes/{adoption_id}/evaluasi", name="adoption_evaluation_record")
+def adoption_evaluation_record(
+    request: Request, kode: str, adoption_id: int, db: DB, user: Recorder, form: FormData
+) -> Response:
+    """Record the dates of the Bupati's evaluation of an evaluated draft (UU 6/2014 Pasal 69)."""
+    form_key = f"evaluation-{adoption_id}"
+    version = form.get("version", "")
+    try:
+        queries.get_adoption(db, actor=user, adoption_id=adoption_id, village_code=kode)
+        services.record_evaluation(
+            db,
+            actor=user,
+            adoption_id=adoption_id,
+            data=form,
+            expected_version=parse_int(version),
+        )
+    except ValidationFailed as exc:
+        return _section(
+            request, db, user, kode, errors=exc.errors, values=form, form_key=form_key,
+            status_code=422,
+        )  # fmt: skip
+    except Conflict as exc:
+        if not is_htmx(request):
+            raise
+        return _section(request, db, user, kode, message=exc.message, tone="warn")
+    return _done(request, db, user, kode, "Tanggal evaluasi dicatat; tenggat dihitung ulang.")
 
 
 @router.post("/desa/{kode}/perdes/{adoption_id}/langkah", name="adoption_step_record")
@@ -157,7 +190,7 @@ def adoption_step_record(
             actor=user,
             adoption_id=adoption_id,
             data=form,
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=parse_int(version),
         )
         if upload is not None:
             evidence.attach_evidence(
@@ -244,7 +277,7 @@ def adoption_correction_record(
             reason=form.get("reason", ""),
             data=form,
             retract=form.get("retract") == "1",
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=parse_int(version),
         )
     except ValidationFailed as exc:
         return _correction_page(
@@ -268,7 +301,7 @@ def adoption_evidence_upload(
     try:
         if upload is None:
             raise ValidationFailed({"file": "Pilih berkas yang akan diunggah."})
-        _, duplicate = evidence.attach_evidence(
+        evidence.attach_evidence(
             db,
             actor=user,
             event_id=event_id,
@@ -282,13 +315,9 @@ def adoption_evidence_upload(
         return _section(
             request, db, user, kode, errors=exc.errors, form_key=form_key, status_code=422
         )
-    message = (
-        "Berkas yang sama sudah pernah diunggah (dikenali dari sidik SHA-256); "
-        "dilampirkan tanpa disimpan ulang."
-        if duplicate
-        else "Berkas bukti dilampirkan."
-    )
-    return _done(request, db, user, kode, message)
+    # The same message whether or not the bytes were stored before (perhaps by another
+    # village): an upload must not tell who else holds a file.
+    return _done(request, db, user, kode, "Berkas bukti dilampirkan.")
 
 
 @router.get("/desa/{kode}/perdes/berkas/{file_id}", name="adoption_evidence_download")

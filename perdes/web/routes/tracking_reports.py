@@ -107,6 +107,7 @@ def _rules_page(
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    form_key: str = "rule",
     message: str = "",
     status_code: int = 200,
 ) -> Response:
@@ -116,9 +117,11 @@ def _rules_page(
         {
             "user": user,
             "rows": rules.list_rules(db, actor=user),
+            "workday_rows": rules.list_workday_rules(db, actor=user),
             "defaults": DEFAULTS,
             "values": values or {},
             "errors": errors or {},
+            "form_key": form_key,
             "message": message,
         },
         block="rules",
@@ -153,3 +156,24 @@ def deadline_rule_save(request: Request, db: DB, user: RuleAdmin, form: FormData
 def deadline_rule_delete(request: Request, rule_id: int, db: DB, user: RuleAdmin) -> Response:
     rules.delete_rule(db, actor=user, rule_id=rule_id)
     return _rules_page(request, db, user, message="Aturan tenggat dihapus.")
+
+
+@router.post("/admin/tenggat/cuti-bersama", name="workday_rule_save")
+def workday_rule_save(request: Request, db: DB, user: RuleAdmin, form: FormData) -> Response:
+    """Whether cuti bersama days are skipped in a kabupaten (its Perbup)."""
+    try:
+        rules.set_workday_rule(
+            db,
+            actor=user,
+            regency_code=form.get("regency_code", ""),
+            skip_joint_leave=form.get("skip_joint_leave", "") == "1",
+            legal_basis=form.get("legal_basis", ""),
+        )
+    except ValidationFailed as exc:
+        return _rules_page(
+            request, db, user, values=form, errors=exc.errors, form_key="workday",
+            status_code=422,
+        )  # fmt: skip
+    return _rules_page(
+        request, db, user, message="Aturan cuti bersama disimpan; tenggat desa dihitung ulang."
+    )

@@ -1,0 +1,236 @@
+"""Parallel writers on the same records, against a real database (a fresh SQLite file, or a
+scratch PostgreSQL database when PERDES_TEST_DATABASE_URL is set), through the whole app.
+
+Each writer is a thread with its own client, session and database connection (in process,
+no network). Only 2xx, 3xx and 409 may come back; the database must hold exactly what a
+serial replay of the accepted writes would give; the kecamatan rollup must equal a fresh
+recomputation.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from perdes import migrate, pipeline
+from perdes.accounts import services as accounts
+from perdes.config import Settings
+from perdes.db import make_engine
+from perdes.drafting.workspace import services as drafts
+from perdes.drafting.workspace.models import DraftRevision
+from perdes.monitoring.rollup import DistrictRollup, rebuild
+from perdes.tracking.models import Adoption, AdoptionEvent
+from perdes.web.app import create_app
+from perdes.web.permissions import SESSION_COOKIE, csrf_token_for
+from tests.factories import LONTAR, SUSUKAN, load_sample_regions, make_user
+
+WRITERS = 8
+SECRET = "concurrency-secret"
+APPS: list = []  # apps made by a test, their engines disposed at its end
+
+
+@pytest.fixture()
+def live(tmp_path: Path) -> Iterator[tuple[Settings, object]]:
+    url = os.environ.get("PERDES_TEST_DATABASE_URL")
+    admin_engine = None
+    name = ""
+    if url:
+        name = f"perdes_conc_{uuid.uuid4().hex[:8]}"
+        admin_engine = make_engine(url, isolation_level="AUTOCOMMIT")
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        db_url = make_url(url).set(database=name).render_as_string(hide_password=False)
+    else:
+        db_url = f"sqlite:///{tmp_path / 'conc.sqlite3'}"
+    engine = make_engine(db_url)
+    migrate.upgrade(engine)
+    factory = pipeline.make_session_factory(engine)
+    with factory() as db:
+        load_sample_regions(db)
+        db.commit()
+    settings = Settings(
+        instance_path=tmp_path / "instance",
+        database_url=db_url,
+        secret_key=SECRET,
+        upload_path=tmp_path / "uploads",
+    )
+    try:
+        yield settings, factory
+    finally:
+        while APPS:
+            APPS.pop().state.engine.dispose()
+        engine.dispose()
+        if admin_engine is not None:
+            with admin_engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            admin_engine.dispose()
+
+
+def _clients(settings: Settings, factory, role: str, n: int) -> list[TestClient]:
+    app = create_app(settings)
+    APPS.append(app)
+    out = []
+    with factory() as db:
+        user = make_user(db, role)
+        for _ in range(n):
+            session = accounts.start_session(db, user=user, client_addr="t", user_agent="t", days=1)
+            client = TestClient(app, follow_redirects=False)
+            client.cookies.set(SESSION_COOKIE, session.token)
+            client.headers["X-CSRF-Token"] = csrf_token_for(SECRET, session.token)
+            out.append(client)
+        db.commit()
+    return out
+
+
+def _parallel(clients: list[TestClient], send: Callable[[int, TestClient], object]) -> list[int]:
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = [0] * len(clients)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        statuses[i] = send(i, clients[i]).status_code  # type: ignore[attr-defined]
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return statuses
+
+
+def _only_accepted_or_conflict(statuses: list[int]) -> None:
+    assert all(s < 400 or s == 409 for s in statuses), statuses
+
+
+def test_parallel_saves_of_one_draft_revision(live):
+    settings, factory = live
+    clients = _clients(settings, factory, "operator", WRITERS)
+    with factory() as db:
+        admin = accounts.principal_for(make_user(db, "admin"))
+        draft = drafts.create_draft(
+            db, actor=admin, village_code=LONTAR, template_slug="pelindungan-pmi",
+            values={"nama_kepala_desa": "Ahmad", "nama_sekretaris_desa": "Junaedi"}, options={},
+        )  # fmt: skip
+        db.commit()
+        draft_id = draft.id
+    statuses = _parallel(
+        clients,
+        lambda i, c: c.post(
+            f"/rancangan/{draft_id}/revisi",
+            data={
+                "base": "1",
+                "v_nama_kepala_desa": f"Kepala {i}",
+                "v_nama_sekretaris_desa": "Junaedi",
+                "message": f"simpan {i}",
+            },
+        ),
+    )
+    _only_accepted_or_conflict(statuses)
+    accepted = [i for i, s in enumerate(statuses) if s < 400]
+    assert len(accepted) == 1 and statuses.count(409) == WRITERS - 1
+    with factory() as db:
+        numbers = db.scalars(
+            select(DraftRevision.number).where(DraftRevision.draft_id == draft_id)
+        ).all()
+        assert sorted(numbers) == [1, 2]  # a serial replay: one save on base 1
+        latest = db.scalars(
+            select(DraftRevision).where(
+                DraftRevision.draft_id == draft_id, DraftRevision.number == 2
+            )
+        ).one()
+        assert latest.message == f"simpan {accepted[0]}"
+
+
+def test_parallel_starts_and_steps_on_one_adoption(live):
+    settings, factory = live
+    clients = _clients(settings, factory, "operator", WRITERS)
+    statuses = _parallel(
+        clients, lambda i, c: c.post(f"/desa/{LONTAR}/perdes", data={"title": f"Perdes {i}"})
+    )
+    _only_accepted_or_conflict([s if s != 422 else 409 for s in statuses])
+    with factory() as db:
+        adoptions = db.scalars(select(Adoption).where(Adoption.village_code == LONTAR)).all()
+        assert len(adoptions) == 1, "one unfinished adoption per village"
+        adoption_id, version = adoptions[0].id, adoptions[0].version
+    statuses = _parallel(
+        clients,
+        lambda i, c: c.post(
+            f"/desa/{LONTAR}/perdes/{adoption_id}/langkah",
+            data={"stage": "direncanakan", "occurred_on": "2026-01-05", "version": str(version)},
+        ),
+    )
+    _only_accepted_or_conflict(statuses)
+    assert sum(s < 400 for s in statuses) == 1
+    with factory() as db:
+        events = db.scalar(select(func.count()).where(AdoptionEvent.adoption_id == adoption_id))
+        assert events == 1
+
+
+def test_parallel_writes_in_one_kecamatan_keep_the_rollup_exact(live):
+    settings, factory = live
+    admins = _clients(settings, factory, "admin", 2)
+    villages = [LONTAR, SUSUKAN]  # both in kecamatan 36.04.13
+    statuses = _parallel(
+        admins, lambda i, c: c.post(f"/desa/{villages[i]}/perdes", data={"title": "PMI"})
+    )
+    _only_accepted_or_conflict(statuses)
+    for stage in ["direncanakan", "penyusunan", "konsultasi_masyarakat"]:
+        with factory() as db:
+            rows = {a.village_code: (a.id, a.version) for a in db.scalars(select(Adoption)).all()}
+
+        def step(i: int, c: TestClient, stage: str = stage, rows: dict = rows) -> object:
+            adoption_id, version = rows[villages[i]]
+            return c.post(
+                f"/desa/{villages[i]}/perdes/{adoption_id}/langkah",
+                data={"stage": stage, "occurred_on": "2026-01-05", "version": str(version)},
+            )
+
+        statuses = _parallel(admins, step)
+        assert statuses == [303, 303], statuses
+    with factory() as db:
+        stored = db.get(DistrictRollup, "36.04.13")
+        assert stored is not None
+        before = {c.key: getattr(stored, c.key) for c in DistrictRollup.__table__.columns}
+        rebuild(db)
+        db.flush()
+        db.expire_all()
+        again = db.get(DistrictRollup, "36.04.13")
+        after = {c.key: getattr(again, c.key) for c in DistrictRollup.__table__.columns}
+        before.pop("updated_at"), after.pop("updated_at")
+        assert before == after
+        assert after["n_konsultasi_masyarakat"] >= 2
+        db.rollback()
+
+
+def test_parallel_first_saves_of_a_village_profile(live):
+    settings, factory = live
+    clients = _clients(settings, factory, "operator", WRITERS)
+    statuses = _parallel(
+        clients,
+        lambda i, c: c.post(
+            f"/desa/{LONTAR}/profil",
+            data={
+                "sebutan_desa": "Desa",
+                "sebutan_kepala_desa": "Kepala Desa",
+                "sebutan_bpd": "BPD",
+                "kepala_desa_name": f"Kepala {i}",
+            },
+        ),
+    )
+    _only_accepted_or_conflict(statuses)
+    accepted = {f"Kepala {i}" for i, s in enumerate(statuses) if s < 400}
+    assert accepted
+    with factory() as db:
+        rows = db.execute(
+            text("SELECT kepala_desa_name FROM village_profile WHERE region_code = :c"),
+            {"c": LONTAR},
+        ).all()
+        assert len(rows) == 1 and rows[0][0] in accepted  # as if the accepted ran in turn
