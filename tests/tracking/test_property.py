@@ -22,7 +22,7 @@ from perdes.tracking.stages import (
     stage_after,
 )
 from tests.factories import LONTAR
-from tests.tracking.helpers import FIELDS, TODAY
+from tests.tracking.helpers import FIELDS, TODAY, plus_working_days
 
 START = date(2026, 1, 1)
 
@@ -60,7 +60,7 @@ def _check_invariants(adoption):
     if kind is None:
         assert adoption.next_deadline_on is None
     else:
-        assert adoption.next_deadline_on == state.stage_on + timedelta(days=DEFAULTS[kind].days)
+        assert adoption.next_deadline_on == plus_working_days(state.stage_on, DEFAULTS[kind].days)
     for earlier, later in pairwise(steps):
         assert earlier.occurred_on <= later.occurred_on <= TODAY
         assert later.stage in TRANSITIONS[stage_after(earlier.stage, earlier.clarification_result)]
