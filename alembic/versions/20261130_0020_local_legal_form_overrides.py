@@ -1,7 +1,7 @@
 """local legal form overrides in the village profile
 
 Revision ID: 0020
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-30 15:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0020'
-down_revision: str | None = '0011'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from jinja2 import TemplateError as JinjaError
 
-from perdes.drafting.eligibility import require_perdes_maker
 from perdes.drafting.errors import CrossReferenceError, Problem, TemplateError
 from perdes.drafting.framing import frame_document
 from perdes.drafting.local_forms import resolve_local_form
@@ -46,6 +45,7 @@ from perdes.drafting.words import (
     tanggal,
     words,
 )
+from perdes.regions.eligibility import require_perdes_maker
 
 _SPACES = re.compile(r"[ \t]+")
 _ITEM_END = " ;.,:"
@@ -168,7 +168,7 @@ class Assembly:
                 number = self.ayat_no[(cid, b.ordinal)]
                 blocks.append(Ayat(number, self.text(b.text, cid), tuple(inner)))
         if not any(isinstance(b, SrcAyat) for b in src.blocks):
-            blocks = list(self.blocks(src.blocks, cid))  # type: ignore[arg-type]
+            blocks = list(self.blocks(src.blocks, cid))  # type: ignore[arg-type]  # no SrcAyat here (checked above), so no Ayat comes back
         elif cid in self.single_ayat:  # one ayat left: UU 12/2011 writes it unnumbered
             only = next(b for b in blocks if isinstance(b, Ayat))
             blocks = [Para(only.text), *only.blocks]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from perdes.accounts.scope import Scope
 from perdes.config import Settings
 from perdes.db import engine_from_settings, make_session_factory, session_scope
 from perdes.drafting.model import VillageContext
 from perdes.errors import NotFound
+from perdes.regions.scope import Scope
 from perdes.regions.services import VillageView, get_village
 
 

@@ -23,8 +23,9 @@ from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
-from perdes.drafting.eligibility import PerdesNotAllowed
+from perdes.drafting.workspace.models import Draft, DraftRevision
 from perdes.errors import Conflict, ValidationFailed
+from perdes.regions.eligibility import PerdesNotAllowed
 from perdes.tracking import deadlines
 from perdes.tracking.fold import State, Step, apply, check_step, fold
 from perdes.tracking.models import (
@@ -49,6 +50,7 @@ from perdes.tracking.stages import (
 from perdes.validation import FieldErrors, clean_text
 
 STALE = "Data tahapan sudah diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."
+REVISION_UNKNOWN = "Revisi rancangan ini tidak ditemukan pada rancangan Perdes desa ini."
 UNFINISHED = "Desa ini masih memiliki proses Perdes yang belum diundangkan."
 TEXT_LIMITS = {
     "berita_acara_number": 60,
@@ -185,6 +187,16 @@ def event_from(step: Step, **extra: Any) -> AdoptionEvent:
     )
 
 
+def revision_of_village(session: Session, *, revision_id: int, village_code: str) -> bool:
+    """True when ``revision_id`` is a revision of one of this village's drafts."""
+    found = session.scalar(
+        select(DraftRevision.id)
+        .join(Draft, Draft.id == DraftRevision.draft_id)
+        .where(DraftRevision.id == revision_id, Draft.village_code == village_code)
+    )
+    return found is not None
+
+
 def _expect(adoption: Adoption, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != adoption.version:
         raise Conflict(STALE)
@@ -274,6 +286,10 @@ def record_step(
         data.get("notes"), field="notes", errors=errors, max_length=2000, multiline=True
     )
     revision = _clean_revision(data.get("draft_revision_id"), errors)
+    if revision is not None and not revision_of_village(
+        session, revision_id=revision, village_code=adoption.village_code
+    ):
+        errors.add("draft_revision_id", REVISION_UNKNOWN)
     steps, _ = effective_steps(adoption)
     state = fold(steps)
     if step is not None:

@@ -5,12 +5,12 @@ from sqlalchemy import func, select
 
 from perdes.accounts import services as accounts
 from perdes.accounts.principal import Principal
-from perdes.drafting.eligibility import PerdesNotAllowed
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.compare import Change, compare_sections
 from perdes.drafting.workspace.models import DraftRevision
 from perdes.errors import NotFound, OutOfScope, ValidationFailed
-from perdes.regions import services as region_services
+from perdes.profiles import services as profiles
+from perdes.regions.eligibility import PerdesNotAllowed
 from tests.factories import KELURAHAN, LONTAR, PONTANG, make_user
 
 OFFICIALS = {"nama_kepala_desa": "Ahmad Sobari", "nama_sekretaris_desa": "Junaedi"}
@@ -32,7 +32,7 @@ def new_draft(db, who=None, **values):
 
 
 def test_create_draft_uses_the_village_profile_and_stores_revision_one(db, regions):
-    region_services.update_profile(
+    profiles.update_profile(
         db,
         actor=Principal.system(),
         code=LONTAR,

@@ -11,7 +11,7 @@ from perdes.accounts.principal import Principal
 from perdes.drafting.workspace import pdf as pdf_module
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.models import Draft
-from perdes.regions import services as region_services
+from perdes.profiles import services as profiles
 from tests.factories import KELURAHAN, LONTAR, PONTANG
 
 PROFILE = {
@@ -29,7 +29,7 @@ def soup(response):
 
 @pytest.fixture()
 def lontar_profile(db, regions):
-    region_services.update_profile(db, actor=Principal.system(), code=LONTAR, data=PROFILE)
+    profiles.update_profile(db, actor=Principal.system(), code=LONTAR, data=PROFILE)
 
 
 def form_of(page_html: str) -> dict[str, object]:

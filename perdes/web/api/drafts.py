@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field, create_model
 
 from perdes.accounts.principal import Principal
 from perdes.drafting.assembler import assemble
-from perdes.drafting.eligibility import require_perdes_maker
 from perdes.drafting.errors import DraftInputError, TemplateError
 from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import OptionSpec, Template, VariableSpec
@@ -25,6 +24,7 @@ from perdes.drafting.values import MIN_YEAR
 from perdes.drafting.village import context_from_view
 from perdes.drafting.workspace import services as drafts
 from perdes.errors import ValidationFailed
+from perdes.regions.eligibility import require_perdes_maker
 from perdes.regions.services import get_village
 from perdes.web.api.common import (
     ISO_DATE,
@@ -116,7 +116,7 @@ def _variable(spec: VariableSpec, this_year: int) -> tuple[Any, Any]:
     about = spec.label + (f". {spec.help}" if spec.help else "")
     kind: Any
     if spec.type == "choice":
-        kind = Literal[tuple(spec.choices)]  # type: ignore[misc]
+        kind = Literal[tuple(spec.choices)]
         field = Field(default, description=about)
     elif spec.type == "text":
         kind = str
@@ -138,7 +138,7 @@ def _variable(spec: VariableSpec, this_year: int) -> tuple[Any, Any]:
         kind = bool
         field = Field(default, description=about)
     else:  # citations: keys of the citation catalogue
-        kind = list[Literal[tuple(spec_keys(spec))]]  # type: ignore[misc]
+        kind = list[Literal[tuple(spec_keys(spec))]]  # type: ignore[misc]  # a Literal of the template's choices, known only at run time
         field = Field(default, max_length=100, description=about)
     return (kind if required else kind | None, field)
 
@@ -154,7 +154,7 @@ def _option(spec: OptionSpec) -> tuple[Any, Any]:
     about = spec.label + (f". {spec.help}" if spec.help else "")
     if spec.type == "bool":
         return (bool | None, Field(None, description=f"{about} Default: {spec.default}."))
-    kind: Any = Literal[tuple(spec.choices)]  # type: ignore[misc]
+    kind: Any = Literal[tuple(spec.choices)]
     return (kind | None, Field(None, description=f"{about} Default: {spec.default}."))
 
 
@@ -168,13 +168,13 @@ def render_model(template: Template, this_year: int) -> type[RequestModel]:
         if spec.type == "citations":
             _CATALOGUE_KEYS[name] = tuple(sorted(template.catalogue.instruments))
     name = _name(template.slug)
-    values = create_model(  # type: ignore[call-overload]
+    values = create_model(  # type: ignore[call-overload]  # pydantic cannot type a model whose fields are built at run time
         f"{name}Values",
         __base__=RequestModel,
         __doc__=f"Variables of template '{template.slug}'; omitted ones take their default.",
         **{n: _variable(s, this_year) for n, s in template.variables.items()},
     )
-    options = create_model(  # type: ignore[call-overload]
+    options = create_model(  # type: ignore[call-overload]  # pydantic cannot type a model whose fields are built at run time
         f"{name}Options",
         __base__=RequestModel,
         __doc__=f"Options of template '{template.slug}'; omitted ones take their default.",
@@ -197,7 +197,7 @@ def render_model(template: Template, this_year: int) -> type[RequestModel]:
             ),
         ),
     }
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(
         f"{name}Render",
         __base__=RequestModel,
         __doc__=f"Render template '{template.slug}' ({template.info.title}).",
