@@ -295,8 +295,19 @@ def start_session(
     return NewSession(token=token, record=record)
 
 
-def resolve_session(session: Session, *, token: str) -> Principal | None:
-    """The principal of a live session token, or None (unknown, revoked, expired, disabled)."""
+SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedSession:
+    """A live session's principal and when it was last seen (to decide whether to touch it)."""
+
+    principal: Principal
+    last_seen_at: datetime
+
+
+def resolve_login(session: Session, *, token: str) -> ResolvedSession | None:
+    """The live session of ``token`` (unknown, revoked, expired or disabled: None); reads only."""
     if not token or len(token) > 100:
         return None
     now = utcnow()
@@ -313,9 +324,34 @@ def resolve_session(session: Session, *, token: str) -> Principal | None:
     if row is None:
         return None
     login, user = row[0], row[1]
-    if now - login.last_seen_at > timedelta(minutes=5):
-        login.last_seen_at = now
-    return principal_for(user, session_id=login.id)
+    return ResolvedSession(principal_for(user, session_id=login.id), login.last_seen_at)
+
+
+def resolve_session(session: Session, *, token: str) -> Principal | None:
+    """The principal of a live session token, or None (unknown, revoked, expired, disabled).
+
+    Never writes: a read request must not take the write lock. ``touch_session`` records
+    activity, in a short transaction of its own.
+    """
+    resolved = resolve_login(session, token=token)
+    return resolved.principal if resolved else None
+
+
+def touch_due(last_seen_at: datetime) -> bool:
+    return utcnow() - last_seen_at > SESSION_TOUCH_INTERVAL
+
+
+def touch_session(session: Session, *, session_id: str) -> None:
+    """Record that the session is in use (at most once per ``SESSION_TOUCH_INTERVAL``)."""
+    now = utcnow()
+    session.execute(
+        update(LoginSession)
+        .where(
+            LoginSession.id == session_id,
+            LoginSession.last_seen_at < now - SESSION_TOUCH_INTERVAL,
+        )
+        .values(last_seen_at=now)
+    )
 
 
 def principal_for(user: User, *, session_id: str | None = None) -> Principal:

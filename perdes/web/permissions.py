@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from perdes.accounts import services as accounts
@@ -20,7 +21,7 @@ from perdes.accounts import tokens
 from perdes.accounts.principal import Principal
 from perdes.accounts.scope import Scope as RegionScope
 from perdes.errors import DomainError
-from perdes.web.deps import DB
+from perdes.web.deps import DB, brief_write
 
 SESSION_COOKIE = "perdes_session"
 ANON_COOKIE = "perdes_anon"
@@ -47,18 +48,38 @@ class CsrfFailed(DomainError):
         )
 
 
+def _resolve(request: Request, db: Session, key: str) -> Principal | None:
+    """The principal for a credential (``key`` is a session cookie or "Bearer …"), or None."""
+    if key.startswith("bearer "):
+        token = tokens.resolve_api_token(db, secret=key[7:])
+        if token is None:
+            return None
+        principal = token.principal
+        if token.touch_due:
+            brief_write(request, lambda s: tokens.touch_token(s, token_id=token.token_id))
+    else:
+        login = accounts.resolve_login(db, token=key)
+        if login is None:
+            return None
+        principal = login.principal
+        session_id = principal.session_id or ""
+        if accounts.touch_due(login.last_seen_at):
+            brief_write(request, lambda s: accounts.touch_session(s, session_id=session_id))
+    return principal
+
+
 def _principal(request: Request, db: DB) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
     authorization = request.headers.get("authorization", "")
     if authorization[:7].lower() == "bearer ":
-        principal = tokens.resolve_token(db, secret=authorization[7:].strip())
+        principal = _resolve(request, db, "bearer " + authorization[7:].strip())
         if principal is None:
             raise LoginRequired()
     else:
         token = request.cookies.get(SESSION_COOKIE, "")
-        principal = accounts.resolve_session(db, token=token) if token else None
+        principal = _resolve(request, db, token) if 0 < len(token) <= 100 else None
     request.state.principal = principal or ANONYMOUS
     return request.state.principal  # type: ignore[no-any-return]
 
