@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from perdes import __version__
 from perdes.config import PROJECT_ROOT, Settings
@@ -13,6 +12,7 @@ from perdes.web.api import checklist as api_checklist
 from perdes.web.api import docs as api_docs
 from perdes.web.api import drafts as api_drafts
 from perdes.web.api import regions as api_regions
+from perdes.web.assets import Compression, FingerprintedStaticFiles
 from perdes.web.errors import install_auth_handlers, install_error_handlers
 from perdes.web.permissions import AnonymousCookieMiddleware, csrf_protect
 from perdes.web.routes import (
@@ -73,7 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.api_routers = [m.router for m in API_MODULES]
     app.add_middleware(AnonymousCookieMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
+    app.add_middleware(Compression)
+    app.state.static = FingerprintedStaticFiles(directory=PROJECT_ROOT / "static")
+    app.mount("/static", app.state.static, name="static")
     install_error_handlers(app)
     install_auth_handlers(app)
     for module in ROUTE_MODULES:
