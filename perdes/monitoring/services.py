@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, aliased
 
 from perdes.accounts.principal import Principal
@@ -31,9 +31,10 @@ from perdes.monitoring.figures import (
     within_clause,
 )
 from perdes.monitoring.models import TargetListMember
-from perdes.pagination import Page
+from perdes.pagination import Page, count_rows
 from perdes.regions.codes import is_valid_code
 from perdes.regions.models import LEVEL_LABELS, Region, RegionLevel, VillageKind
+from perdes.regions.services import name_contains
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.models import Adoption, AdoptionEvent
 from perdes.tracking.stages import Stage
@@ -279,7 +280,7 @@ _LIST = (
 )
 # Counting needs neither the ancestor names nor, for most lists, the checklist join.
 _COUNT = (
-    select(func.count())
+    select(Region.code)
     .select_from(Region)
     .outerjoin(Adoption, _LATEST)
     .outerjoin(ChecklistVillageTotal, _TOTAL)
@@ -288,6 +289,7 @@ _COUNT = (
 
 def _village_select(
     *,
+    dialect: str = "",
     actor: Principal,
     region: Region | None,
     filters: VillageFilter,
@@ -317,7 +319,7 @@ def _village_select(
         stmt = stmt.where(Adoption.current_stage == Stage(filters.stage))
     query = filters.query.strip()[:100]
     if query:
-        stmt = stmt.where(func.lower(Region.name).contains(query.lower(), autoescape=True))
+        stmt = stmt.where(name_contains(dialect, query))
     return stmt
 
 
@@ -351,23 +353,29 @@ def list_villages(
     page: int = 1,
     per_page: int = 50,
     today: date | None = None,
+    count_cap: int | None = None,
 ) -> Page[VillageStatus]:
-    """Villages in the actor's scope matching ``filters``, a page at a time.
+    """Villages in the actor's scope matching ``filters``, a page at a time (the count stops
+    at ``count_cap``).
 
     Raises OutOfScope without ``monitoring.view`` and NotFound for a region out of reach.
     """
     today = today or local_today()
     region = resolve_region(session, actor=actor, code=filters.region_code)
-    stmt = _village_select(actor=actor, region=region, filters=filters, today=today)
-    count = _village_select(
-        actor=actor, region=region, filters=filters, today=today, count_only=True
+    dialect = session.get_bind().dialect.name
+    stmt = _village_select(
+        dialect=dialect, actor=actor, region=region, filters=filters, today=today
     )
-    total = session.scalar(count) or 0
+    count = _village_select(
+        dialect=dialect, actor=actor, region=region, filters=filters, today=today, count_only=True
+    )
+    total, capped = count_rows(session, count, cap=count_cap)
     page = max(page, 1)
     rows = session.execute(
         _order(stmt, filters.kind).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return Page(items=[_status(r) for r in rows], total=total, page=page, per_page=per_page)
+    items = [_status(r) for r in rows]
+    return Page(items=items, total=total, page=page, per_page=per_page, capped=capped)
 
 
 def iter_villages(
@@ -376,8 +384,10 @@ def iter_villages(
     """Every village matching ``filters`` (all pages), in list order, fetched in batches."""
     today = today or local_today()
     region = resolve_region(session, actor=actor, code=filters.region_code)
+    dialect = session.get_bind().dialect.name
     stmt = _order(
-        _village_select(actor=actor, region=region, filters=filters, today=today), filters.kind
+        _village_select(dialect=dialect, actor=actor, region=region, filters=filters, today=today),
+        filters.kind,
     )
     for row in session.execute(stmt.execution_options(yield_per=2000)):
         yield _status(row)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from perdes.accounts.principal import Principal
 from perdes.checklist import views as checklist
 from perdes.errors import ValidationFailed
+from perdes.pagination import COUNT_CAP
 from perdes.regions import services
 from perdes.regions.codes import is_valid_code
 from perdes.web.deps import DB, FormData
@@ -61,6 +62,7 @@ def village_directory(
         district=kecamatan,
         page=halaman,
         per_page=PER_PAGE,
+        count_cap=COUNT_CAP,
     )
     params: dict[str, Any] = {
         "q": q.strip(),
