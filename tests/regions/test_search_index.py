@@ -21,7 +21,21 @@ NAMES = [
     "Sari",
     "Bojongsari Baru",
 ]
-FRAGMENTS = ["sari", "ar j", "SARI", "ari", "sa", "s", "jaya", "_", "ng_a", "%", "ung %", "mulya", "zz"]
+FRAGMENTS = [
+    "sari",
+    "ar j",
+    "SARI",
+    "ari",
+    "sa",
+    "s",
+    "jaya",
+    "_",
+    "ng_a",
+    "%",
+    "ung %",
+    "mulya",
+    "zz",
+]
 
 
 @pytest.fixture()
