@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
+from sqlalchemy.orm import Session
 
 from perdes.accounts.scope import Scope
 from perdes.checklist.models import ChecklistVillageTotal
@@ -153,12 +153,8 @@ def figure_cells(f: Figures) -> tuple[Any, ...]:
 
 
 def latest_adoption_join() -> ColumnElement[bool]:
-    """Join condition: the village's most recent adoption only."""
-    newer = aliased(Adoption)
-    return and_(
-        Adoption.village_code == Region.code,
-        ~exists().where(newer.village_code == Adoption.village_code, newer.id > Adoption.id),
-    )
+    """Join condition: the village's most recent adoption only (the stored flag)."""
+    return and_(Adoption.village_code == Region.code, Adoption.is_latest)
 
 
 def total_join() -> ColumnElement[bool]:
@@ -321,14 +317,13 @@ def rollup_figures(
             figures.stages[stage.value] = int(value or 0)
             started += int(value or 0)
         figures.stages[NOT_STARTED] = figures.desa - started
-    newer = aliased(Adoption)
     overdue_key = func.substr(Adoption.village_code, 1, n)
     for prefix, number in session.execute(
         select(overdue_key, func.count())
         .where(
+            Adoption.is_latest,
             Adoption.next_deadline_on < today,
             func.substr(Adoption.village_code, 10, 1) != "1",
-            ~exists().where(newer.village_code == Adoption.village_code, newer.id > Adoption.id),
             *code_clauses(Adoption.village_code, scope, code),
         )
         .group_by(overdue_key)
