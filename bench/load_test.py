@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_monitoring import biggest, session_token  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from perdes.db import make_engine, make_session_factory, session_scope  # noqa: E402
+from perdes.db import make_engine, session_scope  # noqa: E402
+from perdes.pipeline import make_session_factory  # noqa: E402
 from perdes.regions.models import RegionLevel  # noqa: E402
 from perdes.tracking.models import Adoption  # noqa: E402
 
