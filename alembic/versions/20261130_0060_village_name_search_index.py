@@ -56,8 +56,16 @@ def upgrade() -> None:
         )
         if available:
             op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            # The operator class lives in the extension's schema, which need not be on the
+            # search path (a database with a schema per tenant or test).
+            schema = bind.scalar(
+                text(
+                    "SELECT n.nspname FROM pg_extension e "
+                    "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
+                )
+            )
             op.execute(
-                "CREATE INDEX ix_region_name_trgm ON region USING gin (lower(name) gin_trgm_ops)"
+                f'CREATE INDEX ix_region_name_trgm ON region USING gin (lower(name) "{schema}".gin_trgm_ops)'
             )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from perdes.tracking.models import Adoption
@@ -36,7 +36,7 @@ def is_latest() -> ColumnElement[bool]:
     before-insert hook in tracking.models; partial indexes serve it), the same answer as "no
     adoption of the village has a higher id" without that anti-join per row.
     """
-    return Adoption.is_latest
+    return Adoption.is_latest == true()
 
 
 def latest_adoption_join(village_code: Any) -> ColumnElement[bool]:

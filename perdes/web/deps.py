@@ -32,11 +32,16 @@ def _db(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def brief_write(request: Request, write: Callable[[Session], object]) -> bool:
+def brief_write(request: Request, db: Session, write: Callable[[Session], object]) -> bool:
     """Run an occasional bookkeeping write of a read request (noting that a session is in use,
     the weekly snapshot of a target list) in a brief transaction of its own, never in the
     request's: the page holds no write lock while it renders, and when the database is busy
-    the write is skipped (False) and retried by a later request."""
+    the write is skipped (False) and retried by a later request.
+
+    The request's session ``db`` (which has only read) first hands its connection back, so a
+    request never holds two pooled connections at once: under load that exhausts the pool.
+    """
+    db.commit()
     try:
         with brief_scope(request.app.state.session_factory) as session:
             write(session)

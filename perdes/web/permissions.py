@@ -56,7 +56,7 @@ def _resolve(request: Request, db: Session, key: str) -> Principal | None:
             return None
         principal = token.principal
         if token.touch_due:
-            brief_write(request, lambda s: tokens.touch_token(s, token_id=token.token_id))
+            brief_write(request, db, lambda s: tokens.touch_token(s, token_id=token.token_id))
     else:
         login = accounts.resolve_login(db, token=key)
         if login is None:
@@ -64,7 +64,7 @@ def _resolve(request: Request, db: Session, key: str) -> Principal | None:
         principal = login.principal
         session_id = principal.session_id or ""
         if accounts.touch_due(login.last_seen_at):
-            brief_write(request, lambda s: accounts.touch_session(s, session_id=session_id))
+            brief_write(request, db, lambda s: accounts.touch_session(s, session_id=session_id))
     return principal
 
 

@@ -197,6 +197,7 @@ def target_detail(request: Request, target_id: int, db: DB, user: Manager) -> Re
     if targets.snapshot_due(db, target=target):
         brief_write(
             request,
+            db,
             lambda s: targets.snapshot_if_due(
                 s, actor=user, target=targets.get_target(s, actor=user, target_id=target_id)
             ),
