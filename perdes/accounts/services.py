@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -34,8 +35,13 @@ LOGIN_FAILED = "Nama pengguna atau kata sandi salah."
 THROTTLED = "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 15 menit."
 
 _hasher = PasswordHash.recommended()
-# Verified against when the user does not exist, so timing does not reveal valid names.
-_DUMMY_HASH = _hasher.hash("perdes-dummy-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so timing does not reveal valid names.
+    Computed on first sign-in, not at import: every CLI command would pay an Argon2 hash."""
+    return _hasher.hash("perdes-dummy-password")
 
 
 class LoginRefused(DomainError):
@@ -266,7 +272,7 @@ def authenticate(
     ) >= MAX_FAILURES_PER_ADDRESS:
         raise LoginThrottled(THROTTLED)
     user = find_user(session, username=name) if name else None
-    ok = _hasher.verify(password, user.password_hash if user else _DUMMY_HASH)
+    ok = _hasher.verify(password, user.password_hash if user else _dummy_hash())
     if user is None or not ok or not user.is_active:
         session.add(LoginAttempt(username=name, client_addr=client_addr[:45], at=now))
         session.flush()
