@@ -15,6 +15,7 @@ import os
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
@@ -26,6 +27,7 @@ from perdes.monitoring.services import (
     _status,
     _village_select,
 )
+from perdes.pagination import COUNT_CAP
 from perdes.regions.models import Region
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_LABELS
@@ -38,7 +40,8 @@ with Session(engine) as session:
     REGION = session.get(Region, CODE)
 FILTERS = VillageFilter(region_code=CODE)
 ADMIN = Principal.system()
-COUNT = _village_select(actor=ADMIN, region=REGION, filters=FILTERS, today=TODAY, count_only=True)
+ROWS = _village_select(actor=ADMIN, region=REGION, filters=FILTERS, today=TODAY, count_only=True)
+COUNT = select(func.count()).select_from(ROWS.limit(COUNT_CAP + 1).subquery())  # as the app
 PAGE = _order(
     _village_select(actor=ADMIN, region=REGION, filters=FILTERS, today=TODAY), FILTERS.kind
 ).limit(50)
