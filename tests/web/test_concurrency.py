@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -139,7 +140,10 @@ def test_parallel_readers_and_writers_get_no_server_error_and_lose_no_write(
             *(writer(code, deadline) for code in villages),
         )
 
-    asyncio.run(run())
+    # A loop of its own in a thread of its own: another test (Playwright) may have left one
+    # running in this thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(run())).result()
     app.state.engine.dispose()
 
     assert not [s for s in statuses if s >= 500], statuses
