@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -15,6 +14,7 @@ from perdes import pipeline
 from perdes.checklist.cli import app as checklist_app
 from perdes.cli_users import app as users_app
 from perdes.config import Settings
+from perdes.console import err, fail, out
 from perdes.db import engine_from_settings, session_scope
 from perdes.drafting.cli import app as draft_app
 from perdes.monitoring.cli import app as monitoring_app
@@ -30,19 +30,12 @@ app.add_typer(users_app, name="users")
 app.add_typer(draft_app, name="draft")
 app.add_typer(checklist_app, name="checklist")
 app.add_typer(monitoring_app, name="monitoring")
-err = Console(stderr=True)
-out = Console()
 
 
 @app.callback()
 def _setup() -> None:
     """Perdes PMI: village regulations on migrant-worker protection."""
     pipeline.install()  # every subcommand's writes keep derived data in step
-
-
-def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 @app.command()

@@ -13,7 +13,7 @@ from perdes.checklist.loading import load_bundled
 from perdes.checklist.models import ChecklistItemEvent, ChecklistVillageTotal, ItemStatus
 from perdes.monitoring import rollup
 from perdes.monitoring.rollup import DistrictRollup
-from perdes.regions import services as region_services
+from perdes.profiles import services as profiles
 from perdes.tracking import services as tracking
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_ORDER, Stage
@@ -76,7 +76,7 @@ def test_a_promulgation_does_its_derived_work_once(db, regions, monkeypatch):
 
 def test_loading_a_framework_evaluates_villages_that_already_have_data(db, regions):
     operator = principal_for(make_user(db, "operator"))
-    region_services.update_profile(db, actor=operator, code=LONTAR, data=PROFILE)
+    profiles.update_profile(db, actor=operator, code=LONTAR, data=PROFILE)
     db.commit()
     assert db.scalar(select(func.count()).select_from(ChecklistVillageTotal)) == 0
     load_bundled(db, actor=Principal.system())
@@ -93,7 +93,7 @@ def test_loading_a_framework_evaluates_villages_that_already_have_data(db, regio
 def test_repair_tools_are_idempotent(db, regions):
     operator = principal_for(make_user(db, "operator"))
     load_bundled(db, actor=Principal.system())
-    region_services.update_profile(db, actor=operator, code=LONTAR, data=PROFILE)
+    profiles.update_profile(db, actor=operator, code=LONTAR, data=PROFILE)
     db.commit()
     history = db.scalar(select(func.count()).select_from(ChecklistItemEvent))
     before = db.get(DistrictRollup, "36.04.13").score_sum
@@ -109,3 +109,26 @@ def test_a_rolled_back_transaction_leaves_nothing_to_settle(db, regions):
     events.publish(db, events.Change.ADOPTION, LONTAR)
     db.rollback()
     assert not events.has_pending(db)
+
+
+def test_a_write_never_upgrades_a_village_on_its_own(db, regions):
+    """Moving to a newer framework version happens when it is loaded, for every village; a
+    write meeting an assessment on an older version is refused, not silently upgraded."""
+    from perdes.checklist import services as checklist
+    from perdes.checklist.models import ChecklistFramework
+    from perdes.errors import Conflict
+
+    operator = principal_for(make_user(db, "operator"))
+    load_bundled(db, actor=Principal.system())
+    common = dict(actor=operator, village_code=LONTAR, framework_slug=SLUG)
+    checklist.answer_item(db, item_key="satgas-komunitas-pmi", status="terpenuhi", **common)
+    current = db.scalar(select(ChecklistFramework).where(ChecklistFramework.slug == SLUG))
+    db.add(  # a newer version stored without loading it (no upgrade ran)
+        ChecklistFramework(
+            slug=SLUG, version=current.version + 1, title=current.title, content=current.content,
+            content_sha256="0" * 64, source="uji", loaded_at=current.loaded_at,
+        )
+    )  # fmt: skip
+    db.flush()
+    with pytest.raises(Conflict):
+        checklist.answer_item(db, item_key="satgas-komunitas-pmi", status="belum", **common)

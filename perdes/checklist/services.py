@@ -274,7 +274,12 @@ def add_evidence(
         item_key=item_key,
     )
     stored, _ = store_upload(
-        session, root=root, data=data, filename=filename, actor=actor, max_bytes=max_bytes
+        session,
+        root=root,
+        data=data,
+        filename=filename,
+        uploaded_by_id=actor.user_id,
+        max_bytes=max_bytes,
     )
     current = existing_answer(
         session, village_code=village_code, framework_slug=framework_slug, item_key=item_key

@@ -19,6 +19,7 @@ from perdes.accounts.permissions import Role
 from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
 from perdes.config import PROJECT_ROOT
+from perdes.profiles import services as profiles
 from perdes.regions import services as regions
 from perdes.regions.importer import ImportReport, RawRow, import_regions, read_region_csv
 from perdes.tracking import services as tracking
@@ -89,7 +90,7 @@ def load_profiles(session: Session) -> None:
             name: getattr(village.profile, name) for name in regions.PROFILE_FIELDS
         }
         data.update(values)
-        regions.update_profile(session, actor=actor, code=code, data=data)
+        profiles.update_profile(session, actor=actor, code=code, data=data)
 
 
 STEP_FIELDS_DEMO: dict[Stage, dict[str, str]] = {

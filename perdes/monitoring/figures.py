@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from perdes.accounts.scope import Scope
 from perdes.checklist.models import ChecklistVillageTotal
+from perdes.regions.codes import not_kelurahan_code
 from perdes.regions.models import Region, RegionLevel, VillageKind
+from perdes.regions.scope import Scope
 from perdes.tracking import standing
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import STAGE_LABELS, STAGE_ORDER, Stage
@@ -62,7 +63,7 @@ def within_clause(code: str | None, level: RegionLevel | None) -> ColumnElement[
         RegionLevel.KECAMATAN: Region.district_code,
         RegionLevel.DESA: Region.code,
     }[level]
-    return column == code  # type: ignore[no-any-return]
+    return column == code
 
 
 @dataclass(slots=True)
@@ -326,7 +327,7 @@ def rollup_figures(
         select(overdue_key, func.count())
         .where(
             Adoption.next_deadline_on < today,
-            func.substr(Adoption.village_code, 10, 1) != "1",
+            not_kelurahan_code(Adoption.village_code),
             standing.is_latest(),
             *code_clauses(Adoption.village_code, scope, code),
         )
@@ -361,7 +362,7 @@ def village_figures(
         figures.stages[NOT_STARTED] += number - int(kelurahan or 0)
     adoption_key = func.substr(Adoption.village_code, 1, n)
     adoption_where = [
-        func.substr(Adoption.village_code, 10, 1) != "1",
+        not_kelurahan_code(Adoption.village_code),
         *code_clauses(Adoption.village_code, scope, code),
     ]
     stages = session.execute(
@@ -402,11 +403,16 @@ def village_figures(
         if stage is not None:
             figures.stages[NOT_STARTED] += 1
             figures.stages[stage.value] -= 1
-    in_force_key = func.substr(Adoption.village_code, 1, n)
     for key, number in session.execute(
-        select(in_force_key, func.count(func.distinct(Adoption.village_code)))
-        .where(*adoption_where, Adoption.current_stage.in_(standing.PROMULGATED_STAGES))
-        .group_by(in_force_key)
+        select(group, func.count())
+        .where(
+            Region.level == RegionLevel.DESA,
+            Region.village_kind != VillageKind.KELURAHAN,
+            scope.region_clause(),
+            within_clause(code, level),
+            standing.promulgated_clause(Region.code),
+        )
+        .group_by(group)
     ):
         out.setdefault(key, Figures(code=key)).promulgated += int(number)
     total = ChecklistVillageTotal
@@ -421,7 +427,7 @@ def village_figures(
         )
         .where(
             total.framework_slug == FRAMEWORK,
-            func.substr(total.village_code, 10, 1) != "1",
+            not_kelurahan_code(total.village_code),
             *code_clauses(total.village_code, scope, code),
         )
         .group_by(total_key)

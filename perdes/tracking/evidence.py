@@ -35,7 +35,12 @@ def attach_file(
 ) -> tuple[StoredFile, bool]:
     """Store and link a file to ``event``; the caller has checked scope and permission."""
     record, duplicate = store_upload(
-        session, root=root, data=data, filename=filename, actor=actor, max_bytes=max_bytes
+        session,
+        root=root,
+        data=data,
+        filename=filename,
+        uploaded_by_id=actor.user_id,
+        max_bytes=max_bytes,
     )
     linked = session.get(AdoptionEventFile, (event.id, record.id))
     if linked is not None:

@@ -23,6 +23,8 @@ from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
+from perdes.drafting.eligibility import PerdesNotAllowed
+from perdes.drafting.workspace.models import Draft, DraftRevision
 from perdes.errors import Conflict, ValidationFailed
 from perdes.tracking import deadlines
 from perdes.tracking.fold import State, Step, apply, check_step, fold
@@ -41,7 +43,6 @@ from perdes.tracking.queries import (
 )
 from perdes.tracking.stages import (
     PROMULGATED,
-    REASON_KELURAHAN,
     STEP_FIELDS,
     ClarificationResult,
     Stage,
@@ -49,6 +50,7 @@ from perdes.tracking.stages import (
 from perdes.validation import FieldErrors, clean_text
 
 STALE = "Data tahapan sudah diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."
+REVISION_UNKNOWN = "Revisi rancangan ini tidak ditemukan pada rancangan Perdes desa ini."
 UNFINISHED = "Desa ini masih memiliki proses Perdes yang belum diundangkan."
 TEXT_LIMITS = {
     "berita_acara_number": 60,
@@ -185,6 +187,16 @@ def event_from(step: Step, **extra: Any) -> AdoptionEvent:
     )
 
 
+def revision_of_village(session: Session, *, revision_id: int, village_code: str) -> bool:
+    """True when ``revision_id`` is a revision of one of this village's drafts."""
+    found = session.scalar(
+        select(DraftRevision.id)
+        .join(Draft, Draft.id == DraftRevision.draft_id)
+        .where(DraftRevision.id == revision_id, Draft.village_code == village_code)
+    )
+    return found is not None
+
+
 def _expect(adoption: Adoption, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != adoption.version:
         raise Conflict(STALE)
@@ -207,7 +219,7 @@ def start_adoption(
     region = village_region(session, actor=actor, village_code=village_code)
     actor.require("adoption.record", village_code)
     if not region.can_make_perdes:
-        raise ValidationFailed({"village": REASON_KELURAHAN}, REASON_KELURAHAN)
+        raise PerdesNotAllowed()
     errors = FieldErrors()
     clean_title = clean_text(title, field="title", errors=errors, max_length=200, required=True)
     clean_summary = clean_text(
@@ -274,6 +286,10 @@ def record_step(
         data.get("notes"), field="notes", errors=errors, max_length=2000, multiline=True
     )
     revision = _clean_revision(data.get("draft_revision_id"), errors)
+    if revision is not None and not revision_of_village(
+        session, revision_id=revision, village_code=adoption.village_code
+    ):
+        errors.add("draft_revision_id", REVISION_UNKNOWN)
     steps, _ = effective_steps(adoption)
     state = fold(steps)
     if step is not None:

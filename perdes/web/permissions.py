@@ -19,8 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from perdes.accounts import services as accounts
 from perdes.accounts import tokens
 from perdes.accounts.principal import Principal
-from perdes.accounts.scope import Scope as RegionScope
 from perdes.errors import DomainError
+from perdes.regions.scope import Scope as RegionScope
 from perdes.web.deps import DB, brief_write
 
 SESSION_COOKIE = "perdes_session"
@@ -80,8 +80,9 @@ def _principal(request: Request, db: DB) -> Principal:
     else:
         token = request.cookies.get(SESSION_COOKIE, "")
         principal = _resolve(request, db, token) if 0 < len(token) <= 100 else None
-    request.state.principal = principal or ANONYMOUS
-    return request.state.principal  # type: ignore[no-any-return]
+    resolved = principal or ANONYMOUS
+    request.state.principal = resolved
+    return resolved
 
 
 def requires(action: str) -> Callable[..., Principal]:
@@ -94,7 +95,7 @@ def requires(action: str) -> Callable[..., Principal]:
         principal.require(action)
         return principal
 
-    dependency.action = action  # type: ignore[attr-defined]
+    dependency.action = action  # type: ignore[attr-defined]  # the authorization-matrix test reads a route's action from its dependency
     dependency.__name__ = f"requires_{action.replace('.', '_')}"
     return dependency
 
@@ -104,14 +105,14 @@ def optional_user(request: Request, db: DB) -> Principal:
     return _principal(request, db)
 
 
-optional_user.action = PUBLIC  # type: ignore[attr-defined]
+optional_user.action = PUBLIC  # type: ignore[attr-defined]  # the authorization-matrix test reads a route's action from its dependency
 
 
 def public_route() -> None:
     """Marks a route that needs no user at all (health checks)."""
 
 
-public_route.action = PUBLIC  # type: ignore[attr-defined]
+public_route.action = PUBLIC  # type: ignore[attr-defined]  # the authorization-matrix test reads a route's action from its dependency
 
 MaybeUser = Annotated[Principal, Depends(optional_user)]
 Viewer = Annotated[Principal, Depends(requires("village.view"))]

@@ -24,7 +24,7 @@ from perdes.checklist.loading import load_bundled
 from perdes.config import Settings
 from perdes.db import engine_from_settings, session_scope
 from perdes.pipeline import make_session_factory
-from perdes.regions import services as region_services
+from perdes.profiles import services as profiles
 from perdes.web.app import create_app
 from tests.factories import LONTAR, PASSWORD, load_sample_regions, make_user
 
@@ -73,7 +73,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         for role in ("admin", "pemantau", "operator", "pendamping"):
             users[role] = make_user(session, role, username=f"{role}.uji").username
         load_bundled(session, actor=Principal.system())
-        region_services.update_profile(
+        profiles.update_profile(
             session,
             actor=Principal.system(),
             code=LONTAR,

@@ -21,7 +21,7 @@ from perdes.checklist.models import (
 )
 from perdes.db import utcnow
 from perdes.errors import Conflict, OutOfScope, ValidationFailed
-from perdes.regions import services as regions
+from perdes.profiles import services as profiles
 from perdes.regions.models import VillageProfile
 from tests.checklist.conftest import DATA, PDF, SLUG
 from tests.factories import LONTAR, SUSUKAN
@@ -105,10 +105,10 @@ def test_profile_item_follows_profile_updates_and_expires_with_time(db, framewor
         "pmi_active_count": "120",
         "pmi_returned_count": "",
     }
-    regions.update_profile(db, actor=people["operator"], code=LONTAR, data=data)
+    profiles.update_profile(db, actor=people["operator"], code=LONTAR, data=data)
     db.commit()
     assert item_state(db, people, DATA_ITEM).answer is None, "returned count missing"
-    regions.update_profile(
+    profiles.update_profile(
         db, actor=people["operator"], code=LONTAR, data={**data, "pmi_returned_count": "40"}
     )
     db.commit()

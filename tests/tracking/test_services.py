@@ -276,21 +276,56 @@ def test_every_change_publishes_adoption_changed(db, operator):
     assert events.take(db) == {events.Change.ADOPTION: {LONTAR}}
 
 
+def first_revision(db, draft_id: int) -> int:
+    from perdes.drafting.workspace.models import DraftRevision
+
+    return db.scalar(select(DraftRevision.id).where(DraftRevision.draft_id == draft_id))
+
+
 def test_draft_revision_is_kept_on_the_event(db, operator, adoption):
+    from perdes.drafting.workspace import services as drafts
+
+    draft = drafts.create_draft(
+        db, actor=operator, village_code=LONTAR, template_slug="pelindungan-pmi",
+        values={"nama_kepala_desa": "A", "nama_sekretaris_desa": "B"}, options={},
+    )  # fmt: skip
+    revision = first_revision(db, draft.id)
     walk(db, operator, adoption, Stage.PENYUSUNAN)
+    data = {
+        **step_data(Stage.KONSULTASI, TODAY),
+        "draft_revision_id": str(revision),
+        "notes": "Balai desa",
+    }
+    for bad in ("42424242", str(revision) + "0", "-1", "x"):
+        with pytest.raises(ValidationFailed) as caught:
+            services.record_step(
+                db, actor=operator, adoption_id=adoption.id,
+                data={**data, "draft_revision_id": bad}, today=TODAY,
+            )  # fmt: skip
+        assert set(caught.value.errors) == {"draft_revision_id"}
     event = services.record_step(
-        db,
-        actor=operator,
-        adoption_id=adoption.id,
-        data={
-            **step_data(Stage.KONSULTASI, TODAY),
-            "draft_revision_id": "42",
-            "notes": "Balai desa",
-        },
-        today=TODAY,
+        db, actor=operator, adoption_id=adoption.id, data=data, today=TODAY
     )
-    assert event.draft_revision_id == 42 and event.notes == "Balai desa"
+    assert event.draft_revision_id == revision and event.notes == "Balai desa"
     assert event.recorded_by_id == operator.user_id
+
+
+def test_a_revision_of_another_village_is_refused(db, operator, adoption):
+    from perdes.drafting.workspace import services as drafts
+
+    admin = principal_for(make_user(db, "admin"))
+    other = drafts.create_draft(
+        db, actor=admin, village_code=SUSUKAN, template_slug="pelindungan-pmi",
+        values={"nama_kepala_desa": "A", "nama_sekretaris_desa": "B"}, options={},
+    )  # fmt: skip
+    with pytest.raises(ValidationFailed) as caught:
+        services.record_step(
+            db, actor=operator, adoption_id=adoption.id,
+            data={**step_data(Stage.DIRENCANAKAN, TODAY),
+                  "draft_revision_id": str(first_revision(db, other.id))},
+            today=TODAY,
+        )  # fmt: skip
+    assert caught.value.errors == {"draft_revision_id": services.REVISION_UNKNOWN}
 
 
 def test_events_are_append_only(db, operator, adoption):

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import queue, services, views
 from perdes.errors import ValidationFailed
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
+from perdes.web.forms import Multipart
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import requires
 
@@ -27,28 +26,6 @@ Verifier = Annotated[Principal, Depends(requires("checklist.verify"))]
 
 ITEM_PATH = "/desa/{kode}/ceklis/{kerangka}/{butir}"
 QUEUE_PER_PAGE = 25
-
-
-@dataclass(frozen=True, slots=True)
-class Upload:
-    data: bytes
-    filename: str
-
-
-async def _upload(request: Request) -> Upload:
-    """The posted evidence file (empty when none was sent); read at most one byte past the limit."""
-    form = await request.form()
-    try:
-        sent = form.get("file")
-        if not isinstance(sent, UploadFile):
-            return Upload(b"", "")
-        limit = request.app.state.settings.max_upload_bytes
-        return Upload(await sent.read(limit + 1), sent.filename or "")
-    finally:
-        await form.close()
-
-
-UploadData = Annotated[Upload, Depends(_upload)]
 
 
 def _item_response(
@@ -194,7 +171,7 @@ def checklist_evidence_add(
     db: DB,
     user: EvidenceKeeper,
     settings: AppSettings,
-    upload: UploadData,
+    upload: Multipart,
 ) -> Response:
     """Attach an evidence file (PDF, JPEG or PNG)."""
     return _after_write(
@@ -210,8 +187,8 @@ def checklist_evidence_add(
             village_code=kode,
             framework_slug=kerangka,
             item_key=butir,
-            data=upload.data,
-            filename=upload.filename,
+            data=upload.file()[1],
+            filename=upload.file()[0],
             root=settings.effective_upload_path,
             max_bytes=settings.max_upload_bytes,
         ),
