@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from perdes.accounts.scope import Scope
 from perdes.regions import services
 from perdes.regions.importer import RawRow, import_regions
 from perdes.regions.models import Region, RegionLevel
+from perdes.regions.scope import Scope
 
 NAMES = [
     "Sukasari",
