@@ -131,6 +131,7 @@ def demo(
         demo_data.load_profiles(session)
         demo_data.load_activity(session)
         passwords = demo_data.load_users(session, password=password)
+        demo_data.load_checklist(session)
     inserted = sum(c.inserted for c in report.levels.values())
     out.print(f"regions from {path.name}: {report.rows_read} rows, {inserted} new", highlight=False)
     table = Table(title="Demo users (passwords are new on every run)")

@@ -5,6 +5,7 @@ Derived data is wired elsewhere, explicitly: ``perdes.pipeline``."""
 from perdes import files
 from perdes.accounts import models as accounts_models
 from perdes.checklist import models as checklist_models
+from perdes.checklist import thresholds as checklist_thresholds
 from perdes.db import Base
 from perdes.drafting.workspace import models as drafting_models
 from perdes.monitoring import models as monitoring_models
@@ -16,6 +17,7 @@ __all__ = [
     "Base",
     "accounts_models",
     "checklist_models",
+    "checklist_thresholds",
     "drafting_models",
     "files",
     "monitoring_models",

@@ -33,9 +33,89 @@ def test_demo_loads_everything_and_is_idempotent(tmp_path: Path, monkeypatch) ->
         assert standing.village_stage(session, village_code="36.04.13.2007") is Stage.PEMBAHASAN
         assert standing.is_promulgated(session, village_code="36.04.13.2001")
         assert session.get(ChecklistVillageTotal, ("36.04.13.2001", "desa-pmi-prosedural"))
-        # Lontar's profile holds both PMI counts, saved before the framework was loaded: the
-        # load evaluated the derived item "Jumlah PMI pada profil desa mutakhir" right away.
+        # Lontar: the demo's answers to checklist v2 (v1's automatic profile item is gone);
+        # 7 of 42 weight verified and current (the information service needs renewing)
         lontar = session.get(ChecklistVillageTotal, ("36.04.13.2007", "desa-pmi-prosedural"))
-        assert lontar is not None and lontar.verified_count == 1
-        assert lontar.score == pytest.approx(4.3, abs=0.05)
+        assert lontar is not None and lontar.verified_count == 4 and not lontar.qualified
+        assert lontar.score == pytest.approx(16.7, abs=0.05)
+    engine.dispose()
+
+
+def demo_session(tmp_path: Path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    return engine, make_session_factory(engine)()
+
+
+def run_demo(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PERDES_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PERDES_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    args = ["demo", "--regions-file", str(FALLBACK_CSV), "--password", "sandi-demo-panjang"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+
+
+def lontar_view(session):
+    from perdes.accounts.principal import Principal
+    from perdes.checklist import views
+
+    return views.assessment_view(
+        session, actor=Principal.system(), village_code="36.04.13.2007",
+        framework_slug="desa-pmi-prosedural",
+    )  # fmt: skip
+
+
+def test_demo_shows_lontar_on_checklist_v2(tmp_path: Path, monkeypatch) -> None:
+    from perdes.checklist.models import Verification
+
+    run_demo(tmp_path, monkeypatch)
+    engine, session = demo_session(tmp_path)
+    with session:
+        view = lontar_view(session)
+        assert view.row.version == 2 and len(view.framework.item_ids) == 25
+        outcome = view.item("keberangkatan-prosedural")
+        assert outcome.answer.verification is Verification.MENUNGGU
+        assert "cocok dengan data BP3MI" in outcome.answer.note
+        assert view.item("layanan-informasi-migrasi").expired, "one item shows perlu diperbarui"
+        assert view.item("satgas-komunitas-pmi").state.verified
+        assert view.item("pengasuhan-anak-pmi").answer.verification is Verification.DITOLAK
+        assert not view.result.qualified
+        total = session.get(ChecklistVillageTotal, ("36.04.13.2007", "desa-pmi-prosedural"))
+        assert total.verified_count == view.result.verified_count == 4
+    engine.dispose()
+
+
+def test_demo_made_on_v1_upgrades_to_v2(tmp_path: Path, monkeypatch) -> None:
+    """A demo database from before v2 (only v1 shipped) is upgraded by the next run: answers
+    that still apply are kept, the removed profile item and the rest are archived."""
+    from perdes.checklist import framework as framework_module
+    from perdes.checklist import loading
+    from perdes.checklist.models import ItemEventKind, Verification
+
+    only_v1 = [framework_module.bundled_files()[0]]
+    monkeypatch.setattr(loading, "bundled_files", lambda: only_v1)
+    run_demo(tmp_path, monkeypatch)
+    engine, session = demo_session(tmp_path)
+    with session:
+        # the daily refresh of a v1 demo sets the automatic profile item for Lontar
+        from perdes.checklist import derived
+
+        derived.refresh_village(session, village_code="36.04.13.2007")
+        session.commit()
+        before = lontar_view(session)
+        assert before.row.version == 1
+        assert before.item("data-pmi-profil-terkini").state.verified
+    engine.dispose()
+    monkeypatch.undo()
+    run_demo(tmp_path, monkeypatch)
+    engine, session = demo_session(tmp_path)
+    with session:
+        after = lontar_view(session)
+        assert after.row.version == 2
+        assert {a.item_key for a in after.archived} == {"data-pmi-profil-terkini"}
+        kept = after.item("satgas-komunitas-pmi")
+        assert kept.state.verified and kept.answer.note.startswith("Keputusan Kepala Desa")
+        assert kept.history[0].kind is ItemEventKind.CARRIED_OVER
+        assert after.item("pendataan-pmi").state.verified
+        assert after.item("keberangkatan-prosedural").answer.verification is Verification.MENUNGGU
+        assert after.item("kunjungan-keluarga-pmi").answer is None, "new in v2: starts empty"
     engine.dispose()

@@ -24,13 +24,15 @@ DOMAINS = [p for p in PACKAGES if p != "web"]
 # What other domain packages may import from each package. Anything else is private to it.
 PUBLIC: dict[str, frozenset[str]] = {
     "accounts": frozenset({"audit", "models", "permissions", "principal", "services"}),
-    "checklist": frozenset({"loading", "models", "services"}),
+    "checklist": frozenset(
+        {"loading", "models", "registry", "scoring", "services", "store", "validity"}
+    ),
     "demo": frozenset(),
     "drafting": frozenset({"workspace"}),
     "exchange": frozenset({"status", "jdihn"}),
     "monitoring": frozenset({"models", "services"}),
     "profiles": frozenset({"services"}),
-    "regions": frozenset({"codes", "importer", "models", "scope", "services"}),
+    "regions": frozenset({"codes", "eligibility", "importer", "models", "scope", "services"}),
     "tracking": frozenset(
         {"after_the_fact", "deadlines", "models", "queries", "services", "stages", "standing"}
     ),

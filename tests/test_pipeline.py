@@ -9,7 +9,8 @@ from perdes import events, pipeline
 from perdes.accounts.principal import Principal
 from perdes.accounts.services import principal_for
 from perdes.checklist import derived, facts, views
-from perdes.checklist.loading import load_bundled
+from perdes.checklist.framework import bundled_files, load_framework_file
+from perdes.checklist.loading import load_bundled, load_framework
 from perdes.checklist.models import ChecklistItemEvent, ChecklistVillageTotal, ItemStatus
 from perdes.monitoring import rollup
 from perdes.monitoring.rollup import DistrictRollup
@@ -79,7 +80,9 @@ def test_loading_a_framework_evaluates_villages_that_already_have_data(db, regio
     profiles.update_profile(db, actor=operator, code=LONTAR, data=PROFILE)
     db.commit()
     assert db.scalar(select(func.count()).select_from(ChecklistVillageTotal)) == 0
-    load_bundled(db, actor=Principal.system())
+    # version 1 has a profile-derived item (version 2 dropped it)
+    v1 = load_framework_file(bundled_files()[0])
+    load_framework(db, actor=Principal.system(), framework=v1, source=bundled_files()[0].name)
     db.commit()
     view = views.assessment_view(
         db, actor=principal_for(make_user(db, "admin")), village_code=LONTAR, framework_slug=SLUG
@@ -122,7 +125,12 @@ def test_a_write_never_upgrades_a_village_on_its_own(db, regions):
     load_bundled(db, actor=Principal.system())
     common = dict(actor=operator, village_code=LONTAR, framework_slug=SLUG)
     checklist.answer_item(db, item_key="satgas-komunitas-pmi", status="terpenuhi", **common)
-    current = db.scalar(select(ChecklistFramework).where(ChecklistFramework.slug == SLUG))
+    current = db.scalar(
+        select(ChecklistFramework)
+        .where(ChecklistFramework.slug == SLUG)
+        .order_by(ChecklistFramework.version.desc())
+        .limit(1)
+    )
     db.add(  # a newer version stored without loading it (no upgrade ran)
         ChecklistFramework(
             slug=SLUG, version=current.version + 1, title=current.title, content=current.content,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
@@ -41,7 +40,7 @@ from tests.tracking.helpers import step_data
 VILLAGES = (LONTAR, SUSUKAN, PONTANG)
 DISTRICTS = ("36.04.13", "36.04.12")
 SLUG = "desa-pmi-prosedural"
-V2 = Path(__file__).parent / "checklist" / "data" / "desa-pmi-prosedural.v2.yaml"
+V2 = bundled_files()[1]  # the shipped v2: an upgrade from v1
 
 operation = st.one_of(
     st.tuples(st.just("step"), st.sampled_from(VILLAGES), st.booleans()),

@@ -56,6 +56,15 @@ def load(
                     + (f", {result.upgraded} village(s) upgraded" if result.upgraded else ""),
                     highlight=False,
                 )
+                if result.plan is not None:
+                    plan = result.plan
+                    out.print(
+                        f"  answers kept: {len(plan.kept)}; sent back for verification: "
+                        f"{', '.join(plan.recheck) or '-'}; archived: "
+                        f"{', '.join(plan.archived) or '-'}; new items: {len(plan.added)}",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
     except DomainError as exc:
         err.print(f"[bold red]error:[/] {exc.message}; nothing loaded", highlight=False)
         raise typer.Exit(1) from exc
@@ -84,12 +93,53 @@ def frameworks() -> None:
     out.print(table)
 
 
+@app.command("threshold")
+def threshold(
+    regency: Annotated[str, typer.Argument(help="Kabupaten/kota code, e.g. 36.04.")],
+    percent: Annotated[int, typer.Argument(help="Matched departures needed, 0-100.")],
+    note: Annotated[str, typer.Option(help="e.g. the office's letter number.")] = "",
+    framework: Annotated[str, typer.Option(help="Framework id.")] = "desa-pmi-prosedural",
+) -> None:
+    """Set the outcome threshold of a kabupaten/kota (the monitor's office decides it)."""
+    from perdes.accounts.principal import Principal
+    from perdes.checklist.thresholds import set_threshold
+    from perdes.errors import DomainError, ValidationFailed
+
+    factory = make_session_factory(engine_from_settings(Settings()))
+    try:
+        with session_scope(factory) as session:
+            row = set_threshold(
+                session,
+                actor=Principal.system(),
+                regency_code=regency,
+                framework_slug=framework,
+                percent=percent,
+                note=note,
+            )
+            out.print(
+                f"{row.regency_code}: outcome threshold {row.min_matched_percent}%",
+                highlight=False,
+            )
+    except ValidationFailed as exc:
+        err.print(f"[bold red]error:[/] {'; '.join(exc.errors.values())}", highlight=False)
+        raise typer.Exit(1) from exc
+    except DomainError as exc:
+        err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        raise typer.Exit(1) from exc
+
+
 @app.command("refresh")
 def refresh() -> None:
-    """Re-evaluate derived items of every village (run daily: some facts expire with time)."""
-    from perdes.checklist import derived
+    """Re-evaluate derived items and expire answers past their validity (run daily, after
+    midnight WIB: facts and validity periods change with time alone)."""
+    from perdes.checklist import derived, validity
 
     factory = make_session_factory(engine_from_settings(Settings()))
     with session_scope(factory) as session:
         villages, changed = derived.refresh_all(session)
+        assessments, expired = validity.refresh_expired(session)
     out.print(f"{villages} village(s) checked, {changed} item(s) changed", highlight=False)
+    out.print(
+        f"{expired} answer(s) expired today in {assessments} assessment(s); totals recomputed",
+        highlight=False,
+    )

@@ -22,6 +22,10 @@ Format (one file per version, e.g. ``frameworks/desa-pmi-prosedural.v1.yaml``)::
               fact: tracker.promulgated
               params: {}
 
+Format 2 (``format: 2``) adds a ``sources`` catalogue and, per item, citations, the Pasal 42
+huruf, evidence rules, personal data with its legal basis, a validity period and the Desa
+Migran EMAS pillar: see ``perdes.checklist.instrument``. ``legal_basis`` is optional there.
+
 Pure: no database, no HTTP. ``parse_framework`` returns a ``Framework`` or raises
 ``FrameworkInvalid`` listing every problem with its file, YAML path, item id and line.
 """
@@ -39,12 +43,25 @@ from typing import Any
 import yaml
 
 from perdes.checklist.facts import FACTS
+from perdes.checklist.instrument import (
+    FORMAT2_ITEM_KEYS,
+    ItemExtras,
+    Source,
+    Validity,
+    extras_from_data,
+    extras_to_data,
+    parse_item_extras,
+    parse_sources,
+    sources_from_data,
+    sources_to_data,
+)
 
 BUNDLED_DIR = Path(__file__).parent / "frameworks"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_WEIGHT = 100
 
-TOP_KEYS = {"id", "version", "title", "description", "pillars"}
+TOP_KEYS = {"id", "version", "title", "description", "pillars", "format", "sources"}
+FORMATS = (1, 2)
 PILLAR_KEYS = {"id", "title", "description", "items"}
 ITEM_KEYS = {
     "id",
@@ -80,6 +97,11 @@ class ItemDef:
     weight: float
     mandatory: bool
     rule: Rule | None = None
+    extras: ItemExtras = field(default_factory=ItemExtras)
+
+    @property
+    def validity(self) -> Validity:
+        return self.extras.validity
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +123,8 @@ class Framework:
     title: str
     description: str
     pillars: tuple[Pillar, ...]
+    format: int = 1
+    sources: Mapping[str, Source] = field(default_factory=dict)
 
     def items(self) -> Iterator[ItemDef]:
         for pillar in self.pillars:
@@ -263,6 +287,15 @@ def parse_framework(text: str, *, source: str = "<teks>") -> Framework:
         version = 0
     title = check.text(top, "title", (), max_length=200)
     description = check.text(top, "description", (), max_length=4000)
+    fmt = top.get("format", 1)
+    if fmt not in FORMATS or isinstance(fmt, bool):
+        check.add(("format",), "format: 1 atau 2")
+        fmt = 1
+    sources: dict[str, Source] = {}
+    if fmt == 2:
+        sources = parse_sources(check, top.get("sources"))
+    elif "sources" in top:
+        check.add(("sources",), "sumber hanya dikenal pada format: 2")
     pillars: list[Pillar] = []
     pillar_ids: set[str] = set()
     item_ids: set[str] = set()
@@ -285,23 +318,35 @@ def parse_framework(text: str, *, source: str = "<teks>") -> Framework:
             check.add((*p_path, "items"), "wajib berisi daftar butir, sekurang-kurangnya satu")
             raw_items = []
         for i_index, raw_item in enumerate(raw_items):
-            item = _parse_item(check, raw_item, (*p_path, "items", i_index), pillar_id, item_ids)
+            item = _parse_item(
+                check, raw_item, (*p_path, "items", i_index), pillar_id, item_ids, sources, fmt
+            )
             if item is not None:
                 items.append(item)
         pillars.append(Pillar(pillar_id, pillar_title, pillar_description, tuple(items)))
+    if sum(i.extras.outcome for p in pillars for i in p.items) > 1:
+        check.add(("pillars",), "paling banyak satu butir hasil (outcome: true)")
     if pillars and item_ids and not any(i.mandatory for p in pillars for i in p.items):
         check.add(("pillars",), "sekurang-kurangnya satu butir harus wajib (mandatory: true)")
     if check.problems:
         raise FrameworkInvalid(check.problems)
-    return Framework(framework_id, version, title, description, tuple(pillars))
+    return Framework(
+        framework_id, version, title, description, tuple(pillars), format=fmt, sources=sources
+    )
 
 
 def _parse_item(
-    check: _Checker, raw: Any, path: Path_, pillar_id: str, seen: set[str]
+    check: _Checker,
+    raw: Any,
+    path: Path_,
+    pillar_id: str,
+    seen: set[str],
+    sources: Mapping[str, Source],
+    fmt: int,
 ) -> ItemDef | None:
     raw_id = raw.get("id") if isinstance(raw, dict) else None
     label = raw_id if isinstance(raw_id, str) else None
-    data = check.mapping(raw, path, ITEM_KEYS, label)
+    data = check.mapping(raw, path, ITEM_KEYS | (FORMAT2_ITEM_KEYS if fmt == 2 else set()), label)
     item_id = check.slug(data, path, label)
     if item_id and item_id in seen:
         check.add((*path, "id"), f"id butir '{item_id}' dipakai lebih dari sekali", item_id)
@@ -312,7 +357,9 @@ def _parse_item(
     basis = data.get("legal_basis")
     if isinstance(basis, str):
         basis = [basis]
-    if (
+    if fmt == 2 and basis is None:
+        basis = []  # format 2 cites its sources instead
+    elif (
         not isinstance(basis, list)
         or not basis
         or not all(isinstance(b, str) and b.strip() for b in basis)
@@ -330,6 +377,11 @@ def _parse_item(
         check.add((*path, "mandatory"), "harus true atau false", label)
         mandatory = False
     rule = _parse_rule(check, data.get("rule"), (*path, "rule"), label)
+    extras = ItemExtras()
+    if fmt == 2:
+        extras = parse_item_extras(check, data, path, label, sources=sources, evidence=evidence)
+        if rule is not None and extras.validity.kind != "none":
+            check.add((*path, "validity"), "butir otomatis mengikuti faktanya: none", label)
     return ItemDef(
         id=item_id,
         pillar_id=pillar_id,
@@ -340,6 +392,7 @@ def _parse_item(
         weight=float(weight),
         mandatory=mandatory,
         rule=rule,
+        extras=extras,
     )
 
 
@@ -398,7 +451,22 @@ def bundled_files() -> list[Path]:
 
 
 def to_data(framework: Framework) -> dict[str, Any]:
-    """A JSON-ready dict, stored with each version in the database."""
+    """A JSON-ready dict, stored with each version in the database.
+
+    Format-1 content keeps exactly its old shape, so versions stored before format 2 existed
+    keep their content hash.
+    """
+    data = _to_data(framework)
+    if framework.format == 2:
+        data["format"] = 2
+        data["sources"] = sources_to_data(framework.sources)
+        for pillar, p in zip(data["pillars"], framework.pillars, strict=True):
+            for item, i in zip(pillar["items"], p.items, strict=True):
+                item.update(extras_to_data(i.extras))
+    return data
+
+
+def _to_data(framework: Framework) -> dict[str, Any]:
     return {
         "id": framework.id,
         "version": framework.version,
@@ -448,13 +516,22 @@ def from_data(data: Mapping[str, Any]) -> Framework:
                     weight=float(i["weight"]),
                     mandatory=bool(i["mandatory"]),
                     rule=Rule(i["rule"]["fact"], dict(i["rule"]["params"])) if i["rule"] else None,
+                    extras=extras_from_data(i),
                 )
                 for i in p["items"]
             ),
         )
         for p in data["pillars"]
     )
-    return Framework(data["id"], data["version"], data["title"], data["description"], pillars)
+    return Framework(
+        data["id"],
+        data["version"],
+        data["title"],
+        data["description"],
+        pillars,
+        format=int(data.get("format", 1)),
+        sources=sources_from_data(data.get("sources", {})),
+    )
 
 
 def content_hash(framework: Framework) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
-from perdes.checklist import versions
+from perdes.checklist import registry, versions
 from perdes.checklist.framework import (
     Framework,
     bundled_files,
@@ -28,6 +28,7 @@ class LoadResult:
     row: ChecklistFramework
     created: bool
     upgraded: int
+    plan: versions.UpgradePlan | None = None  # against the version it replaced as current
 
 
 def load_framework(
@@ -59,6 +60,10 @@ def load_framework(
     latest = session.scalar(
         select(func.max(ChecklistFramework.version)).where(ChecklistFramework.slug == framework.id)
     )
+    plan = None
+    if latest is not None and framework.version > latest:
+        previous = registry.current_version(session, slug=framework.id)
+        plan = versions.plan(registry.parsed(previous), framework)
     row = ChecklistFramework(
         slug=framework.id,
         version=framework.version,
@@ -84,12 +89,15 @@ def load_framework(
         # A new version may add or change rules: every village's derived items are evaluated
         # (by the pipeline, once, before the transaction commits), not only the upgraded ones.
         events.publish(session, events.Change.FRAMEWORK)
-    return LoadResult(row, created=True, upgraded=upgraded)
+    return LoadResult(row, created=True, upgraded=upgraded, plan=plan)
 
 
 def load_bundled(session: Session, *, actor: Principal) -> list[LoadResult]:
     """Load every framework shipped with the app (idempotent; for ``perdes demo`` and setup)."""
-    frameworks = sorted((load_framework_file(path), path.name) for path in bundled_files())
+    frameworks = sorted(
+        ((load_framework_file(path), path.name) for path in bundled_files()),
+        key=lambda pair: (pair[0].id, pair[0].version),
+    )
     return [
         load_framework(session, actor=actor, framework=framework, source=name)
         for framework, name in frameworks

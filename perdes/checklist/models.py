@@ -58,6 +58,8 @@ class ItemEventKind(StrEnum):
     DERIVED = "otomatis"
     CARRIED_OVER = "dibawa"
     ARCHIVED = "diarsipkan"
+    EXPIRED = "kedaluwarsa"
+    RECHECK = "periksa_ulang"
 
     @property
     def label(self) -> str:
@@ -87,6 +89,8 @@ EVENT_LABELS = {
     ItemEventKind.DERIVED: "Diperbarui otomatis",
     ItemEventKind.CARRIED_OVER: "Dibawa dari versi sebelumnya",
     ItemEventKind.ARCHIVED: "Diarsipkan (tidak ada di versi baru)",
+    ItemEventKind.EXPIRED: "Masa berlaku habis: perlu diperbarui",
+    ItemEventKind.RECHECK: "Syarat berubah di versi baru: diajukan ulang untuk verifikasi",
 }
 
 

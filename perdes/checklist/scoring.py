@@ -1,15 +1,17 @@
 """Score and qualification of one assessment: a pure function of items and their states.
 
 Rules (also in the README section):
-- An item *counts as verified* when its status is ``terpenuhi`` and its verification is
-  ``diverifikasi`` (derived items that hold are verified by the system).
+- An item *counts as verified* when its status is ``terpenuhi``, its verification is
+  ``diverifikasi`` (derived items that hold are verified by the system) and its validity
+  period has not run out (``validity.py``: an expired item "perlu diperbarui").
 - An item is *left out* of the denominator when its status is ``tidak_berlaku`` and that
   claim was verified. An unverified "tidak berlaku" still counts, so that a village cannot
   raise its score by declaring hard items not applicable.
 - score = 100 × (weight of verified items) / (weight of items not left out). When that
   denominator is 0 (every item verified not applicable, or every remaining weight is 0)
   the score is ``None``: "cannot be computed", never 0 or 100.
-- A village *qualifies* when every mandatory item counts as verified. Mandatory items cannot
+- A village *qualifies* ("memenuhi butir wajib (instrumen usulan)") when every mandatory
+  item counts as verified. Mandatory items cannot
   be declared not applicable, and a framework has at least one (the loader checks both), so
   qualification is never vacuous.
 """
@@ -22,16 +24,23 @@ from dataclasses import dataclass
 from perdes.checklist.framework import ItemDef
 from perdes.checklist.models import ItemStatus, Verification
 
+# How the qualification is named wherever it appears (pages, exports, API): the instrument is
+# a proposal, so the label must not read like an official designation.
+QUALIFIED_LABEL = "Memenuhi butir wajib (instrumen usulan)"
+
 
 @dataclass(frozen=True, slots=True)
 class ItemState:
     status: ItemStatus = ItemStatus.BELUM
     verification: Verification = Verification.BELUM
+    expired: bool = False  # verified, but its validity period is over (see validity.py)
 
     @property
     def verified(self) -> bool:
         return (
-            self.status is ItemStatus.TERPENUHI and self.verification is Verification.DIVERIFIKASI
+            self.status is ItemStatus.TERPENUHI
+            and self.verification is Verification.DIVERIFIKASI
+            and not self.expired
         )
 
     @property

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
-from perdes.checklist import registry
+from perdes.checklist import registry, validity
 from perdes.checklist.framework import Framework, ItemDef
 from perdes.checklist.models import (
     ChecklistAnswer,
@@ -100,8 +100,9 @@ def answer_item(
 ) -> ChecklistAnswer:
     """Save the village's answer to one item.
 
-    "terpenuhi" and "tidak berlaku" are submitted for verification (again, after a rejection
-    or when the answer changed); "belum" and "dalam proses" withdraw any verification.
+    "terpenuhi" and "tidak berlaku" are submitted for verification (again, after a rejection,
+    when the answer changed, or to renew an answer whose validity period is over); "belum"
+    and "dalam proses" withdraw any verification.
     Raises NotFound (scope, unknown item), OutOfScope (role), ValidationFailed (bad status,
     missing or too long reason/note, "tidak berlaku" on a mandatory item, derived items).
     """
@@ -154,6 +155,7 @@ def answer_item(
             new_status is not answer.status
             or reason != answer.not_applicable_reason
             or answer.verification in (Verification.BELUM, Verification.DITOLAK)
+            or validity.is_expired(item, answer, validity.today())  # renewing
         ):
             submit(answer)
     else:

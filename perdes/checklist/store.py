@@ -5,12 +5,15 @@ Callers check scope and permission first; nothing here does.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
+from perdes.checklist import validity
 from perdes.checklist.framework import Framework
 from perdes.checklist.models import (
     ChecklistAnswer,
@@ -22,7 +25,7 @@ from perdes.checklist.models import (
     ItemStatus,
     Verification,
 )
-from perdes.checklist.scoring import ItemState, compute
+from perdes.checklist.scoring import compute
 from perdes.db import utcnow
 from perdes.errors import Conflict
 
@@ -160,9 +163,15 @@ def audit_answer(
 
 
 def refresh_total(
-    session: Session, *, assessment: ChecklistAssessment, framework: Framework
+    session: Session,
+    *,
+    assessment: ChecklistAssessment,
+    framework: Framework,
+    on: date | None = None,
 ) -> ChecklistVillageTotal:
-    """Recompute and store the village's totals for this assessment (same transaction)."""
+    """Recompute and store the village's totals for this assessment (same transaction),
+    counting only answers still valid ``on`` that day (default: today)."""
+    day = on or validity.today()
     answers = {
         a.item_key: a
         for a in session.scalars(
@@ -170,13 +179,7 @@ def refresh_total(
         )
     }
     result = compute(
-        (
-            item,
-            ItemState(answers[item.id].status, answers[item.id].verification)
-            if item.id in answers
-            else ItemState(),
-        )
-        for item in framework.items()
+        (item, validity.state_of(item, answers.get(item.id), day)) for item in framework.items()
     )
     total = session.get(ChecklistVillageTotal, (assessment.village_code, framework.id))
     if total is None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.checklist import registry
+from perdes.checklist.framework import Framework
 from perdes.checklist.models import (
     ChecklistAnswer,
     ChecklistAssessment,
@@ -18,8 +21,30 @@ from perdes.checklist.models import (
     ItemStatus,
     Verification,
 )
-from perdes.checklist.store import record_event, refresh_total
+from perdes.checklist.store import record_event, refresh_total, submit
 from perdes.db import utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class UpgradePlan:
+    """What moving from one version to another does to a village's answers, by item id."""
+
+    kept: tuple[str, ...]  # answers carry over as they are
+    recheck: tuple[str, ...]  # carried over, but a verified answer goes back to the monitor
+    archived: tuple[str, ...]  # not in the new version: stay on the old assessment
+    added: tuple[str, ...]  # new items, starting empty
+
+
+def plan(old: Framework, new: Framework) -> UpgradePlan:
+    """Pure: compare two versions item by item (``requirement_changed`` marks a recheck)."""
+    new_items = {i.id: i for i in new.items()}
+    kept = tuple(i for i in old.item_ids if i in new_items)
+    return UpgradePlan(
+        kept=tuple(i for i in kept if not new_items[i].extras.requirement_changed),
+        recheck=tuple(i for i in kept if new_items[i].extras.requirement_changed),
+        archived=tuple(i for i in old.item_ids if i not in new_items),
+        added=tuple(i for i in new.item_ids if i not in set(old.item_ids)),
+    )
 
 
 def upgrade_assessment(
@@ -33,7 +58,9 @@ def upgrade_assessment(
 
     Answers (with evidence and history) carry over for item ids the new version keeps; new
     items start empty; answers of dropped items stay on the old, superseded assessment,
-    marked archived. A carried "tidak berlaku" on an item that became mandatory is reset.
+    marked archived. A carried "tidak berlaku" on an item that became mandatory is reset; a
+    carried verified answer to an item marked ``requirement_changed`` goes back to the
+    monitor's queue. Validity periods keep running from the original verification.
     """
     framework = registry.parsed(new_row)
     now = utcnow()
@@ -108,6 +135,13 @@ def upgrade_assessment(
             kind=ItemEventKind.CARRIED_OVER,
             detail=f"versi {old.framework.version} → versi {new_row.version}",
         )
+        if (
+            item.extras.requirement_changed
+            and not copy.derived
+            and copy.verification in (Verification.DIVERIFIKASI, Verification.DITOLAK)
+        ):
+            submit(copy)
+            record_event(session, actor=actor, answer=copy, kind=ItemEventKind.RECHECK)
     audit.record(
         session,
         actor=actor,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
-from perdes.checklist import facts, registry
+from perdes.checklist import facts, registry, thresholds, validity
 from perdes.checklist.framework import Framework, ItemDef, Pillar
 from perdes.checklist.models import (
     ChecklistAnswer,
@@ -40,12 +41,21 @@ class ItemView:
     answer: ChecklistAnswer | None
     evidence: list[EvidenceView] = field(default_factory=list)
     history: list[ChecklistItemEvent] = field(default_factory=list)
+    on: date = field(default_factory=validity.today)
 
     @property
     def state(self) -> ItemState:
-        if self.answer is None:
-            return ItemState()
-        return ItemState(self.answer.status, self.answer.verification)
+        return validity.state_of(self.item, self.answer, self.on)
+
+    @property
+    def expired(self) -> bool:
+        """Verified, but the validity period is over: "perlu diperbarui"."""
+        return self.state.expired
+
+    @property
+    def valid_until(self) -> str:
+        """The last day a verified answer counts ("14 Maret 2027"), or "" if it never ends."""
+        return validity.last_valid_day(validity.answer_expires_on(self.item, self.answer))
 
     @property
     def derived(self) -> bool:
@@ -75,6 +85,7 @@ class AssessmentView:
     pillars: list[tuple[Pillar, list[ItemView]]]
     result: ScoreResult
     archived: list[ChecklistAnswer]
+    threshold: thresholds.OutcomeThreshold | None = None  # for the outcome item, if set
 
     def item(self, item_key: str) -> ItemView:
         for _, items in self.pillars:
@@ -136,15 +147,23 @@ def _build_view(session: Session, *, village_code: str, row: ChecklistFramework)
             )
         )
     pillars: list[tuple[Pillar, list[ItemView]]] = []
+    on = validity.today()
     for pillar in framework.pillars:
         views = []
         for item in pillar.items:
             found = answers.get(item.id)
             aid = found.id if found else -1
-            views.append(ItemView(item, found, evidence.get(aid, []), history.get(aid, [])))
+            views.append(ItemView(item, found, evidence.get(aid, []), history.get(aid, []), on))
         pillars.append((pillar, views))
     result = compute((v.item, v.state) for _, items in pillars for v in items)
-    return AssessmentView(village_code, row, framework, assessment, pillars, result, archived)
+    threshold = None
+    if any(i.extras.outcome for i in framework.items()):
+        threshold = thresholds.threshold_for(
+            session, village_code=village_code, framework_slug=row.slug
+        )
+    return AssessmentView(
+        village_code, row, framework, assessment, pillars, result, archived, threshold
+    )
 
 
 def village_checklists(

@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 from perdes.accounts import services as accounts
 from perdes.accounts.permissions import Role
 from perdes.accounts.principal import Principal
+from perdes.checklist import registry, services, validity
 from perdes.checklist.loading import load_bundled
+from perdes.checklist.store import existing_answer
 from perdes.config import PROJECT_ROOT
+from perdes.db import utcnow
 from perdes.profiles import services as profiles
 from perdes.regions import services as regions
 from perdes.regions.importer import ImportReport, RawRow, import_regions, read_region_csv
@@ -138,6 +141,69 @@ def load_activity(session: Session) -> None:
     for code, values in DEMO_AFTER_THE_FACT.items():
         if standing.village_stage(session, village_code=code) is None:
             record_after_the_fact(session, actor=actor, village_code=code, data=values)
+
+
+CHECKLIST_VILLAGE = "36.04.13.2007"
+CHECKLIST_SLUG = "desa-pmi-prosedural"
+# Desa Lontar's checklist, as the operator and the monitor left it: (item, status, note,
+# monitor's decision, rejection reason). Evidence is described in counts, never names.
+DEMO_ANSWERS: tuple[tuple[str, str, str, str | None, str], ...] = (
+    ("satgas-komunitas-pmi", "terpenuhi",
+     "Keputusan Kepala Desa tentang Satgas Pelindungan PMI Desa Lontar; 9 anggota menurut "
+     "jabatan.", "diverifikasi", ""),
+    ("pendataan-pmi", "terpenuhi",
+     "Rekap: 412 PMI bekerja, 958 PMI purna, 37 calon PMI; dimutakhirkan bulan lalu.",
+     "diverifikasi", ""),
+    ("layanan-informasi-migrasi", "terpenuhi",
+     "Pos layanan di kantor desa, Senin–Jumat 08.00–14.00; papan daftar P3MI resmi.",
+     "diverifikasi", ""),
+    ("kunjungan-keluarga-pmi", "terpenuhi",
+     "Rekap: 146 rumah tangga dikunjungi di 4 dusun dalam 12 bulan terakhir.",
+     "diverifikasi", ""),
+    ("anggaran-apbdes", "terpenuhi", "Kutipan APB Desa tahun berjalan, mata anggaran PMI.",
+     "diverifikasi", ""),
+    ("keberangkatan-prosedural", "terpenuhi",
+     "12 bulan terakhir: 23 keberangkatan diketahui desa; 21 cocok dengan data BP3MI; 2 tidak "
+     "cocok, sudah dilaporkan ke Disnakertrans dan ditindaklanjuti. Rekap diketahui BP3MI.",
+     None, ""),
+    ("layanan-pengaduan", "dalam_proses",
+     "Alur rujukan ke BP3MI, Disnakertrans, kepolisian dan lembaga bantuan hukum sedang "
+     "disusun.", None, ""),
+    ("pengasuhan-anak-pmi", "terpenuhi", "Kegiatan Sabtu pagi di balai desa.", "ditolak",
+     "Bukti memuat foto anak. Unggah rekap jumlah kegiatan dan anak yang ikut, tanpa foto."),
+)  # fmt: skip
+# verified 13 months ago: shows "perlu diperbarui"
+DEMO_EXPIRED = "layanan-informasi-migrasi"
+
+
+def load_checklist(session: Session) -> None:
+    """Desa Lontar's checklist answers (once; items the current version lacks are skipped)."""
+    from perdes.accounts.services import principal_for
+
+    village, slug = CHECKLIST_VILLAGE, CHECKLIST_SLUG
+    if existing_answer(
+        session, village_code=village, framework_slug=slug, item_key="satgas-komunitas-pmi"
+    ):
+        return
+    operator = accounts.find_user(session, username="operator.lontar")
+    monitor = accounts.find_user(session, username="pemantau.serang")
+    if operator is None or monitor is None:
+        return
+    op, mon = principal_for(operator), principal_for(monitor)
+    framework = registry.parsed(registry.current_version(session, slug=slug))
+    for key, status, note, decision, reason in DEMO_ANSWERS:
+        if framework.item(key) is None:
+            continue
+        common = {"village_code": village, "framework_slug": slug, "item_key": key}
+        services.answer_item(session, actor=op, status=status, note=note, **common)
+        if decision is not None:
+            answer = services.verify_item(
+                session, actor=mon, decision=decision, reason=reason, **common
+            )
+            if key == DEMO_EXPIRED:
+                answer.verified_at = utcnow() - timedelta(days=400)
+                session.flush()
+    validity.refresh_expired(session)
 
 
 def load_users(session: Session, *, password: str | None = None) -> dict[str, str]:

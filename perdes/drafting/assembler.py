@@ -9,7 +9,6 @@ from typing import Any
 
 from jinja2 import TemplateError as JinjaError
 
-from perdes.drafting.eligibility import require_perdes_maker
 from perdes.drafting.errors import CrossReferenceError, Problem, TemplateError
 from perdes.drafting.framing import frame_document
 from perdes.drafting.local_forms import resolve_local_form
@@ -46,6 +45,7 @@ from perdes.drafting.words import (
     tanggal,
     words,
 )
+from perdes.regions.eligibility import require_perdes_maker
 
 _SPACES = re.compile(r"[ \t]+")
 _ITEM_END = " ;.,:"

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from perdes.drafting.assembler import assemble
-from perdes.drafting.eligibility import PerdesNotAllowed
 from perdes.drafting.errors import DraftingError, DraftInputError, Problem, TemplateError
 from perdes.drafting.loader import check_template, list_templates, load_template
 from perdes.drafting.model import Document, VillageContext
@@ -19,6 +18,7 @@ from perdes.drafting.render_docx import render_docx
 from perdes.drafting.render_html import render_html
 from perdes.drafting.render_text import render_text
 from perdes.drafting.signing import KINDS, NotSignable
+from perdes.regions.eligibility import PerdesNotAllowed
 
 app = typer.Typer(help="Draft Peraturan Desa from templates.", no_args_is_help=True)
 

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, sele
 from sqlalchemy.orm import Session
 
 from perdes.checklist.models import ChecklistVillageTotal
+from perdes.checklist.scoring import QUALIFIED_LABEL
 from perdes.regions.codes import not_kelurahan_code
 from perdes.regions.models import Region, RegionLevel, VillageKind
 from perdes.regions.scope import Scope
@@ -120,7 +121,7 @@ FIGURE_HEADER: tuple[str, ...] = (
     "Diundangkan",
     "% diundangkan",
     "Rata-rata skor",
-    "Memenuhi syarat",
+    QUALIFIED_LABEL,
     "Menunggu verifikasi",
     "Langkah terlambat",
 )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from perdes.accounts.principal import Principal
 from perdes.checklist.models import ChecklistVillageTotal
+from perdes.checklist.scoring import QUALIFIED_LABEL
 from perdes.errors import NotFound
 from perdes.monitoring.figures import (
     CHILD_LEVEL,
@@ -184,7 +185,7 @@ LIST_KINDS: dict[str, str] = {
     "semua": "Semua desa/kelurahan",
     "belum_mulai": "Belum mulai",
     "terlambat": "Langkah terlambat",
-    "memenuhi": "Memenuhi syarat Desa PMI Prosedural",
+    "memenuhi": QUALIFIED_LABEL,
     "menunggu": "Menunggu verifikasi",
 }
 VILLAGE_HEADER: tuple[str, ...] = (
@@ -197,7 +198,7 @@ VILLAGE_HEADER: tuple[str, ...] = (
     "Tanggal tahap",
     "Tenggat berikutnya",
     "Skor",
-    "Memenuhi syarat",
+    QUALIFIED_LABEL,
     "Butir menunggu verifikasi",
 )
 KIND_TEXT = {VillageKind.KELURAHAN: "Kelurahan", VillageKind.DESA: "Desa", None: "Desa"}

@@ -70,7 +70,7 @@ class Region(Base):
     @property
     def can_make_perdes(self) -> bool:
         """A kelurahan is part of the regency administration and cannot enact a Perdes."""
-        from perdes.drafting.eligibility import can_make_perdes
+        from perdes.regions.eligibility import can_make_perdes
 
         return self.level is RegionLevel.DESA and can_make_perdes(self.code)
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
-from perdes.drafting.eligibility import PerdesNotAllowed
 from perdes.errors import ValidationFailed
 from perdes.files import check_upload
+from perdes.regions.eligibility import PerdesNotAllowed
 from perdes.tracking import deadlines
 from perdes.tracking.evidence import attach_file
 from perdes.tracking.fold import State, Step, apply, check_step

@@ -23,9 +23,9 @@ from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
-from perdes.drafting.eligibility import PerdesNotAllowed
 from perdes.drafting.workspace.models import Draft, DraftRevision
 from perdes.errors import Conflict, ValidationFailed
+from perdes.regions.eligibility import PerdesNotAllowed
 from perdes.tracking import deadlines
 from perdes.tracking.fold import State, Step, apply, check_step, fold
 from perdes.tracking.models import (

@@ -9,8 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from perdes.drafting.eligibility import FIELD, PerdesNotAllowed
 from perdes.errors import Conflict, DomainError, NotFound, OutOfScope, ValidationFailed
+from perdes.regions.eligibility import FIELD, PerdesNotAllowed
 from perdes.web.api.errors import api_error_response, request_validation_response
 from perdes.web.htmx import render
 

@@ -12,8 +12,9 @@ from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from perdes.accounts.permissions import ROLE_LABELS
+from perdes.checklist import instrument
 from perdes.config import PROJECT_ROOT
-from perdes.drafting.eligibility import KELURAHAN_REFUSAL
+from perdes.regions.eligibility import KELURAHAN_REFUSAL
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 TIMEZONE = ZoneInfo("Asia/Jakarta")
@@ -98,6 +99,12 @@ def make_templates() -> Jinja2Blocks:
         query_string=query_string,
         role_labels=ROLE_LABELS,
         kelurahan_refusal=KELURAHAN_REFUSAL,  # the one eligibility message
+    )
+    env.globals.update(  # the checklist instrument's fixed vocabularies (instrument.py)
+        pasal_42=instrument.PASAL_42,
+        evidence_rules=instrument.EVIDENCE_RULES,
+        dme_pillars=instrument.DME_PILLARS,
+        dme_label=instrument.DME_LABEL,
     )
     env.trim_blocks = True
     env.lstrip_blocks = True

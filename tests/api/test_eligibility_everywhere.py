@@ -1,4 +1,4 @@
-"""One eligibility rule (perdes.drafting.eligibility): a kelurahan cannot make a Perdes, and
+"""One eligibility rule (perdes.regions.eligibility): a kelurahan cannot make a Perdes, and
 every entry point refuses it with the same message, error type and status (issue #12, 6)."""
 
 from datetime import date
@@ -12,15 +12,15 @@ from perdes.accounts.principal import Principal
 from perdes.cli import app as cli_app
 from perdes.db import make_engine, make_session_factory, session_scope
 from perdes.drafting.assembler import assemble
-from perdes.drafting.eligibility import (
+from perdes.drafting.loader import load_template
+from perdes.drafting.model import VillageContext
+from perdes.drafting.workspace import services as drafts
+from perdes.regions.eligibility import (
     KELURAHAN_REFUSAL,
     KELURAHAN_REFUSAL_EN,
     PerdesNotAllowed,
     can_make_perdes,
 )
-from perdes.drafting.loader import load_template
-from perdes.drafting.model import VillageContext
-from perdes.drafting.workspace import services as drafts
 from perdes.tracking import services as tracking
 from tests.api.conftest import assert_error
 from tests.factories import KELURAHAN, LONTAR, load_sample_regions

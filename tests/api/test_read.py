@@ -90,3 +90,29 @@ def test_checklists_and_drafts(api, db):
     assert draft["latest_values"]["nama_kepala_desa"] == "Ahmad"
     assert [r["number"] for r in draft["revisions"]] == [1]
     assert_error(api("operator").get(f"/api/v1/villages/{SUSUKAN}/drafts"), 404)
+
+
+def test_an_expired_item_is_reported_as_such(api, db, monkeypatch):
+    from datetime import UTC, date, datetime
+
+    from perdes.accounts.services import principal_for
+    from perdes.checklist import services, validity
+    from tests.factories import make_user
+
+    load_bundled(db, actor=Principal.system())
+    key = "layanan-informasi-migrasi"
+    common = dict(village_code=LONTAR, framework_slug="desa-pmi-prosedural", item_key=key)
+    services.answer_item(db, actor=Principal.system(), status="terpenuhi", **common)
+    monitor = principal_for(make_user(db, "pemantau", ("36.04",)))
+    answer = services.verify_item(db, actor=monitor, decision="diverifikasi", **common)
+    answer.verified_at = datetime(2026, 1, 5, 3, tzinfo=UTC)
+    db.flush()
+
+    def item_on(day):
+        monkeypatch.setattr(validity, "today", lambda: day)
+        (framework,) = api("pendamping").get(f"/api/v1/villages/{LONTAR}/checklists").json()
+        return next(i for i in framework["items"] if i["id"] == key)
+
+    valid = item_on(date(2027, 1, 4))
+    assert valid["expired"] is False and valid["valid_until"] == "2027-01-04"
+    assert item_on(date(2027, 1, 5))["expired"] is True

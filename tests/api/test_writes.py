@@ -10,7 +10,7 @@ from sqlalchemy import select
 from perdes.accounts.audit import AuditEntry
 from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
-from perdes.drafting.eligibility import KELURAHAN_REFUSAL_EN
+from perdes.regions.eligibility import KELURAHAN_REFUSAL_EN
 from perdes.tracking import services as tracking
 from tests.api.conftest import assert_error
 from tests.api.seed import promulgated_adoption

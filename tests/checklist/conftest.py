@@ -8,8 +8,10 @@ import pytest
 
 from perdes.accounts.principal import Principal
 from perdes.accounts.services import principal_for
+from perdes.checklist import facts
 from perdes.checklist.framework import bundled_files, load_framework_file
 from perdes.checklist.loading import load_framework
+from tests.factories import LONTAR as LONTAR_CODE
 from tests.factories import make_user
 
 DATA = Path(__file__).parent / "data"
@@ -34,3 +36,55 @@ def people(db, regions) -> dict[str, Principal]:
         role: principal_for(make_user(db, role))
         for role in ("operator", "pendamping", "pemantau", "admin")
     }
+
+
+@pytest.fixture()
+def tracker(monkeypatch):
+    """Stand-in for perdes.tracking.services.is_promulgated: a set of promulgated villages."""
+    promulgated: set[str] = set()
+    original = facts.FACTS["tracker.promulgated"]
+    monkeypatch.setitem(
+        facts.FACTS,
+        "tracker.promulgated",
+        facts.Fact(
+            original.name,
+            original.label,
+            lambda session, code, params: code in promulgated,
+            original.events,
+        ),
+    )
+    return promulgated
+
+
+@pytest.fixture()
+def v2(db, regions):
+    """Both shipped versions loaded: version 2 is current."""
+    from perdes.checklist.loading import load_bundled
+
+    return load_bundled(db, actor=Principal.system())[-1].row
+
+
+def verify(db, people, key, code=LONTAR_CODE, status="terpenuhi"):
+    """The operator submits an item and the monitor verifies it; returns the answer."""
+    from perdes.checklist import services
+
+    common = dict(village_code=code, framework_slug=SLUG, item_key=key)
+    services.answer_item(db, actor=people["operator"], status=status, **common)
+    return services.verify_item(db, actor=people["pemantau"], decision="diverifikasi", **common)
+
+
+def qualify(db, people, tracker, code=LONTAR_CODE, skip=()):
+    """Promulgate the Perdes (stub tracker) and verify every other mandatory item."""
+    from perdes import events, pipeline
+    from perdes.checklist import registry
+
+    pipeline.settle(db)  # a framework load still pending would re-evaluate only known villages
+    tracker.add(code)
+    events.publish(db, events.Change.ADOPTION, code)
+    pipeline.settle(db)
+    framework = registry.parsed(registry.current_version(db, slug=SLUG))
+    answers = {}
+    for item in framework.items():
+        if item.mandatory and item.rule is None and item.id not in skip:
+            answers[item.id] = verify(db, people, item.id, code)
+    return answers

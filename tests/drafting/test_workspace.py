@@ -5,12 +5,12 @@ from sqlalchemy import func, select
 
 from perdes.accounts import services as accounts
 from perdes.accounts.principal import Principal
-from perdes.drafting.eligibility import PerdesNotAllowed
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.compare import Change, compare_sections
 from perdes.drafting.workspace.models import DraftRevision
 from perdes.errors import NotFound, OutOfScope, ValidationFailed
 from perdes.profiles import services as profiles
+from perdes.regions.eligibility import PerdesNotAllowed
 from tests.factories import KELURAHAN, LONTAR, PONTANG, make_user
 
 OFFICIALS = {"nama_kepala_desa": "Ahmad Sobari", "nama_sekretaris_desa": "Junaedi"}

@@ -52,7 +52,10 @@ def test_village_page_groups_items_by_pillar_with_score_and_what_is_missing(clie
     assert len(section.select("article.ck-item")) == 13
     assert score(html) == "0,0"
     missing = html.select_one("[data-testid=qualification]")
-    assert "Belum memenuhi syarat" in missing.text and len(missing.select("li")) == 7
+    assert (
+        "Belum memenuhi butir wajib (instrumen usulan)" in missing.text
+        and len(missing.select("li")) == 7
+    )
     satgas = widget(html)
     assert satgas.select_one("select[name=status]")
     assert "tidak_berlaku" not in [o["value"] for o in satgas.select("option")], "mandatory"
@@ -231,3 +234,69 @@ def test_village_page_without_a_loaded_framework_says_so(client, db, regions):
     section = soup(client.get(f"/desa/{LONTAR}")).select_one("#checklist")
     assert "Belum ada kerangka ceklis" in section.text
     assert client.get(BASE).status_code == 404
+
+
+@pytest.fixture()
+def framework_v2(db, regions):
+    from perdes.checklist.loading import load_bundled
+
+    return load_bundled(db, actor=Principal.system())[-1].row
+
+
+def test_v2_item_shows_its_sources_duties_pillar_validity_and_evidence_rules(
+    client, db, framework_v2
+):
+    login(client, db, "operator", (LONTAR,))
+    html = soup(client.get(f"/desa/{LONTAR}"))
+    assert len(html.select("#checklist article.ck-item")) == 25
+    outcome = widget(html, "keberangkatan-prosedural")
+    assert outcome.select_one("h4").get_text(strip=True) == (
+        "Semua keberangkatan warga yang diketahui desa menempuh jalur prosedural"
+    )
+    assert "Wajib" in outcome.select_one(".ck-badges").text
+    rules = outcome.select_one("[data-testid=evidence-rules]").text
+    assert "Rekap jumlah, bukan daftar nama." in rules and "BP3MI" in rules
+    duties = outcome.select_one("[data-testid=pasal-42]").find_next("ul").text
+    assert "huruf d: melakukan pemantauan keberangkatan dan kepulangan" in duties
+    sources = outcome.select("[data-testid=sources] li")
+    links = {a["href"] for li in sources for a in li.select("a")}
+    assert all(href.startswith("https://") for href in links)
+    media = [li.text for li in sources if "koranjawapos" in li.a["href"]]
+    assert media and media[0].startswith(
+        "Kriteria Desa Migran EMAS menurut keterangan KP2MI di media"
+    )
+    pillar = outcome.select_one("[data-testid=dme-pillar]").text
+    assert "menurut keterangan KP2MI di media" in pillar and pillar.strip().endswith("Aman")
+    assert "12 bulan sejak diverifikasi" in outcome.text
+    assert "register PMI desa" in outcome.text
+    children = widget(html, "pengasuhan-anak-pmi").select_one("[data-testid=evidence-rules]")
+    assert "Tanpa foto atau gambar anak." in children.text
+
+
+def test_an_expired_item_reads_perlu_diperbarui_on_the_village_page(
+    client, db, framework_v2, monkeypatch
+):
+    from datetime import UTC, date, datetime
+
+    from perdes.checklist import services, validity
+
+    operator = login(client, db, "operator", (LONTAR,))
+    from perdes.accounts.services import principal_for
+
+    monitor = principal_for(make_user(db, "pemantau", ("36.04",)))
+    item = "layanan-informasi-migrasi"
+    common = dict(village_code=LONTAR, framework_slug=SLUG, item_key=item)
+    services.answer_item(db, actor=principal_for(operator), status="terpenuhi", **common)
+    answer = services.verify_item(db, actor=monitor, decision="diverifikasi", **common)
+    answer.verified_at = datetime(2026, 1, 5, 3, tzinfo=UTC)
+    db.flush()
+    monkeypatch.setattr(validity, "today", lambda: date(2027, 1, 4))
+    valid = widget(soup(client.get(f"/desa/{LONTAR}")), item)
+    assert valid.select_one("[data-testid=valid-until]").text == "Berlaku sampai 4 Januari 2027."
+    monkeypatch.setattr(validity, "today", lambda: date(2027, 1, 5))
+    html = soup(client.get(f"/desa/{LONTAR}"))
+    expired = widget(html, item)
+    assert expired.select_one("[data-testid=verification]").text == "Perlu diperbarui"
+    assert "berlaku sampai 4 Januari 2027" in expired.select_one("[data-testid=expired]").text
+    missing = html.select_one("[data-testid=qualification]").text
+    assert "Perlu diperbarui (berlaku sampai 4 Januari 2027)" in missing

@@ -21,7 +21,6 @@ from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.drafting.assembler import assemble
-from perdes.drafting.eligibility import require_perdes_maker
 from perdes.drafting.errors import DraftInputError, TemplateError, TemplateNotFound
 from perdes.drafting.loader import load_template
 from perdes.drafting.manifest import Template
@@ -37,6 +36,7 @@ from perdes.drafting.workspace.models import (
     DraftRevision,
 )
 from perdes.errors import Conflict, NotFound, ValidationFailed
+from perdes.regions.eligibility import require_perdes_maker
 from perdes.regions.models import Region
 from perdes.regions.services import VillageView, get_village
 from perdes.validation import FieldErrors, clean_text

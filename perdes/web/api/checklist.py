@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path
@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import services as checklist
-from perdes.checklist import views
+from perdes.checklist import validity, views
 from perdes.checklist.views import AssessmentView, ItemView
 from perdes.web.api.common import NO_CONTROL, PREFIX, RequestModel, limit_body, operation_id
 from perdes.web.api.errors import READ, WRITE, responses
@@ -55,6 +55,13 @@ class ItemOut(BaseModel):
     rejection_reason: str
     submitted_at: datetime | None
     verified_at: datetime | None
+    expired: bool = Field(
+        description="Verified, but its validity period is over ('perlu diperbarui'): it does "
+        "not count towards the score or the qualification until renewed."
+    )
+    valid_until: date | None = Field(
+        description="Last day a verified answer counts; null when it never expires."
+    )
     evidence_count: int
 
 
@@ -63,7 +70,12 @@ class ChecklistOut(BaseModel):
     version: int
     title: str
     score: float | None = Field(description="0-100; weighted share of verified items.")
-    qualified: bool = Field(description="Every mandatory item is verified.")
+    qualified: bool = Field(
+        description=(
+            "'Memenuhi butir wajib (instrumen usulan)': every mandatory item of this proposed "
+            "instrument is verified and within its validity period. Not an official designation."
+        )
+    )
     mandatory_missing: list[str]
     items: list[ItemOut]
 
@@ -79,6 +91,10 @@ class AnswerIn(RequestModel):
         pattern=NO_CONTROL,
         description="Required with 'tidak_berlaku' (not allowed on mandatory items).",
     )
+
+
+def _last_day(ends: date | None) -> date | None:
+    return ends - timedelta(days=1) if ends is not None and ends > date.min else None
 
 
 def _item_out(view: ItemView) -> ItemOut:
@@ -97,6 +113,8 @@ def _item_out(view: ItemView) -> ItemOut:
         rejection_reason=a.rejection_reason if a else "",
         submitted_at=a.submitted_at if a else None,
         verified_at=a.verified_at if a else None,
+        expired=view.expired,
+        valid_until=_last_day(validity.answer_expires_on(view.item, a)),
         evidence_count=len(view.evidence),
     )
 

@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field, create_model
 
 from perdes.accounts.principal import Principal
 from perdes.drafting.assembler import assemble
-from perdes.drafting.eligibility import require_perdes_maker
 from perdes.drafting.errors import DraftInputError, TemplateError
 from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import OptionSpec, Template, VariableSpec
@@ -25,6 +24,7 @@ from perdes.drafting.values import MIN_YEAR
 from perdes.drafting.village import context_from_view
 from perdes.drafting.workspace import services as drafts
 from perdes.errors import ValidationFailed
+from perdes.regions.eligibility import require_perdes_maker
 from perdes.regions.services import get_village
 from perdes.web.api.common import (
     ISO_DATE,

@@ -53,13 +53,20 @@ class RegionOut(BaseModel):
     level: str = Field(description="provinsi, kabupaten, kecamatan or desa")
     villages: int = Field(description="Villages under it inside your scope.")
     promulgated: int = Field(description="Of those, villages whose latest Perdes is promulgated.")
-    qualified: int = Field(description="Of those, villages that qualify on a checklist.")
+    qualified: int = Field(
+        description=(
+            "Of those, villages that meet every mandatory item of the proposed checklist "
+            "('memenuhi butir wajib (instrumen usulan)'); not an official designation."
+        )
+    )
 
 
 class ChecklistTotalOut(BaseModel):
     framework: str
     score: float | None = Field(description="0-100, weighted share of verified items.")
-    qualified: bool
+    qualified: bool = Field(
+        description="Memenuhi butir wajib (instrumen usulan): every mandatory item verified."
+    )
     verified_count: int
     mandatory_missing_count: int
 

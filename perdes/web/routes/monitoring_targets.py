@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
+from perdes.checklist.scoring import QUALIFIED_LABEL
 from perdes.errors import ValidationFailed
 from perdes.monitoring import charts, targets
 from perdes.monitoring.figures import (
@@ -37,7 +38,7 @@ SNAPSHOT_HEADER = (
     "Tanggal",
     "Desa",
     "Diundangkan",
-    "Memenuhi syarat",
+    QUALIFIED_LABEL,
     "Langkah terlambat",
     *(FUNNEL_LABELS[k] for k in FUNNEL_KEYS),
 )
@@ -68,13 +69,14 @@ def snapshot_chart(rows: list[TargetSnapshot]) -> str:
             "Belum mulai", [(s.taken_on, s.stage_counts.get(NOT_STARTED, 0)) for s in rows]
         ),
         charts.Series("Diundangkan", [(s.taken_on, s.promulgated_count) for s in rows]),
-        charts.Series("Memenuhi syarat", [(s.taken_on, s.qualified_count) for s in rows]),
+        charts.Series(QUALIFIED_LABEL, [(s.taken_on, s.qualified_count) for s in rows]),
     ]
     return charts.line_chart(
         series,
         title="Kemajuan daftar sasaran dari waktu ke waktu",
         description=(
-            f"{len(rows)} potret mingguan: desa belum mulai, diundangkan dan memenuhi syarat. "
+            f"{len(rows)} potret mingguan: desa belum mulai, diundangkan dan memenuhi butir wajib "
+            "(instrumen usulan). "
             "Angka lengkap ada pada tabel potret."
         ),
         chart_id="potret",

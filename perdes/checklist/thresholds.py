@@ -1,0 +1,116 @@
+"""The outcome threshold per kabupaten/kota: the share of known departures that must match
+BP3MI's placement data for the outcome item ("keberangkatan prosedural") to be met.
+
+Set by the monitor's office (``checklist.verify`` inside its scope) for a regency; shown on
+the outcome item so that the village and the monitor read the same number. Whether the
+village's counts meet it is judged by the monitor when verifying (the counts are evidence,
+not fields). Without a threshold the item is met only when every unmatched departure was
+reported and followed up, or when there was none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from perdes.accounts import audit
+from perdes.accounts.principal import Principal
+from perdes.db import Base, UTCDateTime, utcnow
+from perdes.errors import NotFound, ValidationFailed
+from perdes.regions.models import Region, RegionLevel
+from perdes.validation import FieldErrors, clean_text
+
+NOTE_MAX = 500
+
+
+class OutcomeThreshold(Base):
+    """The matched-departure threshold a BP3MI office set for one kabupaten/kota."""
+
+    __tablename__ = "checklist_outcome_threshold"
+    __table_args__ = (
+        CheckConstraint("min_matched_percent BETWEEN 0 AND 100", name="min_matched_percent_range"),
+    )
+
+    regency_code: Mapped[str] = mapped_column(
+        ForeignKey("region.code", ondelete="CASCADE"), primary_key=True
+    )
+    framework_slug: Mapped[str] = mapped_column(String(60), primary_key=True)
+    min_matched_percent: Mapped[int] = mapped_column(
+        Integer, comment="share of known departures matched by BP3MI, 0–100"
+    )
+    note: Mapped[str] = mapped_column(Text, default="", comment="e.g. the office's letter")
+    set_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    set_by_name: Mapped[str] = mapped_column(String(100), comment="kept if the user goes")
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def threshold_for(
+    session: Session, *, village_code: str, framework_slug: str
+) -> OutcomeThreshold | None:
+    """The threshold of the village's kabupaten/kota, if its office set one."""
+    return session.get(OutcomeThreshold, (village_code[:5], framework_slug))
+
+
+def set_threshold(
+    session: Session,
+    *,
+    actor: Principal,
+    regency_code: str,
+    framework_slug: str,
+    percent: object,
+    note: str = "",
+) -> OutcomeThreshold:
+    """Set (or change) a kabupaten/kota's threshold.
+
+    Raises OutOfScope (not a monitor of that regency), NotFound (no such kabupaten/kota in the
+    actor's scope) and ValidationFailed (percent not a whole number 0–100, bad note).
+    """
+    errors = FieldErrors()
+    value = _percent(percent, errors)
+    clean_note = clean_text(note, field="note", errors=errors, max_length=NOTE_MAX)
+    if errors:
+        raise ValidationFailed(dict(errors))
+    actor.require("checklist.verify")
+    region = session.scalar(
+        select(Region).where(
+            Region.code == regency_code,
+            Region.level == RegionLevel.KABUPATEN,
+            actor.scope.region_clause(),
+        )
+    )
+    if region is None:
+        raise NotFound("Kabupaten/kota tidak ditemukan.")
+    actor.require("checklist.verify", regency_code)
+    row = session.get(OutcomeThreshold, (regency_code, framework_slug))
+    before = row.min_matched_percent if row else None
+    if row is None:
+        row = OutcomeThreshold(regency_code=regency_code, framework_slug=framework_slug)
+        session.add(row)
+    row.min_matched_percent = value
+    row.note = clean_note
+    row.set_by_id = actor.user_id
+    row.set_by_name = actor.full_name or actor.username
+    row.set_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        entity="checklist_outcome_threshold",
+        entity_id=f"{regency_code}/{framework_slug}",
+        action="set",
+        changes={"min_matched_percent": (before, value), "note": (None, clean_note or None)},
+    )
+    return row
+
+
+def _percent(raw: object, errors: FieldErrors) -> int:
+    if isinstance(raw, str) and raw.strip().isdigit():
+        raw = int(raw.strip())
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 100:
+        errors.add("percent", "Ambang berupa bilangan bulat 0–100 (persen).")
+        return 0
+    return raw
