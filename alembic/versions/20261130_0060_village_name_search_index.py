@@ -7,7 +7,7 @@ digits). PostgreSQL gets a GIN trigram index on ``lower(name)`` when the pg_trgm
 can be created (it ships in postgresql-contrib); without it, search stays a scan.
 
 Revision ID: 0060
-Revises: 0020
+Revises: 0050
 Create Date: 2026-11-30 15:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy import text
 
 revision: str = "0060"
-down_revision: str | None = "0020"
+down_revision: str | None = "0050"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
