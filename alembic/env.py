@@ -23,6 +23,15 @@ def _render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]
     return False
 
 
+# Search structures made by migration 0060 outside the models: SQLite's FTS5 table (and its
+# shadow tables) and PostgreSQL's trigram index on an expression.
+SEARCH_INDEX_PREFIXES = ("region_name_fts", "ix_region_name_trgm")
+
+
+def _include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    return not (reflected and compare_to is None and (name or "").startswith(SEARCH_INDEX_PREFIXES))
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
@@ -30,6 +39,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         render_item=_render_item,
         render_as_batch=True,
         compare_type=True,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -106,6 +106,9 @@ def main() -> None:
                 args.runs,
             ),
             ("national overdue list", "/pemantauan/desa?daftar=terlambat", args.runs),
+            ("national village list", "/pemantauan/desa", args.runs),
+            ("directory search (q=sari)", "/desa?q=sari", args.runs),
+            ("directory, all villages", "/desa", args.runs),
             ("national XLSX export (all villages)", "/pemantauan/desa.xlsx", args.export_runs),
             ("national CSV export (all villages)", "/pemantauan/desa.csv", args.export_runs),
         ]

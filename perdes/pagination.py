@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 T = TypeVar("T")
+# Long lists count at most this many rows and show "1.000+": counting every village of the
+# country on each page view costs more than the page itself.
+COUNT_CAP = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,15 +21,27 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    capped: bool = False  # there are more than ``total`` rows
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        pages = max(1, math.ceil(self.total / self.per_page))
+        return max(pages, self.page) if self.capped else pages
 
     @property
     def has_next(self) -> bool:
+        if self.capped and len(self.items) == self.per_page:
+            return True
         return self.page < self.pages
 
     @property
     def has_prev(self) -> bool:
         return self.page > 1
+
+
+def count_rows(session: Session, rows: Select[Any], *, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows ``rows`` yields, counting no further than ``cap`` (then: cap, True)."""
+    if cap is None:
+        return session.scalar(select(func.count()).select_from(rows.subquery())) or 0, False
+    number = session.scalar(select(func.count()).select_from(rows.limit(cap + 1).subquery())) or 0
+    return min(number, cap), number > cap

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -34,8 +35,13 @@ LOGIN_FAILED = "Nama pengguna atau kata sandi salah."
 THROTTLED = "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 15 menit."
 
 _hasher = PasswordHash.recommended()
-# Verified against when the user does not exist, so timing does not reveal valid names.
-_DUMMY_HASH = _hasher.hash("perdes-dummy-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so timing does not reveal valid names.
+    Computed on first sign-in, not at import: every CLI command would pay an Argon2 hash."""
+    return _hasher.hash("perdes-dummy-password")
 
 
 class LoginRefused(DomainError):
@@ -281,7 +287,7 @@ def authenticate(
     ) > MAX_FAILURES_PER_ADDRESS:
         raise LoginThrottled(THROTTLED)
     user = find_user(session, username=name) if name else None
-    ok = _hasher.verify(password, user.password_hash if user else _DUMMY_HASH)
+    ok = _hasher.verify(password, user.password_hash if user else _dummy_hash())
     if user is None or not ok or not user.is_active:
         raise LoginRefused(LOGIN_FAILED)
     session.execute(delete(LoginAttempt).where(LoginAttempt.username == name))
@@ -308,8 +314,19 @@ def start_session(
     return NewSession(token=token, record=record)
 
 
-def resolve_session(session: Session, *, token: str) -> Principal | None:
-    """The principal of a live session token, or None (unknown, revoked, expired, disabled)."""
+SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedSession:
+    """A live session's principal and when it was last seen (to decide whether to touch it)."""
+
+    principal: Principal
+    last_seen_at: datetime
+
+
+def resolve_login(session: Session, *, token: str) -> ResolvedSession | None:
+    """The live session of ``token`` (unknown, revoked, expired or disabled: None); reads only."""
     if not token or len(token) > 100:
         return None
     now = utcnow()
@@ -326,9 +343,34 @@ def resolve_session(session: Session, *, token: str) -> Principal | None:
     if row is None:
         return None
     login, user = row[0], row[1]
-    if now - login.last_seen_at > timedelta(minutes=5):
-        login.last_seen_at = now
-    return principal_for(user, session_id=login.id)
+    return ResolvedSession(principal_for(user, session_id=login.id), login.last_seen_at)
+
+
+def resolve_session(session: Session, *, token: str) -> Principal | None:
+    """The principal of a live session token, or None (unknown, revoked, expired, disabled).
+
+    Never writes: a read request must not take the write lock. ``touch_session`` records
+    activity, in a short transaction of its own.
+    """
+    resolved = resolve_login(session, token=token)
+    return resolved.principal if resolved else None
+
+
+def touch_due(last_seen_at: datetime) -> bool:
+    return utcnow() - last_seen_at > SESSION_TOUCH_INTERVAL
+
+
+def touch_session(session: Session, *, session_id: str) -> None:
+    """Record that the session is in use (at most once per ``SESSION_TOUCH_INTERVAL``)."""
+    now = utcnow()
+    session.execute(
+        update(LoginSession)
+        .where(
+            LoginSession.id == session_id,
+            LoginSession.last_seen_at < now - SESSION_TOUCH_INTERVAL,
+        )
+        .values(last_seen_at=now)
+    )
 
 
 def principal_for(user: User, *, session_id: str | None = None) -> Principal:

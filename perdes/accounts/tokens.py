@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
@@ -93,8 +93,22 @@ def revoke_token(session: Session, *, actor: Principal, token_id: int) -> ApiTok
     return record
 
 
-def resolve_token(session: Session, *, secret: str) -> Principal | None:
-    """The owner's principal for a live token (and note its use), or None."""
+USE_INTERVAL = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedToken:
+    principal: Principal
+    token_id: int
+    last_used_at: datetime | None
+
+    @property
+    def touch_due(self) -> bool:
+        return self.last_used_at is None or utcnow() - self.last_used_at > USE_INTERVAL
+
+
+def resolve_api_token(session: Session, *, secret: str) -> ResolvedToken | None:
+    """The owner's principal for a live token, or None; reads only (``touch_token`` notes use)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
     row = session.execute(
@@ -109,7 +123,22 @@ def resolve_token(session: Session, *, secret: str) -> Principal | None:
     if row is None:
         return None
     token, user = row[0], row[1]
+    return ResolvedToken(principal_for(user), token.id, token.last_used_at)
+
+
+def resolve_token(session: Session, *, secret: str) -> Principal | None:
+    resolved = resolve_api_token(session, secret=secret)
+    return resolved.principal if resolved else None
+
+
+def touch_token(session: Session, *, token_id: int) -> None:
+    """Note the token's use (at most once per ``USE_INTERVAL``), in the caller's transaction."""
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
-    return principal_for(user)
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - USE_INTERVAL),
+        )
+        .values(last_used_at=now)
+    )

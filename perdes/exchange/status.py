@@ -92,7 +92,14 @@ def village_statuses(
             raise NotFound("Wilayah tidak ditemukan.")
         filters[level] = region_code
     rows = search_villages(
-        session, scope=actor.scope, query=query, page=page, per_page=per_page, **filters
+        session,
+        scope=actor.scope,
+        query=query,
+        page=page,
+        per_page=per_page,
+        province=filters["province"],
+        regency=filters["regency"],
+        district=filters["district"],
     )
     codes = [r.region.code for r in rows.items]
     adoptions = standing.latest_adoptions(session, codes)

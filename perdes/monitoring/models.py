@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from perdes.checklist.models import ChecklistVillageTotal
@@ -97,3 +97,19 @@ Index(
     ChecklistVillageTotal.score,
 )
 Index("ix_adoption_event_recorded_at", AdoptionEvent.recorded_at)
+# Each village's latest adoption, without a "no newer adoption" anti-join: the join from a
+# village, and the overdue count (a range of deadlines, read from the index alone).
+Index(
+    "uq_adoption_latest_village",
+    Adoption.village_code,
+    unique=True,
+    sqlite_where=text("is_latest = 1"),  # as SQLite's queries say it, so the planner matches
+    postgresql_where=text("is_latest"),
+)
+Index(
+    "ix_adoption_latest_deadline",
+    Adoption.next_deadline_on,
+    Adoption.village_code,
+    sqlite_where=text("is_latest = 1"),  # as SQLite's queries say it, so the planner matches
+    postgresql_where=text("is_latest"),
+)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, aliased
 
 from perdes.accounts.principal import Principal
@@ -32,9 +32,10 @@ from perdes.monitoring.figures import (
     within_clause,
 )
 from perdes.monitoring.models import TargetListMember
-from perdes.pagination import Page
+from perdes.pagination import Page, count_rows
 from perdes.regions.codes import is_valid_code
 from perdes.regions.models import LEVEL_LABELS, Region, RegionLevel, VillageKind
+from perdes.regions.services import name_contains
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.models import Adoption, AdoptionEvent
 from perdes.tracking.stages import Stage
@@ -252,47 +253,51 @@ class VillageFilter:
     target_list_id: int | None = None
 
 
+# Statements are built once at import; each call only adds its filters (building a select with
+# its aliases and the latest-adoption join was a fifth of a list page's CPU).
+_DISTRICT = aliased(Region, name="district")
+_REGENCY = aliased(Region, name="regency")
+_LATEST = latest_adoption_join()
+_TOTAL = total_join()
+_LIST = (
+    select(
+        Region.code,
+        Region.name,
+        Region.village_kind,
+        _DISTRICT.name,
+        _REGENCY.name,
+        Adoption.current_stage,
+        Adoption.current_stage_on,
+        Adoption.next_deadline_on,
+        ChecklistVillageTotal.score,
+        ChecklistVillageTotal.qualified,
+        ChecklistVillageTotal.waiting_count,
+    )
+    .select_from(Region)
+    .join(_DISTRICT, _DISTRICT.code == Region.district_code)
+    .join(_REGENCY, _REGENCY.code == Region.regency_code)
+    .outerjoin(Adoption, _LATEST)
+    .outerjoin(ChecklistVillageTotal, _TOTAL)
+)
+# Counting needs neither the ancestor names nor, for most lists, the checklist join.
+_COUNT = (
+    select(Region.code)
+    .select_from(Region)
+    .outerjoin(Adoption, _LATEST)
+    .outerjoin(ChecklistVillageTotal, _TOTAL)
+)
+
+
 def _village_select(
-    session: Session,
     *,
+    dialect: str = "",
     actor: Principal,
+    region: Region | None,
     filters: VillageFilter,
     today: date,
     count_only: bool = False,
 ) -> Select[*tuple[Any, ...]]:
-    region = resolve_region(session, actor=actor, code=filters.region_code)
-    stmt: Select[*tuple[Any, ...]]
-    if count_only:
-        # Counting needs neither the ancestor names nor, for most lists, the checklist join.
-        stmt = (
-            select(func.count())
-            .select_from(Region)
-            .outerjoin(Adoption, latest_adoption_join())
-            .outerjoin(ChecklistVillageTotal, total_join())
-        )
-    else:
-        district = aliased(Region)
-        regency = aliased(Region)
-        stmt = (
-            select(
-                Region.code,
-                Region.name,
-                Region.village_kind,
-                district.name,
-                regency.name,
-                Adoption.current_stage,
-                Adoption.current_stage_on,
-                Adoption.next_deadline_on,
-                ChecklistVillageTotal.score,
-                ChecklistVillageTotal.qualified,
-                ChecklistVillageTotal.waiting_count,
-            )
-            .select_from(Region)
-            .join(district, district.code == Region.district_code)
-            .join(regency, regency.code == Region.regency_code)
-            .outerjoin(Adoption, latest_adoption_join())
-            .outerjoin(ChecklistVillageTotal, total_join())
-        )
+    stmt: Select[*tuple[Any, ...]] = _COUNT if count_only else _LIST
     stmt = stmt.where(Region.level == RegionLevel.DESA, *_where(actor, region))
     desa_only = Region.village_kind != VillageKind.KELURAHAN
     if filters.kind == "belum_mulai":
@@ -315,7 +320,7 @@ def _village_select(
         stmt = stmt.where(Adoption.current_stage == Stage(filters.stage))
     query = filters.query.strip()[:100]
     if query:
-        stmt = stmt.where(func.lower(Region.name).contains(query.lower(), autoescape=True))
+        stmt = stmt.where(name_contains(dialect, query))
     return stmt
 
 
@@ -349,20 +354,29 @@ def list_villages(
     page: int = 1,
     per_page: int = 50,
     today: date | None = None,
+    count_cap: int | None = None,
 ) -> Page[VillageStatus]:
-    """Villages in the actor's scope matching ``filters``, a page at a time.
+    """Villages in the actor's scope matching ``filters``, a page at a time (the count stops
+    at ``count_cap``).
 
     Raises OutOfScope without ``monitoring.view`` and NotFound for a region out of reach.
     """
     today = today or local_today()
-    stmt = _village_select(session, actor=actor, filters=filters, today=today)
-    count = _village_select(session, actor=actor, filters=filters, today=today, count_only=True)
-    total = session.scalar(count) or 0
+    region = resolve_region(session, actor=actor, code=filters.region_code)
+    dialect = session.get_bind().dialect.name
+    stmt = _village_select(
+        dialect=dialect, actor=actor, region=region, filters=filters, today=today
+    )
+    count = _village_select(
+        dialect=dialect, actor=actor, region=region, filters=filters, today=today, count_only=True
+    )
+    total, capped = count_rows(session, count, cap=count_cap)
     page = max(page, 1)
     rows = session.execute(
         _order(stmt, filters.kind).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return Page(items=[_status(r) for r in rows], total=total, page=page, per_page=per_page)
+    items = [_status(r) for r in rows]
+    return Page(items=items, total=total, page=page, per_page=per_page, capped=capped)
 
 
 def iter_villages(
@@ -370,6 +384,11 @@ def iter_villages(
 ) -> Iterator[VillageStatus]:
     """Every village matching ``filters`` (all pages), in list order, fetched in batches."""
     today = today or local_today()
-    stmt = _order(_village_select(session, actor=actor, filters=filters, today=today), filters.kind)
+    region = resolve_region(session, actor=actor, code=filters.region_code)
+    dialect = session.get_bind().dialect.name
+    stmt = _order(
+        _village_select(dialect=dialect, actor=actor, region=region, filters=filters, today=today),
+        filters.kind,
+    )
     for row in session.execute(stmt.execution_options(yield_per=2000)):
         yield _status(row)

@@ -332,15 +332,21 @@ def take_snapshot(
     return snapshot
 
 
+def snapshot_due(session: Session, *, target: TargetList, today: date | None = None) -> bool:
+    """True when the newest snapshot is older than 7 days (or there is none)."""
+    today = today or local_today()
+    newest = session.scalar(
+        select(func.max(TargetSnapshot.taken_on)).where(TargetSnapshot.target_list_id == target.id)
+    )
+    return newest is None or today - newest >= SNAPSHOT_EVERY
+
+
 def snapshot_if_due(
     session: Session, *, actor: Principal, target: TargetList, today: date | None = None
 ) -> TargetSnapshot | None:
     """Take a snapshot when the newest is older than 7 days (or there is none)."""
     today = today or local_today()
-    newest = session.scalar(
-        select(func.max(TargetSnapshot.taken_on)).where(TargetSnapshot.target_list_id == target.id)
-    )
-    if newest is not None and today - newest < SNAPSHOT_EVERY:
+    if not snapshot_due(session, target=target, today=today):
         return None
     return take_snapshot(session, actor=actor, target=target, today=today)
 

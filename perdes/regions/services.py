@@ -3,14 +3,15 @@ validation. Saving a profile is ``perdes.profiles.services.update_profile``."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Column, ColumnElement, MetaData, Select, String, Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from perdes.errors import NotFound, ValidationFailed
-from perdes.pagination import Page
+from perdes.pagination import Page, count_rows
 from perdes.regions.codes import is_valid_code
 from perdes.regions.models import (
     DEFAULT_SEBUTAN_BPD,
@@ -147,8 +148,24 @@ def _scope_ancestors(scope: Scope) -> list[str]:
     return sorted(out)
 
 
+# SQLite's trigram index of region names (migration 0060); not a model, only queried.
+_NAME_INDEX = Table("region_name_fts", MetaData(), Column("name", String), Column("code", String))
+
+
+def name_contains(dialect: str, fragment: str) -> ColumnElement[bool]:
+    """Regions whose name contains ``fragment`` (any case), by the name index where there is
+    one: FTS5 trigram on SQLite (fragments of 3+ characters), pg_trgm GIN on PostgreSQL (the
+    ``lower(name) LIKE`` below is what that index serves)."""
+    # No region name holds control or format characters, and FTS5 refuses some (NUL).
+    fragment = "".join(ch for ch in fragment if unicodedata.category(ch)[0] != "C").lower()
+    if dialect == "sqlite" and len(fragment) >= 3:
+        phrase = '"' + fragment.replace('"', '""') + '"'  # a trigram phrase: the substring
+        return Region.code.in_(select(_NAME_INDEX.c.code).where(_NAME_INDEX.c.name.match(phrase)))
+    return func.lower(Region.name).contains(fragment, autoescape=True)
+
+
 def _village_query(
-    *, scope: Scope, query: str, province: str, regency: str, district: str
+    *, dialect: str, scope: Scope, query: str, province: str, regency: str, district: str
 ) -> Select[Any]:
     stmt = select(Region).where(Region.level == RegionLevel.DESA, scope.region_clause())
     if district:
@@ -162,7 +179,7 @@ def _village_query(
         if any(ch.isdigit() for ch in q):
             stmt = stmt.where(Region.code.startswith(q, autoescape=True))
         else:
-            stmt = stmt.where(func.lower(Region.name).contains(q.lower(), autoescape=True))
+            stmt = stmt.where(name_contains(dialect, q))
     return stmt
 
 
@@ -176,12 +193,19 @@ def search_villages(
     district: str = "",
     page: int = 1,
     per_page: int = 25,
+    count_cap: int | None = None,
 ) -> Page[VillageRow]:
-    """Villages in ``scope`` matching a name fragment or a code prefix, by name, paginated."""
+    """Villages in ``scope`` matching a name fragment or a code prefix, by name, paginated;
+    the count stops at ``count_cap`` (then the page says "1.000+")."""
     base = _village_query(
-        scope=scope, query=query, province=province, regency=regency, district=district
+        dialect=session.get_bind().dialect.name,
+        scope=scope,
+        query=query,
+        province=province,
+        regency=regency,
+        district=district,
     )
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    total, capped = count_rows(session, base.with_only_columns(Region.code), cap=count_cap)
     page = max(1, page)
     regions = list(
         session.scalars(
@@ -206,7 +230,7 @@ def search_villages(
         )
         for r in regions
     ]
-    return Page(items=rows, total=total, page=page, per_page=per_page)
+    return Page(items=rows, total=total, page=page, per_page=per_page, capped=capped)
 
 
 def validate_profile(data: dict[str, object]) -> dict[str, object]:

@@ -19,6 +19,8 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     text,
+    true,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -83,6 +85,12 @@ class Adoption(Base):
         _enum(Stage, 32), comment="fold of the events; null before the first step"
     )
     current_stage_on: Mapped[date | None] = mapped_column(Date)
+    is_latest: Mapped[bool] = mapped_column(
+        Boolean,
+        default=True,
+        server_default=true(),
+        comment="the village's most recent adoption (kept by _only_one_latest)",
+    )
     next_deadline_kind: Mapped[DeadlineKind | None] = mapped_column(
         _enum(DeadlineKind, 12), comment="what the next deadline is for"
     )
@@ -245,3 +253,14 @@ class AppendOnlyViolation(RuntimeError):
 def _append_only(_mapper: Any, _connection: Any, target: AdoptionEvent) -> None:
     # History is evidence: a mistake is fixed by a correction event, never by an edit.
     raise AppendOnlyViolation(f"adoption_event {target.id} is append-only")
+
+
+@event.listens_for(Adoption, "before_insert")
+def _only_one_latest(_mapper: Any, connection: Any, target: Adoption) -> None:
+    """A new adoption is its village's latest: the earlier ones stop being it (the partial
+    unique index ``uq_adoption_latest_village`` refuses two latest ones)."""
+    connection.execute(
+        update(Adoption)
+        .where(Adoption.village_code == target.village_code, Adoption.is_latest)
+        .values(is_latest=False)
+    )

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from perdes.tracking.models import Adoption
@@ -30,9 +30,13 @@ PROMULGATED_STAGES: tuple[Stage, ...] = tuple(sorted(PROMULGATED))
 
 
 def is_latest() -> ColumnElement[bool]:
-    """SQL: the ``Adoption`` row in the query is its village's latest adoption."""
-    newer = aliased(Adoption)
-    return ~exists().where(newer.village_code == Adoption.village_code, newer.id > Adoption.id)
+    """SQL: the ``Adoption`` row in the query is its village's latest adoption.
+
+    Read from the stored flag ``Adoption.is_latest`` (set on the newest adoption by the
+    before-insert hook in tracking.models; partial indexes serve it), the same answer as "no
+    adoption of the village has a higher id" without that anti-join per row.
+    """
+    return Adoption.is_latest == true()
 
 
 def latest_adoption_join(village_code: Any) -> ColumnElement[bool]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from perdes import __version__, pipeline
@@ -14,6 +13,7 @@ from perdes.web.api import checklist as api_checklist
 from perdes.web.api import docs as api_docs
 from perdes.web.api import drafts as api_drafts
 from perdes.web.api import regions as api_regions
+from perdes.web.assets import Compression, FingerprintedStaticFiles
 from perdes.web.bodylimit import BodyLimitMiddleware
 from perdes.web.errors import install_auth_handlers, install_error_handlers
 from perdes.web.params import strict_params
@@ -84,7 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.api_routers = [m.router for m in API_MODULES]
     app.add_middleware(BodyLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(AnonymousCookieMiddleware)
-    app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
+    app.add_middleware(Compression)
+    app.state.static = FingerprintedStaticFiles(directory=PROJECT_ROOT / "static")
+    app.mount("/static", app.state.static, name="static")
     install_error_handlers(app)
     install_auth_handlers(app)
     for module in ROUTE_MODULES:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from perdes.config import Settings
+from perdes.db import brief_scope
+
+log = logging.getLogger(__name__)
 
 
 def _db(request: Request) -> Iterator[Session]:
@@ -52,6 +57,25 @@ def commit_before_rendering(request: Request) -> None:
     session: Session | None = getattr(request.state, "write_session", None)
     if session is not None and session.in_transaction():
         session.commit()
+
+
+def brief_write(request: Request, db: Session, write: Callable[[Session], object]) -> bool:
+    """Run an occasional bookkeeping write of a read request (noting that a session is in use,
+    the weekly snapshot of a target list) in a brief transaction of its own, never in the
+    request's: the page holds no write lock while it renders, and when the database is busy
+    the write is skipped (False) and retried by a later request.
+
+    The request's session ``db`` (which has only read) first hands its connection back, so a
+    request never holds two pooled connections at once: under load that exhausts the pool.
+    """
+    db.commit()
+    try:
+        with brief_scope(request.app.state.session_factory) as session:
+            write(session)
+    except SQLAlchemyError as error:
+        log.info("bookkeeping write skipped: %s", error)
+        return False
+    return True
 
 
 def _settings(request: Request) -> Settings:

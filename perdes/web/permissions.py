@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from perdes.accounts import services as accounts
@@ -20,7 +21,7 @@ from perdes.accounts import tokens
 from perdes.accounts.principal import Principal
 from perdes.errors import DomainError
 from perdes.regions.scope import Scope as RegionScope
-from perdes.web.deps import DB
+from perdes.web.deps import DB, brief_write
 
 SESSION_COOKIE = "perdes_session"
 ANON_COOKIE = "perdes_anon"
@@ -47,6 +48,26 @@ class CsrfFailed(DomainError):
         )
 
 
+def _resolve(request: Request, db: Session, key: str) -> Principal | None:
+    """The principal for a credential (``key`` is a session cookie or "Bearer …"), or None."""
+    if key.startswith("bearer "):
+        token = tokens.resolve_api_token(db, secret=key[7:])
+        if token is None:
+            return None
+        principal = token.principal
+        if token.touch_due:
+            brief_write(request, db, lambda s: tokens.touch_token(s, token_id=token.token_id))
+    else:
+        login = accounts.resolve_login(db, token=key)
+        if login is None:
+            return None
+        principal = login.principal
+        session_id = principal.session_id or ""
+        if accounts.touch_due(login.last_seen_at):
+            brief_write(request, db, lambda s: accounts.touch_session(s, session_id=session_id))
+    return principal
+
+
 def _principal(request: Request, db: DB) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
@@ -55,12 +76,12 @@ def _principal(request: Request, db: DB) -> Principal:
     # API tokens are for the JSON API only: an HTML route ignores the header (its forms need
     # a session and a CSRF token), so a token cannot mint tokens or create users there.
     if authorization[:7].lower() == "bearer " and _is_api_path(request):
-        principal = tokens.resolve_token(db, secret=authorization[7:].strip())
+        principal = _resolve(request, db, "bearer " + authorization[7:].strip())
         if principal is None:
             raise LoginRequired()
     else:
         token = request.cookies.get(SESSION_COOKIE, "")
-        principal = accounts.resolve_session(db, token=token) if token else None
+        principal = _resolve(request, db, token) if 0 < len(token) <= 100 else None
     resolved = principal or ANONYMOUS
     request.state.principal = resolved
     return resolved

@@ -16,6 +16,7 @@ from perdes.monitoring import rollup, services
 from perdes.monitoring.figures import NOT_STARTED
 from perdes.monitoring.services import VillageFilter
 from perdes.regions.models import Region, RegionLevel, VillageKind
+from perdes.tracking.models import Adoption
 from perdes.tracking.stages import PROMULGATED, STAGE_ORDER, Stage
 from tests.factories import KELURAHAN, LONTAR, PONTANG, SUKRA, SUSUKAN, make_user
 from tests.monitoring.helpers import set_state
@@ -237,3 +238,21 @@ def test_lists_filter_and_paginate(db, regions):
     assert not {v.code for v in first.items} & {v.code for v in second.items}
     every = list(services.iter_villages(db, actor=admin, filters=VillageFilter(), today=TODAY))
     assert len(every) == first.total
+
+
+def test_each_village_has_one_latest_adoption_and_the_database_refuses_a_second(db, regions):
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    set_state(db, LONTAR, stage=Stage.DISEBARLUASKAN, with_total=False)
+    set_state(db, LONTAR, stage=Stage.PENYUSUNAN, with_total=False)
+    flags = db.execute(
+        select(Adoption.current_stage, Adoption.is_latest)
+        .where(Adoption.village_code == LONTAR)
+        .order_by(Adoption.id)
+    ).all()
+    assert flags == [(Stage.DISEBARLUASKAN, False), (Stage.PENYUSUNAN, True)]
+    nested = db.begin_nested()
+    with pytest.raises(IntegrityError):
+        db.execute(insert(Adoption).values(village_code=LONTAR, title="Tanpa hook", is_latest=True))
+    nested.rollback()

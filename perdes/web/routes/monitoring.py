@@ -21,6 +21,7 @@ from perdes.monitoring.figures import (
     figure_cells,
 )
 from perdes.monitoring.services import LIST_KINDS, VILLAGE_HEADER, VillageFilter
+from perdes.pagination import COUNT_CAP
 from perdes.regions.models import LEVEL_LABELS, RegionLevel
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_LABELS, STAGE_ORDER
@@ -178,7 +179,9 @@ def monitoring_villages(
 ) -> Response:
     """Villages in scope: all, not started, overdue, qualified or waiting for verification."""
     filters = _filters(wilayah, daftar, q, tahap)
-    page = services.list_villages(db, actor=user, filters=filters, page=halaman)
+    page = services.list_villages(
+        db, actor=user, filters=filters, page=halaman, count_cap=COUNT_CAP
+    )
     region = services.resolve_region(db, actor=user, code=filters.region_code)
     params = {"wilayah": wilayah, "daftar": filters.kind, "q": q, "tahap": tahap}
     return render(

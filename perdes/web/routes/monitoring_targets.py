@@ -25,7 +25,7 @@ from perdes.monitoring.models import TargetList, TargetSnapshot
 from perdes.monitoring.services import VILLAGE_HEADER, VillageFilter, list_villages
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_LABELS
-from perdes.web.deps import DB, FormData
+from perdes.web.deps import DB, FormData, brief_write
 from perdes.web.forms import Posted, read_multipart
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
@@ -179,9 +179,17 @@ def _detail(
 
 @router.get("/pemantauan/sasaran/{target_id}", name="target_detail")
 def target_detail(request: Request, target_id: int, db: DB, user: Manager) -> Response:
-    """The list's dashboard; takes the weekly snapshot when the newest is older than 7 days."""
+    """The list's dashboard; takes the weekly snapshot when the newest is older than 7 days
+    (in a brief transaction of its own: the page itself only reads)."""
     target = targets.get_target(db, actor=user, target_id=target_id)
-    targets.snapshot_if_due(db, actor=user, target=target)
+    if targets.snapshot_due(db, target=target):
+        brief_write(
+            request,
+            db,
+            lambda s: targets.snapshot_if_due(
+                s, actor=user, target=targets.get_target(s, actor=user, target_id=target_id)
+            ),
+        )
     return _detail(request, db, user, target)
 
 

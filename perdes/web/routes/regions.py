@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from perdes.accounts.principal import Principal
 from perdes.checklist import views as checklist
 from perdes.errors import Conflict, ValidationFailed
+from perdes.pagination import COUNT_CAP
 from perdes.profiles import services as profiles
 from perdes.regions import services
 from perdes.regions.codes import is_valid_code
@@ -62,6 +63,7 @@ def village_directory(
         district=kecamatan,
         page=halaman,
         per_page=PER_PAGE,
+        count_cap=COUNT_CAP,
     )
     params: dict[str, Any] = {
         "q": q.strip(),

@@ -1,0 +1,89 @@
+"""Compression of text responses and content-hashed static files cached for a year."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from babel.dates import format_date, format_datetime
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perdes.config import PROJECT_ROOT
+from perdes.web.assets import IMMUTABLE
+from perdes.web.templating import TIMEZONE, tanggal, waktu
+
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+def static_urls(html: str) -> list[str]:
+    return re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+
+
+def test_pages_are_gzipped_and_downloads_of_compressed_formats_are_not(client, db, regions):
+    client.login_as(db, "pemantau")
+    page = client.get("/pemantauan/desa?wilayah=36.04", headers=GZIP)
+    assert page.status_code == 200 and page.headers["content-encoding"] == "gzip"
+    assert "text/html" in page.headers["content-type"] and "Lontar" in page.text
+    assert int(page.headers["content-length"]) < len(page.content) / 3  # sent compressed
+    csv = client.get("/pemantauan/desa.csv?wilayah=36.04", headers=GZIP)
+    assert csv.headers.get("content-encoding") == "gzip" and "Lontar" in csv.text
+    xlsx = client.get("/pemantauan/desa.xlsx?wilayah=36.04", headers=GZIP)
+    assert xlsx.status_code == 200 and "content-encoding" not in xlsx.headers
+    assert xlsx.content[:2] == b"PK"
+    plain = client.get("/pemantauan/desa?wilayah=36.04", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text == page.text
+
+
+def test_static_urls_carry_a_content_hash_and_are_cached_for_a_year(client, db, regions):
+    client.login_as(db, "operator")
+    html = client.get("/desa").text
+    urls = static_urls(html)
+    assert {u.rsplit("/", 1)[-1].split(".")[0] for u in urls} >= {"app", "favicon"}
+    for url in urls:
+        assert re.search(r"\.[0-9a-f]{10}\.(css|js|svg)$", url), url
+        response = client.get(url, headers=GZIP)
+        assert response.status_code == 200, url
+        assert response.headers["cache-control"] == IMMUTABLE
+        plain = re.sub(r"\.[0-9a-f]{10}(\.\w+)$", r"\1", url)
+        assert response.content == (PROJECT_ROOT / plain.removeprefix("/")).read_bytes()
+    css = next(u for u in urls if u.endswith(".css"))
+    assert client.get(css, headers=GZIP).headers["content-encoding"] == "gzip"
+
+
+def test_plain_and_outdated_static_names_still_answer_but_are_revalidated(client):
+    for url in ("/static/css/app.css", "/static/css/app.0123456789.css"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["cache-control"] == "no-cache"
+    assert client.get("/static/css/tidak-ada.0123456789.css").status_code == 404
+    assert client.get("/static/../perdes/config.py").status_code == 404
+
+
+def test_a_changed_file_gets_a_new_url(app, tmp_path):
+    from perdes.web.assets import FingerprintedStaticFiles
+
+    (tmp_path / "a.css").write_text("body{}")
+    static = FingerprintedStaticFiles(directory=tmp_path)
+    first = static.url("a.css")
+    (tmp_path / "a.css").write_text("body{color:red}")
+    second = static.url("a.css")
+    assert first != second and second.startswith("/static/a.") and second.endswith(".css")
+    assert static.url("tidak-ada.css") == "/static/tidak-ada.css"
+
+
+moments = st.datetimes(
+    min_value=datetime(1990, 1, 1), max_value=datetime(2100, 12, 31), timezones=st.just(UTC)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=moments, naive=st.booleans())
+def test_date_filters_match_babels_indonesian_patterns(moment, naive):
+    value = moment.replace(tzinfo=None) if naive else moment
+    assert waktu(value) == format_datetime(value, "d MMMM y HH.mm", tzinfo=TIMEZONE, locale="id")
+    assert tanggal(value) == format_datetime(value, "d MMMM y", tzinfo=TIMEZONE, locale="id")
+    day = moment.date() + timedelta(days=moment.second)
+    assert tanggal(day) == format_date(day, "d MMMM y", locale="id")
+    assert tanggal(None) == waktu(None) == ""
+    assert tanggal(date(2026, 5, 1)) == "1 Mei 2026"
