@@ -7,7 +7,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -119,6 +119,16 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_api(request):
             return api_error_response(409, detail=COLLISION_API)
         return error_response(request, 409, COLLISION)
+
+    @app.exception_handler(DataError)
+    def _data(request: Request, exc: DataError) -> Response:
+        # A value the database cannot hold (PostgreSQL refuses NUL characters in text) that
+        # reached a query unchecked: bad input, not a server error.
+        if is_api(request):
+            return api_error_response(
+                422, detail="The request contains a value the database cannot store."
+            )
+        return error_response(request, 422, "Isian mengandung karakter yang tidak diperbolehkan.")
 
     @app.exception_handler(OperationalError)
     def _operational(request: Request, exc: OperationalError) -> Response:
