@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from perdes import __version__
 from perdes.config import PROJECT_ROOT, Settings
 from perdes.db import engine_from_settings, make_session_factory
+from perdes.monitoring.maps import GeoStore
 from perdes.web.api import adoption as api_adoption
 from perdes.web.api import checklist as api_checklist
 from perdes.web.api import docs as api_docs
@@ -24,6 +25,7 @@ from perdes.web.routes import (
     drafts,
     health,
     monitoring,
+    monitoring_analytics,
     monitoring_targets,
     regions,
     tracking,
@@ -45,6 +47,7 @@ ROUTE_MODULES = (
     drafts,
     checklist,
     monitoring,
+    monitoring_analytics,
     monitoring_targets,
     admin,
     audit,
@@ -70,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.templates = make_templates()
+    app.state.geo = GeoStore(settings.geo_path)
     app.state.api_routers = [m.router for m in API_MODULES]
     app.add_middleware(AnonymousCookieMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
