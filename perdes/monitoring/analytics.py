@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from perdes.accounts import audit
 from perdes.accounts.principal import Principal
-from perdes.monitoring import maps, services
+from perdes.db import utcnow
+from perdes.errors import Conflict, ValidationFailed
+from perdes.monitoring import maps, services, trends
 from perdes.monitoring.figures import Figures
 from perdes.monitoring.indicators import Indicator, Legend, indicator, legend_for
+from perdes.monitoring.models import LeagueThreshold
 from perdes.regions.models import LEVEL_LABELS, RegionLevel
 
 # The map drawn for a dashboard: its level's regions (a kecamatan shows itself).
@@ -96,4 +100,218 @@ def map_view(
         rows=rows,
         missing=[f for f in shown if f.code not in drawn],
         level=map_level,
+    )
+
+
+# --- League tables ---------------------------------------------------------------------------
+
+LEAGUE_INDICATORS = ("diundangkan", "skor", "memenuhi")
+DEFAULT_RED_BELOW = 25.0
+DEFAULT_AMBER_BELOW = 60.0
+RATING_LABELS = {"merah": "Merah", "kuning": "Kuning", "hijau": "Hijau"}
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    indicator: str
+    red_below: float
+    amber_below: float
+    version: int  # 0: the defaults, never saved
+
+    def rating(self, value: float | None) -> str | None:
+        if value is None:
+            return None
+        if value < self.red_below:
+            return "merah"
+        return "kuning" if value < self.amber_below else "hijau"
+
+
+def thresholds(session: Session, indicator_key: str) -> Thresholds:
+    row = session.get(LeagueThreshold, indicator_key)
+    if row is None:
+        return Thresholds(indicator_key, DEFAULT_RED_BELOW, DEFAULT_AMBER_BELOW, 0)
+    return Thresholds(row.indicator, row.red_below, row.amber_below, row.version)
+
+
+def all_thresholds(session: Session) -> list[Thresholds]:
+    return [thresholds(session, key) for key in LEAGUE_INDICATORS]
+
+
+def _percent(raw: str, field: str, errors: dict[str, str]) -> float:
+    try:
+        value = float(raw.strip().replace(",", "."))
+    except ValueError:
+        errors[field] = "Isi angka 0 sampai 100."
+        return 0.0
+    if not (0 <= value <= 100) or value != value:
+        errors[field] = "Isi angka 0 sampai 100."
+    return value
+
+
+def set_thresholds(
+    session: Session,
+    *,
+    actor: Principal,
+    indicator_key: str,
+    red_below: str,
+    amber_below: str,
+    version: int,
+) -> Thresholds:
+    """Save the admin's thresholds; Conflict when someone saved them since ``version``."""
+    actor.require("league.manage")
+    if indicator_key not in LEAGUE_INDICATORS:
+        raise ValidationFailed({"indikator": "Indikator tidak dikenal."})
+    errors: dict[str, str] = {}
+    red = _percent(red_below, "merah", errors)
+    amber = _percent(amber_below, "kuning", errors)
+    if not errors and red > amber:
+        errors["kuning"] = "Batas kuning tidak boleh di bawah batas merah."
+    if errors:
+        raise ValidationFailed(errors)
+    row = session.get(LeagueThreshold, indicator_key, with_for_update=True)
+    current = row.version if row else 0
+    if version != current:
+        raise Conflict(
+            "Ambang ini baru saja diubah orang lain. Muat ulang halaman untuk melihat nilainya."
+        )
+    before = (row.red_below, row.amber_below) if row else (DEFAULT_RED_BELOW, DEFAULT_AMBER_BELOW)
+    if row is None:
+        row = LeagueThreshold(indicator=indicator_key, version=0)
+        session.add(row)
+    row.red_below, row.amber_below = red, amber
+    row.version = current + 1
+    row.updated_at = utcnow()
+    row.updated_by_id = actor.user_id
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        entity="league_threshold",
+        entity_id=indicator_key,
+        action="update",
+        changes={"red_below": (before[0], red), "amber_below": (before[1], amber)},
+    )
+    return thresholds(session, indicator_key)
+
+
+@dataclass(frozen=True, slots=True)
+class LeagueRow:
+    rank: int
+    figures: Figures
+    value: float | None
+    rating: str | None
+    previous: float | None  # at the end of the previous period; None without history
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return round(self.value - self.previous, 1)
+
+    @property
+    def arrow(self) -> str:
+        change = self.change
+        if change is None:
+            return ""
+        return "▲" if change > 0 else "▼" if change < 0 else "▬"
+
+
+@dataclass(frozen=True, slots=True)
+class League:
+    board: services.Dashboard
+    indicator: Indicator
+    thresholds: Thresholds
+    rows: list[LeagueRow]
+    previous_on: date | None  # the date the arrows compare with; None: no history
+
+
+LEAGUE_SORTS = {
+    "nilai": lambda r: (r.value is None, -(r.value or 0)),
+    "nama": lambda r: (r.figures.name.lower(),),
+    "perubahan": lambda r: (r.change is None, -(r.change or 0)),
+    "menunggu": lambda r: (-r.figures.waiting,),
+    "terlambat": lambda r: (-r.figures.overdue,),
+}
+
+
+def previous_period_end(today: date) -> date:
+    """The last day of the month before ``today``'s."""
+    return today.replace(day=1) - timedelta(days=1)
+
+
+def league(
+    session: Session,
+    *,
+    actor: Principal,
+    code: str | None,
+    indicator_key: str,
+    sort: str = "nilai",
+    descending: bool = False,
+    today: date | None = None,
+) -> League:
+    """Child regions ranked by the indicator (best first), coloured by the admin's thresholds.
+
+    Arrows compare with the end of the previous month, from the dated adoption record (share
+    promulgated only: the checklist figures have no per-date read yet).
+    """
+    board = services.dashboard(session, actor=actor, code=code, today=today)
+    key = indicator_key if indicator_key in LEAGUE_INDICATORS else LEAGUE_INDICATORS[0]
+    ind = indicator(key)
+    limits = thresholds(session, key)
+    previous: dict[str, float | None] = {}
+    previous_on = None
+    if key == "diundangkan":
+        previous_on = previous_period_end(board.today)
+        counts = trends.promulgated_by_date(
+            session,
+            scope=actor.scope,
+            code=board.region.code if board.region else None,
+            level=board.region.level if board.region else None,
+            dates=[previous_on],
+        )
+        for f in board.children:
+            done = counts.get(f.code, [0])[0]
+            previous[f.code] = round(100 * done / f.desa, 1) if f.desa else None
+    ranked = sorted(board.children, key=lambda f: (ind.value(f) is None, -(ind.value(f) or 0)))
+    rows = []
+    rank = 0
+    last: float | None = None
+    for position, f in enumerate(ranked, start=1):
+        value = ind.value(f)
+        if value != last:
+            rank, last = position, value
+        rows.append(LeagueRow(rank, f, value, limits.rating(value), previous.get(f.code)))
+    if sort in LEAGUE_SORTS and sort != "nilai":
+        rows.sort(key=LEAGUE_SORTS[sort])
+    if descending:
+        rows.reverse()
+    return League(board, ind, limits, rows, previous_on)
+
+
+LEAGUE_HEADER = (
+    "Peringkat",
+    "Kode",
+    "Wilayah",
+    "Desa",
+    "Nilai",
+    "Warna",
+    "Nilai periode lalu",
+    "Perubahan",
+    "Menunggu verifikasi",
+    "Langkah terlambat",
+)
+
+
+def league_cells(row: LeagueRow) -> tuple[object, ...]:
+    return (
+        row.rank,
+        row.figures.code,
+        row.figures.name,
+        row.figures.desa,
+        row.value,
+        RATING_LABELS.get(row.rating or "", ""),
+        row.previous,
+        row.change,
+        row.figures.waiting,
+        row.figures.overdue,
     )

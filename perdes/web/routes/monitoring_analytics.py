@@ -6,16 +6,18 @@ import functools
 import subprocess
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from perdes.errors import NotFound
+from perdes.accounts.principal import Principal
+from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.monitoring import analytics, maps
 from perdes.monitoring.indicators import INDICATORS
 from perdes.regions.models import LEVEL_LABELS
-from perdes.web.deps import DB
-from perdes.web.htmx import render
-from perdes.web.routes.monitoring import Monitor
+from perdes.web.deps import DB, FormData
+from perdes.web.htmx import redirect, render
+from perdes.web.permissions import requires
+from perdes.web.routes.monitoring import MEDIA, Monitor, export_response
 
 router = APIRouter()
 
@@ -126,3 +128,144 @@ def monitoring_map_download(
         raise NotFound("Peta wilayah ini tidak tersedia.")
     name = f"peta-{(wilayah or 'nasional').replace('.', '')}-{view.indicator.key}"
     return picture(view.svg, fmt, name)
+
+
+# --- League tables ---------------------------------------------------------------------------
+
+Sort = Annotated[str, Query(max_length=20)]
+Direction = Annotated[str, Query(max_length=5)]
+
+
+def _league(
+    db: DB, user: Monitor, wilayah: str, indikator: str, urut: str, arah: str
+) -> analytics.League:
+    return analytics.league(
+        db,
+        actor=user,
+        code=wilayah or None,
+        indicator_key=indikator,
+        sort=urut,
+        descending=arah == "turun",
+    )
+
+
+@router.get("/pemantauan/peringkat", name="monitoring_league")
+def monitoring_league(
+    request: Request,
+    db: DB,
+    user: Monitor,
+    wilayah: Wilayah = "",
+    indikator: Indikator = "",
+    urut: Sort = "nilai",
+    arah: Direction = "naik",
+) -> Response:
+    """Child regions ranked by an indicator, coloured by the admin's thresholds."""
+    table = _league(db, user, wilayah, indikator, urut, arah)
+    return render(
+        request,
+        "monitoring/league.html",
+        {
+            "user": user,
+            "table": table,
+            "board": table.board,
+            "wilayah": wilayah,
+            "urut": urut,
+            "arah": arah,
+            "indicators": {k: INDICATORS[k] for k in analytics.LEAGUE_INDICATORS},
+            "ratings": analytics.RATING_LABELS,
+            "level_labels": LEVEL_LABELS,
+        },
+        block="league",
+    )
+
+
+@router.get("/pemantauan/peringkat.{fmt}", name="monitoring_league_export")
+def monitoring_league_export(
+    fmt: str,
+    db: DB,
+    user: Monitor,
+    wilayah: Wilayah = "",
+    indikator: Indikator = "",
+    urut: Sort = "nilai",
+    arah: Direction = "naik",
+) -> Response:
+    """The league table as shown, as CSV or XLSX."""
+    if fmt not in MEDIA:
+        raise NotFound("Format tidak dikenal.")
+    table = _league(db, user, wilayah, indikator, urut, arah)
+    rows = [analytics.league_cells(r) for r in table.rows]
+    name = f"peringkat-{(wilayah or 'nasional').replace('.', '')}-{table.indicator.key}"
+    return export_response(fmt, name, analytics.LEAGUE_HEADER, rows)
+
+
+LeagueAdmin = Annotated[Principal, Depends(requires("league.manage"))]
+
+
+def _thresholds_page(
+    request: Request,
+    db: DB,
+    user: Principal,
+    *,
+    values: dict[str, dict[str, str]] | None = None,
+    errors: dict[str, str] | None = None,
+    failed: str = "",
+    status_code: int = 200,
+    saved: str = "",
+) -> Response:
+    return render(
+        request,
+        "monitoring/league_thresholds.html",
+        {
+            "user": user,
+            "items": analytics.all_thresholds(db),
+            "indicators": INDICATORS,
+            "values": values or {},
+            "errors": errors or {},
+            "failed": failed,
+            "saved": saved,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/ambang-peringkat", name="league_thresholds")
+def league_thresholds(
+    request: Request, db: DB, user: LeagueAdmin, tersimpan: Sort = ""
+) -> Response:
+    """The admin's colour thresholds of the league tables, one form per indicator."""
+    return _thresholds_page(request, db, user, saved=tersimpan)
+
+
+@router.post("/admin/ambang-peringkat", name="league_thresholds_save")
+def league_thresholds_save(request: Request, db: DB, user: LeagueAdmin, form: FormData) -> Response:
+    key = form.get("indikator", "")
+    posted = {key: {"merah": form.get("merah", ""), "kuning": form.get("kuning", "")}}
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        analytics.set_thresholds(
+            db,
+            actor=user,
+            indicator_key=key,
+            red_below=form.get("merah", ""),
+            amber_below=form.get("kuning", ""),
+            version=version,
+        )
+    except ValidationFailed as exc:
+        return _thresholds_page(
+            request, db, user, values=posted, errors=exc.errors, failed=key, status_code=422
+        )
+    except Conflict as exc:
+        return _thresholds_page(
+            request,
+            db,
+            user,
+            values=posted,
+            errors={"version": exc.message},
+            failed=key,
+            status_code=409,
+        )
+    url = request.url_for("league_thresholds").include_query_params(tersimpan=key)
+    return redirect(request, url)
