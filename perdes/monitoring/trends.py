@@ -1,5 +1,6 @@
-"""Trends from history: per child region, the share of desa with a promulgated Perdes at the end
-of each month or quarter, computed from the dated adoption record (not from snapshots).
+"""Trends from history: per child region, the share of desa with a promulgated Perdes and the
+mean checklist score at the end of each month or quarter, computed from the dated adoption
+record and the checklist item history (not from snapshots).
 
 Definition, as the record stands today: a desa counts as promulgated at a date when its most
 recent adoption is in force now (its current stage is promulgation or later) and its
@@ -8,22 +9,35 @@ effective steps after corrections and retractions). A Perdes cancelled at klarif
 therefore not counted in the past either. Kelurahan are left out, as on the dashboard; the
 denominator is the desa of the region today.
 
-One SQL query per series: one ``SUM(CASE …)`` column per period end, grouped by child region.
+One SQL query for the promulgated series: one ``SUM(CASE …)`` column per period end, grouped
+by child region. The scores replay the item history (see ``scores_by_date``).
 """
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from perdes.accounts.principal import Principal
 from perdes.accounts.scope import Scope
-from perdes.monitoring.figures import CHILD_LEVEL, PREFIX_LENGTH, code_clauses
+from perdes.checklist import registry, scoring
+from perdes.checklist.models import (
+    ChecklistAnswer,
+    ChecklistAssessment,
+    ChecklistFramework,
+    ChecklistItemEvent,
+)
+from perdes.checklist.scoring import ItemState
+from perdes.errors import ValidationFailed
+from perdes.monitoring import services
+from perdes.monitoring.figures import CHILD_LEVEL, FRAMEWORK, PREFIX_LENGTH, code_clauses
 from perdes.regions.models import RegionLevel
+from perdes.tracking.deadlines import DISPLAY_ZONE
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import PROMULGATED
 
@@ -64,11 +78,16 @@ class TrendRow:
     name: str = ""
     desa: int = 0
     promulgated: list[int] = field(default_factory=list)
+    scores: list[tuple[float, int]] = field(default_factory=list)  # (sum, count) per date
 
     def share(self, index: int) -> float | None:
         if not self.desa:
             return None
         return round(100 * self.promulgated[index] / self.desa, 1)
+
+    def mean_score(self, index: int) -> float | None:
+        total, count = self.scores[index]
+        return round(total / count, 1) if count else None
 
 
 def promulgated_by_date(
@@ -96,3 +115,175 @@ def promulgated_by_date(
         .group_by(key)
     )
     return {row[0]: [int(v or 0) for v in row[1:]] for row in rows}
+
+
+def _end_of(day: date) -> datetime:
+    """The first instant after ``day`` in the display zone (events before it are of that day)."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=DISPLAY_ZONE)
+
+
+def scores_by_date(
+    session: Session,
+    *,
+    scope: Scope,
+    code: str | None,
+    level: RegionLevel | None,
+    dates: list[date],
+) -> dict[str, list[tuple[float, int]]]:
+    """Per child region: (sum, count) of the desa checklist scores at the end of each date.
+
+    Replays the item history (``ChecklistItemEvent``: status and verification after each
+    change) of every assessment of the framework, and scores each assessment that was open on
+    the date with the same pure function as the stored totals (``scoring.compute``).
+    """
+    n = PREFIX_LENGTH[CHILD_LEVEL[level]]
+    village = ChecklistAssessment.village_code
+    where = [
+        ChecklistFramework.slug == FRAMEWORK,
+        func.substr(village, 10, 1) != "1",
+        *code_clauses(village, scope, code),
+    ]
+    assessments = session.execute(
+        select(ChecklistAssessment, ChecklistFramework)
+        .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
+        .where(*where)
+    ).all()
+    if not assessments:
+        return {}
+    history = session.execute(
+        select(
+            ChecklistAnswer.assessment_id,
+            ChecklistAnswer.item_key,
+            ChecklistItemEvent.at,
+            ChecklistItemEvent.status,
+            ChecklistItemEvent.verification,
+        )
+        .join(ChecklistAnswer, ChecklistAnswer.id == ChecklistItemEvent.answer_id)
+        .join(ChecklistAssessment, ChecklistAssessment.id == ChecklistAnswer.assessment_id)
+        .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
+        .where(*where)
+        .order_by(ChecklistItemEvent.at, ChecklistItemEvent.id)
+    ).all()
+    states: dict[int, dict[str, ItemState]] = {a.id: {} for a, _ in assessments}
+    out: dict[str, list[tuple[float, int]]] = {}
+    cursor = 0
+    for index, day in enumerate(dates):
+        end = _end_of(day)
+        while cursor < len(history) and history[cursor][2] < end:
+            assessment_id, key, _, status, verification = history[cursor]
+            states[assessment_id][key] = ItemState(status, verification)
+            cursor += 1
+        for assessment, row in assessments:
+            sums = out.setdefault(assessment.village_code[:n], [(0.0, 0)] * len(dates))
+            if assessment.created_at >= end or (
+                assessment.superseded_at is not None and assessment.superseded_at < end
+            ):
+                continue
+            answers = states[assessment.id]
+            result = scoring.compute(
+                (item, answers.get(item.id, ItemState())) for item in registry.parsed(row).items()
+            )
+            if result.score is not None:
+                total, count = sums[index]
+                sums[index] = (total + result.score, count + 1)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    board: services.Dashboard
+    period: str
+    start: date
+    dates: list[date]
+    labels: list[str]
+    rows: list[TrendRow]
+    total: TrendRow
+
+
+MAX_SPAN_DAYS = 366 * 5
+
+
+def trend(
+    session: Session,
+    *,
+    actor: Principal,
+    code: str | None,
+    start: date,
+    end: date | None = None,
+    period: str = "bulan",
+) -> Trend:
+    """Share promulgated and mean score per child region at the end of each period."""
+    board = services.dashboard(session, actor=actor, code=code)
+    today = board.today
+    end = end or today
+    errors: dict[str, str] = {}
+    if period not in PERIODS:
+        errors["periode"] = "Pilih bulanan atau kuartalan."
+    if end > today:
+        errors["sampai"] = "Tanggal akhir tidak boleh di masa depan."
+    if start > end:
+        errors["dari"] = "Tanggal awal harus sebelum tanggal akhir."
+    elif (end - start).days > MAX_SPAN_DAYS:
+        errors["dari"] = "Rentang paling lama 5 tahun."
+    if errors:
+        raise ValidationFailed(errors)
+    dates = period_ends(start, end, period)
+    level = board.region.level if board.region else None
+    region_code = board.region.code if board.region else None
+    promulgated = promulgated_by_date(
+        session, scope=actor.scope, code=region_code, level=level, dates=dates
+    )
+    scores = scores_by_date(session, scope=actor.scope, code=region_code, level=level, dates=dates)
+    zero = [0] * len(dates)
+    none = [(0.0, 0)] * len(dates)
+    rows = [
+        TrendRow(
+            f.code,
+            f.name,
+            f.desa,
+            promulgated.get(f.code, zero),
+            scores.get(f.code, none),
+        )
+        for f in board.children
+    ]
+    total = TrendRow(board.total.code, board.total.name, board.total.desa, list(zero), list(none))
+    for row in rows:
+        for i in range(len(dates)):
+            total.promulgated[i] += row.promulgated[i]
+            s, c = total.scores[i]
+            total.scores[i] = (s + row.scores[i][0], c + row.scores[i][1])
+    return Trend(board, period, start, dates, [period_label(d, period) for d in dates], rows, total)
+
+
+TREND_HEADER = (
+    "Kode",
+    "Wilayah",
+    "Periode",
+    "Akhir periode",
+    "Desa",
+    "Diundangkan",
+    "% diundangkan",
+    "Rata-rata skor",
+    "Desa dengan skor",
+)
+
+
+def trend_cells(t: Trend) -> list[tuple[object, ...]]:
+    """One row per region and period (the total first), for CSV/XLSX."""
+    out: list[tuple[object, ...]] = []
+    for row in [t.total, *t.rows]:
+        for i, day in enumerate(t.dates):
+            out.append(
+                (
+                    row.code,
+                    row.name,
+                    t.labels[i],
+                    day.isoformat(),
+                    row.desa,
+                    row.promulgated[i],
+                    row.share(i),
+                    row.mean_score(i),
+                    row.scores[i][1],
+                )
+            )
+    return out

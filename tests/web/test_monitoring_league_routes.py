@@ -165,3 +165,54 @@ def test_sorting_by_waiting_returns_the_fragment(client, db, progress):
     response = client.get("/pemantauan/peringkat?wilayah=36.04&urut=menunggu", htmx=True)
     assert response.status_code == 200 and "<html" not in response.text
     assert next(iter(rows(soup(response)))) == "36.04.12"
+
+
+# --- Trends (same fixture: Lontar promulgated this month, Susukan in January) ---------------
+
+
+def test_trend_since_january_shows_the_rise_in_charts_tables_and_exports(client, db, progress):
+    client.login_as(db, "pemantau", ("36.04",))
+    dashboard = soup(client.get("/pemantauan/wilayah/36.04"))
+    link = dashboard.select('[data-testid="analytics-links"] a')[2]["href"]
+    page = soup(client.get(link))
+    jan = date(date.today().year, 1, 1).isoformat()
+    assert page.select_one("#f-dari")["value"] == jan
+    assert page.select_one('[data-testid="trend-chart-diundangkan"] svg title')
+    table = page.select_one('[data-testid="trend-table"]')
+    tirtayasa = [td.get_text(strip=True) for td in table.select('tr[data-code="36.04.13"] td')]
+    assert len(tirtayasa) == date.today().month + 1
+    first, last = tirtayasa[1], tirtayasa[-1]
+    assert float(last.replace(",", ".")) > float(first.replace(",", "."))  # Lontar this month
+    exported = client.get(f"/pemantauan/tren.csv?wilayah=36.04&dari={jan}")
+    lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert lines[0][:3] == ["Kode", "Wilayah", "Periode"]
+    assert len(lines) == 1 + 4 * date.today().month  # the total and 3 kecamatan, every month
+    svg = client.get(f"/pemantauan/tren.svg?wilayah=36.04&dari={jan}&grafik=skor")
+    assert svg.headers["content-type"].startswith("image/svg+xml") and "<svg" in svg.text
+    png = client.get(f"/pemantauan/tren.png?wilayah=36.04&dari={jan}")
+    assert png.content[:4] == b"\x89PNG"
+    quarterly = soup(client.get(f"/pemantauan/tren?wilayah=36.04&dari={jan}&periode=kuartal"))
+    labels = [th.get_text() for th in quarterly.select('[data-testid="trend-table"] thead th')]
+    assert labels[1] == f"{date.today().year} K1"
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("dari=2026-13-01", 422),
+        ("dari=kemarin", 422),
+        ("sampai=2999-01-01", 422),
+        ("dari=2026-05-01&sampai=2026-04-01", 422),
+        ("dari=2010-01-01", 422),
+        ("periode=tahun", 422),
+        ("dari=" + "1" * 11, 422),
+        ("wilayah=32.12", 404),
+    ],
+)
+def test_trend_refuses_bad_periods_and_foreign_regions(client, db, progress, query, status):
+    client.login_as(db, "pemantau", ("36.04",))
+    response = client.get(f"/pemantauan/tren?{query}")
+    assert response.status_code == status
+    if status == 422 and "1" * 11 not in query:
+        assert soup(response).select_one('[data-testid="trend-errors"]')
+    assert client.get(f"/pemantauan/tren.csv?{query}").status_code == status

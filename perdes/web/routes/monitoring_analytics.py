@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import subprocess
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,9 +12,10 @@ from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
 from perdes.errors import Conflict, NotFound, ValidationFailed
-from perdes.monitoring import analytics, maps
+from perdes.monitoring import analytics, linecharts, maps, services, trends
 from perdes.monitoring.indicators import INDICATORS
 from perdes.regions.models import LEVEL_LABELS
+from perdes.tracking.deadlines import local_today
 from perdes.web.deps import DB, FormData
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
@@ -269,3 +271,128 @@ def league_thresholds_save(request: Request, db: DB, user: LeagueAdmin, form: Fo
         )
     url = request.url_for("league_thresholds").include_query_params(tersimpan=key)
     return redirect(request, url)
+
+
+# --- Trends ----------------------------------------------------------------------------------
+
+DateText = Annotated[str, Query(max_length=10)]
+Period = Annotated[str, Query(max_length=10)]
+CHARTS = {
+    "diundangkan": "Desa dengan Perdes diundangkan (%)",
+    "skor": "Rata-rata skor daftar periksa",
+}
+
+
+def _date(raw: str, field: str, errors: dict[str, str]) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[field] = "Tanggal tidak valid (format TTTT-BB-HH)."
+        return None
+
+
+def _trend(
+    db: DB, user: Monitor, wilayah: str, dari: str, sampai: str, periode: str
+) -> trends.Trend:
+    errors: dict[str, str] = {}
+    start = _date(dari, "dari", errors)
+    end = _date(sampai, "sampai", errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return trends.trend(
+        db,
+        actor=user,
+        code=wilayah or None,
+        start=start or local_today().replace(month=1, day=1),
+        end=end,
+        period=periode or "bulan",
+    )
+
+
+def trend_chart(t: trends.Trend, key: str) -> str:
+    key = key if key in CHARTS else "diundangkan"
+    lines = [
+        linecharts.Line(
+            t.total.name,
+            [
+                t.total.share(i) if key == "diundangkan" else t.total.mean_score(i)
+                for i in range(len(t.dates))
+            ],
+        )
+    ]
+    return linecharts.percent_chart(
+        t.labels,
+        lines,
+        title=f"{CHARTS[key]}, {t.total.name}",
+        description=(
+            f"{CHARTS[key]} di {t.total.name} pada akhir setiap periode dari {t.labels[0]} sampai "
+            f"{t.labels[-1]}. Angka lengkap ada pada tabel."
+        ),
+        chart_id=f"tren-{key}",
+    )
+
+
+@router.get("/pemantauan/tren", name="monitoring_trend")
+def monitoring_trend(
+    request: Request,
+    db: DB,
+    user: Monitor,
+    wilayah: Wilayah = "",
+    dari: DateText = "",
+    sampai: DateText = "",
+    periode: Period = "bulan",
+) -> Response:
+    """Share promulgated and mean score at the end of each month or quarter, from history."""
+    params = {"wilayah": wilayah, "dari": dari, "sampai": sampai, "periode": periode}
+    try:
+        t = _trend(db, user, wilayah, dari, sampai, periode)
+    except ValidationFailed as exc:
+        board = services.dashboard(db, actor=user, code=wilayah or None)
+        return render(
+            request,
+            "monitoring/trend.html",
+            {"user": user, "board": board, "t": None, "errors": exc.errors, "params": params},
+            status_code=422,
+        )
+    return render(
+        request,
+        "monitoring/trend.html",
+        {
+            "user": user,
+            "board": t.board,
+            "t": t,
+            "errors": {},
+            "params": {
+                **params,
+                "dari": t.start.isoformat(),
+            },
+            "charts": {key: trend_chart(t, key) for key in CHARTS},
+            "chart_titles": CHARTS,
+            "level_labels": LEVEL_LABELS,
+        },
+    )
+
+
+@router.get("/pemantauan/tren.{fmt}", name="monitoring_trend_export")
+def monitoring_trend_export(
+    fmt: str,
+    db: DB,
+    user: Monitor,
+    wilayah: Wilayah = "",
+    dari: DateText = "",
+    sampai: DateText = "",
+    periode: Period = "bulan",
+    grafik: Indikator = "diundangkan",
+) -> Response:
+    """The series as CSV/XLSX (every region and period), or a chart as SVG/PNG."""
+    if fmt not in (*MEDIA, "svg", "png"):
+        raise NotFound("Format tidak dikenal.")
+    t = _trend(db, user, wilayah, dari, sampai, periode)
+    name = f"tren-{(wilayah or 'nasional').replace('.', '')}-{t.period}"
+    if fmt in MEDIA:
+        return export_response(fmt, name, trends.TREND_HEADER, trends.trend_cells(t))
+    return picture(
+        trend_chart(t, grafik), fmt, f"{name}-{grafik if grafik in CHARTS else 'diundangkan'}"
+    )
