@@ -36,8 +36,9 @@ from perdes.checklist.scoring import ItemState
 from perdes.errors import ValidationFailed
 from perdes.monitoring import services
 from perdes.monitoring.figures import CHILD_LEVEL, FRAMEWORK, PREFIX_LENGTH, code_clauses
-from perdes.regions.models import RegionLevel
-from perdes.tracking.deadlines import DISPLAY_ZONE
+from perdes.monitoring.models import TargetList, TargetListMember
+from perdes.regions.models import Region, RegionLevel, VillageKind
+from perdes.tracking.deadlines import DISPLAY_ZONE, local_today
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import PROMULGATED
 
@@ -97,8 +98,12 @@ def promulgated_by_date(
     code: str | None,
     level: RegionLevel | None,
     dates: list[date],
+    members: Any | None = None,
 ) -> dict[str, list[int]]:
-    """Per child region of ``code``: desa promulgated on or before each date."""
+    """Per child region of ``code``: desa promulgated on or before each date.
+
+    ``members`` (a SELECT of village codes, e.g. a target list's) narrows the villages.
+    """
     n = PREFIX_LENGTH[CHILD_LEVEL[level]]
     key = func.substr(Adoption.village_code, 1, n)
     newer = aliased(Adoption)
@@ -111,6 +116,7 @@ def promulgated_by_date(
             func.substr(Adoption.village_code, 10, 1) != "1",
             ~exists().where(newer.village_code == Adoption.village_code, newer.id > Adoption.id),
             *code_clauses(Adoption.village_code, scope, code),
+            *([Adoption.village_code.in_(members)] if members is not None else []),
         )
         .group_by(key)
     )
@@ -287,3 +293,77 @@ def trend_cells(t: Trend) -> list[tuple[object, ...]]:
                 )
             )
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class TargetTrend:
+    start: date
+    period: str
+    dates: list[date]
+    labels: list[str]
+    rows: list[TrendRow]  # per kecamatan of the list's desa
+    total: TrendRow
+
+
+def target_trend(
+    session: Session,
+    *,
+    actor: Principal,
+    target: TargetList,
+    start: date,
+    period: str = "bulan",
+    today: date | None = None,
+) -> TargetTrend:
+    """A target list's progress since any date: its desa promulgated at each period end.
+
+    Counted per kecamatan over the list's desa inside the actor's scope, from the dated
+    adoption record, so a list made today shows the progress of its villages since ``start``.
+    """
+    today = today or local_today()
+    errors: dict[str, str] = {}
+    if period not in PERIODS:
+        errors["periode"] = "Pilih bulanan atau kuartalan."
+    if start > today:
+        errors["sejak"] = "Tanggal tidak boleh di masa depan."
+    elif (today - start).days > MAX_SPAN_DAYS:
+        errors["sejak"] = "Rentang paling lama 5 tahun."
+    if errors:
+        raise ValidationFailed(errors)
+    dates = period_ends(start, today, period)
+    members = select(TargetListMember.village_code).where(
+        TargetListMember.target_list_id == target.id
+    )
+    counts = promulgated_by_date(
+        session,
+        scope=actor.scope,
+        code=None,
+        level=RegionLevel.KABUPATEN,  # grouped by kecamatan (a prefix of 8)
+        dates=dates,
+        members=members,
+    )
+    desa: dict[str, int] = {}
+    for district, number in session.execute(
+        select(Region.district_code, func.count())
+        .where(
+            Region.code.in_(members),
+            Region.village_kind != VillageKind.KELURAHAN,
+            actor.scope.region_clause(),
+        )
+        .group_by(Region.district_code)
+    ):
+        if district:
+            desa[district] = int(number)
+    names = dict(
+        session.execute(select(Region.code, Region.name).where(Region.code.in_(list(desa)))).all()
+    )
+    zero = [0] * len(dates)
+    none = [(0.0, 0)] * len(dates)
+    rows = [
+        TrendRow(code, names.get(code, code), desa[code], counts.get(code, zero), none)
+        for code in sorted(desa)
+    ]
+    total = TrendRow("", target.name, sum(desa.values()), list(zero), none)
+    for row in rows:
+        for i in range(len(dates)):
+            total.promulgated[i] += row.promulgated[i]
+    return TargetTrend(start, period, dates, [period_label(d, period) for d in dates], rows, total)

@@ -216,3 +216,30 @@ def test_trend_refuses_bad_periods_and_foreign_regions(client, db, progress, que
     if status == 422 and "1" * 11 not in query:
         assert soup(response).select_one('[data-testid="trend-errors"]')
     assert client.get(f"/pemantauan/tren.csv?{query}").status_code == status
+
+
+def test_a_target_list_made_today_shows_progress_since_any_date(client, db, progress):
+    from tests.web.test_monitoring_targets_routes import make_list
+
+    client.login_as(db, "pemantau", ("36.04",))
+    target_id = make_list(client, db, "Kantong Tirtayasa")
+    added = client.post(
+        f"/pemantauan/sasaran/{target_id}/wilayah", {"wilayah": "36.04.13", "q": ""}
+    )
+    assert added.status_code in (200, 303)
+    detail = soup(client.get(f"/pemantauan/sasaran/{target_id}"))
+    link = detail.select_one('[data-testid="target-trend-link"]')["href"]
+    since = "2025-12-15"  # Susukan's Perdes is dated 5 January 2026 (set_state)
+    page = soup(client.get(f"{link}?sejak={since}"))
+    total = [
+        td.get_text(" ", strip=True)
+        for td in page.select('[data-testid="target-trend-table"] tr[data-code="total"] td')
+    ]
+    # December 2025: nothing yet; January 2026: Susukan; this month: Lontar too.
+    assert total[2].startswith("0") and total[3].startswith("1")
+    assert total[-2].startswith("1") and total[-1].startswith("2")
+    assert page.select_one('[data-testid="target-trend-chart"] svg title')
+    assert client.get(f"{link}?sejak=2999-01-01").status_code == 422
+    assert client.get(f"{link}?sejak=bukan").status_code == 422
+    other = client.login_as(db, "pemantau", ("36.04",))
+    assert other and client.get(link).status_code == 404  # another monitor's list

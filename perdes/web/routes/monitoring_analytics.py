@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
 from perdes.errors import Conflict, NotFound, ValidationFailed
-from perdes.monitoring import analytics, linecharts, maps, services, trends
+from perdes.monitoring import analytics, linecharts, maps, services, targets, trends
 from perdes.monitoring.indicators import INDICATORS
 from perdes.regions.models import LEVEL_LABELS
 from perdes.tracking.deadlines import local_today
@@ -395,4 +395,54 @@ def monitoring_trend_export(
         return export_response(fmt, name, trends.TREND_HEADER, trends.trend_cells(t))
     return picture(
         trend_chart(t, grafik), fmt, f"{name}-{grafik if grafik in CHARTS else 'diundangkan'}"
+    )
+
+
+TargetManager = Annotated[Principal, Depends(requires("targets.manage"))]
+
+
+@router.get("/pemantauan/sasaran/{target_id}/tren", name="target_trend")
+def target_trend(
+    request: Request,
+    target_id: int,
+    db: DB,
+    user: TargetManager,
+    sejak: DateText = "",
+    periode: Period = "bulan",
+) -> Response:
+    """A target list's progress since any date (its desa promulgated at each period end)."""
+    target = targets.get_target(db, actor=user, target_id=target_id)
+    errors: dict[str, str] = {}
+    start = _date(sejak, "sejak", errors) or local_today().replace(month=1, day=1)
+    params = {"sejak": sejak or start.isoformat(), "periode": periode}
+    t = None
+    if not errors:
+        try:
+            t = trends.target_trend(db, actor=user, target=target, start=start, period=periode)
+        except ValidationFailed as exc:
+            errors = exc.errors
+    chart = None
+    if t is not None:
+        chart = linecharts.percent_chart(
+            t.labels,
+            [linecharts.Line(target.name, [t.total.share(i) for i in range(len(t.dates))])],
+            title=f"Desa dengan Perdes diundangkan (%), {target.name}",
+            description=(
+                f"Persentase desa dalam daftar yang Perdes-nya sudah diundangkan pada akhir setiap "
+                f"periode sejak {t.start.isoformat()}. Angka lengkap ada pada tabel."
+            ),
+            chart_id="tren-sasaran",
+        )
+    return render(
+        request,
+        "monitoring/target_trend.html",
+        {
+            "user": user,
+            "target": target,
+            "t": t,
+            "chart": chart,
+            "errors": errors,
+            "params": params,
+        },
+        status_code=422 if errors else 200,
     )
