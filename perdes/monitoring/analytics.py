@@ -64,7 +64,7 @@ def map_view(
 
     ``link`` gives a region's dashboard URL (the web layer builds the URLs).
     """
-    board = services.dashboard(session, actor=actor, code=code, today=today)
+    board = services.dashboard(session, actor=actor, code=code, today=today, with_recent=False)
     level = board.region.level if board.region else None
     map_level = MAP_LEVEL[level]
     shown = [board.total] if level is RegionLevel.KECAMATAN else board.children
@@ -254,7 +254,7 @@ def league(
     Arrows compare with the end of the previous month, from the dated adoption record (share
     promulgated only: the checklist figures have no per-date read yet).
     """
-    board = services.dashboard(session, actor=actor, code=code, today=today)
+    board = services.dashboard(session, actor=actor, code=code, today=today, with_recent=False)
     key = indicator_key if indicator_key in LEAGUE_INDICATORS else LEAGUE_INDICATORS[0]
     ind = indicator(key)
     limits = thresholds(session, key)

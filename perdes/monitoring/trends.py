@@ -219,7 +219,7 @@ def trend(
     period: str = "bulan",
 ) -> Trend:
     """Share promulgated and mean score per child region at the end of each period."""
-    board = services.dashboard(session, actor=actor, code=code)
+    board = services.dashboard(session, actor=actor, code=code, with_recent=False)
     today = board.today
     end = end or today
     errors: dict[str, str] = {}

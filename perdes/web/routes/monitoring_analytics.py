@@ -349,7 +349,7 @@ def monitoring_trend(
     try:
         t = _trend(db, user, wilayah, dari, sampai, periode)
     except ValidationFailed as exc:
-        board = services.dashboard(db, actor=user, code=wilayah or None)
+        board = services.dashboard(db, actor=user, code=wilayah or None, with_recent=False)
         return render(
             request,
             "monitoring/trend.html",
