@@ -2,12 +2,13 @@
 mean checklist score at the end of each month or quarter, computed from the dated adoption
 record and the checklist item history (not from snapshots).
 
-Definition, as the record stands today: a desa counts as promulgated at a date when its most
-recent adoption is in force now (its current stage is promulgation or later) and its
-promulgation step is dated on or before that date (``Adoption.promulgated_on``, kept from the
-effective steps after corrections and retractions). A Perdes cancelled at klarifikasi is
-therefore not counted in the past either. Kelurahan are left out, as on the dashboard; the
-denominator is the desa of the region today.
+Definition, as the record stands today, on top of tracking's one answer
+(``perdes.tracking.standing``: a village is promulgated when any of its Perdes is in force): a
+desa counts as promulgated at a date when it has a Perdes in force now whose promulgation step
+is dated on or before that date (``Adoption.promulgated_on``, kept from the effective steps
+after corrections and retractions; the earliest, when several are in force). A Perdes
+cancelled at klarifikasi is therefore not counted in the past either. Kelurahan are left out,
+as on the dashboard; the denominator is the desa of the region today.
 
 One SQL query for the promulgated series: one ``SUM(CASE …)`` column per period end, grouped
 by child region. The scores replay the item history (see ``scores_by_date``).
@@ -20,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
 from perdes.accounts.scope import Scope
@@ -38,9 +39,9 @@ from perdes.monitoring import services
 from perdes.monitoring.figures import CHILD_LEVEL, FRAMEWORK, PREFIX_LENGTH, code_clauses
 from perdes.monitoring.models import TargetList, TargetListMember
 from perdes.regions.models import Region, RegionLevel, VillageKind
+from perdes.tracking import standing
 from perdes.tracking.deadlines import DISPLAY_ZONE, local_today
 from perdes.tracking.models import Adoption
-from perdes.tracking.stages import PROMULGATED
 
 PERIODS = {"bulan": 1, "kuartal": 3}
 MAX_PERIODS = 60
@@ -105,21 +106,23 @@ def promulgated_by_date(
     ``members`` (a SELECT of village codes, e.g. a target list's) narrows the villages.
     """
     n = PREFIX_LENGTH[CHILD_LEVEL[level]]
-    key = func.substr(Adoption.village_code, 1, n)
-    newer = aliased(Adoption)
+    # A village's first promulgation among its adoptions in force now (tracking.standing:
+    # promulgated = any adoption at diundangkan or later).
     on = func.coalesce(Adoption.promulgated_on, Adoption.current_stage_on)
-    columns: list[Any] = [func.sum(case((on <= d, 1), else_=0)) for d in dates]
-    rows = session.execute(
-        select(key, *columns)
+    first = (
+        select(Adoption.village_code.label("village"), func.min(on).label("first_on"))
         .where(
-            Adoption.current_stage.in_(list(PROMULGATED)),
+            Adoption.current_stage.in_(standing.PROMULGATED_STAGES),
             func.substr(Adoption.village_code, 10, 1) != "1",
-            ~exists().where(newer.village_code == Adoption.village_code, newer.id > Adoption.id),
             *code_clauses(Adoption.village_code, scope, code),
             *([Adoption.village_code.in_(members)] if members is not None else []),
         )
-        .group_by(key)
+        .group_by(Adoption.village_code)
+        .subquery()
     )
+    key = func.substr(first.c.village, 1, n)
+    columns: list[Any] = [func.sum(case((first.c.first_on <= d, 1), else_=0)) for d in dates]
+    rows = session.execute(select(key, *columns).group_by(key))
     return {row[0]: [int(v or 0) for v in row[1:]] for row in rows}
 
 
