@@ -200,7 +200,7 @@ class LeagueRow:
     figures: Figures
     value: float | None
     rating: str | None
-    previous: float | None  # at the end of the previous period; None without history
+    previous: float | None  # at the end of the previous period; None without desa/score
 
     @property
     def change(self) -> float | None:
@@ -222,7 +222,7 @@ class League:
     indicator: Indicator
     thresholds: Thresholds
     rows: list[LeagueRow]
-    previous_on: date | None  # the date the arrows compare with; None: no history
+    previous_on: date  # the date the arrows compare with (end of the previous month)
 
 
 LEAGUE_SORTS = {
@@ -251,27 +251,35 @@ def league(
 ) -> League:
     """Child regions ranked by the indicator (best first), coloured by the admin's thresholds.
 
-    Arrows compare with the end of the previous month, from the dated adoption record (share
-    promulgated only: the checklist figures have no per-date read yet).
+    Arrows compare with the end of the previous month, computed from history: the dated
+    adoption record (share promulgated) or the replayed checklist history (score, qualified).
     """
     board = services.dashboard(session, actor=actor, code=code, today=today, with_recent=False)
     key = indicator_key if indicator_key in LEAGUE_INDICATORS else LEAGUE_INDICATORS[0]
     ind = indicator(key)
     limits = thresholds(session, key)
+    previous_on = previous_period_end(board.today)
+    region_code = board.region.code if board.region else None
+    level = board.region.level if board.region else None
     previous: dict[str, float | None] = {}
-    previous_on = None
     if key == "diundangkan":
-        previous_on = previous_period_end(board.today)
         counts = trends.promulgated_by_date(
-            session,
-            scope=actor.scope,
-            code=board.region.code if board.region else None,
-            level=board.region.level if board.region else None,
-            dates=[previous_on],
+            session, scope=actor.scope, code=region_code, level=level, dates=[previous_on]
         )
         for f in board.children:
             done = counts.get(f.code, [0])[0]
             previous[f.code] = round(100 * done / f.desa, 1) if f.desa else None
+    else:
+        scores, passed = trends.checklist_by_date(
+            session, scope=actor.scope, code=region_code, level=level, dates=[previous_on]
+        )
+        for f in board.children:
+            if key == "skor":
+                total, count = scores.get(f.code, [(0.0, 0)])[0]
+                previous[f.code] = round(total / count, 1) if count else None
+            else:
+                done = passed.get(f.code, [0])[0]
+                previous[f.code] = round(100 * done / f.desa, 1) if f.desa else None
     ranked = sorted(board.children, key=lambda f: (ind.value(f) is None, -(ind.value(f) or 0)))
     rows = []
     rank = 0

@@ -139,7 +139,20 @@ def scores_by_date(
     level: RegionLevel | None,
     dates: list[date],
 ) -> dict[str, list[tuple[float, int]]]:
-    """Per child region: (sum, count) of the desa checklist scores at the end of each date.
+    """Per child region: (sum, count) of the desa checklist scores at the end of each date."""
+    return checklist_by_date(session, scope=scope, code=code, level=level, dates=dates)[0]
+
+
+def checklist_by_date(
+    session: Session,
+    *,
+    scope: Scope,
+    code: str | None,
+    level: RegionLevel | None,
+    dates: list[date],
+) -> tuple[dict[str, list[tuple[float, int]]], dict[str, list[int]]]:
+    """Per child region at the end of each date: (sum, count) of the desa checklist scores,
+    and the number of desa qualified.
 
     Replays the item history (``ChecklistItemEvent``: status and verification after each
     change) of every assessment of the framework, and scores each assessment that was open on
@@ -158,7 +171,7 @@ def scores_by_date(
         .where(*where)
     ).all()
     if not assessments:
-        return {}
+        return {}, {}
     history = session.execute(
         select(
             ChecklistAnswer.assessment_id,
@@ -175,6 +188,7 @@ def scores_by_date(
     ).all()
     states: dict[int, dict[str, ItemState]] = {a.id: {} for a, _ in assessments}
     out: dict[str, list[tuple[float, int]]] = {}
+    qualified: dict[str, list[int]] = {}
     cursor = 0
     for index, day in enumerate(dates):
         end = _end_of(day)
@@ -184,6 +198,7 @@ def scores_by_date(
             cursor += 1
         for assessment, row in assessments:
             sums = out.setdefault(assessment.village_code[:n], [(0.0, 0)] * len(dates))
+            passed = qualified.setdefault(assessment.village_code[:n], [0] * len(dates))
             if assessment.created_at >= end or (
                 assessment.superseded_at is not None and assessment.superseded_at < end
             ):
@@ -195,7 +210,8 @@ def scores_by_date(
             if result.score is not None:
                 total, count = sums[index]
                 sums[index] = (total + result.score, count + 1)
-    return out
+            passed[index] += result.qualified
+    return out, qualified
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,6 +206,13 @@ def test_scores_replay_the_item_history_to_the_stored_totals(db, regions):
     assert sums[0] == (0.0, 0)  # before the first answer no assessment was open
     assert sums[1] == before
     assert sums[2] == after
+    _, passed = trends.checklist_by_date(
+        db, scope=Scope(everything=True), code="36.04", level=RegionLevel.KABUPATEN, dates=dates
+    )
+    stored_qualified = len(
+        db.scalars(select(ChecklistVillageTotal).where(ChecklistVillageTotal.qualified)).all()
+    )
+    assert sum(v[2] for v in passed.values()) == stored_qualified
 
 
 def test_trend_refuses_future_dates_and_reversed_ranges(db, regions):
