@@ -68,8 +68,9 @@ def test_serang_monitor_ranks_his_kecamatan_with_arrows_and_counts(client, db, p
     assert table["36.04.12"]["data-rating"] == "merah"  # nothing promulgated in Pontang
     change = table["36.04.12"].select_one('[data-testid="change"]').get_text(" ", strip=True)
     assert change == "▬ +0,0"
-    waiting = table["36.04.12"].select("td")[4].get_text(strip=True)
+    waiting = table["36.04.12"].select_one('[data-testid="waiting"]').get_text(strip=True)
     assert waiting == "1"
+    assert table["36.04.12"].select_one('[data-testid="overdue"]').get_text(strip=True) == "0"
     assert "Jawa Barat" not in page.get_text()
 
 
