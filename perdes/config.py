@@ -31,6 +31,10 @@ class Settings(BaseSettings):
         default=None, description="Evidence files; default var/uploads."
     )
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    geo_path: Path = Field(
+        default=PROJECT_ROOT.parent / "shared" / "data" / "geo",
+        description="Folder of region boundaries (GeoJSON) for the maps; without it maps are off.",
+    )
     debug: bool = False
     session_days: int = Field(default=14, gt=0, description="Lifetime of a login session.")
     secure_cookies: bool | None = Field(

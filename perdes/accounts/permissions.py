@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # monitoring
     "monitoring.view": frozenset({Role.ADMIN, Role.PEMANTAU}),
     "targets.manage": frozenset({Role.ADMIN, Role.PEMANTAU}),
+    "league.manage": frozenset({Role.ADMIN}),
 }
 
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
-from perdes.checklist import registry
+from perdes.checklist import registry, services
 from perdes.checklist.models import (
     ChecklistAnswer,
     ChecklistAssessment,
+    ChecklistEvidence,
     ChecklistFramework,
     ItemStatus,
     Verification,
 )
+from perdes.errors import ValidationFailed
 from perdes.pagination import Page
 from perdes.regions.models import Region
 
@@ -31,6 +34,8 @@ class QueueRow:
     item_title: str
     status: ItemStatus
     submitted_at: datetime | None
+    answer_id: int = 0
+    evidence: tuple[tuple[int, str], ...] = ()  # (id, file name) for the download links
 
 
 def list_waiting(
@@ -60,6 +65,15 @@ def list_waiting(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    evidence: dict[int, list[tuple[int, str]]] = {}
+    answer_ids = [answer.id for answer, *_ in rows]
+    if answer_ids:
+        for answer_id, evidence_id, file_name in session.execute(
+            select(ChecklistEvidence.answer_id, ChecklistEvidence.id, ChecklistEvidence.file_name)
+            .where(ChecklistEvidence.answer_id.in_(answer_ids))
+            .order_by(ChecklistEvidence.id)
+        ):
+            evidence.setdefault(answer_id, []).append((evidence_id, file_name))
     items = []
     for answer, row, code, name in rows:
         item = registry.parsed(row).item(answer.item_key)
@@ -73,6 +87,75 @@ def list_waiting(
                 item_title=item.title if item else answer.item_key,
                 status=answer.status,
                 submitted_at=answer.submitted_at,
+                answer_id=answer.id,
+                evidence=tuple(evidence.get(answer.id, ())),
             )
         )
     return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+MAX_BATCH = 100
+
+
+def verify_many(
+    session: Session, *, actor: Principal, answer_ids: Sequence[int], evidence_checked: bool
+) -> list[ChecklistAnswer]:
+    """Verify several waiting answers at once, each recorded and audited as if verified alone.
+
+    Only answers waiting in the actor's scope, with at least one evidence file, can be
+    verified in a batch, and the monitor must confirm having checked the evidence. Anything
+    else (another region's answer, an unknown id, an answer without evidence, a batch over
+    ``MAX_BATCH``) refuses the whole batch: nothing is written. Rejecting stays one by one,
+    with a reason.
+    """
+    actor.require("checklist.verify")
+    ids = sorted(set(answer_ids))
+    if not ids:
+        raise ValidationFailed({"butir": "Pilih minimal satu butir."})
+    if len(ids) > MAX_BATCH:
+        raise ValidationFailed({"butir": f"Paling banyak {MAX_BATCH} butir sekaligus."})
+    if not evidence_checked:
+        raise ValidationFailed(
+            {"diperiksa": "Centang pernyataan bahwa Anda sudah memeriksa bukti butir terpilih."}
+        )
+    has_evidence = exists().where(ChecklistEvidence.answer_id == ChecklistAnswer.id)
+    found = session.execute(
+        select(ChecklistAnswer.id, Region.code, ChecklistFramework.slug, ChecklistAnswer.item_key)
+        .join(ChecklistAssessment, ChecklistAssessment.id == ChecklistAnswer.assessment_id)
+        .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
+        .join(Region, Region.code == ChecklistAssessment.village_code)
+        .where(
+            ChecklistAnswer.id.in_(ids),
+            ChecklistAnswer.verification == Verification.MENUNGGU,
+            ChecklistAnswer.archived_at.is_(None),
+            ChecklistAssessment.superseded_at.is_(None),
+            has_evidence,
+            actor.scope.region_clause(),
+        )
+    ).all()
+    if len(found) != len(ids):
+        refused = sorted(set(ids) - {row[0] for row in found})
+        raise ValidationFailed(
+            {
+                "butir": (
+                    "Butir berikut tidak dapat diverifikasi sekaligus (di luar wilayah tugas, "
+                    "sudah diputuskan, atau tanpa bukti): "
+                    + ", ".join(str(i) for i in refused)
+                    + ". Tidak ada yang disimpan."
+                )
+            }
+        )
+    done: list[ChecklistAnswer] = []
+    with session.begin_nested():
+        for _, village_code, slug, item_key in found:
+            done.append(
+                services.verify_item(
+                    session,
+                    actor=actor,
+                    village_code=village_code,
+                    framework_slug=slug,
+                    item_key=item_key,
+                    decision=Verification.DIVERIFIKASI.value,
+                )
+            )
+    return done

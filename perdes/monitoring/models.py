@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from perdes.checklist.models import ChecklistVillageTotal
@@ -68,6 +79,21 @@ class TargetSnapshot(Base):
         JSON, comment="stage value (or 'belum_mulai') -> number of villages"
     )
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LeagueThreshold(Base):
+    """The admin's colour thresholds of the league table for one indicator (percent, 0–100)."""
+
+    __tablename__ = "league_threshold"
+
+    indicator: Mapped[str] = mapped_column(String(20), primary_key=True)
+    red_below: Mapped[float] = mapped_column(Float, comment="red under this value")
+    amber_below: Mapped[float] = mapped_column(Float, comment="amber under this, green above")
+    version: Mapped[int] = mapped_column(Integer, comment="optimistic lock for the admin form")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
 
 # Covering indexes on other domains' read-model tables for the national dashboards (declared

@@ -115,6 +115,7 @@ def dashboard(
     sort: str = "kode",
     descending: bool = False,
     today: date | None = None,
+    with_recent: bool = True,
 ) -> Dashboard:
     """Figures for ``code`` (None: Indonesia) inside the actor's scope, and per child region.
 
@@ -147,7 +148,7 @@ def dashboard(
         ),
         children=ordered,
         child_level=CHILD_LEVEL[level],
-        recent=recent_changes(session, actor=actor, region=region),
+        recent=recent_changes(session, actor=actor, region=region) if with_recent else [],
         today=today,
     )
 

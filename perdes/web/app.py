@@ -8,6 +8,7 @@ from starlette.types import ASGIApp
 from perdes import __version__, pipeline
 from perdes.config import PROJECT_ROOT, Settings
 from perdes.db import engine_from_settings
+from perdes.monitoring.maps import GeoStore
 from perdes.web.api import adoption as api_adoption
 from perdes.web.api import checklist as api_checklist
 from perdes.web.api import docs as api_docs
@@ -27,6 +28,7 @@ from perdes.web.routes import (
     drafts,
     health,
     monitoring,
+    monitoring_analytics,
     monitoring_targets,
     regions,
     tracking,
@@ -48,6 +50,7 @@ ROUTE_MODULES = (
     drafts,
     checklist,
     monitoring,
+    monitoring_analytics,
     monitoring_targets,
     admin,
     audit,
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = pipeline.make_session_factory(engine)
     app.state.templates = make_templates()
+    app.state.geo = GeoStore(settings.geo_path)
     app.state.api_routers = [m.router for m in API_MODULES]
     app.add_middleware(BodyLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(AnonymousCookieMiddleware)

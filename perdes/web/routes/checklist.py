@@ -287,12 +287,53 @@ def checklist_queue(
     db: DB,
     user: Verifier,
     halaman: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    diverifikasi: Annotated[int, Query(ge=0, le=1000)] = 0,
 ) -> Response:
     """Items waiting for verification across the monitor's scope, oldest first."""
     page = queue.list_waiting(db, actor=user, page=halaman, per_page=QUEUE_PER_PAGE)
     return render(
         request,
         "checklist/queue.html",
-        {"user": user, "page": page},
+        {"user": user, "page": page, "verified": diverifikasi},
         block="results",
     )
+
+
+async def _chosen_answers(request: Request) -> list[str]:
+    """Every value of the repeated ``butir`` field of the queue's batch form."""
+    form = await request.form()
+    return [v for v in form.getlist("butir") if isinstance(v, str)]
+
+
+@router.post("/verifikasi/sekaligus", name="checklist_verify_bulk")
+def checklist_verify_bulk(
+    request: Request,
+    db: DB,
+    user: Verifier,
+    form: FormData,
+    chosen: Annotated[list[str], Depends(_chosen_answers)],
+) -> Response:
+    """Verify the selected waiting answers at once (each recorded and audited on its own)."""
+    ids: list[int] = []
+    for raw in chosen:
+        if not raw.isdigit() or len(raw) > 12:
+            ids = []
+            chosen = ["?"]
+            break
+        ids.append(int(raw))
+    try:
+        if chosen and not ids:
+            raise ValidationFailed({"butir": "Pilihan butir tidak valid."})
+        done = queue.verify_many(
+            db, actor=user, answer_ids=ids, evidence_checked=form.get("diperiksa") == "ya"
+        )
+    except ValidationFailed as exc:
+        page = queue.list_waiting(db, actor=user, page=1, per_page=QUEUE_PER_PAGE)
+        return render(
+            request,
+            "checklist/queue.html",
+            {"user": user, "page": page, "errors": exc.errors, "chosen": set(chosen)},
+            status_code=422,
+        )
+    url = request.url_for("checklist_queue").include_query_params(diverifikasi=len(done))
+    return redirect(request, url)
