@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from perdes.checklist.cli import app as checklist_app
+from perdes.cli_mail import app as mail_app
 from perdes.cli_users import app as users_app
 from perdes.config import Settings
 from perdes.db import engine_from_settings, make_session_factory, session_scope
@@ -29,6 +30,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(draft_app, name="draft")
 app.add_typer(checklist_app, name="checklist")
 app.add_typer(monitoring_app, name="monitoring")
+app.add_typer(mail_app, name="mail")
 err = Console(stderr=True)
 out = Console()
 

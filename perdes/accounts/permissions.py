@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "village.edit_profile": frozenset({Role.ADMIN, Role.OPERATOR}),
     "audit.view": frozenset({Role.ADMIN, Role.PEMANTAU}),
     "users.manage": frozenset({Role.ADMIN}),
+    "mail.view": frozenset({Role.ADMIN}),
     "account.self": ALL,
     # drafting
     "draft.view": ALL,

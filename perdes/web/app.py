@@ -18,6 +18,7 @@ from perdes.web.permissions import AnonymousCookieMiddleware, csrf_protect
 from perdes.web.routes import (
     account,
     admin,
+    admin_mail,
     audit,
     auth,
     checklist,
@@ -47,6 +48,7 @@ ROUTE_MODULES = (
     monitoring,
     monitoring_targets,
     admin,
+    admin_mail,
     audit,
     api_docs,
     *API_MODULES,

@@ -50,6 +50,8 @@ PATH_SAMPLES = {
     "item": "satgas-komunitas-pmi",
     "fmt": "csv",
     "target_id": "{target_id}",
+    # mail outbox
+    "message_id": "999999",
 }
 
 
