@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, not_, select, true, update
 from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
 from perdes.accounts.models import LoginAttempt, LoginSession, User, UserScope
-from perdes.accounts.permissions import ROLE_LABELS, Role
+from perdes.accounts.permissions import GRANTABLE, ROLE_LABELS, Role
 from perdes.accounts.principal import Principal
 from perdes.accounts.scope import Scope
 from perdes.db import utcnow
@@ -90,11 +90,51 @@ def _check_scopes(
             errors.add("scopes", "Operator desa harus ditugaskan pada tepat satu desa.")
         elif regions[codes[0]].village_kind is VillageKind.KELURAHAN:
             errors.add("scopes", "Kelurahan tidak membuat Perdes; pilih sebuah desa.")
+    elif role is Role.ADMIN_DAERAH and (
+        not codes or not levels <= {RegionLevel.PROVINSI, RegionLevel.KABUPATEN}
+    ):
+        errors.add("scopes", "Admin daerah ditugaskan pada provinsi atau kabupaten/kota.")
     elif role is Role.PEMANTAU and (not codes or RegionLevel.DESA in levels):
         errors.add("scopes", "Pemantau ditugaskan pada provinsi, kabupaten/kota atau kecamatan.")
     elif role is Role.PENDAMPING and (not codes or levels != {RegionLevel.DESA}):
         errors.add("scopes", "Pendamping ditugaskan pada satu desa atau lebih.")
     return codes
+
+
+def grantable_roles(actor: Principal) -> list[Role]:
+    """The roles ``actor`` may give, in table order (the create form offers only these)."""
+    allowed = GRANTABLE.get(actor.role, frozenset()) if actor.role else frozenset()
+    return [r for r in Role if r in allowed]
+
+
+def _is_full_admin(actor: Principal) -> bool:
+    return actor.role is Role.ADMIN and actor.scope.everything
+
+
+def _check_grant(actor: Principal, role: Role, codes: Sequence[str], errors: FieldErrors) -> None:
+    """Never more than the actor holds: a grantable role, regions inside the actor's scope."""
+    if role not in grantable_roles(actor):
+        errors.add("role", "Anda tidak dapat memberikan peran ini.")
+        return
+    if not _is_full_admin(actor):
+        outside = [c for c in codes if not actor.scope.contains(c)]
+        if outside:
+            errors.add("scopes", f"Di luar wilayah tugas Anda: {', '.join(outside[:5])}.")
+
+
+def managed_by(actor: Principal) -> ColumnElement[bool]:
+    """Users ``actor`` may see and change: everyone for an admin; for an admin daerah, users
+    of a grantable role whose every region lies inside its scope (never admins, never users
+    without regions)."""
+    if _is_full_admin(actor):
+        return true()
+    roles = grantable_roles(actor)
+    outside = (
+        select(UserScope.id)
+        .join(Region, Region.code == UserScope.region_code)
+        .where(UserScope.user_id == User.id, not_(actor.scope.region_clause(Region)))
+    )
+    return User.role.in_(roles) & exists().where(UserScope.user_id == User.id) & ~exists(outside)
 
 
 def create_user(
@@ -107,7 +147,8 @@ def create_user(
     password: str,
     scope_codes: Sequence[str] = (),
 ) -> User:
-    """Create a user; ValidationFailed lists every bad field, Conflict on a taken name."""
+    """Create a user; ValidationFailed lists every bad field (a taken name, a role or region
+    beyond the actor's own included)."""
     actor.require("users.manage")
     errors = FieldErrors()
     name = clean_text(username, field="username", errors=errors, max_length=40, required=True)
@@ -124,6 +165,8 @@ def create_user(
         role_value = Role.PENDAMPING
     _check_password(password, errors)
     codes = _check_scopes(session, role_value, scope_codes, errors) if "role" not in errors else []
+    if "role" not in errors:
+        _check_grant(actor, role_value, codes, errors)
     if errors:
         raise ValidationFailed(dict(errors))
     if session.scalar(select(User.id).where(User.username == name)) is not None:
@@ -150,8 +193,9 @@ def create_user(
 
 
 def get_user(session: Session, *, actor: Principal, user_id: int) -> User:
+    """A user the actor manages; NotFound otherwise (outside users are not revealed)."""
     actor.require("users.manage")
-    user = session.get(User, user_id)
+    user = session.scalar(select(User).where(User.id == user_id, managed_by(actor)))
     if user is None:
         raise NotFound("Pengguna tidak ditemukan.")
     return user
@@ -163,7 +207,7 @@ def find_user(session: Session, *, username: str) -> User | None:
 
 def list_users(session: Session, *, actor: Principal) -> list[User]:
     actor.require("users.manage")
-    return list(session.scalars(select(User).order_by(User.username)))
+    return list(session.scalars(select(User).where(managed_by(actor)).order_by(User.username)))
 
 
 def set_scopes(
@@ -173,6 +217,8 @@ def set_scopes(
     user = get_user(session, actor=actor, user_id=user_id)
     errors = FieldErrors()
     codes = _check_scopes(session, user.role, scope_codes, errors)
+    if not errors:
+        _check_grant(actor, user.role, codes, errors)
     if errors:
         raise ValidationFailed(dict(errors))
     before = [s.region_code for s in user.scopes]

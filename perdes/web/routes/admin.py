@@ -24,6 +24,10 @@ def _codes(raw: str) -> list[str]:
     return [c for c in raw.replace(",", " ").replace(";", " ").split() if c]
 
 
+def _grantable(user: Principal) -> dict[Role, str]:
+    return {role: ROLE_LABELS[role] for role in accounts.grantable_roles(user)}
+
+
 @router.get("/pengguna", name="admin_users")
 def users_page(request: Request, db: DB, user: Admin) -> Response:
     return render(
@@ -33,6 +37,7 @@ def users_page(request: Request, db: DB, user: Admin) -> Response:
             "user": user,
             "users": accounts.list_users(db, actor=user),
             "roles": ROLE_LABELS,
+            "grantable": _grantable(user),
             "values": {},
             "errors": {},
         },
@@ -60,6 +65,7 @@ def user_create(request: Request, db: DB, user: Admin, form: FormData) -> Respon
                 "user": user,
                 "users": accounts.list_users(db, actor=user),
                 "roles": ROLE_LABELS,
+                "grantable": _grantable(user),
                 "values": values,
                 "errors": exc.errors,
             },
