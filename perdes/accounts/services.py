@@ -137,6 +137,30 @@ def managed_by(actor: Principal) -> ColumnElement[bool]:
     return User.role.in_(roles) & exists().where(UserScope.user_id == User.id) & ~exists(outside)
 
 
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{5,18}[0-9]$")
+
+
+def _check_email(value: str, errors: FieldErrors) -> str | None:
+    """An optional address: lower-cased, or None when empty."""
+    if not value.strip():
+        return None
+    from perdes.mail.outbox import normalise_email
+
+    try:
+        return normalise_email(value)
+    except ValidationFailed as exc:
+        errors.add("email", exc.errors["email"])
+        return None
+
+
+def _check_phone(value: str, errors: FieldErrors) -> str:
+    phone = value.strip()
+    if phone and not PHONE_RE.match(phone):
+        errors.add("phone", "Nomor telepon tidak valid (contoh: 0812 3456 7890).")
+        return ""
+    return phone
+
+
 def create_user(
     session: Session,
     *,
@@ -144,11 +168,15 @@ def create_user(
     username: str,
     full_name: str,
     role: str,
-    password: str,
+    password: str | None,
     scope_codes: Sequence[str] = (),
+    email: str = "",
+    phone: str = "",
 ) -> User:
-    """Create a user; ValidationFailed lists every bad field (a taken name, a role or region
-    beyond the actor's own included)."""
+    """Create a user; ValidationFailed lists every bad field (a taken name or address, a role
+    or region beyond the actor's own included). Without a password the user cannot sign in
+    until an invitation link is used (``selfservice.invite_user``). The e-mail address is
+    stored unverified."""
     actor.require("users.manage")
     errors = FieldErrors()
     name = clean_text(username, field="username", errors=errors, max_length=40, required=True)
@@ -163,7 +191,10 @@ def create_user(
     except ValueError:
         errors.add("role", "Peran tidak dikenal.")
         role_value = Role.PENDAMPING
-    _check_password(password, errors)
+    if password:
+        _check_password(password, errors)
+    address = _check_email(email, errors)
+    phone_number = _check_phone(phone, errors)
     codes = _check_scopes(session, role_value, scope_codes, errors) if "role" not in errors else []
     if "role" not in errors:
         _check_grant(actor, role_value, codes, errors)
@@ -171,11 +202,15 @@ def create_user(
         raise ValidationFailed(dict(errors))
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         raise ValidationFailed({"username": "Nama pengguna sudah dipakai."})
+    if address and session.scalar(select(User.id).where(User.email == address)) is not None:
+        raise ValidationFailed({"email": "Alamat surel ini sudah dipakai akun lain."})
     user = User(
         username=name,
         full_name=full,
         role=role_value,
-        password_hash=hash_password(password),
+        email=address,
+        phone=phone_number,
+        password_hash=hash_password(password) if password else "",
         is_active=True,
         scopes=[UserScope(region_code=c) for c in codes],
     )
@@ -187,7 +222,12 @@ def create_user(
         entity="user",
         entity_id=user.id,
         action="create",
-        changes={"username": (None, name), "role": (None, role_value), "scopes": (None, codes)},
+        changes={
+            "username": (None, name),
+            "role": (None, role_value),
+            "scopes": (None, codes),
+            "email": (None, address),
+        },
     )
     return user
 
@@ -312,7 +352,8 @@ def authenticate(
     ) >= MAX_FAILURES_PER_ADDRESS:
         raise LoginThrottled(THROTTLED)
     user = find_user(session, username=name) if name else None
-    ok = _hasher.verify(password, user.password_hash if user else _DUMMY_HASH)
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    ok = _hasher.verify(password, stored) and stored is not _DUMMY_HASH
     if user is None or not ok or not user.is_active:
         session.add(LoginAttempt(username=name, client_addr=client_addr[:45], at=now))
         session.flush()

@@ -17,6 +17,7 @@ from perdes.web.errors import install_auth_handlers, install_error_handlers
 from perdes.web.permissions import AnonymousCookieMiddleware, csrf_protect
 from perdes.web.routes import (
     account,
+    account_email,
     admin,
     admin_mail,
     audit,
@@ -26,6 +27,7 @@ from perdes.web.routes import (
     health,
     monitoring,
     monitoring_targets,
+    recovery,
     regions,
     tracking,
     tracking_reports,
@@ -39,7 +41,9 @@ API_MODULES = (api_regions, api_adoption, api_checklist, api_drafts)
 ROUTE_MODULES = (
     health,
     auth,
+    recovery,
     account,
+    account_email,
     regions,
     tracking,
     tracking_reports,

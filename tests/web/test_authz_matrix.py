@@ -52,6 +52,8 @@ PATH_SAMPLES = {
     "target_id": "{target_id}",
     # mail outbox
     "message_id": "999999",
+    # one-time links (a bogus one: the page says the link is not valid)
+    "token": "tautan-palsu",
 }
 
 
