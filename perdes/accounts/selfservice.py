@@ -73,6 +73,12 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def new_secret() -> tuple[str, str]:
+    """A fresh link secret and the hash that is stored."""
+    secret = secrets.token_urlsafe(32)
+    return secret, _hash(secret)
+
+
 def link(base_url: str, purpose: TokenPurpose, secret: str) -> str:
     return base_url.rstrip("/") + LINK_PATHS[purpose] + secret
 

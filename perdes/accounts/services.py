@@ -82,23 +82,31 @@ def _check_scopes(
     if missing:
         errors.add("scopes", f"Kode wilayah tidak terdaftar: {', '.join(missing[:5])}.")
         return []
-    levels = {regions[c].level for c in codes}
-    if role is Role.ADMIN and codes:
-        errors.add("scopes", "Admin tidak dibatasi wilayah; kosongkan isian wilayah.")
-    elif role is Role.OPERATOR:
-        if len(codes) != 1 or levels != {RegionLevel.DESA}:
-            errors.add("scopes", "Operator desa harus ditugaskan pada tepat satu desa.")
-        elif regions[codes[0]].village_kind is VillageKind.KELURAHAN:
-            errors.add("scopes", "Kelurahan tidak membuat Perdes; pilih sebuah desa.")
-    elif role is Role.ADMIN_DAERAH and (
-        not codes or not levels <= {RegionLevel.PROVINSI, RegionLevel.KABUPATEN}
-    ):
-        errors.add("scopes", "Admin daerah ditugaskan pada provinsi atau kabupaten/kota.")
-    elif role is Role.PEMANTAU and (not codes or RegionLevel.DESA in levels):
-        errors.add("scopes", "Pemantau ditugaskan pada provinsi, kabupaten/kota atau kecamatan.")
-    elif role is Role.PENDAMPING and (not codes or levels != {RegionLevel.DESA}):
-        errors.add("scopes", "Pendamping ditugaskan pada satu desa atau lebih.")
+    problem = scope_problem(role, [regions[c] for c in codes])
+    if problem:
+        errors.add("scopes", problem)
     return codes
+
+
+def scope_problem(role: Role, regions: Sequence[Region]) -> str | None:
+    """Why these regions do not suit ``role`` (Indonesian), or None."""
+    levels = {r.level for r in regions}
+    if role is Role.ADMIN and regions:
+        return "Admin tidak dibatasi wilayah; kosongkan isian wilayah."
+    if role is Role.OPERATOR:
+        if len(regions) != 1 or levels != {RegionLevel.DESA}:
+            return "Operator desa harus ditugaskan pada tepat satu desa."
+        if regions[0].village_kind is VillageKind.KELURAHAN:
+            return "Kelurahan tidak membuat Perdes; pilih sebuah desa."
+    if role is Role.ADMIN_DAERAH and (
+        not regions or not levels <= {RegionLevel.PROVINSI, RegionLevel.KABUPATEN}
+    ):
+        return "Admin daerah ditugaskan pada provinsi atau kabupaten/kota."
+    if role is Role.PEMANTAU and (not regions or RegionLevel.DESA in levels):
+        return "Pemantau ditugaskan pada provinsi, kabupaten/kota atau kecamatan."
+    if role is Role.PENDAMPING and (not regions or levels != {RegionLevel.DESA}):
+        return "Pendamping ditugaskan pada satu desa atau lebih."
+    return None
 
 
 def grantable_roles(actor: Principal) -> list[Role]:

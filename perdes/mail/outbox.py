@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
+from perdes.db import utcnow
 from perdes.errors import NotFound, ValidationFailed
 from perdes.mail.models import MailStatus, OutboxMessage
 from perdes.mail.render import render_mail
@@ -33,6 +34,27 @@ def normalise_email(value: str) -> str:
     return address
 
 
+def message_values(
+    *, to_address: str, template: str, context: Mapping[str, Any], user_id: int | None = None
+) -> dict[str, Any]:
+    """The column values of one rendered outbox message (for bulk inserts)."""
+    rendered = render_mail(template, context)
+    return {
+        "created_at": utcnow(),
+        "kind": template,
+        "user_id": user_id,
+        "to_address": normalise_email(to_address),
+        "subject": rendered.subject,
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "message_id": f"<{uuid.uuid4().hex}@perdes-pmi>",
+        "status": MailStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": utcnow(),
+        "last_error": "",
+    }
+
+
 def queue_mail(
     session: Session,
     *,
@@ -43,16 +65,8 @@ def queue_mail(
 ) -> OutboxMessage:
     """Render ``template`` and add it to the outbox; it leaves with this transaction or not
     at all (a rolled-back change leaves no message)."""
-    rendered = render_mail(template, context)
     message = OutboxMessage(
-        kind=template,
-        user_id=user_id,
-        to_address=normalise_email(to_address),
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        message_id=f"<{uuid.uuid4().hex}@perdes-pmi>",
-        status=MailStatus.PENDING,
+        **message_values(to_address=to_address, template=template, context=context, user_id=user_id)
     )
     session.add(message)
     session.flush()

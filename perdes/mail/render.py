@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ def tanggal(value: date | datetime | None, tz: str = "Asia/Jakarta") -> str:
     return format_date(value, "d MMMM y", locale="id")
 
 
+@lru_cache(maxsize=1024)
 def waktu(value: datetime | None) -> str:
     if value is None:
         return ""
