@@ -7,6 +7,7 @@ from perdes.checklist import derived as checklist_derived
 from perdes.checklist import models as checklist_models
 from perdes.db import Base
 from perdes.drafting.workspace import models as drafting_models
+from perdes.jobs import models as jobs_models
 from perdes.mail import models as mail_models
 from perdes.monitoring import models as monitoring_models
 from perdes.monitoring import rollup
@@ -20,6 +21,7 @@ __all__ = [
     "checklist_models",
     "drafting_models",
     "files",
+    "jobs_models",
     "mail_models",
     "monitoring_models",
     "regions_models",

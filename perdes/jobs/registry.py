@@ -1,0 +1,125 @@
+"""The scheduled jobs: what each does, when (Western Indonesian Time), and its period key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from perdes.config import Settings
+from perdes.db import utcnow
+from perdes.jobs.runner import FactoryWork, RunResult, SessionWork, run_claimed
+
+ZONE = ZoneInfo("Asia/Jakarta")
+
+
+def _minute(at: datetime) -> str:
+    return at.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M")
+
+
+def _day(at: datetime) -> str:
+    return at.astimezone(ZONE).date().isoformat()
+
+
+def _week(at: datetime) -> str:
+    year, week, _ = at.astimezone(ZONE).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _send_mail(factory: sessionmaker[Session], settings: Settings) -> str:
+    from perdes.mail.sender import send_due
+
+    report = send_due(factory, settings=settings)
+    if report.skipped:
+        return report.skipped
+    return f"sent {report.sent}, deferred {report.deferred}, failed {report.failed}"
+
+
+def _refresh_checklist(session: Session, settings: Settings) -> str:
+    from perdes.checklist import derived
+
+    villages, changed = derived.refresh_all(session)
+    return f"{villages} villages checked, {changed} items changed"
+
+
+def _snapshot_targets(session: Session, settings: Settings) -> str:
+    from perdes.monitoring.targets import snapshot_all_due
+
+    return f"{snapshot_all_due(session)} target-list snapshots taken"
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    name: str
+    description: str
+    schedule: str  # human-readable, WIB
+    cron: dict[str, Any]  # APScheduler CronTrigger fields, in WIB
+    period: Callable[[datetime], str]
+    session_work: SessionWork | None = None
+    factory_work: FactoryWork | None = None
+    tags: tuple[str, ...] = field(default=())
+
+
+JOBS: dict[str, JobSpec] = {
+    spec.name: spec
+    for spec in (
+        JobSpec(
+            name="mail-send",
+            description="Send the due e-mail in the outbox (perdes mail send)",
+            schedule="every minute",
+            cron={"minute": "*"},
+            period=_minute,
+            factory_work=_send_mail,
+        ),
+        JobSpec(
+            name="checklist-refresh",
+            description="Re-evaluate derived checklist items (perdes checklist refresh)",
+            schedule="daily 01:00 WIB",
+            cron={"hour": 1, "minute": 0},
+            period=_day,
+            session_work=_refresh_checklist,
+        ),
+        JobSpec(
+            name="monitoring-snapshot",
+            description="Snapshot target lists due for one (perdes monitoring snapshot)",
+            schedule="Mondays 02:00 WIB",
+            cron={"day_of_week": "mon", "hour": 2, "minute": 0},
+            period=_week,
+            session_work=_snapshot_targets,
+        ),
+    )
+}
+
+
+class UnknownJob(LookupError):
+    pass
+
+
+def run_job(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    name: str,
+    *,
+    now: datetime | None = None,
+    run_key: str | None = None,
+    holder: str | None = None,
+) -> RunResult:
+    """Run ``name`` for the period containing ``now`` (or an explicit ``run_key``), once."""
+    spec = JOBS.get(name)
+    if spec is None:
+        raise UnknownJob(name)
+    now = now or utcnow()
+    return run_claimed(
+        factory,
+        settings,
+        job=name,
+        run_key=run_key or spec.period(now),
+        session_work=spec.session_work,
+        factory_work=spec.factory_work,
+        holder=holder,
+        now=now,
+    )
