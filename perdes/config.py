@@ -55,6 +55,9 @@ class Settings(BaseSettings):
         default="Perdes PMI <noreply@perdes.invalid>", description="The From header of mail."
     )
     smtp_timeout: float = Field(default=20.0, gt=0)
+    reminder_days_before: int = Field(
+        default=3, ge=1, le=60, description="Deadline reminders this many days before the due date."
+    )
 
     @property
     def effective_database_url(self) -> str:

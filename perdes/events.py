@@ -18,6 +18,8 @@ ADOPTION_CHANGED = "adoption.changed"  # kwargs: village_code
 PROFILE_CHANGED = "village_profile.changed"  # kwargs: village_code
 CHECKLIST_CHANGED = "checklist.changed"  # kwargs: village_code (its stored totals moved)
 REGIONS_CHANGED = "regions.changed"  # kwargs: district_codes (regions imported or renamed)
+# kwargs: village_code, framework_slug, item_key, item_title, reason
+CHECKLIST_ITEM_REJECTED = "checklist.item_rejected"
 
 _handlers: dict[str, list[Handler]] = defaultdict(list)
 

@@ -11,6 +11,8 @@ from perdes.jobs import models as jobs_models
 from perdes.mail import models as mail_models
 from perdes.monitoring import models as monitoring_models
 from perdes.monitoring import rollup
+from perdes.notifications import models as notifications_models
+from perdes.notifications import subscribers as notification_subscribers
 from perdes.regions import models as regions_models
 from perdes.tracking import models as tracking_models
 
@@ -24,6 +26,8 @@ __all__ = [
     "jobs_models",
     "mail_models",
     "monitoring_models",
+    "notification_subscribers",
+    "notifications_models",
     "regions_models",
     "rollup",
     "tracking_models",

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.checklist import registry, versions
@@ -467,4 +468,14 @@ def verify_item(
         changes={"verification": (before, target), "reason": (None, clean_reason or None)},
     )
     refresh_total(session, assessment=assessment, framework=framework)
+    if target is Verification.DITOLAK:
+        events.publish(
+            events.CHECKLIST_ITEM_REJECTED,
+            session,
+            village_code=village_code,
+            framework_slug=framework_slug,
+            item_key=item_key,
+            item_title=item.title,
+            reason=clean_reason,
+        )
     return answer

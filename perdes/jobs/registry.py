@@ -30,13 +30,32 @@ def _week(at: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
+def _hour(at: datetime) -> str:
+    return at.astimezone(ZONE).strftime("%Y-%m-%dT%H")
+
+
 def _send_mail(factory: sessionmaker[Session], settings: Settings) -> str:
     from perdes.mail.sender import send_due
+    from perdes.notifications.services import mail_pending
 
+    with factory() as session, session.begin():
+        queued = mail_pending(
+            session, base_url=settings.base_url, secret_key=settings.effective_secret_key
+        )
     report = send_due(factory, settings=settings)
     if report.skipped:
-        return report.skipped
-    return f"sent {report.sent}, deferred {report.deferred}, failed {report.failed}"
+        return f"{queued} notifications queued; {report.skipped}"
+    return (
+        f"{queued} notifications queued; sent {report.sent}, deferred {report.deferred}, "
+        f"failed {report.failed}"
+    )
+
+
+def _deadline_reminders(session: Session, settings: Settings) -> str:
+    from perdes.notifications.reminders import send_deadline_reminders
+
+    added = send_deadline_reminders(session, days_before=settings.reminder_days_before)
+    return f"{added} reminders"
 
 
 def _refresh_checklist(session: Session, settings: Settings) -> str:
@@ -74,6 +93,14 @@ JOBS: dict[str, JobSpec] = {
             cron={"minute": "*"},
             period=_minute,
             factory_work=_send_mail,
+        ),
+        JobSpec(
+            name="deadline-reminders",
+            description="Remind villages of deadlines N days ahead and on the day overdue",
+            schedule="hourly at :05 (villages from 07:00 local time)",
+            cron={"minute": 5},
+            period=_hour,
+            session_work=_deadline_reminders,
         ),
         JobSpec(
             name="checklist-refresh",

@@ -36,6 +36,10 @@ def test_every_mail_template_renders_a_subject_text_and_html(name):
         "role_label": "Operator desa",
         "regions": "Desa Lontar",
         "new_email": "baru@example.id",
+        "title": "Judul <i>",
+        "body": "Isi",
+        "kind_label": "Butir ceklis ditolak",
+        "unsubscribe_url": "http://x.test/berhenti/1",
     }
     rendered = render_mail(name, context)
     assert rendered.subject and "\n" not in rendered.subject
