@@ -71,6 +71,18 @@ def _snapshot_targets(session: Session, settings: Settings) -> str:
     return f"{snapshot_all_due(session)} target-list snapshots taken"
 
 
+def _weekly_digests(session: Session, settings: Settings) -> str:
+    from perdes.notifications.digests import send_weekly_digests
+
+    return f"{send_weekly_digests(session)} digests"
+
+
+def _queue_notes(session: Session, settings: Settings) -> str:
+    from perdes.notifications.digests import send_queue_notes
+
+    return f"{send_queue_notes(session)} queue notes"
+
+
 @dataclass(frozen=True, slots=True)
 class JobSpec:
     name: str
@@ -101,6 +113,22 @@ JOBS: dict[str, JobSpec] = {
             cron={"minute": 5},
             period=_hour,
             session_work=_deadline_reminders,
+        ),
+        JobSpec(
+            name="queue-notes",
+            description="Tell monitors when checklist items wait for their verification",
+            schedule="daily 07:30 WIB",
+            cron={"hour": 7, "minute": 30},
+            period=_day,
+            session_work=_queue_notes,
+        ),
+        JobSpec(
+            name="weekly-digests",
+            description="A weekly digest of each monitor's scope",
+            schedule="Mondays 07:00 WIB",
+            cron={"day_of_week": "mon", "hour": 7, "minute": 0},
+            period=_week,
+            session_work=_weekly_digests,
         ),
         JobSpec(
             name="checklist-refresh",

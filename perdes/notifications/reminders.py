@@ -117,5 +117,7 @@ def send_deadline_reminders(
     return added
 
 
-def _tanggal(value: date) -> str:
+def _tanggal(value: date | None) -> str:
+    if value is None:
+        return ""
     return format_date(value, "d MMMM y", locale="id")

@@ -24,6 +24,8 @@ from perdes.pagination import Page
 KINDS = {
     "deadline_reminder": "Pengingat tenggat tahapan Perdes",
     "item_rejected": "Butir ceklis ditolak",
+    "weekly_digest": "Ringkasan mingguan untuk pemantau",
+    "queue_waiting": "Butir menunggu verifikasi",
 }
 PER_PAGE = 30
 UNSUBSCRIBE_PATH = "/berhenti/"

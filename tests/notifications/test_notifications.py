@@ -151,10 +151,9 @@ def test_the_in_app_list_with_unread_count_and_preferences(client, db, villages,
     assert read.select_one("[data-testid=unread-count]").text == "0 belum dibaca"
     saved = client.post("/pemberitahuan/preferensi", {"email": "item_rejected"})
     boxes = BeautifulSoup(saved.text, "html.parser").select("input[name=email]")
-    assert {b["value"]: b.has_attr("checked") for b in boxes} == {
-        "deadline_reminder": False,
-        "item_rejected": True,
-    }
+    checked = {b["value"]: b.has_attr("checked") for b in boxes}
+    assert checked["item_rejected"] and not checked["deadline_reminder"]
+    assert set(checked) == set(notifications.KINDS)
     token = notifications.unsubscribe_token(
         settings.effective_secret_key, operators[LONTAR].id, "item_rejected"
     )
@@ -163,3 +162,45 @@ def test_the_in_app_list_with_unread_count_and_preferences(client, db, villages,
     done = client.post(f"/berhenti/{token}")
     assert done.status_code == 200 and "Butir ceklis ditolak" in done.text
     assert client.get(f"/berhenti/{token[:-1]}x").status_code == 404
+
+
+def test_digests_and_queue_notes_respect_each_monitors_scope(db, regions):
+    from perdes.notifications.digests import send_queue_notes, send_weekly_digests
+    from tests.factories import SUKRA
+
+    load_bundled(db, actor=Principal.system())
+    now = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)  # Monday 10:00 WIB
+    for code in (LONTAR, SUKRA):
+        adoption = tracking.start_adoption(db, actor=Principal.system(), village_code=code)
+        adoption.next_deadline_on = date(2026, 12, 5)
+    operator = accounts.principal_for(make_user(db, "operator", (LONTAR,)))
+    checklist.answer_item(
+        db,
+        actor=operator,
+        village_code=LONTAR,
+        framework_slug="desa-pmi-prosedural",
+        item_key="satgas-komunitas-pmi",
+        status="terpenuhi",
+    )
+    serang = make_user(db, "pemantau", ("36.04",), username="pemantau.serang")
+    indramayu = make_user(db, "pemantau", ("32.12",), username="pemantau.indramayu")
+    db.flush()
+    assert send_weekly_digests(db, now=now) == 2
+    assert send_weekly_digests(db, now=now + timedelta(hours=1)) == 0, "once a week"
+
+    def body(user, kind):  # type: ignore[no-untyped-def]
+        return db.scalar(
+            select(Notification.body).where(
+                Notification.user_id == user.id, Notification.kind == kind
+            )
+        )
+
+    assert "Lontar" in body(serang, "weekly_digest") and "Sukra" not in body(
+        serang, "weekly_digest"
+    )
+    assert "Sukra" in body(indramayu, "weekly_digest")
+    assert "Lontar" not in body(indramayu, "weekly_digest")
+    assert "menunggu verifikasi: 1 di 1 desa" in body(serang, "weekly_digest")
+    assert send_queue_notes(db, now=now) == 1
+    assert "Lontar (1)" in body(serang, "queue_waiting")
+    assert body(indramayu, "queue_waiting") is None
