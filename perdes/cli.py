@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from perdes.checklist.cli import app as checklist_app
+from perdes.cli_backup import backup_command, restore_command
 from perdes.cli_jobs import app as jobs_app
 from perdes.cli_jobs import worker as worker_command
 from perdes.cli_mail import app as mail_app
@@ -35,6 +36,8 @@ app.add_typer(monitoring_app, name="monitoring")
 app.add_typer(mail_app, name="mail")
 app.add_typer(jobs_app, name="jobs")
 app.command("worker")(worker_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 err = Console(stderr=True)
 out = Console()
 
