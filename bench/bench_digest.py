@@ -18,9 +18,10 @@ from sqlalchemy import func, insert, select
 
 from perdes.accounts.models import User, UserScope
 from perdes.accounts.permissions import Role
-from perdes.db import make_engine, make_session_factory
+from perdes.db import make_engine
 from perdes.notifications.digests import send_weekly_digests
 from perdes.notifications.models import Notification
+from perdes.pipeline import make_session_factory
 from perdes.regions.models import Region, RegionLevel
 
 

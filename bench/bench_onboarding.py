@@ -20,8 +20,9 @@ from perdes import migrate
 from perdes.accounts import onboarding
 from perdes.accounts.models import User
 from perdes.accounts.principal import Principal
-from perdes.db import make_engine, make_session_factory, session_scope
+from perdes.db import make_engine, session_scope
 from perdes.demo import FALLBACK_CSV
+from perdes.pipeline import make_session_factory
 from perdes.regions.importer import import_regions, read_region_csv
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from perdes import pipeline
 from perdes.checklist.cli import app as checklist_app
 from perdes.cli_backup import backup_command, restore_command
 from perdes.cli_jobs import app as jobs_app
@@ -18,7 +19,7 @@ from perdes.cli_jobs import worker as worker_command
 from perdes.cli_mail import app as mail_app
 from perdes.cli_users import app as users_app
 from perdes.config import Settings
-from perdes.db import engine_from_settings, make_session_factory, session_scope
+from perdes.db import engine_from_settings, session_scope
 from perdes.drafting.cli import app as draft_app
 from perdes.monitoring.cli import app as monitoring_app
 
@@ -40,6 +41,12 @@ app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 err = Console(stderr=True)
 out = Console()
+
+
+@app.callback()
+def _setup() -> None:
+    """Perdes PMI: village regulations on migrant-worker protection."""
+    pipeline.install()  # every subcommand's writes keep derived data in step
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -77,7 +84,7 @@ def regions_import(
         rows = read_region_csv(data)
     except ImportFileError as exc:
         fail(f"{file}: {exc}")
-    factory = make_session_factory(engine_from_settings(Settings()))
+    factory = pipeline.make_session_factory(engine_from_settings(Settings()))
     with Progress(
         TextColumn("importing"),
         BarColumn(),
@@ -133,7 +140,7 @@ def demo(
     settings = Settings()
     engine = engine_from_settings(settings)
     migrations.upgrade(engine)
-    with session_scope(make_session_factory(engine)) as session:
+    with session_scope(pipeline.make_session_factory(engine)) as session:
         path, report = demo_data.load_regions(session, regions_file)
         if not report.written:
             fail(f"{path}: {len(report.bad_rows)} bad rows; demo regions not loaded")

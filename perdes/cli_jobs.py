@@ -14,7 +14,8 @@ app = typer.Typer(help="Scheduled jobs.", no_args_is_help=True)
 
 
 def _factory() -> tuple[sessionmaker[Session], Settings]:
-    from perdes.db import engine_from_settings, make_session_factory
+    from perdes.db import engine_from_settings
+    from perdes.pipeline import make_session_factory
 
     settings = Settings()
     return make_session_factory(engine_from_settings(settings)), settings

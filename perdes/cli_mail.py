@@ -16,8 +16,9 @@ err = Console(stderr=True)
 def send() -> None:
     """Send every due message now (the worker does this every minute)."""
     from perdes.config import Settings
-    from perdes.db import engine_from_settings, make_session_factory
+    from perdes.db import engine_from_settings
     from perdes.mail.sender import send_due
+    from perdes.pipeline import make_session_factory
 
     settings = Settings()
     factory = make_session_factory(engine_from_settings(settings))
@@ -36,8 +37,9 @@ def status() -> None:
     from sqlalchemy import func, select
 
     from perdes.config import Settings
-    from perdes.db import engine_from_settings, make_session_factory, session_scope
+    from perdes.db import engine_from_settings, session_scope
     from perdes.mail.models import MailStatus, OutboxMessage
+    from perdes.pipeline import make_session_factory
 
     factory = make_session_factory(engine_from_settings(Settings()))
     with session_scope(factory) as session:
@@ -56,9 +58,10 @@ def test(
 ) -> None:
     """Queue a test message to ADDRESS (then `perdes mail send`)."""
     from perdes.config import Settings
-    from perdes.db import engine_from_settings, make_session_factory, session_scope
+    from perdes.db import engine_from_settings, session_scope
     from perdes.errors import ValidationFailed
     from perdes.mail.outbox import queue_mail
+    from perdes.pipeline import make_session_factory
 
     factory = make_session_factory(engine_from_settings(Settings()))
     try:

@@ -40,7 +40,8 @@ def import_users(
     from perdes.accounts.principal import Principal
     from perdes.cli import fail
     from perdes.config import Settings
-    from perdes.db import engine_from_settings, make_session_factory, session_scope
+    from perdes.db import engine_from_settings, session_scope
+    from perdes.pipeline import make_session_factory
 
     err = Console(stderr=True)
     try:

@@ -1,53 +1,58 @@
-"""Domain events that notify someone. Kept apart from the packages that publish them; when
-the event subscriber table lands (branch ``pipeline``), these move into it."""
+"""What notifies someone after a write; run by the derived-data pipeline
+(``perdes.pipeline.SUBSCRIBERS``) once per transaction, before it commits."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from perdes import events
 from perdes.accounts.models import User, UserScope
 from perdes.accounts.permissions import Role
+from perdes.checklist import registry
+from perdes.checklist.models import (
+    ChecklistAnswer,
+    ChecklistAssessment,
+    ChecklistFramework,
+    Verification,
+)
 from perdes.db import utcnow
+from perdes.events import Change, Pending
 from perdes.notifications.services import notify
 
 
-def _on_item_rejected(
-    session: Session,
-    *,
-    village_code: str,
-    framework_slug: str,
-    item_key: str,
-    item_title: str,
-    reason: str,
-) -> None:
-    """Tell the village's operators which item was rejected and why."""
-    operators = session.scalars(
-        select(User.id)
-        .join(UserScope, UserScope.user_id == User.id)
-        .where(
-            UserScope.region_code == village_code,
-            User.role == Role.OPERATOR,
-            User.is_active.is_(True),
-        )
-    ).all()
+def rejection_notices(session: Session, changes: Pending) -> None:
+    """Tell the operators of each village which checklist item a monitor rejected, and why."""
+    ids = sorted(int(code) for code in changes.get(Change.ITEM_REJECTED, set()))
+    if not ids:
+        return
     now = utcnow()
-    notify(
-        session,
-        user_ids=operators,
-        kind="item_rejected",
-        title=f"Butir ceklis ditolak: {item_title}",
-        body=f'Pemantau menolak butir "{item_title}". Alasan: {reason}\n'
-        "Perbaiki jawaban atau buktinya, lalu ajukan kembali.",
-        path=f"/desa/{village_code}/ceklis/{framework_slug}/{item_key}",
-        dedupe_key=f"rejected:{village_code}:{framework_slug}:{item_key}:{now.isoformat()}",
-        now=now,
-    )
-
-
-def register() -> None:
-    events.subscribe(events.CHECKLIST_ITEM_REJECTED, _on_item_rejected)
-
-
-register()
+    rows = session.execute(
+        select(ChecklistAnswer, ChecklistAssessment, ChecklistFramework)
+        .join(ChecklistAssessment, ChecklistAssessment.id == ChecklistAnswer.assessment_id)
+        .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
+        .where(ChecklistAnswer.id.in_(ids), ChecklistAnswer.verification == Verification.DITOLAK)
+    ).all()
+    for answer, assessment, stored in rows:
+        village = assessment.village_code
+        item = registry.parsed(stored).item(answer.item_key)
+        title = item.title if item else answer.item_key
+        operators = session.scalars(
+            select(User.id)
+            .join(UserScope, UserScope.user_id == User.id)
+            .where(
+                UserScope.region_code == village,
+                User.role == Role.OPERATOR,
+                User.is_active.is_(True),
+            )
+        ).all()
+        notify(
+            session,
+            user_ids=operators,
+            kind="item_rejected",
+            title=f"Butir ceklis ditolak: {title}",
+            body=f'Pemantau menolak butir "{title}". Alasan: {answer.rejection_reason}\n'
+            "Perbaiki jawaban atau buktinya, lalu ajukan kembali.",
+            path=f"/desa/{village}/ceklis/{stored.slug}/{answer.item_key}",
+            dedupe_key=f"rejected:{answer.id}:{now.isoformat()}",
+            now=now,
+        )

@@ -270,5 +270,5 @@ def update_profile(
             changes=changes,
             village_code=code,
         )
-        events.publish(events.PROFILE_CHANGED, session, village_code=code)
+        events.publish(session, events.Change.PROFILE, code)
     return profile

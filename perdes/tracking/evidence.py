@@ -92,7 +92,7 @@ def attach_evidence(
         changes={"file": (None, f"{record.original_name} ({record.sha256[:12]})")},
         village_code=adoption.village_code,
     )
-    events.publish(events.ADOPTION_CHANGED, session, village_code=adoption.village_code)
+    events.publish(session, events.Change.ADOPTION, adoption.village_code)
     return record, duplicate
 
 

@@ -1,5 +1,7 @@
-"""Adoptions and their steps: start, record the next step, correct or retract a step, and the
-query functions other packages use (``current_stage``, ``is_promulgated``).
+"""Adoptions and their steps: start, record the next step, correct or retract a step.
+
+Where a village stands (its stage, whether it has a Perdes in force) is answered by
+``perdes.tracking.standing``, for this package and every other.
 
 Every write validates through the pure fold (``perdes.tracking.fold``), appends events (never
 updates or deletes them), refreshes the read model stored on the adoption in the same
@@ -43,7 +45,6 @@ from perdes.tracking.stages import (
     STEP_FIELDS,
     ClarificationResult,
     Stage,
-    stage_index,
 )
 from perdes.validation import FieldErrors, clean_text
 
@@ -93,7 +94,7 @@ def refresh_read_model(session: Session, adoption: Adoption, state: State) -> No
         session.flush()
     except StaleDataError as exc:
         raise Conflict(STALE) from exc
-    events.publish(events.ADOPTION_CHANGED, session, village_code=adoption.village_code)
+    events.publish(session, events.Change.ADOPTION, adoption.village_code)
 
 
 def parse_date(raw: object, *, field_name: str, errors: FieldErrors) -> date | None:
@@ -241,7 +242,7 @@ def start_adoption(
         changes={"title": (None, clean_title)},
         village_code=village_code,
     )
-    events.publish(events.ADOPTION_CHANGED, session, village_code=village_code)
+    events.publish(session, events.Change.ADOPTION, village_code)
     return adoption
 
 
@@ -388,21 +389,3 @@ def correct_event(
         village_code=adoption.village_code,
     )
     return event
-
-
-def current_stage(session: Session, *, village_code: str) -> Stage | None:
-    """The stage of the village's most advanced adoption, from the stored column (no scope:
-    for other packages' rules, which apply their own access checks)."""
-    stages = session.scalars(
-        select(Adoption.current_stage).where(
-            Adoption.village_code == village_code, Adoption.current_stage.is_not(None)
-        )
-    ).all()
-    found = [s for s in stages if s is not None]
-    return max(found, key=stage_index) if found else None
-
-
-def is_promulgated(session: Session, *, village_code: str) -> bool:
-    """True when the village has a Perdes in force (diundangkan or later, not cancelled)."""
-    stage = current_stage(session, village_code=village_code)
-    return stage is not None and stage in PROMULGATED

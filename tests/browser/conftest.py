@@ -22,7 +22,8 @@ from perdes import migrate
 from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
 from perdes.config import Settings
-from perdes.db import engine_from_settings, make_session_factory, session_scope
+from perdes.db import engine_from_settings, session_scope
+from perdes.pipeline import make_session_factory
 from perdes.regions import services as region_services
 from perdes.web.app import create_app
 from tests.factories import LONTAR, PASSWORD, load_sample_regions, make_user

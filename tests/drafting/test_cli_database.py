@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 from perdes import migrate
 from perdes.accounts.principal import Principal
 from perdes.cli import app
-from perdes.db import make_engine, make_session_factory, session_scope
+from perdes.db import make_engine, session_scope
+from perdes.pipeline import make_session_factory
 from perdes.regions import services
 from tests.factories import LONTAR, load_sample_regions
 

@@ -108,6 +108,7 @@ def test_a_rejected_item_notifies_the_village_and_mails_a_verified_address(db, v
     checklist.verify_item(
         db, actor=monitor, decision="ditolak", reason="SK belum dilampirkan", **args
     )
+    db.commit()  # the end of the monitor's transaction: the notice is made before it commits
     [note] = db.scalars(select(Notification).where(Notification.user_id == operator.id)).all()
     assert note.kind == "item_rejected" and "SK belum dilampirkan" in note.body
     assert _count(db, other) == 0
@@ -121,6 +122,7 @@ def test_a_rejected_item_notifies_the_village_and_mails_a_verified_address(db, v
     notifications.unsubscribe(db, secret_key=KEY, token=unsubscribe)
     checklist.answer_item(db, actor=op, status="terpenuhi", note="dilampirkan", **args)
     checklist.verify_item(db, actor=monitor, decision="ditolak", reason="Masih kurang", **args)
+    db.commit()
     assert _count(db, operator) == 2, "still shown in the app"
     assert notifications.mail_pending(db, base_url=BASE, secret_key=KEY) == 0, "not mailed"
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from perdes.accounts.principal import Principal
-from perdes.checklist import derived, queue, services, views
+from perdes.checklist import queue, services, views
 from perdes.errors import ValidationFailed
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
@@ -19,7 +19,6 @@ from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import requires
 
 router = APIRouter()
-derived.subscribe()  # derived items follow the tracker and the profile while the app runs
 
 Reader = Annotated[Principal, Depends(requires("checklist.view"))]
 Answerer = Annotated[Principal, Depends(requires("checklist.answer"))]
