@@ -52,11 +52,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('email_verified_at', sa.DateTime(timezone=True), nullable=True, comment='mail other than verification goes only to a verified address'))
         batch_op.add_column(sa.Column('phone', sa.String(length=20), nullable=False, server_default=''))
         batch_op.create_unique_constraint(batch_op.f('uq_user_account_email'), ['email'])
+        batch_op.alter_column('password_hash', existing_type=sa.String(length=255), existing_nullable=False, comment='empty until an invited user sets a password')
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.alter_column('password_hash', existing_type=sa.String(length=255), existing_nullable=False, comment=None, existing_comment='empty until an invited user sets a password')
         batch_op.drop_constraint(batch_op.f('uq_user_account_email'), type_='unique')
         batch_op.drop_column('phone')
         batch_op.drop_column('email_verified_at')
