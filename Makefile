@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## make run: install, migrate the SQLite database, load demo data, serve on http://127.0.0.1:8000
+## with the job worker (mail, daily and weekly jobs) alongside; Ctrl-C stops both
 run: install
 	$(BIN)/perdes demo
+	$(BIN)/perdes worker & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/uvicorn --factory perdes.web.app:create_app --host $(HOST) --port $(PORT)
 
 ## make serve: serve without reloading demo data
@@ -54,6 +56,7 @@ schemathesis: install
 bench: install
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_drafting.py 30
+	$(BIN)/python bench/bench_onboarding.py
 	@echo "monitoring: bench/generate_national.py URL, then bench/bench_monitoring.py URL and bench/load_test.sh URL (see README)"
 
 clean:

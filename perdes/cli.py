@@ -12,6 +12,10 @@ from rich.table import Table
 
 from perdes import pipeline
 from perdes.checklist.cli import app as checklist_app
+from perdes.cli_backup import backup_command, restore_command
+from perdes.cli_jobs import app as jobs_app
+from perdes.cli_jobs import worker as worker_command
+from perdes.cli_mail import app as mail_app
 from perdes.cli_users import app as users_app
 from perdes.config import Settings
 from perdes.console import err, fail, out
@@ -32,6 +36,11 @@ app.add_typer(users_app, name="users")
 app.add_typer(draft_app, name="draft")
 app.add_typer(checklist_app, name="checklist")
 app.add_typer(monitoring_app, name="monitoring")
+app.add_typer(mail_app, name="mail")
+app.add_typer(jobs_app, name="jobs")
+app.command("worker")(worker_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 @app.callback()

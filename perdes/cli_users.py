@@ -156,3 +156,12 @@ def grant(
             typer.echo(f"{username}: {' '.join(s.region_code for s in user.scopes)}")
     except DomainError as exc:
         _fail(exc)
+
+
+def _register_import() -> None:
+    from perdes.cli_onboarding import import_users
+
+    app.command("import")(import_users)
+
+
+_register_import()

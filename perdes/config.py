@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,26 @@ class Settings(BaseSettings):
     secure_cookies: bool | None = Field(
         default=None,
         description="Force the Secure cookie flag; default: on when served over HTTPS.",
+    )
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public address of the site, for links in e-mail (no trailing slash).",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server; without it mail stays in the outbox."
+    )
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls", description="STARTTLS (port 587), implicit TLS (465) or none."
+    )
+    smtp_from: str = Field(
+        default="Perdes PMI <noreply@perdes.invalid>", description="The From header of mail."
+    )
+    smtp_timeout: float = Field(default=20.0, gt=0)
+    reminder_days_before: int = Field(
+        default=3, ge=1, le=60, description="Deadline reminders this many days before the due date."
     )
 
     @property

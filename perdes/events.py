@@ -21,6 +21,7 @@ class Change(StrEnum):
     CHECKLIST = "checklist"  # a village's stored checklist totals moved
     REGIONS = "regions"  # regions imported or renamed: kecamatan (district) codes
     FRAMEWORK = "framework"  # a checklist framework version became current: no codes
+    ITEM_REJECTED = "item_rejected"  # a monitor rejected checklist answers: answer ids
 
 
 Pending = dict[Change, set[str]]

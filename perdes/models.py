@@ -8,8 +8,11 @@ from perdes.checklist import models as checklist_models
 from perdes.checklist import thresholds as checklist_thresholds
 from perdes.db import Base
 from perdes.drafting.workspace import models as drafting_models
+from perdes.jobs import models as jobs_models
+from perdes.mail import models as mail_models
 from perdes.monitoring import models as monitoring_models
 from perdes.monitoring import rollup
+from perdes.notifications import models as notifications_models
 from perdes.regions import models as regions_models
 from perdes.tracking import models as tracking_models
 
@@ -20,7 +23,10 @@ __all__ = [
     "checklist_thresholds",
     "drafting_models",
     "files",
+    "jobs_models",
+    "mail_models",
     "monitoring_models",
+    "notifications_models",
     "regions_models",
     "rollup",
     "tracking_models",

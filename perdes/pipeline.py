@@ -12,6 +12,7 @@ once per transaction with every code at once. The app, the CLI and the tests cal
     framework version loaded ─────────────┤ FRAMEWORK ───▶│  (facts from             │ CHECKLIST
     checklist answer / verification ──────┤ CHECKLIST     │  tracking.standing)      │
     region import ────────────────────────┘ REGIONS       └──────────────────────────┘
+    checklist item rejected ──── ITEM_REJECTED ──▶ notice to the village's operators
                                                                   │
                                             ADOPTION, CHECKLIST, REGIONS
                                                                   ▼
@@ -31,6 +32,7 @@ from perdes import db, events, models
 from perdes.checklist import derived
 from perdes.events import Change, Pending
 from perdes.monitoring import rollup
+from perdes.notifications import subscribers
 
 MAX_ROUNDS = 3
 
@@ -70,6 +72,11 @@ SUBSCRIBERS: tuple[Subscriber, ...] = (
         "kecamatan rollup",
         frozenset({Change.ADOPTION, Change.CHECKLIST, Change.REGIONS}),
         _district_rollup,
+    ),
+    Subscriber(
+        "rejection notices to the village",
+        frozenset({Change.ITEM_REJECTED}),
+        subscribers.rejection_notices,
     ),
 )
 

@@ -25,6 +25,7 @@ from perdes.config import Settings
 from perdes.db import make_engine
 from perdes.web.app import create_app
 from tests.factories import WebClient, load_sample_regions
+from tests.smtp import SmtpServer
 
 TEST_DB_ENV = "PERDES_TEST_DATABASE_URL"
 
@@ -131,6 +132,21 @@ def app(settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
 def client(app: FastAPI) -> Iterator[WebClient]:
     with TestClient(app, follow_redirects=False) as raw:
         yield WebClient(raw, secret_key="test-secret-key")
+
+
+@pytest.fixture()
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1, without TLS."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def smtp_settings(settings: Settings, smtp_server: SmtpServer) -> Settings:
+    return settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": smtp_server.port, "smtp_tls": "none"}
+    )
 
 
 @pytest.fixture()

@@ -49,6 +49,7 @@ def make_user(
     role = Role(role)
     defaults = {
         Role.ADMIN: (),
+        Role.ADMIN_DAERAH: ("36.04",),
         Role.PEMANTAU: ("36.04",),
         Role.OPERATOR: (LONTAR,),
         Role.PENDAMPING: (LONTAR, SUSUKAN),

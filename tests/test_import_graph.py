@@ -25,12 +25,15 @@ DOMAINS = [p for p in PACKAGES if p != "web"]
 PUBLIC: dict[str, frozenset[str]] = {
     "accounts": frozenset({"audit", "models", "permissions", "principal", "services"}),
     "checklist": frozenset(
-        {"loading", "models", "registry", "scoring", "services", "store", "validity"}
+        {"derived", "loading", "models", "registry", "scoring", "services", "store", "validity"}
     ),
     "demo": frozenset(),
     "drafting": frozenset({"workspace"}),
     "exchange": frozenset({"status", "jdihn"}),
-    "monitoring": frozenset({"models", "services"}),
+    "jobs": frozenset(),
+    "mail": frozenset({"models", "outbox", "sender"}),
+    "monitoring": frozenset({"models", "services", "targets"}),
+    "notifications": frozenset({"digests", "reminders", "services"}),
     "profiles": frozenset({"services"}),
     "regions": frozenset({"codes", "eligibility", "importer", "models", "scope", "services"}),
     "tracking": frozenset(

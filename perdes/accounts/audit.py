@@ -32,6 +32,28 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def entry_values(
+    *,
+    actor: Principal,
+    entity: str,
+    entity_id: str | int,
+    action: str,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    village_code: str | None = None,
+) -> dict[str, Any]:
+    """The column values of one entry (for bulk writers that insert many at once)."""
+    return {
+        "at": utcnow(),
+        "user_id": actor.user_id,
+        "username": actor.username,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "action": action,
+        "village_code": village_code,
+        "changes": {k: [_jsonable(b), _jsonable(a)] for k, (b, a) in (changes or {}).items()},
+    }
+
+
 def record(
     session: Session,
     *,
@@ -44,14 +66,14 @@ def record(
 ) -> AuditEntry:
     """Append one entry; ``changes`` maps a field to (before, after)."""
     entry = AuditEntry(
-        at=utcnow(),
-        user_id=actor.user_id,
-        username=actor.username,
-        entity=entity,
-        entity_id=str(entity_id),
-        action=action,
-        village_code=village_code,
-        changes={k: [_jsonable(b), _jsonable(a)] for k, (b, a) in (changes or {}).items()},
+        **entry_values(
+            actor=actor,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            changes=changes,
+            village_code=village_code,
+        )
     )
     session.add(entry)
     session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, String, UniqueConstraint
@@ -13,6 +14,10 @@ from perdes.db import Base, UTCDateTime, utcnow
 
 
 def _enum_values(e: type[Role]) -> list[str]:
+    return [m.value for m in e]
+
+
+def _purpose_values(e: type[TokenPurpose]) -> list[str]:
     return [m.value for m in e]
 
 
@@ -27,7 +32,14 @@ class User(Base):
     role: Mapped[Role] = mapped_column(
         Enum(Role, native_enum=False, length=12, values_callable=_enum_values)
     )
-    password_hash: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str] = mapped_column(
+        String(255), comment="empty until an invited user sets a password"
+    )
+    email: Mapped[str | None] = mapped_column(String(254), unique=True, comment="lower case")
+    email_verified_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, comment="mail other than verification goes only to a verified address"
+    )
+    phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -125,3 +137,50 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TokenPurpose(StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+    EMAIL_VERIFY = "email_verify"
+
+
+class AccountToken(Base):
+    """A one-time link (invitation, password reset, e-mail verification); only its hash is
+    stored; it works once, before it expires, and a newer one of the same kind replaces it."""
+
+    __tablename__ = "account_token"
+    __table_args__ = (Index("ix_account_token_user_id_purpose", "user_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    purpose: Mapped[TokenPurpose] = mapped_column(
+        Enum(TokenPurpose, native_enum=False, length=20, values_callable=_purpose_values)
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, comment="sha256 of the token")
+    email: Mapped[str | None] = mapped_column(
+        String(254), comment="the address the link was sent to (the new one, to verify)"
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, comment="used, or replaced by a newer token"
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+
+class ResetRequest(Base):
+    """A "Lupa kata sandi" request, known address or not, kept to throttle them."""
+
+    __tablename__ = "reset_request"
+    __table_args__ = (
+        Index("ix_reset_request_client_addr_at", "client_addr", "at"),
+        Index("ix_reset_request_email_hash_at", "email_hash", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_addr: Mapped[str] = mapped_column(String(45))
+    email_hash: Mapped[str] = mapped_column(String(64), comment="sha256 of the address typed")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

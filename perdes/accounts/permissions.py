@@ -11,6 +11,7 @@ from enum import StrEnum
 
 class Role(StrEnum):
     ADMIN = "admin"
+    ADMIN_DAERAH = "admin_daerah"
     PEMANTAU = "pemantau"
     OPERATOR = "operator"
     PENDAMPING = "pendamping"
@@ -18,6 +19,7 @@ class Role(StrEnum):
 
 ROLE_LABELS = {
     Role.ADMIN: "Admin",
+    Role.ADMIN_DAERAH: "Admin daerah",
     Role.PEMANTAU: "Pemantau (BP3MI/Disnaker)",
     Role.OPERATOR: "Operator desa",
     Role.PENDAMPING: "Pendamping",
@@ -30,7 +32,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "village.view": ALL,
     "village.edit_profile": frozenset({Role.ADMIN, Role.OPERATOR}),
     "audit.view": frozenset({Role.ADMIN, Role.PEMANTAU}),
-    "users.manage": frozenset({Role.ADMIN}),
+    # an admin daerah manages users below it, inside its provinces or kabupaten only
+    "users.manage": frozenset({Role.ADMIN, Role.ADMIN_DAERAH}),
+    "mail.view": frozenset({Role.ADMIN}),
     "account.self": ALL,
     # drafting
     "draft.view": ALL,
@@ -39,7 +43,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # adoption tracker: only the village records its legal steps
     "adoption.view": ALL,
     "adoption.record": frozenset({Role.ADMIN, Role.OPERATOR}),
-    "deadline.manage": frozenset({Role.ADMIN}),
+    "deadline.manage": frozenset({Role.ADMIN, Role.ADMIN_DAERAH}),
     # checklist
     "checklist.view": ALL,
     "checklist.answer": frozenset({Role.ADMIN, Role.OPERATOR}),
@@ -50,6 +54,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "monitoring.view": frozenset({Role.ADMIN, Role.PEMANTAU}),
     "targets.manage": frozenset({Role.ADMIN, Role.PEMANTAU}),
     "league.manage": frozenset({Role.ADMIN}),
+}
+
+
+# Roles each managing role may grant (and whose holders it may see and change). An admin
+# daerah never grants its own rank or above, and never touches admins.
+GRANTABLE: dict[Role, frozenset[Role]] = {
+    Role.ADMIN: ALL,
+    Role.ADMIN_DAERAH: frozenset({Role.PEMANTAU, Role.OPERATOR, Role.PENDAMPING}),
 }
 
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, not_, select, true, update
 from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
 from perdes.accounts.models import LoginAttempt, LoginSession, User, UserScope
-from perdes.accounts.permissions import ROLE_LABELS, Role
+from perdes.accounts.permissions import GRANTABLE, ROLE_LABELS, Role
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -37,6 +37,7 @@ THROTTLED = "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 15 menit
 _hasher = PasswordHash.recommended()
 
 
+@functools.cache
 @functools.cache
 def _dummy_hash() -> str:
     """Verified against when the user does not exist, so timing does not reveal valid names.
@@ -88,19 +89,91 @@ def _check_scopes(
     if missing:
         errors.add("scopes", f"Kode wilayah tidak terdaftar: {', '.join(missing[:5])}.")
         return []
-    levels = {regions[c].level for c in codes}
-    if role is Role.ADMIN and codes:
-        errors.add("scopes", "Admin tidak dibatasi wilayah; kosongkan isian wilayah.")
-    elif role is Role.OPERATOR:
-        if len(codes) != 1 or levels != {RegionLevel.DESA}:
-            errors.add("scopes", "Operator desa harus ditugaskan pada tepat satu desa.")
-        elif regions[codes[0]].village_kind is VillageKind.KELURAHAN:
-            errors.add("scopes", "Kelurahan tidak membuat Perdes; pilih sebuah desa.")
-    elif role is Role.PEMANTAU and (not codes or RegionLevel.DESA in levels):
-        errors.add("scopes", "Pemantau ditugaskan pada provinsi, kabupaten/kota atau kecamatan.")
-    elif role is Role.PENDAMPING and (not codes or levels != {RegionLevel.DESA}):
-        errors.add("scopes", "Pendamping ditugaskan pada satu desa atau lebih.")
+    problem = scope_problem(role, [regions[c] for c in codes])
+    if problem:
+        errors.add("scopes", problem)
     return codes
+
+
+def scope_problem(role: Role, regions: Sequence[Region]) -> str | None:
+    """Why these regions do not suit ``role`` (Indonesian), or None."""
+    levels = {r.level for r in regions}
+    if role is Role.ADMIN and regions:
+        return "Admin tidak dibatasi wilayah; kosongkan isian wilayah."
+    if role is Role.OPERATOR:
+        if len(regions) != 1 or levels != {RegionLevel.DESA}:
+            return "Operator desa harus ditugaskan pada tepat satu desa."
+        if regions[0].village_kind is VillageKind.KELURAHAN:
+            return "Kelurahan tidak membuat Perdes; pilih sebuah desa."
+    if role is Role.ADMIN_DAERAH and (
+        not regions or not levels <= {RegionLevel.PROVINSI, RegionLevel.KABUPATEN}
+    ):
+        return "Admin daerah ditugaskan pada provinsi atau kabupaten/kota."
+    if role is Role.PEMANTAU and (not regions or RegionLevel.DESA in levels):
+        return "Pemantau ditugaskan pada provinsi, kabupaten/kota atau kecamatan."
+    if role is Role.PENDAMPING and (not regions or levels != {RegionLevel.DESA}):
+        return "Pendamping ditugaskan pada satu desa atau lebih."
+    return None
+
+
+def grantable_roles(actor: Principal) -> list[Role]:
+    """The roles ``actor`` may give, in table order (the create form offers only these)."""
+    allowed = GRANTABLE.get(actor.role, frozenset()) if actor.role else frozenset()
+    return [r for r in Role if r in allowed]
+
+
+def _is_full_admin(actor: Principal) -> bool:
+    return actor.role is Role.ADMIN and actor.scope.everything
+
+
+def _check_grant(actor: Principal, role: Role, codes: Sequence[str], errors: FieldErrors) -> None:
+    """Never more than the actor holds: a grantable role, regions inside the actor's scope."""
+    if role not in grantable_roles(actor):
+        errors.add("role", "Anda tidak dapat memberikan peran ini.")
+        return
+    if not _is_full_admin(actor):
+        outside = [c for c in codes if not actor.scope.contains(c)]
+        if outside:
+            errors.add("scopes", f"Di luar wilayah tugas Anda: {', '.join(outside[:5])}.")
+
+
+def managed_by(actor: Principal) -> ColumnElement[bool]:
+    """Users ``actor`` may see and change: everyone for an admin; for an admin daerah, users
+    of a grantable role whose every region lies inside its scope (never admins, never users
+    without regions)."""
+    if _is_full_admin(actor):
+        return true()
+    roles = grantable_roles(actor)
+    outside = (
+        select(UserScope.id)
+        .join(Region, Region.code == UserScope.region_code)
+        .where(UserScope.user_id == User.id, not_(actor.scope.region_clause(Region)))
+    )
+    return User.role.in_(roles) & exists().where(UserScope.user_id == User.id) & ~exists(outside)
+
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{5,18}[0-9]$")
+
+
+def _check_email(value: str, errors: FieldErrors) -> str | None:
+    """An optional address: lower-cased, or None when empty."""
+    if not value.strip():
+        return None
+    from perdes.mail.outbox import normalise_email
+
+    try:
+        return normalise_email(value)
+    except ValidationFailed as exc:
+        errors.add("email", exc.errors["email"])
+        return None
+
+
+def _check_phone(value: str, errors: FieldErrors) -> str:
+    phone = value.strip()
+    if phone and not PHONE_RE.match(phone):
+        errors.add("phone", "Nomor telepon tidak valid (contoh: 0812 3456 7890).")
+        return ""
+    return phone
 
 
 def create_user(
@@ -110,10 +183,15 @@ def create_user(
     username: str,
     full_name: str,
     role: str,
-    password: str,
+    password: str | None,
     scope_codes: Sequence[str] = (),
+    email: str = "",
+    phone: str = "",
 ) -> User:
-    """Create a user; ValidationFailed lists every bad field, Conflict on a taken name."""
+    """Create a user; ValidationFailed lists every bad field (a taken name or address, a role
+    or region beyond the actor's own included). Without a password the user cannot sign in
+    until an invitation link is used (``selfservice.invite_user``). The e-mail address is
+    stored unverified."""
     actor.require("users.manage")
     errors = FieldErrors()
     name = clean_text(username, field="username", errors=errors, max_length=40, required=True)
@@ -128,17 +206,26 @@ def create_user(
     except ValueError:
         errors.add("role", "Peran tidak dikenal.")
         role_value = Role.PENDAMPING
-    _check_password(password, errors)
+    if password:
+        _check_password(password, errors)
+    address = _check_email(email, errors)
+    phone_number = _check_phone(phone, errors)
     codes = _check_scopes(session, role_value, scope_codes, errors) if "role" not in errors else []
+    if "role" not in errors:
+        _check_grant(actor, role_value, codes, errors)
     if errors:
         raise ValidationFailed(dict(errors))
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         raise ValidationFailed({"username": "Nama pengguna sudah dipakai."})
+    if address and session.scalar(select(User.id).where(User.email == address)) is not None:
+        raise ValidationFailed({"email": "Alamat surel ini sudah dipakai akun lain."})
     user = User(
         username=name,
         full_name=full,
         role=role_value,
-        password_hash=hash_password(password),
+        email=address,
+        phone=phone_number,
+        password_hash=hash_password(password) if password else "",
         is_active=True,
         scopes=[UserScope(region_code=c) for c in codes],
     )
@@ -150,14 +237,20 @@ def create_user(
         entity="user",
         entity_id=user.id,
         action="create",
-        changes={"username": (None, name), "role": (None, role_value), "scopes": (None, codes)},
+        changes={
+            "username": (None, name),
+            "role": (None, role_value),
+            "scopes": (None, codes),
+            "email": (None, address),
+        },
     )
     return user
 
 
 def get_user(session: Session, *, actor: Principal, user_id: int) -> User:
+    """A user the actor manages; NotFound otherwise (outside users are not revealed)."""
     actor.require("users.manage")
-    user = session.get(User, user_id)
+    user = session.scalar(select(User).where(User.id == user_id, managed_by(actor)))
     if user is None:
         raise NotFound("Pengguna tidak ditemukan.")
     return user
@@ -169,7 +262,7 @@ def find_user(session: Session, *, username: str) -> User | None:
 
 def list_users(session: Session, *, actor: Principal) -> list[User]:
     actor.require("users.manage")
-    return list(session.scalars(select(User).order_by(User.username)))
+    return list(session.scalars(select(User).where(managed_by(actor)).order_by(User.username)))
 
 
 def set_scopes(
@@ -179,6 +272,8 @@ def set_scopes(
     user = get_user(session, actor=actor, user_id=user_id)
     errors = FieldErrors()
     codes = _check_scopes(session, user.role, scope_codes, errors)
+    if not errors:
+        _check_grant(actor, user.role, codes, errors)
     if errors:
         raise ValidationFailed(dict(errors))
     before = [s.region_code for s in user.scopes]
@@ -287,7 +382,9 @@ def authenticate(
     ) > MAX_FAILURES_PER_ADDRESS:
         raise LoginThrottled(THROTTLED)
     user = find_user(session, username=name) if name else None
-    ok = _hasher.verify(password, user.password_hash if user else _dummy_hash())
+    dummy = _dummy_hash()
+    stored = user.password_hash if user is not None and user.password_hash else dummy
+    ok = _hasher.verify(password, stored) and stored is not dummy
     if user is None or not ok or not user.is_active:
         raise LoginRefused(LOGIN_FAILED)
     session.execute(delete(LoginAttempt).where(LoginAttempt.username == name))

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from perdes import events
 from perdes.accounts.principal import Principal
 from perdes.checklist import registry, validity
 from perdes.checklist.framework import Framework, ItemDef
@@ -38,6 +39,7 @@ from perdes.checklist.store import (
 )
 from perdes.db import utcnow
 from perdes.errors import NotFound, ValidationFailed
+from perdes.events import Change
 from perdes.files import StoredFile, display_name, store_upload
 from perdes.regions.services import get_village
 from perdes.validation import FieldErrors, clean_text
@@ -458,4 +460,6 @@ def verify_item(
         changes={"verification": (before, target), "reason": (None, clean_reason or None)},
     )
     refresh_total(session, assessment=assessment, framework=framework)
+    if target is Verification.DITOLAK:
+        events.publish(session, Change.ITEM_REJECTED, str(answer.id))
     return answer

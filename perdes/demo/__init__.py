@@ -60,6 +60,7 @@ class DemoUser:
 
 DEMO_USERS = (
     DemoUser("admin", "Admin Perdes PMI", Role.ADMIN, ()),
+    DemoUser("admin.serang", "Admin Daerah Kab. Serang", Role.ADMIN_DAERAH, ("36.04",)),
     DemoUser("pemantau.serang", "Pemantau BP3MI Banten", Role.PEMANTAU, ("36.04",)),
     DemoUser("operator.lontar", "Operator Desa Lontar", Role.OPERATOR, ("36.04.13.2007",)),
     DemoUser(

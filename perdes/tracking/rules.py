@@ -22,6 +22,9 @@ from perdes.tracking.models import Adoption, DeadlineRule, WorkdayRule
 from perdes.tracking.queries import compute_deadline, effective_rules, skips_joint_leave
 from perdes.validation import FieldErrors, clean_text, parse_int
 
+# Scope-checked as a "region" that only a scope of everything contains.
+NATIONAL = "00"
+
 
 @dataclass(frozen=True, slots=True)
 class RuleRow:
@@ -30,11 +33,13 @@ class RuleRow:
 
 
 def list_rules(session: Session, *, actor: Principal) -> list[RuleRow]:
-    """Every stored rule: national defaults first, then kabupaten by code."""
+    """Stored rules: national defaults first, then the kabupaten inside the actor's scope."""
     actor.require("deadline.manage")
+    in_scope = DeadlineRule.regency_code.is_(None) | actor.scope.region_clause(Region)
     rows = session.execute(
         select(DeadlineRule, Region.name)
         .outerjoin(Region, Region.code == DeadlineRule.regency_code)
+        .where(in_scope)
         .order_by(
             DeadlineRule.regency_code.is_not(None), DeadlineRule.regency_code, DeadlineRule.kind
         )
@@ -53,8 +58,10 @@ def set_rule(
 ) -> DeadlineRule:
     """Create or replace the rule for (kind, kabupaten); an empty code is the national default.
 
-    Raises OutOfScope for non-admins and ValidationFailed for an unknown kind or kabupaten,
-    days outside 1–365, or a missing legal basis.
+    Raises OutOfScope for a role without ``deadline.manage``, for a kabupaten outside the
+    actor's scope, and for a national rule set by anyone whose scope is not everything (an
+    admin daerah); ValidationFailed for an unknown kind or kabupaten, days outside 1–365, or
+    a missing legal basis.
     """
     actor.require("deadline.manage")
     errors = FieldErrors()
@@ -70,6 +77,10 @@ def set_rule(
         )
         if found is None:
             errors.add("regency_code", "Kode kabupaten/kota tidak ditemukan (contoh: 36.04).")
+        elif not actor.scope.contains(code):
+            errors.add("regency_code", "Kabupaten/kota ini di luar wilayah tugas Anda.")
+    elif not actor.scope.everything:
+        errors.add("regency_code", "Isi kode kabupaten/kota; aturan nasional hanya diatur admin.")
     day_count = parse_int(days, lo=1, hi=MAX_DAYS)
     if day_count is None:
         errors.add("days", f"Isi jumlah hari kerja, 1 sampai {MAX_DAYS}.")
@@ -78,6 +89,7 @@ def set_rule(
     )
     if errors:
         raise ValidationFailed(dict(errors))
+    actor.require("deadline.manage", code or NATIONAL)
     regency = code or None
     rule = session.scalar(
         select(DeadlineRule).where(
@@ -119,6 +131,7 @@ def delete_rule(session: Session, *, actor: Principal, rule_id: int) -> None:
     rule = session.get(DeadlineRule, rule_id)
     if rule is None:
         raise NotFound("Aturan tenggat tidak ditemukan.")
+    actor.require("deadline.manage", rule.regency_code or NATIONAL)
     kind, regency = rule.kind, rule.regency_code
     audit.record(
         session,

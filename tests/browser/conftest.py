@@ -64,7 +64,13 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root: Path = tmp_path_factory.mktemp("live")
-    settings = Settings(instance_path=root, secret_key="browser-test-key", upload_path=root / "up")
+    port = _free_port()
+    settings = Settings(
+        instance_path=root,
+        secret_key="browser-test-key",
+        upload_path=root / "up",
+        base_url=f"http://127.0.0.1:{port}",
+    )
     engine = engine_from_settings(settings)
     migrate.upgrade(engine)
     users: dict[str, str] = {}
@@ -86,7 +92,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             },
         )
     engine.dispose()
-    port = _free_port()
     config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",

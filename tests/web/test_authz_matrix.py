@@ -50,6 +50,10 @@ PATH_SAMPLES = {
     "item": "satgas-komunitas-pmi",
     "fmt": "csv",
     "target_id": "{target_id}",
+    # mail outbox
+    "message_id": "999999",
+    # one-time links (a bogus one: the page says the link is not valid)
+    "token": "tautan-palsu",
 }
 
 

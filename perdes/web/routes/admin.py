@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from perdes.accounts import selfservice
 from perdes.accounts import services as accounts
 from perdes.accounts.permissions import ROLE_LABELS, Role
 from perdes.accounts.principal import Principal
 from perdes.errors import ValidationFailed
-from perdes.web.deps import DB, FormData
+from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
 
@@ -24,6 +25,10 @@ def _codes(raw: str) -> list[str]:
     return [c for c in raw.replace(",", " ").replace(";", " ").split() if c]
 
 
+def _grantable(user: Principal) -> dict[Role, str]:
+    return {role: ROLE_LABELS[role] for role in accounts.grantable_roles(user)}
+
+
 @router.get("/pengguna", name="admin_users")
 def users_page(request: Request, db: DB, user: Admin) -> Response:
     return render(
@@ -33,6 +38,7 @@ def users_page(request: Request, db: DB, user: Admin) -> Response:
             "user": user,
             "users": accounts.list_users(db, actor=user),
             "roles": ROLE_LABELS,
+            "grantable": _grantable(user),
             "values": {},
             "errors": {},
         },
@@ -40,7 +46,11 @@ def users_page(request: Request, db: DB, user: Admin) -> Response:
 
 
 @router.post("/pengguna", name="admin_user_create")
-def user_create(request: Request, db: DB, user: Admin, form: FormData) -> Response:
+def user_create(
+    request: Request, db: DB, settings: AppSettings, user: Admin, form: FormData
+) -> Response:
+    """Create a user; without an initial password, invite them (by e-mail, or a link shown
+    once here for printing)."""
     try:
         created = accounts.create_user(
             db,
@@ -48,8 +58,10 @@ def user_create(request: Request, db: DB, user: Admin, form: FormData) -> Respon
             username=form.get("username", ""),
             full_name=form.get("full_name", ""),
             role=form.get("role", ""),
-            password=form.get("password", ""),
+            password=form.get("password", "") or None,
             scope_codes=_codes(form.get("scopes", "")),
+            email=form.get("email", ""),
+            phone=form.get("phone", ""),
         )
     except ValidationFailed as exc:
         values = {k: v for k, v in form.items() if k != "password"}
@@ -60,12 +72,18 @@ def user_create(request: Request, db: DB, user: Admin, form: FormData) -> Respon
                 "user": user,
                 "users": accounts.list_users(db, actor=user),
                 "roles": ROLE_LABELS,
+                "grantable": _grantable(user),
                 "values": values,
                 "errors": exc.errors,
             },
             block="create_form",
             status_code=422,
         )
+    if not created.password_hash:
+        invitation = selfservice.invite_user(
+            db, actor=user, user=created, base_url=settings.base_url
+        )
+        return _detail(request, db, user, created.id, invitation=invitation)
     return redirect(request, request.url_for("admin_user_detail", user_id=created.id))
 
 
@@ -78,6 +96,7 @@ def _detail(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     message: str = "",
+    invitation: selfservice.IssuedLink | None = None,
 ) -> Response:
     target = accounts.get_user(db, actor=user, user_id=user_id)
     return render(
@@ -89,6 +108,7 @@ def _detail(
             "roles": ROLE_LABELS,
             "errors": errors or {},
             "message": message,
+            "invitation": invitation,
             "Role": Role,
         },
         status_code=status_code,
@@ -129,3 +149,12 @@ def user_status(request: Request, user_id: int, db: DB, user: Admin, form: FormD
     return _detail(
         request, db, user, user_id, message="Akun diaktifkan." if active else "Akun dinonaktifkan."
     )
+
+
+@router.post("/pengguna/{user_id}/undangan", name="admin_user_invite")
+def user_invite(
+    request: Request, user_id: int, db: DB, settings: AppSettings, user: Admin
+) -> Response:
+    """A new invitation link (the older one stops working) for a user without a password."""
+    invitation = selfservice.invite(db, actor=user, user_id=user_id, base_url=settings.base_url)
+    return _detail(request, db, user, user_id, invitation=invitation)

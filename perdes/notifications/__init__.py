@@ -1,0 +1,1 @@
+"""Notifications: an in-app list per user, mailed to verified addresses unless unsubscribed."""
