@@ -13,6 +13,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from perdes.accounts.permissions import ROLE_LABELS
 from perdes.config import PROJECT_ROOT
+from perdes.web.glossary import GLOSSARY
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 TIMEZONE = ZoneInfo("Asia/Jakarta")
@@ -54,7 +55,11 @@ def make_templates() -> Jinja2Blocks:
     env = templates.env
     env.filters.update(tanggal=tanggal, waktu=waktu, angka=angka)
     env.globals.update(
-        app_name="Perdes PMI", path_for=path_for, query_string=query_string, role_labels=ROLE_LABELS
+        app_name="Perdes PMI",
+        path_for=path_for,
+        query_string=query_string,
+        role_labels=ROLE_LABELS,
+        glossary=GLOSSARY,
     )
     env.trim_blocks = True
     env.lstrip_blocks = True

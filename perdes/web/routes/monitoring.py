@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
 from perdes.errors import NotFound
+from perdes.home.services import monitor_home_code
 from perdes.monitoring import charts, services
 from perdes.monitoring.exports import csv_stream, xlsx_stream
 from perdes.monitoring.figures import (
@@ -111,6 +112,18 @@ def _dashboard(
         },
         block="children",
     )
+
+
+@router.get("/pemantauan/mulai", name="monitoring_home")
+def monitoring_home(request: Request, user: Monitor) -> Response:
+    """The menu's way in: a monitor starts at his own region (Kabupaten Serang), not Indonesia."""
+    code = monitor_home_code(user)
+    url = (
+        request.url_for("monitoring_region", kode=code)
+        if code
+        else request.url_for("monitoring_dashboard")
+    )
+    return RedirectResponse(str(url), status_code=303)
 
 
 @router.get("/pemantauan", name="monitoring_dashboard")
