@@ -335,8 +335,16 @@ def take_snapshot(
 def snapshot_if_due(
     session: Session, *, actor: Principal, target: TargetList, today: date | None = None
 ) -> TargetSnapshot | None:
-    """Take a snapshot when the newest is older than 7 days (or there is none)."""
+    """Take a snapshot when the newest is older than 7 days (or there is none), unless the
+    list has no village yet (a first point at zero would only mislead the chart)."""
     today = today or local_today()
+    has_members = session.scalar(
+        select(TargetListMember.village_code)
+        .where(TargetListMember.target_list_id == target.id)
+        .limit(1)
+    )
+    if has_members is None:
+        return None
     newest = session.scalar(
         select(func.max(TargetSnapshot.taken_on)).where(TargetSnapshot.target_list_id == target.id)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import Request
@@ -61,7 +62,11 @@ def render(
 
 
 def redirect(request: Request, url: str | URL) -> Response:
-    """After a successful POST: htmx follows HX-Location without a full reload, others get 303."""
+    """After a successful POST: htmx follows HX-Location without a full reload, others get 303.
+
+    htmx fetches the new URL into <body>, so it must get the whole page, not the fragment a
+    widget would get: the request says so with ``HX-Boosted`` (see ``is_htmx``)."""
     if from_htmx(request):
-        return Response(status_code=204, headers={"HX-Location": str(url)})
+        spec = {"path": str(url), "target": "body", "headers": {"HX-Boosted": "true"}}
+        return Response(status_code=204, headers={"HX-Location": json.dumps(spec)})
     return RedirectResponse(str(url), status_code=303)

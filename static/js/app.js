@@ -149,6 +149,7 @@
     if (root.closest && root.closest("#preview")) { return; }  // the live preview keeps focus where it is
     var node = outcomeIn(root === document.body ? document.getElementById("isi") : root);
     if (!node && root.matches && root.matches("[data-outcome], .notice")) { node = root; }
+    if (!node && root === document.body) { window.scrollTo(0, 0); return; }  // a new whole page
     if (node) {
       revealed = true;
       window.setTimeout(function () { revealed = false; }, 0);

@@ -75,7 +75,7 @@ def test_target_dashboard_with_members_snapshot_and_exports(client, db, regions)
     table = client.get(f"/pemantauan/sasaran/{target_id}/wilayah.csv").content.decode("utf-8-sig")
     assert "36.04.13,Tirtayasa" in table
     again = client.post(f"/pemantauan/sasaran/{target_id}/potret", {}, htmx=True)
-    assert again.status_code == 200 and "Potret hari ini disimpan." in again.text
+    assert again.status_code == 200 and "Kemajuan hari ini dicatat." in again.text
     removed = client.post(f"/pemantauan/sasaran/{target_id}/hapus-desa", {"kode": LONTAR})
     assert removed.status_code == 200
     assert f'data-code="{LONTAR}"' not in removed.text

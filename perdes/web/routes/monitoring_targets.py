@@ -212,7 +212,15 @@ def target_add_region(
         )
     except ValidationFailed as exc:
         return _detail(request, db, user, target, errors=exc.errors, values=form, status_code=422)
-    return _detail(request, db, user, target, message=f"{added} desa ditambahkan.")
+    return _detail(request, db, user, target, message=_added(db, user, target, added))
+
+
+def _added(db: Session, user: Principal, target: TargetList, added: int) -> str:
+    """Say what happened in words; the first villages also give the chart its first point."""
+    if added == 0:
+        return "Tidak ada desa baru: semua desa yang cocok sudah ada di daftar ini."
+    targets.snapshot_if_due(db, actor=user, target=target)
+    return f"{added} desa ditambahkan."
 
 
 @router.post("/pemantauan/sasaran/{target_id}/csv", name="target_add_csv")
@@ -230,7 +238,7 @@ def target_add_csv(
         )
     except ValidationFailed as exc:
         return _detail(request, db, user, target, errors=exc.errors, status_code=422)
-    return _detail(request, db, user, target, message=f"{added} desa ditambahkan.")
+    return _detail(request, db, user, target, message=_added(db, user, target, added))
 
 
 @router.post("/pemantauan/sasaran/{target_id}/hapus-desa", name="target_remove_village")
@@ -247,7 +255,7 @@ def target_remove_village(
 def target_snapshot(request: Request, target_id: int, db: DB, user: Manager) -> Response:
     target = targets.get_target(db, actor=user, target_id=target_id)
     targets.take_snapshot(db, actor=user, target=target)
-    return _detail(request, db, user, target, message="Potret hari ini disimpan.")
+    return _detail(request, db, user, target, message="Kemajuan hari ini dicatat.")
 
 
 @router.post("/pemantauan/sasaran/{target_id}/hapus", name="target_delete")
