@@ -170,3 +170,12 @@ def draft_values_from_tracker(
     if adoption.lembaran_number:
         values["nomor_lembaran"] = adoption.lembaran_number
     return values
+
+
+def region_names(session: Session, *, codes: list[str]) -> dict[str, str]:
+    """Names for region codes ("Desa Lontar"), for pages that list codes (the audit log)."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    rows = session.scalars(select(Region).where(Region.code.in_(wanted)))
+    return {r.code: f"{r.kind_label} {r.name}" for r in rows}

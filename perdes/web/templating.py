@@ -13,7 +13,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from perdes.accounts.permissions import ROLE_LABELS
 from perdes.config import PROJECT_ROOT
-from perdes.web.glossary import GLOSSARY
+from perdes.web.glossary import GLOSSARY, audit_action, audit_entity, field_label, in_words
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 TIMEZONE = ZoneInfo("Asia/Jakarta")
@@ -53,7 +53,15 @@ def path_for(context: Any, name: str, /, **params: Any) -> str:
 def make_templates() -> Jinja2Blocks:
     templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
     env = templates.env
-    env.filters.update(tanggal=tanggal, waktu=waktu, angka=angka)
+    env.filters.update(
+        tanggal=tanggal,
+        waktu=waktu,
+        angka=angka,
+        in_words=in_words,
+        audit_entity=audit_entity,
+        audit_action=audit_action,
+        field_label=field_label,
+    )
     env.globals.update(
         app_name="Perdes PMI",
         path_for=path_for,

@@ -59,3 +59,28 @@ def test_account_page_names_regions_in_words(client, db, regions):
     html = soup(client.get("/akun"))
     assert html.select_one("[data-testid=scope]").text == "Kabupaten Serang"
     assert html.select_one("a[href='/akun/kata-sandi']")
+
+
+def test_audit_log_is_in_words(client, db, regions):
+    from datetime import date, timedelta
+
+    from perdes.accounts.principal import Principal
+    from perdes.tracking import services as tracking
+    from tests.factories import LONTAR
+
+    system = Principal.system()
+    adoption = tracking.start_adoption(db, actor=system, village_code=LONTAR)
+    tracking.record_step(
+        db,
+        actor=system,
+        adoption_id=adoption.id,
+        data={
+            "stage": "direncanakan",
+            "occurred_on": (date.today() - timedelta(days=3)).isoformat(),
+        },
+    )
+    client.login_as(db, "admin")
+    table = soup(client.get("/audit")).select_one("#audit-results table").get_text(" ")
+    assert "mencatat langkah" in table and "Tahapan Perdes" in table and "Desa Lontar" in table
+    assert "record_step" not in table and "adoption " not in table
+    assert "direncanakan" not in table.replace("Direncanakan (RKP Desa)", "")

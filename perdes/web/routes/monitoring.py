@@ -53,12 +53,23 @@ def funnel_chart(total: Figures, *, chart_id: str) -> str:
 
 
 def progress_chart(children: Sequence[Figures], *, chart_id: str) -> str:
-    bars = [charts.Bar(c.name or c.code, c.promulgated) for c in children[:40]]
+    """Share of desa with a promulgated Perdes, per child region, highest first, out of 100 %
+    (one village of one is 100 %, one of forty is not)."""
+    shares = [(c.name or c.code, c.promulgated_share) for c in children]
+    ranked = sorted(
+        ((name, share) for name, share in shares if share is not None), key=lambda x: -x[1]
+    )
+    bars = [charts.Bar(name, share) for name, share in ranked[:40]]
     return charts.bar_chart(
         bars,
-        title="Desa dengan Perdes diundangkan per wilayah",
-        description="Jumlah desa yang Perdes-nya sudah diundangkan, per wilayah di bawahnya.",
+        title="Persentase desa dengan Perdes diundangkan per wilayah",
+        description=(
+            "Persentase desa yang Perdes-nya sudah diundangkan, per wilayah di bawahnya, "
+            "diurutkan dari yang tertinggi."
+        ),
         chart_id=chart_id,
+        scale=100,
+        unit=" %",
     )
 
 
