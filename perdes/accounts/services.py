@@ -120,7 +120,7 @@ def create_user(
     try:
         role_value = Role(role)
     except ValueError:
-        errors.add("role", "Peran tidak dikenal.")
+        errors.add("role", "Pilih peran." if not role else "Peran tidak dikenal.")
         role_value = Role.PENDAMPING
     _check_password(password, errors)
     codes = _check_scopes(session, role_value, scope_codes, errors) if "role" not in errors else []

@@ -6,6 +6,7 @@ Reads only stored read models (``adoption.current_stage`` and ``next_deadline_on
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +17,7 @@ from perdes.accounts.principal import Principal
 from perdes.checklist import registry
 from perdes.checklist.models import ChecklistVillageTotal
 from perdes.drafting.workspace.models import Draft
+from perdes.errors import ValidationFailed
 from perdes.regions.models import Region, RegionLevel
 from perdes.tracking import deadlines
 from perdes.tracking.models import Adoption
@@ -179,3 +181,88 @@ def region_names(session: Session, *, codes: list[str]) -> dict[str, str]:
         return {}
     rows = session.scalars(select(Region).where(Region.code.in_(wanted)))
     return {r.code: f"{r.kind_label} {r.name}" for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class RegionChoice:
+    """A region as a picker offers it: "Kecamatan Tirtayasa, Kabupaten Serang (36.04.13)"."""
+
+    code: str
+    label: str
+
+
+_CODE_IN_TEXT = re.compile(r"\(?\s*(\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?)\s*\)?\s*$")
+
+
+def _label(region: Region, parent_name: str | None) -> str:
+    name = (
+        region.name
+        if region.level is RegionLevel.KABUPATEN
+        else f"{region.kind_label} {region.name}"
+    )
+    if parent_name and region.level is not RegionLevel.PROVINSI:
+        name += f", {parent_name}"
+    return f"{name} ({region.code})"
+
+
+def region_choices(session: Session, *, actor: Principal, limit: int = 500) -> list[RegionChoice]:
+    """Kabupaten and kecamatan inside the actor's scope, by name, for a picker's suggestions."""
+    parent = Region.__table__.alias("parent")
+    rows = session.execute(
+        select(Region, parent.c.name)
+        .join(parent, parent.c.code == Region.parent_code, isouter=True)
+        .where(
+            Region.level.in_((RegionLevel.KABUPATEN, RegionLevel.KECAMATAN)),
+            actor.scope.region_clause(),
+        )
+        .order_by(Region.level, Region.name)
+        .limit(limit)
+    ).all()
+    return [RegionChoice(r.code, _label(r, p)) for r, p in rows]
+
+
+def find_region(session: Session, *, actor: Principal, text: str, field: str) -> str:
+    """The code of the region the user named: a picked suggestion ("… (36.04.13)"), a code, or
+    a name that matches exactly one kabupaten, kecamatan or desa inside the scope.
+
+    Raises ValidationFailed on ``field`` with the candidates when the name is ambiguous."""
+    text = " ".join(text.split())[:120]
+    if not text:
+        raise ValidationFailed({field: "Ketik nama wilayah, lalu pilih dari saran."})
+    found = _CODE_IN_TEXT.search(text)
+    if found:
+        return found.group(1)
+    prefix = re.match(r"^(kabupaten|kota|kecamatan|desa|kelurahan)\s+", text, flags=re.I)
+    name = text[prefix.end() :] if prefix else text
+    levels = {
+        "kabupaten": RegionLevel.KABUPATEN,
+        "kota": RegionLevel.KABUPATEN,
+        "kecamatan": RegionLevel.KECAMATAN,
+        "desa": RegionLevel.DESA,
+        "kelurahan": RegionLevel.DESA,
+    }
+    level_clause = (
+        Region.level == levels[prefix.group(1).lower()]
+        if prefix
+        else Region.level != RegionLevel.PROVINSI
+    )
+    rows = list(
+        session.scalars(
+            select(Region)
+            .where(
+                func.lower(Region.name).in_({name.lower(), text.lower()}),
+                level_clause,
+                actor.scope.region_clause(),
+            )
+            .order_by(Region.level, Region.code)
+            .limit(6)
+        )
+    )
+    if len(rows) == 1:
+        return rows[0].code
+    if not rows:
+        raise ValidationFailed({field: f"Wilayah “{text}” tidak ditemukan di wilayah tugas Anda."})
+    options = "; ".join(f"{r.kind_label} {r.name} ({r.code})" for r in rows[:5])
+    raise ValidationFailed(
+        {field: f"Ada beberapa wilayah bernama “{text}”: {options}. Pilih salah satu."}
+    )

@@ -84,3 +84,14 @@ def test_audit_log_is_in_words(client, db, regions):
     assert "mencatat langkah" in table and "Tahapan Perdes" in table and "Desa Lontar" in table
     assert "record_step" not in table and "adoption " not in table
     assert "direncanakan" not in table.replace("Direncanakan (RKP Desa)", "")
+
+
+def test_new_user_form_has_no_role_preselected(client, db, regions):
+    client.login_as(db, "admin")
+    page = soup(client.get("/admin/pengguna"))
+    selected = page.select_one("#f-role option[selected]")
+    assert selected is not None and selected["value"] == ""
+    data = {"username": "baru.satu", "full_name": "Baru", "password": "kata-sandi-uji-999"}
+    response = client.post("/admin/pengguna", data)
+    assert response.status_code == 422
+    assert "Pilih peran." in soup(response).select_one("#e-role").text

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
 from perdes.errors import ValidationFailed
+from perdes.home.services import find_region, region_choices
 from perdes.monitoring import charts, targets
 from perdes.monitoring.figures import (
     FIGURE_HEADER,
@@ -183,6 +184,7 @@ def _detail(
             "bad_lines": bad_lines or [],
             "message": message,
             "values": values or {},
+            "region_choices": region_choices(db, actor=user),
         },
         block="target",
         status_code=status_code,
@@ -203,12 +205,9 @@ def target_add_region(
 ) -> Response:
     target = targets.get_target(db, actor=user, target_id=target_id)
     try:
+        code = find_region(db, actor=user, text=form.get("wilayah", ""), field="wilayah")
         added = targets.add_by_region(
-            db,
-            actor=user,
-            target_id=target_id,
-            region_code=form.get("wilayah", ""),
-            query=form.get("q", ""),
+            db, actor=user, target_id=target_id, region_code=code, query=form.get("q", "")
         )
     except ValidationFailed as exc:
         return _detail(request, db, user, target, errors=exc.errors, values=form, status_code=422)
