@@ -169,3 +169,22 @@ def test_every_page_fits_a_phone_and_passes_axe(page, live_server, role):
         response = page.goto(url)
         assert response is not None and response.status < 400, url
         check_page(page)
+
+
+def test_monitor_makes_a_target_list_on_a_phone(page, live_server):
+    login(page, live_server, "pemantau")
+    expect(page.locator("main h1")).to_contain_text("Kabupaten Serang")  # his region, not Indonesia
+    page.goto("/pemantauan/sasaran")
+    page.fill("#f-name", "Kantong PMI " + LONG)
+    page.get_by_role("button", name="Buat daftar").click()
+    expect(page.locator("header.site")).to_have_count(1)  # a whole page, not a bare fragment
+    expect(page.locator("main h1")).to_contain_text("Kantong PMI")
+    check_page(page)
+    page.fill("#f-wilayah", "Kecamatan Tirtayasa, Kabupaten Serang (36.04.13)")
+    page.get_by_role("button", name="Tambahkan").click()
+    assert_outcome_shown(page, "#target-page .notice[data-outcome]")
+    expect(page.locator("#target-page .notice[data-outcome]")).to_contain_text("desa ditambahkan")
+    check_page(page)
+    page.go_back()
+    expect(page.locator("header.site")).to_have_count(1)
+    expect(page.locator("main h1")).to_be_visible()
