@@ -95,3 +95,26 @@ def test_new_user_form_has_no_role_preselected(client, db, regions):
     response = client.post("/admin/pengguna", data)
     assert response.status_code == 422
     assert "Pilih peran." in soup(response).select_one("#e-role").text
+
+
+def test_admin_gives_regions_by_name_and_sees_names(client, db, regions):
+    from perdes.accounts.models import User
+
+    client.login_as(db, "admin")
+    page = soup(client.get("/admin/pengguna"))
+    assert page.select("datalist#region-choices option")
+    data = {
+        "username": "pendamping.nama",
+        "full_name": "Pendamping Nama",
+        "role": "pendamping",
+        "password": "kata-sandi-uji-999",
+        "scopes": "Desa Lontar, Desa Susukan (36.04.13.2008)",
+    }
+    created = client.post("/admin/pengguna", data)
+    assert created.status_code == 303, created.text[:300]
+    user = db.scalars(select(User).where(User.username == "pendamping.nama")).one()
+    assert sorted(s.region_code for s in user.scopes) == ["36.04.13.2007", "36.04.13.2008"]
+    detail = soup(client.get(created.headers["location"]))
+    assert "Desa Lontar (36.04.13.2007)" in detail.select_one("#f-scopes")["value"]
+    bad = client.post("/admin/pengguna", {**data, "username": "lain.satu", "scopes": "Gotham"})
+    assert bad.status_code == 422 and "Gotham" in soup(bad).select_one("#e-scopes").text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -11,6 +12,7 @@ from perdes.accounts import services as accounts
 from perdes.accounts.permissions import ROLE_LABELS, Role
 from perdes.accounts.principal import Principal
 from perdes.errors import ValidationFailed
+from perdes.home.services import find_region, region_choices, region_names
 from perdes.web.deps import DB, FormData
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
@@ -20,21 +22,40 @@ router = APIRouter(prefix="/admin")
 Admin = Annotated[Principal, Depends(requires("users.manage"))]
 
 
-def _codes(raw: str) -> list[str]:
-    return [c for c in raw.replace(",", " ").replace(";", " ").split() if c]
+def _codes(db: DB, user: Principal, raw: str) -> list[str]:
+    """Region codes from the scopes field: region names separated by commas ("Desa Lontar,
+    Kecamatan Tirtayasa", or picked suggestions ending in "(code)"), or plain codes."""
+    codes: list[str] = []
+    for part in re.split(r"[,;\n]", raw):
+        part = part.strip()
+        if not part:
+            continue
+        if re.fullmatch(r"[\d.\s]+", part):
+            codes.extend(part.split())
+        else:
+            codes.append(find_region(db, actor=user, text=part, field="scopes"))
+    return codes
+
+
+def _scope_text(db: DB, codes: list[str]) -> str:
+    names = region_names(db, codes=codes)
+    return ", ".join(f"{names.get(c, c)} ({c})" for c in codes)
 
 
 @router.get("/pengguna", name="admin_users")
 def users_page(request: Request, db: DB, user: Admin) -> Response:
+    users = accounts.list_users(db, actor=user)
     return render(
         request,
         "admin/users.html",
         {
             "user": user,
-            "users": accounts.list_users(db, actor=user),
+            "users": users,
+            "scope_names": region_names(db, codes=[s.region_code for u in users for s in u.scopes]),
             "roles": ROLE_LABELS,
             "values": {},
             "errors": {},
+            "region_choices": region_choices(db, actor=user),
         },
     )
 
@@ -49,7 +70,7 @@ def user_create(request: Request, db: DB, user: Admin, form: FormData) -> Respon
             full_name=form.get("full_name", ""),
             role=form.get("role", ""),
             password=form.get("password", ""),
-            scope_codes=_codes(form.get("scopes", "")),
+            scope_codes=_codes(db, user, form.get("scopes", "")),
         )
     except ValidationFailed as exc:
         values = {k: v for k, v in form.items() if k != "password"}
@@ -59,9 +80,11 @@ def user_create(request: Request, db: DB, user: Admin, form: FormData) -> Respon
             {
                 "user": user,
                 "users": accounts.list_users(db, actor=user),
+                "scope_names": {},
                 "roles": ROLE_LABELS,
                 "values": values,
                 "errors": exc.errors,
+                "region_choices": region_choices(db, actor=user),
             },
             block="create_form",
             status_code=422,
@@ -90,6 +113,8 @@ def _detail(
             "errors": errors or {},
             "message": message,
             "Role": Role,
+            "scope_text": _scope_text(db, [s.region_code for s in target.scopes]),
+            "region_choices": region_choices(db, actor=user),
         },
         status_code=status_code,
     )
@@ -104,7 +129,7 @@ def user_detail(request: Request, user_id: int, db: DB, user: Admin) -> Response
 def user_scopes(request: Request, user_id: int, db: DB, user: Admin, form: FormData) -> Response:
     try:
         accounts.set_scopes(
-            db, actor=user, user_id=user_id, scope_codes=_codes(form.get("scopes", ""))
+            db, actor=user, user_id=user_id, scope_codes=_codes(db, user, form.get("scopes", ""))
         )
     except ValidationFailed as exc:
         return _detail(request, db, user, user_id, errors=exc.errors, status_code=422)
