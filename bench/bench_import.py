@@ -14,7 +14,8 @@ from pathlib import Path
 
 from perdes import migrate
 from perdes.config import PROJECT_ROOT
-from perdes.db import make_engine, make_session_factory, session_scope
+from perdes.db import make_engine, session_scope
+from perdes.pipeline import make_session_factory
 from perdes.regions.importer import import_regions, read_region_csv
 
 DEFAULT_CSV = PROJECT_ROOT.parent / "shared" / "data" / "wilayah.csv"

@@ -25,7 +25,8 @@ from perdes.accounts.models import User
 from perdes.accounts.permissions import Role
 from perdes.accounts.principal import Principal
 from perdes.config import Settings
-from perdes.db import make_session_factory, session_scope
+from perdes.db import session_scope
+from perdes.pipeline import make_session_factory
 from perdes.regions.models import Region, RegionLevel
 from perdes.web.app import create_app
 from perdes.web.permissions import SESSION_COOKIE

@@ -29,9 +29,10 @@ from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
 from perdes.checklist.models import ChecklistFramework, ChecklistVillageTotal
 from perdes.config import PROJECT_ROOT
-from perdes.db import make_engine, make_session_factory, session_scope
+from perdes.db import make_engine, session_scope
 from perdes.monitoring import rollup
 from perdes.monitoring.figures import FRAMEWORK
+from perdes.pipeline import make_session_factory
 from perdes.regions.importer import import_regions, read_region_csv
 from perdes.regions.models import Region, RegionLevel, VillageKind
 from perdes.tracking.deadlines import DEFAULTS, KIND_AFTER

@@ -18,7 +18,8 @@ read -r TOKEN PROVINCE REGENCY < <(.venv/bin/python - "$URL" <<'PY'
 import sys
 sys.path.insert(0, "bench")
 from bench_monitoring import biggest, session_token
-from perdes.db import make_engine, make_session_factory
+from perdes.db import make_engine
+from perdes.pipeline import make_session_factory
 from perdes.regions.models import RegionLevel
 factory = make_session_factory(make_engine(sys.argv[1]))
 province = biggest(factory, RegionLevel.PROVINSI)

@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from perdes import pipeline
 from perdes.checklist.cli import app as checklist_app
 from perdes.cli_users import app as users_app
 from perdes.config import Settings
-from perdes.db import engine_from_settings, make_session_factory, session_scope
+from perdes.console import err, fail, out
+from perdes.db import engine_from_settings, session_scope
 from perdes.drafting.cli import app as draft_app
 from perdes.monitoring.cli import app as monitoring_app
 
@@ -29,13 +30,12 @@ app.add_typer(users_app, name="users")
 app.add_typer(draft_app, name="draft")
 app.add_typer(checklist_app, name="checklist")
 app.add_typer(monitoring_app, name="monitoring")
-err = Console(stderr=True)
-out = Console()
 
 
-def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
+@app.callback()
+def _setup() -> None:
+    """Perdes PMI: village regulations on migrant-worker protection."""
+    pipeline.install()  # every subcommand's writes keep derived data in step
 
 
 @app.command()
@@ -68,7 +68,7 @@ def regions_import(
         rows = read_region_csv(data)
     except ImportFileError as exc:
         fail(f"{file}: {exc}")
-    factory = make_session_factory(engine_from_settings(Settings()))
+    factory = pipeline.make_session_factory(engine_from_settings(Settings()))
     with Progress(
         TextColumn("importing"),
         BarColumn(),
@@ -124,7 +124,7 @@ def demo(
     settings = Settings()
     engine = engine_from_settings(settings)
     migrations.upgrade(engine)
-    with session_scope(make_session_factory(engine)) as session:
+    with session_scope(pipeline.make_session_factory(engine)) as session:
         path, report = demo_data.load_regions(session, regions_file)
         if not report.written:
             fail(f"{path}: {len(report.bad_rows)} bad rows; demo regions not loaded")

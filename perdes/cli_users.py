@@ -12,6 +12,7 @@ from perdes.accounts import services as accounts
 from perdes.accounts.permissions import Role
 from perdes.accounts.principal import Principal
 from perdes.config import Settings
+from perdes.console import fail, out
 from perdes.db import engine_from_settings, make_session_factory, session_scope
 from perdes.errors import DomainError, ValidationFailed
 
@@ -39,20 +40,15 @@ def _ask_password(password: str | None) -> str:
 
 
 def _fail(exc: DomainError) -> None:
-    from perdes.cli import fail
-
     if isinstance(exc, ValidationFailed):
         fail("; ".join(f"{field}: {msg}" for field, msg in exc.errors.items()))
     fail(exc.message)
 
 
 def _user_id(session: Session, username: str) -> int:
-    from perdes.cli import fail
-
     user = accounts.find_user(session, username=username)
     if user is None:
         fail(f"no user named {username!r}")
-        raise AssertionError  # unreachable: fail() exits
     return user.id
 
 
@@ -87,8 +83,6 @@ def create(
 @app.command("list")
 def list_users() -> None:
     """All users with role, regions and status."""
-    from perdes.cli import out
-
     with session_scope(_factory()) as session:
         table = Table()
         for column in ("username", "name", "role", "regions", "active"):

@@ -81,10 +81,8 @@ def engine_from_settings(settings: Settings) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for ``engine``; first loads every model module, and with them the domain-event
-    subscribers that keep derived data (checklist items, the dashboard rollup) in step."""
-    import perdes.models  # noqa: F401
-
+    """Plain sessions for ``engine``. Processes that write use
+    ``perdes.pipeline.make_session_factory``, which also installs the derived-data pipeline."""
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

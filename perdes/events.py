@@ -1,32 +1,58 @@
-"""In-process domain events, so one package can react to another's writes without importing it.
+"""Changes a write leaves for the derived-data pipeline, collected per transaction.
 
-The publisher calls ``publish`` inside its own unit of work; subscribers run synchronously in
-the same transaction (so derived data never lags behind, and a failure rolls back both).
+A service that changes something other data is derived from calls ``publish``; nothing runs
+then. The changed codes wait on the session until ``perdes.pipeline.settle`` (called once
+before the transaction commits) hands them to the subscribers in its table. Publishing from a
+process that never installed the pipeline is an error, so derived data cannot silently lag.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
-from typing import Any
+from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-Handler = Callable[..., None]
 
-ADOPTION_CHANGED = "adoption.changed"  # kwargs: village_code
-PROFILE_CHANGED = "village_profile.changed"  # kwargs: village_code
-CHECKLIST_CHANGED = "checklist.changed"  # kwargs: village_code (its stored totals moved)
-REGIONS_CHANGED = "regions.changed"  # kwargs: district_codes (regions imported or renamed)
+class Change(StrEnum):
+    """What changed; each carries codes (village codes unless noted)."""
 
-_handlers: dict[str, list[Handler]] = defaultdict(list)
-
-
-def subscribe(event: str, handler: Handler) -> None:
-    if handler not in _handlers[event]:
-        _handlers[event].append(handler)
+    ADOPTION = "adoption"  # a village's adoption moved (stage, dates, deadline, evidence)
+    PROFILE = "village_profile"  # a village profile was saved
+    CHECKLIST = "checklist"  # a village's stored checklist totals moved
+    REGIONS = "regions"  # regions imported or renamed: kecamatan (district) codes
+    FRAMEWORK = "framework"  # a checklist framework version became current: no codes
 
 
-def publish(event: str, session: Session, **payload: Any) -> None:
-    for handler in list(_handlers[event]):
-        handler(session, **payload)
+Pending = dict[Change, set[str]]
+
+_PENDING = "perdes.pending_changes"
+_installed: list[bool] = []
+
+
+def mark_installed() -> None:
+    """Called by ``perdes.pipeline.install``: someone settles what is published."""
+    if not _installed:
+        _installed.append(True)
+
+
+def publish(session: Session, change: Change, *codes: str) -> None:
+    """Note that ``change`` happened to ``codes`` in this session's transaction."""
+    if not _installed:
+        raise RuntimeError("perdes.pipeline.install() was not called in this process")
+    pending: Pending = session.info.setdefault(_PENDING, {})
+    pending.setdefault(change, set()).update(c for c in codes if c)
+
+
+def has_pending(session: Session) -> bool:
+    return bool(session.info.get(_PENDING))
+
+
+def take(session: Session) -> Pending:
+    """Remove and return what was published since the last ``take``."""
+    pending: Pending = session.info.pop(_PENDING, {})
+    return pending
+
+
+def discard(session: Session) -> None:
+    """Forget what was published (the transaction was rolled back)."""
+    session.info.pop(_PENDING, None)

@@ -17,7 +17,6 @@ from pathlib import Path
 from sqlalchemy import BigInteger, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from perdes.accounts.principal import Principal
 from perdes.db import Base, UTCDateTime, utcnow
 from perdes.errors import ValidationFailed
 
@@ -90,7 +89,7 @@ def store_upload(
     root: Path,
     data: bytes,
     filename: str,
-    actor: Principal,
+    uploaded_by_id: int | None,
     max_bytes: int,
     field: str = "file",
 ) -> tuple[StoredFile, bool]:
@@ -119,7 +118,7 @@ def store_upload(
         storage_name=storage_name,
         original_name=display_name(filename, extension),
         uploaded_at=utcnow(),
-        uploaded_by_id=actor.user_id,
+        uploaded_by_id=uploaded_by_id,
     )
     session.add(record)
     session.flush()

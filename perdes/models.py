@@ -1,9 +1,9 @@
-"""Import every model module so ``Base.metadata`` is complete (Alembic, tests), and every
-domain-event subscriber so derived data stays in step whatever process writes."""
+"""Import every model module so ``Base.metadata`` is complete (Alembic, mappers, tests).
+
+Derived data is wired elsewhere, explicitly: ``perdes.pipeline``."""
 
 from perdes import files
 from perdes.accounts import models as accounts_models
-from perdes.checklist import derived as checklist_derived
 from perdes.checklist import models as checklist_models
 from perdes.db import Base
 from perdes.drafting.workspace import models as drafting_models
@@ -15,7 +15,6 @@ from perdes.tracking import models as tracking_models
 __all__ = [
     "Base",
     "accounts_models",
-    "checklist_derived",
     "checklist_models",
     "drafting_models",
     "files",

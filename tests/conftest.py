@@ -19,7 +19,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from perdes import migrate
+from perdes import migrate, pipeline
 from perdes.accounts import services as accounts
 from perdes.config import Settings
 from perdes.db import make_engine
@@ -58,6 +58,12 @@ def _sqlite_savepoint_hooks(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn):  # type: ignore[no-untyped-def]
         conn.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _derived_data_pipeline() -> None:
+    """As the app and the CLI do: derived work is settled before every commit."""
+    pipeline.install()
 
 
 @pytest.fixture(scope="session")

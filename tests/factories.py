@@ -11,6 +11,7 @@ import httpx2 as httpx
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from perdes import pipeline
 from perdes.accounts import services as accounts
 from perdes.accounts.models import User
 from perdes.accounts.permissions import Role
@@ -34,6 +35,7 @@ def load_sample_regions(db: Session) -> None:
     extra = read_region_csv((DATA / "sample_regions.csv").read_bytes())
     report = import_regions(db, [*rows, *extra])
     assert report.written, report.bad_rows
+    pipeline.settle(db)  # the kecamatan rollup, as at the end of the import's transaction
 
 
 def make_user(

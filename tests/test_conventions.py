@@ -59,3 +59,21 @@ def test_domain_packages_import_no_web_framework(package: Path):
 def test_top_level_domain_modules_import_no_web_framework():
     for module in (PROJECT_ROOT / "perdes").glob("*.py"):
         assert not _imports(module) & set(WEB_FRAMEWORKS), module.name
+
+
+def test_typing_is_strict_and_every_ignore_says_why():
+    import re
+    import tomllib
+
+    mypy = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "mypy"
+    ]
+    assert mypy["strict"] and mypy["warn_unused_ignores"]
+    assert "ignore_missing_imports" not in mypy, "per module, with a reason, in overrides"
+    for path in (PROJECT_ROOT / "perdes").rglob("*.py"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "type: ignore" in line:
+                assert re.search(r"# type: ignore\[[a-z-, ]+\]  # \S", line), (
+                    f"{path.relative_to(PROJECT_ROOT)}:{number}: a type: ignore needs its code "
+                    "and a reason"
+                )

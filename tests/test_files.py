@@ -29,7 +29,12 @@ def test_accepted_types_are_recognised_by_content(data, ext):
 def test_lying_files_are_refused(db, tmp_path, data):
     with pytest.raises(ValidationFailed) as caught:
         store_upload(
-            db, root=tmp_path, data=data, filename="laporan.pdf", actor=ACTOR, max_bytes=10**6
+            db,
+            root=tmp_path,
+            data=data,
+            filename="laporan.pdf",
+            uploaded_by_id=None,
+            max_bytes=10**6,
         )
     assert "Jenis berkas tidak diterima" in caught.value.errors["file"]
     assert not any(tmp_path.rglob("*.*"))
@@ -37,23 +42,35 @@ def test_lying_files_are_refused(db, tmp_path, data):
 
 def test_empty_and_oversized_files_are_refused(db, tmp_path):
     with pytest.raises(ValidationFailed, match="Periksa"):
-        store_upload(db, root=tmp_path, data=b"", filename="a.pdf", actor=ACTOR, max_bytes=100)
+        store_upload(
+            db, root=tmp_path, data=b"", filename="a.pdf", uploaded_by_id=None, max_bytes=100
+        )
     with pytest.raises(ValidationFailed) as caught:
         store_upload(
-            db, root=tmp_path, data=PDF + b" " * 200, filename="a.pdf", actor=ACTOR, max_bytes=100
+            db,
+            root=tmp_path,
+            data=PDF + b" " * 200,
+            filename="a.pdf",
+            uploaded_by_id=None,
+            max_bytes=100,
         )
     assert "terlalu besar" in caught.value.errors["file"]
 
 
 def test_stored_under_a_generated_name_and_deduplicated(db, tmp_path):
     record, dup = store_upload(
-        db, root=tmp_path, data=PDF, filename="../../etc/passwd.pdf", actor=ACTOR, max_bytes=10**6
+        db,
+        root=tmp_path,
+        data=PDF,
+        filename="../../etc/passwd.pdf",
+        uploaded_by_id=None,
+        max_bytes=10**6,
     )
     assert not dup and record.original_name == "passwd.pdf"
     assert record.storage_name == f"{record.sha256[:2]}/{record.sha256}.pdf"
     assert (tmp_path / record.storage_name).read_bytes() == PDF
     again, dup = store_upload(
-        db, root=tmp_path, data=PDF, filename="lain.pdf", actor=ACTOR, max_bytes=10**6
+        db, root=tmp_path, data=PDF, filename="lain.pdf", uploaded_by_id=None, max_bytes=10**6
     )
     assert dup and again.id == record.id
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perdes.accounts.permissions import Role, can
-from perdes.accounts.scope import Scope
 from perdes.errors import OutOfScope
+from perdes.regions.scope import Scope
 
 DENIED = "Anda tidak berhak melakukan tindakan ini."
 OUTSIDE = "Data ini berada di luar wilayah tugas Anda."

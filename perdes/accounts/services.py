@@ -17,11 +17,11 @@ from perdes.accounts import audit
 from perdes.accounts.models import LoginAttempt, LoginSession, User, UserScope
 from perdes.accounts.permissions import ROLE_LABELS, Role
 from perdes.accounts.principal import Principal
-from perdes.accounts.scope import Scope
 from perdes.db import utcnow
 from perdes.errors import Conflict, DomainError, NotFound, ValidationFailed
 from perdes.regions.codes import is_valid_code
 from perdes.regions.models import Region, RegionLevel, VillageKind
+from perdes.regions.scope import Scope
 from perdes.validation import FieldErrors, clean_text
 
 MIN_PASSWORD_LENGTH = 10

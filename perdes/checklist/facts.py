@@ -7,7 +7,6 @@ whenever one of the fact's events is published.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from perdes import events
 from perdes.db import utcnow
 from perdes.regions.models import VillageProfile
+from perdes.tracking import standing
 
 Evaluate = Callable[[Session, str, Mapping[str, int]], bool]
 
@@ -42,15 +42,7 @@ class Fact:
 
 
 def _tracker_promulgated(session: Session, village_code: str, params: Mapping[str, int]) -> bool:
-    # The tracker lives in another package (and, until it is merged, may be absent); import it
-    # lazily so that the checklist never depends on it at import time.
-    try:
-        tracking = importlib.import_module("perdes.tracking.services")
-    except ModuleNotFoundError as exc:
-        if exc.name != "perdes.tracking.services":
-            raise
-        return False
-    return bool(tracking.is_promulgated(session, village_code=village_code))
+    return standing.is_promulgated(session, village_code=village_code)
 
 
 def _profile_pmi_data_recent(
@@ -71,13 +63,13 @@ FACTS: dict[str, Fact] = {
             name="tracker.promulgated",
             label="Perdes tercatat diundangkan pada pelacak tahapan",
             evaluate=_tracker_promulgated,
-            events=(events.ADOPTION_CHANGED,),
+            events=(events.Change.ADOPTION,),
         ),
         Fact(
             name="profile.pmi_data_recent",
             label="Jumlah PMI pada profil desa terisi dan diperbarui dalam {days} hari terakhir",
             evaluate=_profile_pmi_data_recent,
-            events=(events.PROFILE_CHANGED,),
+            events=(events.Change.PROFILE,),
             params={"days": IntParam(minimum=1, maximum=3650)},
         ),
     )

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
-from perdes.checklist import derived, versions
+from perdes.checklist import versions
 from perdes.checklist.framework import (
     Framework,
     bundled_files,
@@ -34,8 +35,9 @@ def load_framework(
 ) -> LoadResult:
     """Store a validated framework version; loading the same content again changes nothing.
 
-    A version newer than every stored one becomes current and every village assessment of
-    an older version is upgraded to it. Raises OutOfScope without ``framework.manage`` and
+    A version newer than every stored one becomes current, every village assessment of an
+    older version is upgraded to it, and every village's derived items are evaluated against
+    it (``Change.FRAMEWORK``). Raises OutOfScope without ``framework.manage`` and
     Conflict when that id and version exist with different content (versions are immutable:
     publish a new version number instead).
     """
@@ -78,10 +80,10 @@ def load_framework(
     )
     upgraded = 0
     if latest is None or framework.version > latest:
-        villages = versions.upgrade_all(session, actor=actor, new_row=row)
-        for code in villages:  # a new version may add or change rules
-            derived.refresh_village(session, village_code=code)
-        upgraded = len(villages)
+        upgraded = len(versions.upgrade_all(session, actor=actor, new_row=row))
+        # A new version may add or change rules: every village's derived items are evaluated
+        # (by the pipeline, once, before the transaction commits), not only the upgraded ones.
+        events.publish(session, events.Change.FRAMEWORK)
     return LoadResult(row, created=True, upgraded=upgraded)
 
 

@@ -47,7 +47,7 @@ class Verification(StrEnum):
         return VERIFICATION_LABELS[self]
 
 
-class EventKind(StrEnum):
+class ItemEventKind(StrEnum):
     ANSWERED = "dijawab"
     NOTE = "catatan"
     EVIDENCE_ADDED = "bukti_ditambah"
@@ -77,16 +77,16 @@ VERIFICATION_LABELS = {
     Verification.DITOLAK: "Ditolak",
 }
 EVENT_LABELS = {
-    EventKind.ANSWERED: "Jawaban disimpan",
-    EventKind.NOTE: "Catatan diubah",
-    EventKind.EVIDENCE_ADDED: "Bukti ditambahkan",
-    EventKind.EVIDENCE_REMOVED: "Bukti dihapus",
-    EventKind.VERIFIED: "Diverifikasi",
-    EventKind.REJECTED: "Ditolak",
-    EventKind.REOPENED: "Kembali menunggu verifikasi",
-    EventKind.DERIVED: "Diperbarui otomatis",
-    EventKind.CARRIED_OVER: "Dibawa dari versi sebelumnya",
-    EventKind.ARCHIVED: "Diarsipkan (tidak ada di versi baru)",
+    ItemEventKind.ANSWERED: "Jawaban disimpan",
+    ItemEventKind.NOTE: "Catatan diubah",
+    ItemEventKind.EVIDENCE_ADDED: "Bukti ditambahkan",
+    ItemEventKind.EVIDENCE_REMOVED: "Bukti dihapus",
+    ItemEventKind.VERIFIED: "Diverifikasi",
+    ItemEventKind.REJECTED: "Ditolak",
+    ItemEventKind.REOPENED: "Kembali menunggu verifikasi",
+    ItemEventKind.DERIVED: "Diperbarui otomatis",
+    ItemEventKind.CARRIED_OVER: "Dibawa dari versi sebelumnya",
+    ItemEventKind.ARCHIVED: "Diarsipkan (tidak ada di versi baru)",
 }
 
 
@@ -202,7 +202,7 @@ class ChecklistItemEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     actor_name: Mapped[str] = mapped_column(String(100), comment="kept if the user goes")
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    kind: Mapped[ItemEventKind] = mapped_column(_enum(ItemEventKind))
     status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus))
     verification: Mapped[Verification] = mapped_column(_enum(Verification))
     detail: Mapped[str] = mapped_column(Text, default="", comment="note, reason or file name")

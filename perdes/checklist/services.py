@@ -16,22 +16,21 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from perdes.accounts import audit
 from perdes.accounts.principal import Principal
-from perdes.checklist import registry, versions
+from perdes.checklist import registry
 from perdes.checklist.framework import Framework, ItemDef
 from perdes.checklist.models import (
     ChecklistAnswer,
     ChecklistAssessment,
     ChecklistEvidence,
-    EventKind,
+    ItemEventKind,
     ItemStatus,
     Verification,
 )
 from perdes.checklist.store import (
     answer_for_write,
+    assessment_for_write,
     audit_answer,
-    current_assessment,
     existing_answer,
     record_event,
     refresh_total,
@@ -52,26 +51,7 @@ def _assessment_for_write(
     session: Session, *, actor: Principal, village_code: str, slug: str
 ) -> tuple[ChecklistAssessment, Framework]:
     latest = registry.current_version(session, slug=slug)
-    assessment = current_assessment(session, village_code=village_code, slug=slug)
-    if assessment is None:
-        assessment = ChecklistAssessment(
-            village_code=village_code, framework_id=latest.id, created_at=utcnow()
-        )
-        session.add(assessment)
-        session.flush()
-        audit.record(
-            session,
-            actor=actor,
-            entity="checklist_assessment",
-            entity_id=assessment.id,
-            action="create",
-            changes={"framework": (None, f"{latest.slug} v{latest.version}")},
-            village_code=village_code,
-        )
-    elif assessment.framework.version < latest.version:
-        assessment = versions.upgrade_assessment(
-            session, actor=actor, old=assessment, new_row=latest
-        )
+    assessment = assessment_for_write(session, actor=actor, village_code=village_code, row=latest)
     return assessment, registry.parsed(latest)
 
 
@@ -187,7 +167,11 @@ def answer_item(
     if before == after:
         return answer
     record_event(
-        session, actor=actor, answer=answer, kind=EventKind.ANSWERED, detail=reason or clean_note
+        session,
+        actor=actor,
+        answer=answer,
+        kind=ItemEventKind.ANSWERED,
+        detail=reason or clean_note,
     )
     names = ("status", "not_applicable_reason", "note", "verification")
     audit_answer(
@@ -244,7 +228,7 @@ def set_note(
         return answer
     before = answer.note
     answer.note = clean_note
-    record_event(session, actor=actor, answer=answer, kind=EventKind.NOTE, detail=clean_note)
+    record_event(session, actor=actor, answer=answer, kind=ItemEventKind.NOTE, detail=clean_note)
     audit_answer(
         session,
         actor=actor,
@@ -290,7 +274,12 @@ def add_evidence(
         item_key=item_key,
     )
     stored, _ = store_upload(
-        session, root=root, data=data, filename=filename, actor=actor, max_bytes=max_bytes
+        session,
+        root=root,
+        data=data,
+        filename=filename,
+        uploaded_by_id=actor.user_id,
+        max_bytes=max_bytes,
     )
     current = existing_answer(
         session, village_code=village_code, framework_slug=framework_slug, item_key=item_key
@@ -341,7 +330,7 @@ def _after_evidence_change(
     to waiting)."""
     before = answer.verification
     reopened = _evidence_changed(answer)
-    kind = EventKind.EVIDENCE_ADDED if added else EventKind.EVIDENCE_REMOVED
+    kind = ItemEventKind.EVIDENCE_ADDED if added else ItemEventKind.EVIDENCE_REMOVED
     record_event(session, actor=actor, answer=answer, kind=kind, detail=name)
     changes: dict[str, tuple[object, object]] = {
         "evidence": (None, name) if added else (name, None)
@@ -456,7 +445,7 @@ def verify_item(
     answer.verified_at = utcnow()
     answer.verified_by_id = actor.user_id
     answer.rejection_reason = clean_reason if target is Verification.DITOLAK else ""
-    kind = EventKind.VERIFIED if target is Verification.DIVERIFIKASI else EventKind.REJECTED
+    kind = ItemEventKind.VERIFIED if target is Verification.DIVERIFIKASI else ItemEventKind.REJECTED
     record_event(session, actor=actor, answer=answer, kind=kind, detail=clean_reason)
     audit_answer(
         session,

@@ -18,12 +18,13 @@ from perdes.checklist.models import (
     ChecklistFramework,
     ChecklistItemEvent,
     ChecklistVillageTotal,
-    EventKind,
+    ItemEventKind,
     ItemStatus,
     Verification,
 )
 from perdes.checklist.scoring import ItemState, compute
 from perdes.db import utcnow
+from perdes.errors import Conflict
 
 
 def current_assessment(
@@ -38,6 +39,42 @@ def current_assessment(
             ChecklistAssessment.superseded_at.is_(None),
         )
     )
+
+
+OLD_VERSION = (
+    "Ceklis desa ini masih memakai versi kerangka lama; admin perlu memperbaruinya "
+    "(perdes checklist load) sebelum jawaban dapat disimpan."
+)
+
+
+def assessment_for_write(
+    session: Session, *, actor: Principal, village_code: str, row: ChecklistFramework
+) -> ChecklistAssessment:
+    """The village's current assessment against the framework version ``row`` (the current
+    one), created on the first write.
+
+    Never upgrades on a write: moving to a newer version is explicit (``versions``, run when
+    a version is loaded). Raises Conflict when the village is still on an older version.
+    """
+    assessment = current_assessment(session, village_code=village_code, slug=row.slug)
+    if assessment is None:
+        assessment = ChecklistAssessment(
+            village_code=village_code, framework_id=row.id, created_at=utcnow()
+        )
+        session.add(assessment)
+        session.flush()
+        audit.record(
+            session,
+            actor=actor,
+            entity="checklist_assessment",
+            entity_id=assessment.id,
+            action="create",
+            changes={"framework": (None, f"{row.slug} v{row.version}")},
+            village_code=village_code,
+        )
+    elif assessment.framework_id != row.id:
+        raise Conflict(OLD_VERSION)
+    return assessment
 
 
 def existing_answer(
@@ -83,7 +120,7 @@ def record_event(
     *,
     actor: Principal,
     answer: ChecklistAnswer,
-    kind: EventKind,
+    kind: ItemEventKind,
     detail: str = "",
 ) -> None:
     session.add(
@@ -156,7 +193,7 @@ def refresh_total(
     total.qualified = result.qualified
     total.updated_at = utcnow()
     session.flush()
-    events.publish(events.CHECKLIST_CHANGED, session, village_code=assessment.village_code)
+    events.publish(session, events.Change.CHECKLIST, assessment.village_code)
     return total
 
 

@@ -14,7 +14,7 @@ from perdes.checklist.models import (
     ChecklistEvidence,
     ChecklistFramework,
     ChecklistItemEvent,
-    EventKind,
+    ItemEventKind,
     ItemStatus,
     Verification,
 )
@@ -51,7 +51,7 @@ def upgrade_assessment(
         item = framework.item(answer.item_key)
         if item is None:
             answer.archived_at = now
-            record_event(session, actor=actor, answer=answer, kind=EventKind.ARCHIVED)
+            record_event(session, actor=actor, answer=answer, kind=ItemEventKind.ARCHIVED)
             continue
         copy = ChecklistAnswer(
             assessment_id=new.id,
@@ -105,7 +105,7 @@ def upgrade_assessment(
             session,
             actor=actor,
             answer=copy,
-            kind=EventKind.CARRIED_OVER,
+            kind=ItemEventKind.CARRIED_OVER,
             detail=f"versi {old.framework.version} → versi {new_row.version}",
         )
     audit.record(

@@ -19,9 +19,11 @@ from perdes.accounts.permissions import Role
 from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
 from perdes.config import PROJECT_ROOT
+from perdes.profiles import services as profiles
 from perdes.regions import services as regions
 from perdes.regions.importer import ImportReport, RawRow, import_regions, read_region_csv
 from perdes.tracking import services as tracking
+from perdes.tracking import standing
 from perdes.tracking.after_the_fact import record_after_the_fact
 from perdes.tracking.stages import STAGE_ORDER, Stage
 
@@ -88,7 +90,7 @@ def load_profiles(session: Session) -> None:
             name: getattr(village.profile, name) for name in regions.PROFILE_FIELDS
         }
         data.update(values)
-        regions.update_profile(session, actor=actor, code=code, data=data)
+        profiles.update_profile(session, actor=actor, code=code, data=data)
 
 
 STEP_FIELDS_DEMO: dict[Stage, dict[str, str]] = {
@@ -124,7 +126,7 @@ def load_activity(session: Session) -> None:
     load_bundled(session, actor=actor)
     today = date.today()
     for code, (last, last_days_ago) in DEMO_ADOPTIONS.items():
-        if tracking.current_stage(session, village_code=code) is not None:
+        if standing.village_stage(session, village_code=code) is not None:
             continue
         adoption = tracking.start_adoption(session, actor=actor, village_code=code)
         stages = STAGE_ORDER[: STAGE_ORDER.index(last) + 1]
@@ -134,7 +136,7 @@ def load_activity(session: Session) -> None:
             data.update(STEP_FIELDS_DEMO.get(stage, {}))
             tracking.record_step(session, actor=actor, adoption_id=adoption.id, data=data)
     for code, values in DEMO_AFTER_THE_FACT.items():
-        if tracking.current_stage(session, village_code=code) is None:
+        if standing.village_stage(session, village_code=code) is None:
             record_after_the_fact(session, actor=actor, village_code=code, data=values)
 
 

@@ -9,8 +9,10 @@ from typing import Any
 
 from jinja2 import TemplateError as JinjaError
 
+from perdes.drafting.eligibility import require_perdes_maker
 from perdes.drafting.errors import CrossReferenceError, Problem, TemplateError
 from perdes.drafting.framing import frame_document
+from perdes.drafting.local_forms import resolve_local_form
 from perdes.drafting.manifest import Template
 from perdes.drafting.model import (
     Ayat,
@@ -23,6 +25,7 @@ from perdes.drafting.model import (
     Pasal,
     VillageContext,
 )
+from perdes.drafting.signatures import check_dates_and_names
 from perdes.drafting.source import (
     SrcAyat,
     SrcBagian,
@@ -49,18 +52,25 @@ _ITEM_END = " ;.,:"
 
 
 def _village_context(v: VillageContext, judul: str, today: date) -> dict[str, Any]:
-    kab = clean_text(v.kabupaten_name)
+    form = resolve_local_form(v)
+    desa = clean_text(form.sebutan_desa)
     return {
-        "desa": clean_text(v.sebutan_desa),
+        "desa": desa,
         "nama_desa": clean_text(v.desa_name),
-        "kades": clean_text(v.sebutan_kepala_desa),
-        "bpd": clean_text(v.sebutan_bpd),
-        "bpd_singkat": clean_text(v.singkatan_bpd),
-        "pemdes": f"Pemerintah {clean_text(v.sebutan_desa)}",
+        "kades": clean_text(form.sebutan_kepala_desa),
+        "bpd": clean_text(form.sebutan_bpd),
+        "bpd_singkat": clean_text(form.bpd_singkat),
+        "bpd_disingkat": form.singkatan_bpd is not None,
+        "pemdes": f"Pemerintah {desa}",
+        "perdes": clean_text(form.jenis_peraturan),
+        "sekdes": clean_text(form.sebutan_sekretaris),
+        "sebutan_kecamatan": clean_text(form.sebutan_kecamatan),
+        "camat": clean_text(form.sebutan_camat),
+        "daerah": form.daerah,
         "kecamatan": clean_text(v.kecamatan_name),
-        "kabupaten": kab,
+        "kabupaten": clean_text(v.kabupaten_name),
         "provinsi": clean_text(v.provinsi_name),
-        "bupati": "Wali Kota" if kab.lower().startswith("kota") else "Bupati",
+        "bupati": form.kepala_daerah,
         "kode_desa": clean_text(v.village_code),
         "jumlah_pmi_aktif": v.active_pmi_count,
         "jumlah_pmi_purna": v.returned_pmi_count,
@@ -70,6 +80,7 @@ def _village_context(v: VillageContext, judul: str, today: date) -> dict[str, An
         "terbilang": words,
         "tanggal": tanggal,
         "bilangan": bilangan,
+        "_unverified_terms": form.unverified,
     }
 
 
@@ -157,7 +168,7 @@ class Assembly:
                 number = self.ayat_no[(cid, b.ordinal)]
                 blocks.append(Ayat(number, self.text(b.text, cid), tuple(inner)))
         if not any(isinstance(b, SrcAyat) for b in src.blocks):
-            blocks = list(self.blocks(src.blocks, cid))  # type: ignore[arg-type]
+            blocks = list(self.blocks(src.blocks, cid))  # type: ignore[arg-type]  # no SrcAyat here (checked above), so no Ayat comes back
         elif cid in self.single_ayat:  # one ayat left: UU 12/2011 writes it unnumbered
             only = next(b for b in blocks if isinstance(b, Ayat))
             blocks = [Para(only.text), *only.blocks]
@@ -238,12 +249,15 @@ def assemble(
 ) -> Document:
     """Build the complete document, or raise; never returns a half-built document.
 
-    Raises ``DraftInputError`` (bad values/options, per field), ``CrossReferenceError``
-    (a clause refers to an excluded one) or ``TemplateError`` (text failing at render).
+    Raises ``PerdesNotAllowed`` for a kelurahan, ``DraftInputError`` (bad values/options,
+    per field), ``CrossReferenceError`` (a clause refers to an excluded one) or
+    ``TemplateError`` (text failing at render).
     """
+    require_perdes_maker(village.village_code)
     today = today or date.today()
     opts = resolve_options(template, options)
     vals = resolve_values(template, village, values, today)
+    check_dates_and_names(template, values, vals)
     ctx = _village_context(village, template.judul, today)
     ctx.update(vals)
     ctx.update(opts)

@@ -37,27 +37,39 @@ _NAMES = {
     "perda_kab": "Peraturan Daerah {penerbit}",
     "perbup": "Peraturan {penerbit}",
 }
-UNKNOWN = "…"
+UNVERIFIED_MARK = "[belum diverifikasi]"
+BLANK_NUMBER_MARK = "[nomor belum diisi]"
+BLANK_YEAR_MARK = "[tahun belum diisi]"
+MARKS = (UNVERIFIED_MARK, BLANK_NUMBER_MARK, BLANK_YEAR_MARK)
 
 
 @dataclass(frozen=True)
 class Gazette:
     kind: str  # LN | BN
-    year: int
+    year: int | None  # None: not yet known
     number: str | None  # None: not yet known; "": not applicable
     supplement: str | None  # TLN, LN only
 
+    @property
+    def complete(self) -> bool:
+        return (
+            self.year is not None
+            and self.number is not None
+            and (self.kind != "LN" or self.supplement is not None)
+        )
+
     def render(self) -> str:
+        """The gazette reference; a number not yet known prints a visible marker."""
+        year = BLANK_YEAR_MARK if self.year is None else str(self.year)
         if self.kind == "LN":
-            text = f"Lembaran Negara Republik Indonesia Tahun {self.year}"
+            text = f"Lembaran Negara Republik Indonesia Tahun {year}"
         else:
-            text = f"Berita Negara Republik Indonesia Tahun {self.year}"
+            text = f"Berita Negara Republik Indonesia Tahun {year}"
         if self.number != "":
-            text += f" Nomor {self.number or UNKNOWN}"
+            text += f" Nomor {self.number or BLANK_NUMBER_MARK}"
         if self.kind == "LN" and self.supplement != "":
-            text += (
-                f", Tambahan Lembaran Negara Republik Indonesia Nomor {self.supplement or UNKNOWN}"
-            )
+            supplement = self.supplement or BLANK_NUMBER_MARK
+            text += f", Tambahan Lembaran Negara Republik Indonesia Nomor {supplement}"
         return text
 
 
@@ -74,6 +86,7 @@ class Instrument:
     gazette: Gazette | None
     amended_by: tuple[str, ...]
     verified: bool
+    source: str = ""  # where the numbers were verified (required when verified)
 
     @property
     def level(self) -> int:
@@ -85,6 +98,10 @@ class Instrument:
 
     def cited(self) -> str:
         return self.name() + (f" ({self.gazette.render()})" if self.gazette else "")
+
+    @property
+    def complete(self) -> bool:
+        return self.gazette is None or self.gazette.complete
 
     def sort_key(self) -> tuple[int, int, int, str]:
         digits = "".join(ch for ch in self.nomor if ch.isdigit())
@@ -107,9 +124,13 @@ class Catalogue:
         if len(chain) == 1:
             text += f" sebagaimana telah diubah dengan {chain[0].cited()}"
         elif chain:
-            text += f" sebagaimana telah diubah beberapa kali, terakhir dengan {chain[-1].cited()}"
-        verified = base.verified and (chain[-1].verified if chain else True)
-        return Citation(key=key, text=text, verified=verified)
+            text += f" sebagaimana telah diubah beberapa kali terakhir dengan {chain[-1].cited()}"
+        printed = [base, chain[-1]] if chain else [base]
+        verified = all(i.verified for i in printed)
+        complete = all(i.complete for i in printed)
+        if not verified:
+            text += f" {UNVERIFIED_MARK}"
+        return Citation(key=key, text=text, verified=verified, complete=complete)
 
     def mengingat(self, keys: Iterable[str]) -> tuple[Citation, ...]:
         """Citations for ``keys`` (duplicates dropped), by level of law, then year."""
@@ -157,12 +178,17 @@ def _parse(path: Path) -> tuple[list[Instrument], list[Problem]]:
                 bad("lembaran.jenis must be LN or BN")
             else:
                 num, sup = gz.get("nomor"), gz.get("tambahan")
+                year = gz.get("tahun", entry["tahun"])
                 gazette = Gazette(
                     gz["jenis"],
-                    int(gz.get("tahun") or entry["tahun"]),
+                    None if year is None else int(year),
                     None if num is None else str(num),
                     None if sup is None else str(sup),
                 )
+        source = " ".join(str(entry.get("source") or "").split())
+        if entry.get("verified") is True and not source:
+            bad("a verified entry needs 'source': where its numbers were verified")
+            continue
         amended = entry.get("diubah") or []
         if not isinstance(amended, list):
             bad("diubah must be a list of keys")
@@ -178,6 +204,7 @@ def _parse(path: Path) -> tuple[list[Instrument], list[Problem]]:
                 gazette=gazette,
                 amended_by=tuple(str(k) for k in amended),
                 verified=entry.get("verified") is True,
+                source=source,
             )
         )
     keys = {i.key for i in out}

@@ -11,12 +11,14 @@ from typing import Annotated
 import typer
 
 from perdes.drafting.assembler import assemble
+from perdes.drafting.eligibility import PerdesNotAllowed
 from perdes.drafting.errors import DraftingError, DraftInputError, Problem, TemplateError
 from perdes.drafting.loader import check_template, list_templates, load_template
 from perdes.drafting.model import Document, VillageContext
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.render_html import render_html
 from perdes.drafting.render_text import render_text
+from perdes.drafting.signing import KINDS, NotSignable
 
 app = typer.Typer(help="Draft Peraturan Desa from templates.", no_args_is_help=True)
 
@@ -115,11 +117,11 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _html_page(doc: Document) -> str:
+def _html_page(doc: Document, kind: str) -> str:
     title = doc.title.replace("&", "&amp;").replace("<", "&lt;")
     return (
         f'<!doctype html>\n<html lang="id"><head><meta charset="utf-8"><title>{title}</title>'
-        f"</head><body>\n{render_html(doc)}\n</body></html>\n"
+        f"</head><body>\n{render_html(doc, kind=kind)}\n</body></html>\n"
     )
 
 
@@ -134,6 +136,14 @@ def render_command(
         list[str] | None, typer.Option("--option", help="name=on|off|choice")
     ] = None,
     paper: Annotated[str, typer.Option("--paper", help="F4 or A4 (DOCX)")] = "F4",
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="rancangan (markers allowed, headed RANCANGAN) or naskah (untuk "
+            "ditandatangani: refused while anything is unverified or blank)",
+        ),
+    ] = "rancangan",
 ) -> None:
     """Render a Perdes for a village to DOCX, HTML or text."""
     from perdes.drafting.village import load_village_context
@@ -142,6 +152,8 @@ def render_command(
         raise _fail(f"unknown format {fmt!r} (docx, html or txt)")
     if paper not in ("F4", "A4"):
         raise _fail(f"unknown paper {paper!r} (F4 or A4)")
+    if kind not in KINDS:
+        raise _fail(f"unknown kind {kind!r} (rancangan or naskah)")
     if output.is_dir():
         raise _fail(f"{output} is a directory")
     if not output.parent.exists():
@@ -155,13 +167,21 @@ def render_command(
     except DraftInputError as exc:
         detail = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
         raise _fail(f"invalid input: {detail}") from exc
+    except PerdesNotAllowed as exc:
+        raise _fail(exc.english) from exc
     except (LookupError, DraftingError) as exc:
         raise _fail(str(exc)) from exc
-    if fmt == "docx":
-        data = render_docx(doc, paper="A4" if paper == "A4" else "F4")
-    elif fmt == "html":
-        data = _html_page(doc).encode("utf-8")
-    else:
-        data = render_text(doc).encode("utf-8")
+    try:
+        if fmt == "docx":
+            data = render_docx(doc, paper="A4" if paper == "A4" else "F4", kind=kind)
+        elif fmt == "html":
+            data = _html_page(doc, kind).encode("utf-8")
+        else:
+            data = render_text(doc, kind=kind).encode("utf-8")
+    except NotSignable as exc:
+        typer.echo("error: not ready to sign; complete first:", err=True)
+        for message in exc.errors.values():
+            typer.echo(f"  - {message}", err=True)
+        raise typer.Exit(code=1) from exc
     _write_atomically(output, data)
     typer.echo(f"wrote {output}")

@@ -39,17 +39,17 @@ def _style(d: docx.document.Document, name: str, **kw: object) -> None:
     style.base_style = d.styles["Normal"]
     pf = style.paragraph_format
     align = kw.get("align", WD_ALIGN_PARAGRAPH.JUSTIFY)
-    pf.alignment = align  # type: ignore[assignment]
+    pf.alignment = align
     if "left" in kw:
-        pf.left_indent = Cm(float(kw["left"]))  # type: ignore[arg-type]
+        pf.left_indent = Cm(float(kw["left"]))  # type: ignore[arg-type]  # style options arrive as **kw: object; all are numbers
     if "right" in kw:
-        pf.right_indent = Cm(float(kw["right"]))  # type: ignore[arg-type]
+        pf.right_indent = Cm(float(kw["right"]))  # type: ignore[arg-type]  # style options arrive as **kw: object; all are numbers
     if "hanging" in kw:
-        pf.first_line_indent = Cm(-float(kw["hanging"]))  # type: ignore[arg-type]
-    for tab in kw.get("tabs", ()):  # type: ignore[attr-defined]
+        pf.first_line_indent = Cm(-float(kw["hanging"]))  # type: ignore[arg-type]  # style options arrive as **kw: object; all are numbers
+    for tab in kw.get("tabs", ()):  # type: ignore[attr-defined]  # a tuple of numbers in **kw: object
         pf.tab_stops.add_tab_stop(Cm(tab))
-    pf.space_before = Pt(float(kw.get("before", 0)))  # type: ignore[arg-type]
-    pf.space_after = Pt(float(kw.get("after", 0)))  # type: ignore[arg-type]
+    pf.space_before = Pt(float(kw.get("before", 0)))  # type: ignore[arg-type]  # style options arrive as **kw: object; all are numbers
+    pf.space_after = Pt(float(kw.get("after", 0)))  # type: ignore[arg-type]  # style options arrive as **kw: object; all are numbers
     pf.keep_with_next = bool(kw.get("keep", False))
     if kw.get("bold"):
         style.font.bold = True

@@ -26,6 +26,15 @@ if TYPE_CHECKING:
 
 DOTS = "…"
 CLOSING_ID = "penutup.pengundangan"
+# What a naskah untuk ditandatangani must carry: (variable, English, Indonesian label).
+SIGNING_FIELDS = (
+    ("nomor", "the Perdes number", "Nomor Peraturan"),
+    ("tanggal_penetapan", "the date of enactment (penetapan)", "Tanggal penetapan"),
+    ("tanggal_pengundangan", "the date of promulgation (pengundangan)", "Tanggal pengundangan"),
+    ("nomor_lembaran", "the Lembaran Desa number", "Nomor Lembaran"),
+    ("nama_kepala_desa", "the name of the village head", "Nama kepala"),
+    ("nama_sekretaris_desa", "the name of the village secretary", "Nama sekretaris"),
+)
 
 
 def frame_document(
@@ -41,10 +50,13 @@ def frame_document(
     closing Pasal, signature blocks, Lembaran Desa line and Penjelasan."""
     sebutan = ctx["desa"]
     desa_full = f"{sebutan} {ctx['nama_desa']}"
-    perdes = f"Peraturan {sebutan}"
+    perdes = ctx["perdes"]  # "Peraturan Desa", "Qanun Gampong", "Peraturan Nagari" …
     tahun = vals.get("tahun") or ctx["today"].year
     nomor_no = vals.get("nomor") or DOTS
     lembaran_no = vals.get("nomor_lembaran") or DOTS
+    promulgated = vals.get("tanggal_pengundangan")
+    # The Lembaran Desa year is the year of promulgation, not of enactment.
+    lembaran_year = promulgated.year if isinstance(promulgated, date) else DOTS
     closing = Pasal(
         CLOSING_ID,
         a.last_pasal + 1,
@@ -78,6 +90,7 @@ def frame_document(
         for i, c in enumerate(template.catalogue.mengingat(keys), start=1)
     )
     jabatan = f"{ctx['kades']} {ctx['nama_desa']}".upper()
+    jenis = f"{perdes} {ctx['nama_desa']}".upper()
     nomor = f"NOMOR {nomor_no} TAHUN {tahun}"
     title = template.judul.upper()
 
@@ -91,12 +104,16 @@ def frame_document(
         if a.when(p.cond, "penjelasan")
     )
     all_pasal = [p for bab in babs for p in bab.all_pasal()]
+    blanks = tuple(
+        (name, en, idn)
+        for name, en, idn in SIGNING_FIELDS
+        if name in template.variables and vals.get(name) in (None, "")
+    )
     return Document(
+        blanks=blanks,
         template_slug=template.slug,
         template_version=template.version,
-        header=Header(
-            jabatan, ctx["kabupaten"].upper(), f"PERATURAN {desa_full}".upper(), nomor, title
-        ),
+        header=Header(jabatan, ctx["kabupaten"].upper(), jenis, nomor, title),
         pembukaan=("DENGAN RAHMAT TUHAN YANG MAHA ESA", f"{jabatan},"),
         menimbang=tuple((f"{letter(i + 1)}.", f"{t};") for i, t in enumerate(menimbang)),
         mengingat=mengingat,
@@ -106,7 +123,7 @@ def frame_document(
             "dan",
             jabatan,
         ),
-        diktum=("MEMUTUSKAN:", f"PERATURAN {sebutan.upper()} TENTANG {title}."),
+        diktum=("MEMUTUSKAN:", f"{perdes.upper()} TENTANG {title}."),
         babs=tuple(babs),
         penetapan=SignatureBlock(
             (f"Ditetapkan di {ctx['nama_desa']}", f"pada tanggal {when('tanggal_penetapan')}"),
@@ -117,17 +134,17 @@ def frame_document(
         ),
         pengundangan=SignatureBlock(
             (f"Diundangkan di {ctx['nama_desa']}", f"pada tanggal {when('tanggal_pengundangan')}"),
-            f"SEKRETARIS {desa_full.upper()},",
+            f"{ctx['sekdes']} {ctx['nama_desa']},".upper(),
             str(
                 vals.get("nama_sekretaris_desa") or clean_text(village.sekretaris_desa_name) or DOTS
             ).upper(),
         ),
-        lembaran=f"LEMBARAN {desa_full.upper()} TAHUN {tahun} NOMOR {lembaran_no}",
+        lembaran=f"LEMBARAN {desa_full.upper()} TAHUN {lembaran_year} NOMOR {lembaran_no}",
         penjelasan=Penjelasan(
             heading=(
                 "PENJELASAN",
                 "ATAS",
-                f"PERATURAN {desa_full}".upper(),
+                jenis,
                 nomor,
                 "TENTANG",
                 title,
@@ -135,6 +152,7 @@ def frame_document(
             umum=umum,
             pasal=tuple((p, p.explanation) for p in all_pasal),
         ),
-        title=f"Peraturan {desa_full} Nomor {nomor_no} Tahun {tahun} tentang {template.judul}",
-        keywords=("Peraturan Desa", template.judul, desa_full, ctx["kabupaten"]),
+        title=f"{jenis.title()} Nomor {nomor_no} Tahun {tahun} tentang {template.judul}",
+        keywords=(perdes, template.judul, desa_full, ctx["kabupaten"]),
+        unverified_terms=tuple(ctx.get("_unverified_terms", ())),
     )

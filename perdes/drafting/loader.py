@@ -40,6 +40,7 @@ CONTEXT_NAMES = frozenset(
         "desa", "nama_desa", "kades", "bpd", "bpd_singkat", "pemdes", "kecamatan",
         "kabupaten", "provinsi", "bupati", "kode_desa", "jumlah_pmi_aktif",
         "jumlah_pmi_purna", "judul", "today", "ref", "angka", "terbilang", "tanggal", "bilangan",
+        "perdes", "sekdes", "sebutan_kecamatan", "camat", "daerah", "bpd_disingkat",
     }
 )  # fmt: skip
 

@@ -18,6 +18,8 @@ class VillageContext:
     kabupaten_name: str  # as written in the registry, e.g. "Kabupaten Serang"
     provinsi_name: str
     village_code: str
+    # Local terms from the profile; the national defaults mean "not set" (the region's data
+    # in templates/perdes/local-forms.yaml applies, see perdes.drafting.local_forms).
     sebutan_desa: str = "Desa"
     sebutan_kepala_desa: str = "Kepala Desa"
     sebutan_bpd: str = "Badan Permusyawaratan Desa"
@@ -26,12 +28,11 @@ class VillageContext:
     ketua_bpd_name: str = ""
     active_pmi_count: int | None = None
     returned_pmi_count: int | None = None
-
-    @property
-    def singkatan_bpd(self) -> str:
-        """Abbreviation of the village council, "BPD" for the default term."""
-        words = [w for w in self.sebutan_bpd.split() if w[:1].isupper()]
-        return "".join(w[0] for w in words) or self.sebutan_bpd
+    # Profile overrides of the local legal forms (None: follow templates/perdes/local-forms.yaml).
+    jenis_peraturan: str | None = None
+    singkatan_bpd: str | None = None
+    sebutan_kecamatan: str | None = None
+    sebutan_camat: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,10 @@ class Citation:
     """One rendered Mengingat entry."""
 
     key: str
-    text: str
+    text: str  # with visible markers ("[belum diverifikasi]", "[nomor belum diisi]")
     verified: bool
     label: str = ""
+    complete: bool = True  # every printed gazette number known
 
 
 @dataclass(frozen=True)
@@ -171,12 +173,19 @@ class Document:
     penjelasan: Penjelasan
     title: str  # plain title for document properties
     keywords: tuple[str, ...] = ()
+    # Values a naskah untuk ditandatangani needs but this document lacks:
+    # (field, English label, Indonesian label), e.g. ("nomor", "Perdes number", "Nomor …").
+    blanks: tuple[tuple[str, str, str], ...] = ()
+    # Local terms taken from unverified data (templates/perdes/local-forms.yaml) and not
+    # confirmed in the village profile, e.g. ("Qanun Gampong", "Keuchik").
+    unverified_terms: tuple[str, ...] = ()
 
     def all_pasal(self) -> tuple[Pasal, ...]:
         return tuple(p for bab in self.babs for p in bab.all_pasal())
 
     def unverified_citations(self) -> tuple[Citation, ...]:
-        return tuple(c for c in self.mengingat if not c.verified)
+        """Citations printed with a marker: not verified, or a gazette number missing."""
+        return tuple(c for c in self.mengingat if not (c.verified and c.complete))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ its "Pasal N" heading.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -15,9 +16,13 @@ from typing import Literal
 
 import docx
 
+from perdes.drafting.catalogue import MARKS
 from perdes.drafting.docx_base import base_package, style_id
 from perdes.drafting.model import Ayat, Bagian, DocComment, Document, Item, Para, Pasal
+from perdes.drafting.signing import DRAFT_HEADING, check_kind, draft_notes
 from perdes.drafting.textclean import clean_text
+
+_MARK_SPLIT = re.compile("(" + "|".join(re.escape(m) for m in MARKS) + ")")
 
 _CORE = (
     "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
@@ -41,13 +46,24 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _runs(text: str) -> str:
-    """Text as a run; tabs and line breaks become <w:tab/> and <w:br/>."""
-    body = _esc(text)
+def _run(body: str, props: str = "") -> str:
     if "\t" in body or "\n" in body:
         body = body.replace("\t", '</w:t><w:tab/><w:t xml:space="preserve">')
         body = body.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
-    return f'<w:r><w:t xml:space="preserve">{body}</w:t></w:r>'
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{body}</w:t></w:r>'
+
+
+def _runs(text: str) -> str:
+    """Text as runs; tabs and line breaks become <w:tab/> and <w:br/>; the markers of
+    unverified or blank facts are highlighted so nobody misses them."""
+    out: list[str] = []
+    for part in _MARK_SPLIT.split(_esc(text)):
+        if part in MARKS:
+            out.append(_run(part, '<w:b/><w:highlight w:val="yellow"/>'))
+        elif part:
+            out.append(_run(part))
+    return "".join(out) or _run("")
 
 
 class _Body:
@@ -95,9 +111,19 @@ def _pasal(b: _Body, pasal: Pasal) -> None:
             b.p(S["PD Teks"], block.text)
 
 
-def _body(doc: Document) -> _Body:
+def _body(doc: Document, kind: str) -> _Body:
     b = _Body()
     h = doc.header
+    if kind == "rancangan":
+        b.p(
+            S["PD Judul"],
+            DRAFT_HEADING,
+            '<w:pBdr><w:top w:val="single" w:sz="8" w:space="1" '
+            'w:color="auto"/><w:bottom w:val="single" w:sz="8" w:space="1" w:color="auto"/>'
+            "</w:pBdr>",
+        )
+        for note in draft_notes(doc):
+            b.p(S["PD Tengah"], note)
     for line in (h.jabatan, h.kabupaten):
         b.p(S["PD Judul"], line)
     b.p(S["PD Judul"], h.jenis, '<w:spacing w:before="480"/>')
@@ -185,16 +211,21 @@ def render_docx(
     font_name: str = "Bookman Old Style",
     font_size_pt: float = 12,
     comments: Mapping[str, Sequence[DocComment]] | None = None,
+    kind: str = "rancangan",
 ) -> bytes:
     """The regulation as DOCX bytes (F4 or A4 paper).
+
+    A rancangan starts with a boxed "RANCANGAN" line; a naskah untuk ditandatangani is
+    refused (``NotSignable``, listing what to complete) while any marker remains.
 
     ``comments`` maps a Pasal clause id to comments anchored to its heading. Raises
     ``ValueError`` for an unknown paper size or a comment on a Pasal not in ``doc``.
     """
     if paper not in ("F4", "A4"):
         raise ValueError(f"unknown paper size {paper!r} (F4 or A4)")
+    kind = check_kind(doc, kind)
     base = base_package(paper, font_name, float(font_size_pt))
-    body = _body(doc)
+    body = _body(doc, kind)
     xml = f"{base.document_head}{''.join(body.parts)}{base.sect_pr}</w:body></w:document>"
     buf = io.BytesIO(base.zip_bytes)
     buf.seek(0, io.SEEK_END)

@@ -5,19 +5,24 @@ Heading levels are fixed so a page can style them: title h2, BAB h3, Bagian h4, 
 
 ``<article class="perdes">`` holds the title block, the pembukaan, each BAB as a
 ``<section class="bab">`` and each Pasal as ``<section id="pasal-N" data-clause="…">``.
-Unverified citations carry ``class="belum-verifikasi"`` and a visible marker.
+Unverified or incomplete citations carry ``class="belum-verifikasi"``; their markers
+("[belum diverifikasi]", "[nomor belum diisi]") are in the text, wrapped in ``<mark>``.
+A rancangan starts with ``<p class="tanda-rancangan">RANCANGAN</p>``.
 """
 
 from __future__ import annotations
 
+from perdes.drafting.catalogue import MARKS
 from perdes.drafting.model import Ayat, Bagian, Document, Item, Para, Pasal, SignatureBlock
-
-UNVERIFIED_MARK = '<mark class="tanda-verifikasi">belum diverifikasi</mark>'
+from perdes.drafting.signing import DRAFT_HEADING, check_kind, draft_notes
 
 
 def _esc(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace('"', "&quot;").replace("\n", "<br>")
+    text = text.replace('"', "&quot;").replace("\n", "<br>")
+    for mark in MARKS:
+        text = text.replace(mark, f'<mark class="tanda-verifikasi">{mark}</mark>')
+    return text
 
 
 def _items(items: tuple[Item, ...], out: list[str]) -> None:
@@ -72,12 +77,20 @@ def _signature(block: SignatureBlock, css: str) -> str:
     )
 
 
-def render_html(doc: Document) -> str:
-    """The regulation as one HTML fragment (escaped; no scripts, no styles)."""
+def render_html(doc: Document, *, kind: str = "rancangan") -> str:
+    """The regulation as one HTML fragment (escaped; no scripts, no styles); a naskah is
+    refused (``NotSignable``) while markers remain."""
+    kind = check_kind(doc, kind)
     h = doc.header
     out: list[str] = [
         f'<article class="perdes" data-template="{_esc(doc.template_slug)}" '
-        f'data-version="{_esc(doc.template_version)}">',
+        f'data-version="{_esc(doc.template_version)}" data-kind="{kind}">',
+        *([f'<p class="tanda-rancangan">{DRAFT_HEADING}</p>'] if kind == "rancangan" else []),
+        *(
+            f'<p class="catatan-rancangan">{_esc(n)}</p>'
+            for n in draft_notes(doc)
+            if kind == "rancangan"
+        ),
         '<header class="judul">',
         f"<p>{_esc(h.jabatan)}<br>{_esc(h.kabupaten)}</p>",
         f"<h2>{_esc(h.jenis)}<br>{_esc(h.nomor)}<br>TENTANG<br>{_esc(h.title)}</h2>",
@@ -91,12 +104,12 @@ def render_html(doc: Document) -> str:
         out.append(f'<li><span class="no">{label}</span> {_esc(text)}</li>')
     out.append('</ol></dd><dt>Mengingat</dt><dd><ol class="mengingat">')
     for c in doc.mengingat:
-        if c.verified:
+        if c.verified and c.complete:
             out.append(f'<li><span class="no">{c.label}</span> {_esc(c.text)}</li>')
         else:
             out.append(
                 f'<li class="belum-verifikasi" data-citation="{_esc(c.key)}">'
-                f'<span class="no">{c.label}</span> {_esc(c.text)} {UNVERIFIED_MARK}</li>'
+                f'<span class="no">{c.label}</span> {_esc(c.text)}</li>'
             )
     out.append("</ol></dd></dl>")
     k = doc.kesepakatan

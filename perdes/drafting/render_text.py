@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from perdes.drafting.model import Ayat, Bagian, Document, Item, Para, Pasal, SignatureBlock
+from perdes.drafting.signing import DRAFT_HEADING, check_kind, draft_notes
 
 INDENT = "    "
 
@@ -34,10 +35,13 @@ def _signature(block: SignatureBlock) -> list[str]:
     return [*block.lines, "", block.jabatan, "", "", block.name]
 
 
-def render_text(doc: Document) -> str:
-    """The whole regulation as plain text."""
+def render_text(doc: Document, *, kind: str = "rancangan") -> str:
+    """The whole regulation as plain text; a rancangan starts with "RANCANGAN", a naskah
+    is refused (``NotSignable``) while markers remain."""
+    kind = check_kind(doc, kind)
     h = doc.header
-    out: list[str] = [h.jabatan, h.kabupaten, "", h.jenis, h.nomor, "", "TENTANG", "", h.title]
+    out: list[str] = [DRAFT_HEADING, *draft_notes(doc), ""] if kind == "rancangan" else []
+    out += [h.jabatan, h.kabupaten, "", h.jenis, h.nomor, "", "TENTANG", "", h.title]
     out += ["", doc.pembukaan[0], "", doc.pembukaan[1], ""]
     for i, (label, text) in enumerate(doc.menimbang):
         out.append(f"{'Menimbang :' if i == 0 else '':<11} {label} {text}")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from perdes.accounts.scope import Scope
 from perdes.config import Settings
 from perdes.db import engine_from_settings, make_session_factory, session_scope
 from perdes.drafting.model import VillageContext
 from perdes.errors import NotFound
+from perdes.regions.scope import Scope
 from perdes.regions.services import VillageView, get_village
 
 
@@ -24,6 +24,10 @@ def context_from_view(view: VillageView) -> VillageContext:
         sebutan_desa=p.sebutan_desa,
         sebutan_kepala_desa=p.sebutan_kepala_desa,
         sebutan_bpd=p.sebutan_bpd,
+        jenis_peraturan=p.jenis_peraturan,
+        singkatan_bpd=p.singkatan_bpd,
+        sebutan_kecamatan=p.sebutan_kecamatan,
+        sebutan_camat=p.sebutan_camat,
         kepala_desa_name=p.kepala_desa_name,
         sekretaris_desa_name=p.sekretaris_desa_name,
         ketua_bpd_name=p.ketua_bpd_name,

@@ -15,8 +15,8 @@ from perdes.pagination import Page
 from perdes.regions.codes import is_valid_code
 from perdes.regions.models import Region, RegionLevel
 from perdes.regions.services import list_children, search_villages
-from perdes.tracking.models import Adoption
-from perdes.tracking.stages import PROMULGATED, Stage
+from perdes.tracking import standing
+from perdes.tracking.stages import Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,8 @@ class ChecklistTotal:
 
 @dataclass(slots=True)
 class VillageStatus:
-    """A village with where its (latest) Perdes stands and its checklist totals."""
+    """A village with where it stands (``perdes.tracking.standing``: the stage of its latest
+    adoption; promulgated when any Perdes of it is in force) and its checklist totals."""
 
     region: Region
     district_name: str
@@ -50,18 +51,6 @@ class RegionCount:
     villages: int
     promulgated: int
     qualified: int
-
-
-def _latest_adoptions(session: Session, codes: list[str]) -> dict[str, Adoption]:
-    if not codes:
-        return {}
-    latest = (
-        select(func.max(Adoption.id))
-        .where(Adoption.village_code.in_(codes))
-        .group_by(Adoption.village_code)
-    )
-    rows = session.scalars(select(Adoption).where(Adoption.id.in_(latest)))
-    return {a.village_code: a for a in rows}
 
 
 def _totals(session: Session, codes: list[str]) -> dict[str, list[ChecklistTotal]]:
@@ -106,7 +95,8 @@ def village_statuses(
         session, scope=actor.scope, query=query, page=page, per_page=per_page, **filters
     )
     codes = [r.region.code for r in rows.items]
-    adoptions = _latest_adoptions(session, codes)
+    adoptions = standing.latest_adoptions(session, codes)
+    in_force = standing.promulgated_villages(session, codes)
     totals = _totals(session, codes)
     items = []
     for r in rows.items:
@@ -120,7 +110,7 @@ def village_statuses(
                 province_name=r.province_name,
                 stage=stage,
                 stage_on=adoption.current_stage_on if adoption else None,
-                promulgated=stage in PROMULGATED,
+                promulgated=r.region.code in in_force,
                 checklists=totals.get(r.region.code, []),
             )
         )
@@ -169,16 +159,10 @@ def region_children(
     villages = dict(
         session.execute(select(column, func.count()).where(*base).group_by(column)).all()
     )
-    latest = select(func.max(Adoption.id)).group_by(Adoption.village_code)
     promulgated = dict(
         session.execute(
             select(column, func.count())
-            .join(Adoption, Adoption.village_code == Region.code)
-            .where(
-                *base,
-                Adoption.id.in_(latest),
-                Adoption.current_stage.in_(list(PROMULGATED)),
-            )
+            .where(*base, standing.promulgated_clause(Region.code))
             .group_by(column)
         ).all()
     )

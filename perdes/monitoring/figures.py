@@ -1,9 +1,11 @@
 """Dashboard figures per region and per child region, grouped in SQL from the stored read model.
 
 Counts come from ``Adoption.current_stage``/``next_deadline_on`` and ``ChecklistVillageTotal``
-(kept in step by the tracker and the checklist), never from folding the event log. A village's
-stage is that of its most recent adoption. Kelurahan are counted apart: they cannot make a
-Perdes, so every stage, score and deadline figure is over desa (and desa adat) only.
+(kept in step by the tracker and the checklist), never from folding the event log. Where a
+village stands is tracking's answer (``perdes.tracking.standing``): its stage is that of its
+latest adoption, and it counts as promulgated when any of its Perdes is in force. Kelurahan
+are counted apart: they cannot make a Perdes, so every stage, score and deadline figure is
+over desa (and desa adat) only.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
+from sqlalchemy.orm import Session
 
-from perdes.accounts.scope import Scope
 from perdes.checklist.models import ChecklistVillageTotal
+from perdes.regions.codes import not_kelurahan_code
 from perdes.regions.models import Region, RegionLevel, VillageKind
+from perdes.regions.scope import Scope
+from perdes.tracking import standing
 from perdes.tracking.models import Adoption
-from perdes.tracking.stages import PROMULGATED, STAGE_LABELS, STAGE_ORDER, Stage
+from perdes.tracking.stages import STAGE_LABELS, STAGE_ORDER, Stage
 
 FRAMEWORK = "desa-pmi-prosedural"
 NOT_STARTED = "belum_mulai"
@@ -30,7 +34,6 @@ FUNNEL_LABELS: dict[str, str] = {
     NOT_STARTED: NOT_STARTED_LABEL,
     **{s.value: label for s, label in STAGE_LABELS.items()},
 }
-_PROMULGATED_VALUES = frozenset(s.value for s in PROMULGATED)
 
 # The column that names a region's children, by the region's level (None: all of Indonesia).
 CHILD_LEVEL: dict[RegionLevel | None, RegionLevel] = {
@@ -60,7 +63,7 @@ def within_clause(code: str | None, level: RegionLevel | None) -> ColumnElement[
         RegionLevel.KECAMATAN: Region.district_code,
         RegionLevel.DESA: Region.code,
     }[level]
-    return column == code  # type: ignore[no-any-return]
+    return column == code
 
 
 @dataclass(slots=True)
@@ -153,12 +156,8 @@ def figure_cells(f: Figures) -> tuple[Any, ...]:
 
 
 def latest_adoption_join() -> ColumnElement[bool]:
-    """Join condition: the village's most recent adoption only."""
-    newer = aliased(Adoption)
-    return and_(
-        Adoption.village_code == Region.code,
-        ~exists().where(newer.village_code == Adoption.village_code, newer.id > Adoption.id),
-    )
+    """Join condition: the region's (village's) latest adoption only."""
+    return standing.latest_adoption_join(Region.code)
 
 
 def total_join() -> ColumnElement[bool]:
@@ -172,12 +171,14 @@ def _grouped(group: Any, where: Sequence[ColumnElement[bool]], today: date) -> S
     overdue = case((Adoption.next_deadline_on < today, 1), else_=0)
     qualified = case((ChecklistVillageTotal.qualified.is_(True), 1), else_=0)
     waiting = case((ChecklistVillageTotal.waiting_count > 0, 1), else_=0)
+    promulgated = case((standing.promulgated_clause(Region.code), 1), else_=0)
     return (
         select(
             group,
             Region.village_kind,
             Adoption.current_stage,
             func.count(),
+            func.sum(promulgated),
             func.sum(overdue),
             func.sum(qualified),
             func.sum(waiting),
@@ -193,9 +194,10 @@ def _grouped(group: Any, where: Sequence[ColumnElement[bool]], today: date) -> S
 
 
 def fold_rows(rows: Iterable[Sequence[Any]]) -> dict[str, Figures]:
-    """Fold grouped rows (key, kind, stage, n, overdue, qualified, waiting, sum, count)."""
+    """Fold grouped rows (key, kind, stage, n, promulgated, overdue, qualified, waiting, sum,
+    count)."""
     out: dict[str, Figures] = {}
-    for key, kind, stage, n, overdue, qualified, waiting, score_sum, score_n in rows:
+    for key, kind, stage, n, promulgated, overdue, qualified, waiting, score_sum, score_n in rows:
         figures = out.setdefault(key, Figures(code=key))
         if kind is VillageKind.KELURAHAN or kind == VillageKind.KELURAHAN.value:
             figures.kelurahan += n
@@ -203,8 +205,7 @@ def fold_rows(rows: Iterable[Sequence[Any]]) -> dict[str, Figures]:
         value = stage.value if isinstance(stage, Stage) else (stage or NOT_STARTED)
         figures.desa += n
         figures.stages[value] += n
-        if value in _PROMULGATED_VALUES:
-            figures.promulgated += n
+        figures.promulgated += int(promulgated or 0)
         figures.overdue += int(overdue or 0)
         figures.qualified += int(qualified or 0)
         figures.waiting += int(waiting or 0)
@@ -321,14 +322,13 @@ def rollup_figures(
             figures.stages[stage.value] = int(value or 0)
             started += int(value or 0)
         figures.stages[NOT_STARTED] = figures.desa - started
-    newer = aliased(Adoption)
     overdue_key = func.substr(Adoption.village_code, 1, n)
     for prefix, number in session.execute(
         select(overdue_key, func.count())
         .where(
             Adoption.next_deadline_on < today,
-            func.substr(Adoption.village_code, 10, 1) != "1",
-            ~exists().where(newer.village_code == Adoption.village_code, newer.id > Adoption.id),
+            not_kelurahan_code(Adoption.village_code),
+            standing.is_latest(),
             *code_clauses(Adoption.village_code, scope, code),
         )
         .group_by(overdue_key)
@@ -362,7 +362,7 @@ def village_figures(
         figures.stages[NOT_STARTED] += number - int(kelurahan or 0)
     adoption_key = func.substr(Adoption.village_code, 1, n)
     adoption_where = [
-        func.substr(Adoption.village_code, 10, 1) != "1",
+        not_kelurahan_code(Adoption.village_code),
         *code_clauses(Adoption.village_code, scope, code),
     ]
     stages = session.execute(
@@ -381,11 +381,9 @@ def village_figures(
         if stage is not None:
             figures.stages[NOT_STARTED] -= number
             figures.stages[stage.value] += number
-            if stage in PROMULGATED:
-                figures.promulgated += number
-    # A village with several adoptions (a new Perdes after an earlier one) counts by its most
-    # recent one: take the superseded ones back out. They are few, so this beats an
-    # anti-join probe per adoption.
+    # A village with several adoptions (a new Perdes after an earlier one) stands at its latest
+    # one (``tracking.standing``): take the superseded ones back out of the funnel. They are
+    # few, so this beats an anti-join probe per adoption.
     repeated = (
         select(Adoption.village_code)
         .where(*adoption_where)
@@ -405,8 +403,18 @@ def village_figures(
         if stage is not None:
             figures.stages[NOT_STARTED] += 1
             figures.stages[stage.value] -= 1
-            if stage in PROMULGATED:
-                figures.promulgated -= 1
+    for key, number in session.execute(
+        select(group, func.count())
+        .where(
+            Region.level == RegionLevel.DESA,
+            Region.village_kind != VillageKind.KELURAHAN,
+            scope.region_clause(),
+            within_clause(code, level),
+            standing.promulgated_clause(Region.code),
+        )
+        .group_by(group)
+    ):
+        out.setdefault(key, Figures(code=key)).promulgated += int(number)
     total = ChecklistVillageTotal
     total_key = func.substr(total.village_code, 1, n)
     checklist = session.execute(
@@ -419,7 +427,7 @@ def village_figures(
         )
         .where(
             total.framework_slug == FRAMEWORK,
-            func.substr(total.village_code, 10, 1) != "1",
+            not_kelurahan_code(total.village_code),
             *code_clauses(total.village_code, scope, code),
         )
         .group_by(total_key)

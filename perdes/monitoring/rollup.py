@@ -3,8 +3,9 @@
 The national and provincial dashboards would otherwise aggregate 83,762 villages, their
 adoptions and checklist totals on every request (about 75 ms of SQL on SQLite). Instead,
 each kecamatan's figures are recomputed (a dozen villages) in the same transaction as the
-change that moves them — an adoption step (``ADOPTION_CHANGED``) or a checklist total
-(``CHECKLIST_CHANGED``) — and dashboards above the kecamatan sum at most 7,285 rows. Overdue
+change that moves them — an adoption step, a checklist total or a region import; the
+derived-data pipeline (``perdes.pipeline``) calls ``refresh_many`` once per transaction with
+every kecamatan touched — and dashboards above the kecamatan sum at most 7,285 rows. Overdue
 steps depend on today's date and are counted live from the indexed deadline column.
 """
 
@@ -15,7 +16,6 @@ from datetime import date, datetime
 from sqlalchemy import Float, Integer, String, delete, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from perdes import events
 from perdes.db import Base, UTCDateTime, utcnow
 from perdes.regions.models import Region
 from perdes.tracking.stages import STAGE_ORDER, Stage
@@ -90,8 +90,16 @@ def refresh_districts(session: Session, codes: set[str]) -> None:
         session.execute(insert(DistrictRollup), rows)
 
 
+def refresh_many(session: Session, codes: set[str]) -> None:
+    """Recompute these kecamatan, 500 at a time (a region import may touch thousands)."""
+    ordered = sorted(c for c in codes if c)
+    for start in range(0, len(ordered), 500):
+        refresh_districts(session, set(ordered[start : start + 500]))
+
+
 def rebuild(session: Session) -> int:
-    """Recompute every kecamatan (after a bulk load or a region import); returns the count."""
+    """Recompute every kecamatan from scratch (the repair tool ``perdes monitoring rebuild``;
+    idempotent); returns the count."""
     codes = {
         code
         for code in session.scalars(
@@ -100,26 +108,5 @@ def rebuild(session: Session) -> int:
         if code
     }
     session.execute(delete(DistrictRollup))
-    _on_regions_changed(session, district_codes=codes)
+    refresh_many(session, codes)
     return len(codes)
-
-
-def _on_village_changed(session: Session, *, village_code: str) -> None:
-    refresh_districts(session, {village_code[:8]})
-
-
-def _on_regions_changed(session: Session, *, district_codes: set[str]) -> None:
-    ordered = sorted(district_codes)
-    for start in range(0, len(ordered), 500):
-        refresh_districts(session, set(ordered[start : start + 500]))
-
-
-def subscribe() -> None:
-    """Keep the rollup in the same transaction as adoption steps, checklist totals and
-    region imports."""
-    events.subscribe(events.ADOPTION_CHANGED, _on_village_changed)
-    events.subscribe(events.CHECKLIST_CHANGED, _on_village_changed)
-    events.subscribe(events.REGIONS_CHANGED, _on_regions_changed)
-
-
-subscribe()

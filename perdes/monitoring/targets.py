@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
@@ -218,7 +218,7 @@ def add_from_csv(session: Session, *, actor: Principal, target_id: int, data: by
     for start in range(0, len(codes), 900):
         chunk = codes[start : start + 900]
         known.update(
-            session.execute(select(Region.code, Region.level).where(Region.code.in_(chunk))).all()  # type: ignore[arg-type]
+            session.execute(select(Region.code, Region.level).where(Region.code.in_(chunk))).all()
         )
     bad = []
     for number, code in lines:
@@ -255,7 +255,7 @@ def remove_village(
             TargetListMember.village_code == village_code,
         )
     )
-    if not removed.rowcount:  # type: ignore[attr-defined]
+    if not removed.rowcount:  # type: ignore[attr-defined]  # a DELETE gives a CursorResult; Session.execute is typed as Result
         raise NotFound("Desa tidak ada dalam daftar.")
     target.updated_at = utcnow()
     audit.record(
@@ -270,7 +270,7 @@ def remove_village(
     session.flush()
 
 
-def member_clause(target: TargetList):  # type: ignore[no-untyped-def]
+def member_clause(target: TargetList) -> ColumnElement[bool]:
     return Region.code.in_(
         select(TargetListMember.village_code).where(TargetListMember.target_list_id == target.id)
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, func
 
 from perdes.regions.models import RegionLevel, VillageKind
 
@@ -25,6 +28,17 @@ class ParsedCode:
     regency_code: str | None
     district_code: str | None
     village_kind: VillageKind | None
+
+
+# The first digit of a village code's last part: ``36.71.01.1001`` → "1", a kelurahan.
+KIND_DIGIT_POSITION = 10  # 1-based, as SQL's substr counts
+KELURAHAN_DIGIT = "1"
+
+
+def not_kelurahan_code(column: Any) -> ColumnElement[bool]:
+    """SQL: the village code in ``column`` is not a kelurahan's (read from the code alone, so
+    tables keyed by village code need no join to the region table)."""
+    return func.substr(column, KIND_DIGIT_POSITION, 1) != KELURAHAN_DIGIT
 
 
 def is_valid_code(code: str) -> bool:

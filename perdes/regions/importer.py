@@ -177,7 +177,7 @@ def import_regions(
         for row in inserts
         if row["district_code"]
     }
-    events.publish(events.REGIONS_CHANGED, session, district_codes=districts)
+    events.publish(session, events.Change.REGIONS, *districts)
     return report
 
 

@@ -70,7 +70,9 @@ class Region(Base):
     @property
     def can_make_perdes(self) -> bool:
         """A kelurahan is part of the regency administration and cannot enact a Perdes."""
-        return self.level is RegionLevel.DESA and self.village_kind is not VillageKind.KELURAHAN
+        from perdes.drafting.eligibility import can_make_perdes
+
+        return self.level is RegionLevel.DESA and can_make_perdes(self.code)
 
     @property
     def kind_label(self) -> str:
@@ -109,6 +111,20 @@ class VillageProfile(Base):
         String(40), default=DEFAULT_SEBUTAN_KEPALA_DESA
     )
     sebutan_bpd: Mapped[str] = mapped_column(String(80), default=DEFAULT_SEBUTAN_BPD)
+    # Overrides of templates/perdes/local-forms.yaml (None: the regional data applies).
+    jenis_peraturan: Mapped[str | None] = mapped_column(
+        String(60),
+        comment="regulation name, e.g. Qanun Gampong (empty: regional data)",
+    )
+    singkatan_bpd: Mapped[str | None] = mapped_column(
+        String(20), comment="official abbreviation of the village council (empty: regional data)"
+    )
+    sebutan_kecamatan: Mapped[str | None] = mapped_column(
+        String(40), comment="the district term, e.g. Distrik (empty: regional data)"
+    )
+    sebutan_camat: Mapped[str | None] = mapped_column(
+        String(40), comment="the district head, e.g. Kepala Distrik (empty: regional data)"
+    )
     kepala_desa_name: Mapped[str] = mapped_column(String(100), default="")
     sekretaris_desa_name: Mapped[str] = mapped_column(String(100), default="")
     ketua_bpd_name: Mapped[str] = mapped_column(String(100), default="")

@@ -1,4 +1,5 @@
-"""Queries and writes on regions and village profiles; every read goes through a Scope."""
+"""Queries on regions and village profiles (every read goes through a Scope), and the profile's
+validation. Saving a profile is ``perdes.profiles.services.update_profile``."""
 
 from __future__ import annotations
 
@@ -8,11 +9,6 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from perdes import events
-from perdes.accounts import audit
-from perdes.accounts.principal import Principal
-from perdes.accounts.scope import Scope
-from perdes.db import utcnow
 from perdes.errors import NotFound, ValidationFailed
 from perdes.pagination import Page
 from perdes.regions.codes import is_valid_code
@@ -24,12 +20,23 @@ from perdes.regions.models import (
     RegionLevel,
     VillageProfile,
 )
+from perdes.regions.scope import Scope
 from perdes.validation import FieldErrors, clean_count, clean_text
 
+LOCAL_FORM_FIELDS = (
+    ("jenis_peraturan", 60),
+    ("singkatan_bpd", 20),
+    ("sebutan_kecamatan", 40),
+    ("sebutan_camat", 40),
+)
 PROFILE_FIELDS = (
     "sebutan_desa",
     "sebutan_kepala_desa",
     "sebutan_bpd",
+    "jenis_peraturan",
+    "singkatan_bpd",
+    "sebutan_kecamatan",
+    "sebutan_camat",
     "kepala_desa_name",
     "sekretaris_desa_name",
     "ketua_bpd_name",
@@ -218,6 +225,10 @@ def validate_profile(data: dict[str, object]) -> dict[str, object]:
         clean[name] = clean_text(
             data.get(name), field=name, errors=errors, max_length=limit, required=required
         )
+    for name, limit in LOCAL_FORM_FIELDS:
+        # optional overrides of the regional local forms; empty means "use the regional data"
+        value = clean_text(data.get(name), field=name, errors=errors, max_length=limit)
+        clean[name] = value or None
     for name in ("pmi_active_count", "pmi_returned_count"):
         clean[name] = clean_count(data.get(name), field=name, errors=errors)
     phone = clean_text(
@@ -235,40 +246,3 @@ def validate_profile(data: dict[str, object]) -> dict[str, object]:
     if errors:
         raise ValidationFailed(dict(errors))
     return clean
-
-
-def update_profile(
-    session: Session, *, actor: Principal, code: str, data: dict[str, object]
-) -> VillageProfile:
-    """Validate and save a village profile, recording the changed fields in the audit log.
-
-    Raises NotFound outside the actor's scope, OutOfScope when the actor may not edit it,
-    and ValidationFailed on bad input (nothing written).
-    """
-    village = get_village(session, code=code, scope=actor.scope)
-    actor.require("village.edit_profile", code)
-    clean = validate_profile(data)
-    profile = village.profile
-    if not village.profile_saved:
-        session.add(profile)
-    changes: dict[str, tuple[object, object]] = {}
-    for name in PROFILE_FIELDS:
-        before = getattr(profile, name)
-        after = clean[name]
-        if before != after:
-            changes[name] = (before, after)
-        setattr(profile, name, after)
-    if changes or not village.profile_saved:
-        profile.updated_at = utcnow()
-        session.flush()
-        audit.record(
-            session,
-            actor=actor,
-            entity="village_profile",
-            entity_id=code,
-            action="update" if village.profile_saved else "create",
-            changes=changes,
-            village_code=code,
-        )
-        events.publish(events.PROFILE_CHANGED, session, village_code=code)
-    return profile

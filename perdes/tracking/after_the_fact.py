@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
+from perdes.drafting.eligibility import PerdesNotAllowed
 from perdes.errors import ValidationFailed
 from perdes.files import check_upload
 from perdes.tracking import deadlines
@@ -23,7 +24,6 @@ from perdes.tracking.models import (
 from perdes.tracking.queries import village_region
 from perdes.tracking.services import clean_step, event_from, refresh_read_model, start_adoption
 from perdes.tracking.stages import (
-    REASON_KELURAHAN,
     STEP_FIELDS,
     Stage,
 )
@@ -64,7 +64,7 @@ def record_after_the_fact(
     region = village_region(session, actor=actor, village_code=village_code)
     actor.require("adoption.record", village_code)
     if not region.can_make_perdes:
-        raise ValidationFailed({"village": REASON_KELURAHAN}, REASON_KELURAHAN)
+        raise PerdesNotAllowed()
     today = today or deadlines.latest_valid_date()
     errors = FieldErrors()
     steps: list[Step] = []

@@ -35,7 +35,12 @@ def attach_file(
 ) -> tuple[StoredFile, bool]:
     """Store and link a file to ``event``; the caller has checked scope and permission."""
     record, duplicate = store_upload(
-        session, root=root, data=data, filename=filename, actor=actor, max_bytes=max_bytes
+        session,
+        root=root,
+        data=data,
+        filename=filename,
+        uploaded_by_id=actor.user_id,
+        max_bytes=max_bytes,
     )
     linked = session.get(AdoptionEventFile, (event.id, record.id))
     if linked is not None:
@@ -92,7 +97,7 @@ def attach_evidence(
         changes={"file": (None, f"{record.original_name} ({record.sha256[:12]})")},
         village_code=adoption.village_code,
     )
-    events.publish(events.ADOPTION_CHANGED, session, village_code=adoption.village_code)
+    events.publish(session, events.Change.ADOPTION, adoption.village_code)
     return record, duplicate
 
 

@@ -125,9 +125,11 @@ class AdoptionEvent(Base):
     )
     decision_number: Mapped[str] = mapped_column(String(60), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Set through record_step's ``draft_revision_id`` (API and form field); choosing the
+    # revision from a list in the tracker page is a later UI change.
     draft_revision_id: Mapped[int | None] = mapped_column(
-        Integer,
-        comment="drafting revision sent to consultation/BPD; foreign key added when drafting lands",
+        ForeignKey("draft_revision.id"),  # no cascade: a revision a step names stays
+        comment="the draft revision this step concerns (sent to consultation or the BPD)",
     )
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(

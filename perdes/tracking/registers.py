@@ -9,6 +9,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -259,7 +260,7 @@ def _sheet(
             if isinstance(cell.value, date):
                 cell.number_format = "DD-MM-YYYY"
     for i in range(1, len(headings) + 1):
-        ws.column_dimensions[ws.cell(row=3, column=i).column_letter].width = 18
+        ws.column_dimensions[get_column_letter(i)].width = 18
     ws.freeze_panes = "A4"
 
 

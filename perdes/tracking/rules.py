@@ -153,5 +153,5 @@ def recompute_deadlines(session: Session, *, kind: DeadlineKind, regency_code: s
             adoption.next_deadline_on = due
             changed += 1
             session.flush()
-            events.publish(events.ADOPTION_CHANGED, session, village_code=adoption.village_code)
+            events.publish(session, events.Change.ADOPTION, adoption.village_code)
     return changed

@@ -1,5 +1,7 @@
-"""Adoptions and their steps: start, record the next step, correct or retract a step, and the
-query functions other packages use (``current_stage``, ``is_promulgated``).
+"""Adoptions and their steps: start, record the next step, correct or retract a step.
+
+Where a village stands (its stage, whether it has a Perdes in force) is answered by
+``perdes.tracking.standing``, for this package and every other.
 
 Every write validates through the pure fold (``perdes.tracking.fold``), appends events (never
 updates or deletes them), refreshes the read model stored on the adoption in the same
@@ -21,6 +23,8 @@ from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
+from perdes.drafting.eligibility import PerdesNotAllowed
+from perdes.drafting.workspace.models import Draft, DraftRevision
 from perdes.errors import Conflict, ValidationFailed
 from perdes.tracking import deadlines
 from perdes.tracking.fold import State, Step, apply, check_step, fold
@@ -39,15 +43,14 @@ from perdes.tracking.queries import (
 )
 from perdes.tracking.stages import (
     PROMULGATED,
-    REASON_KELURAHAN,
     STEP_FIELDS,
     ClarificationResult,
     Stage,
-    stage_index,
 )
 from perdes.validation import FieldErrors, clean_text
 
 STALE = "Data tahapan sudah diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."
+REVISION_UNKNOWN = "Revisi rancangan ini tidak ditemukan pada rancangan Perdes desa ini."
 UNFINISHED = "Desa ini masih memiliki proses Perdes yang belum diundangkan."
 TEXT_LIMITS = {
     "berita_acara_number": 60,
@@ -93,7 +96,7 @@ def refresh_read_model(session: Session, adoption: Adoption, state: State) -> No
         session.flush()
     except StaleDataError as exc:
         raise Conflict(STALE) from exc
-    events.publish(events.ADOPTION_CHANGED, session, village_code=adoption.village_code)
+    events.publish(session, events.Change.ADOPTION, adoption.village_code)
 
 
 def parse_date(raw: object, *, field_name: str, errors: FieldErrors) -> date | None:
@@ -184,6 +187,16 @@ def event_from(step: Step, **extra: Any) -> AdoptionEvent:
     )
 
 
+def revision_of_village(session: Session, *, revision_id: int, village_code: str) -> bool:
+    """True when ``revision_id`` is a revision of one of this village's drafts."""
+    found = session.scalar(
+        select(DraftRevision.id)
+        .join(Draft, Draft.id == DraftRevision.draft_id)
+        .where(DraftRevision.id == revision_id, Draft.village_code == village_code)
+    )
+    return found is not None
+
+
 def _expect(adoption: Adoption, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != adoption.version:
         raise Conflict(STALE)
@@ -206,7 +219,7 @@ def start_adoption(
     region = village_region(session, actor=actor, village_code=village_code)
     actor.require("adoption.record", village_code)
     if not region.can_make_perdes:
-        raise ValidationFailed({"village": REASON_KELURAHAN}, REASON_KELURAHAN)
+        raise PerdesNotAllowed()
     errors = FieldErrors()
     clean_title = clean_text(title, field="title", errors=errors, max_length=200, required=True)
     clean_summary = clean_text(
@@ -241,7 +254,7 @@ def start_adoption(
         changes={"title": (None, clean_title)},
         village_code=village_code,
     )
-    events.publish(events.ADOPTION_CHANGED, session, village_code=village_code)
+    events.publish(session, events.Change.ADOPTION, village_code)
     return adoption
 
 
@@ -273,6 +286,10 @@ def record_step(
         data.get("notes"), field="notes", errors=errors, max_length=2000, multiline=True
     )
     revision = _clean_revision(data.get("draft_revision_id"), errors)
+    if revision is not None and not revision_of_village(
+        session, revision_id=revision, village_code=adoption.village_code
+    ):
+        errors.add("draft_revision_id", REVISION_UNKNOWN)
     steps, _ = effective_steps(adoption)
     state = fold(steps)
     if step is not None:
@@ -388,21 +405,3 @@ def correct_event(
         village_code=adoption.village_code,
     )
     return event
-
-
-def current_stage(session: Session, *, village_code: str) -> Stage | None:
-    """The stage of the village's most advanced adoption, from the stored column (no scope:
-    for other packages' rules, which apply their own access checks)."""
-    stages = session.scalars(
-        select(Adoption.current_stage).where(
-            Adoption.village_code == village_code, Adoption.current_stage.is_not(None)
-        )
-    ).all()
-    found = [s for s in stages if s is not None]
-    return max(found, key=stage_index) if found else None
-
-
-def is_promulgated(session: Session, *, village_code: str) -> bool:
-    """True when the village has a Perdes in force (diundangkan or later, not cancelled)."""
-    stage = current_stage(session, village_code=village_code)
-    return stage is not None and stage in PROMULGATED

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from perdes.drafting.eligibility import KELURAHAN_REFUSAL
+
 
 class Stage(StrEnum):
     DIRENCANAKAN = "direncanakan"
@@ -131,10 +133,7 @@ REASON_FINISHED = "Semua tahap sudah tercatat; tidak ada langkah berikutnya."
 REASON_FUTURE = "Tanggal tidak boleh di masa depan."
 REASON_BEFORE_PREVIOUS = "Tanggal tidak boleh sebelum langkah sebelumnya ({previous})."
 REASON_DECISION_REQUIRED = "Wajib diisi bila Perdes dibatalkan."
-REASON_KELURAHAN = (
-    "Kelurahan adalah bagian dari perangkat daerah kabupaten/kota dan tidak membentuk "
-    "Peraturan Desa."
-)
+REASON_KELURAHAN = KELURAHAN_REFUSAL  # the one rule: perdes.drafting.eligibility
 
 
 def refusal(current: Stage | None, step: Stage) -> str:

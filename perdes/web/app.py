@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from perdes import __version__
+from perdes import __version__, pipeline
 from perdes.config import PROJECT_ROOT, Settings
-from perdes.db import engine_from_settings, make_session_factory
+from perdes.db import engine_from_settings
 from perdes.web.api import adoption as api_adoption
 from perdes.web.api import checklist as api_checklist
 from perdes.web.api import docs as api_docs
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = engine_from_settings(settings)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = pipeline.make_session_factory(engine)
     app.state.templates = make_templates()
     app.state.api_routers = [m.router for m in API_MODULES]
     app.add_middleware(AnonymousCookieMiddleware)

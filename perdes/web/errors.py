@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from perdes.drafting.eligibility import FIELD, PerdesNotAllowed
 from perdes.errors import Conflict, DomainError, NotFound, OutOfScope, ValidationFailed
 from perdes.web.api.errors import api_error_response, request_validation_response
 from perdes.web.htmx import render
@@ -86,6 +87,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ValidationFailed)
     def _invalid(request: Request, exc: ValidationFailed) -> Response:
+        if is_api(request) and isinstance(exc, PerdesNotAllowed):
+            # The one eligibility rule: 422 everywhere, in the API's error shape.
+            return api_error_response(422, detail=exc.english, fields={FIELD: exc.english})
         if is_api(request):
             # The body matched the schema (else FastAPI gives 422), but a rule of the app
             # refused it given the current data: a conflict with the state, in the API.

@@ -18,8 +18,9 @@ TERMS: MappingProxyType[str, str] = MappingProxyType(
         "checklist": "Ceklis Desa PMI Prosedural",
         "checklist_short": "Ceklis",
         # documents
-        "word": "Word",
-        "word_comments": "Word dengan komentar",
+        "word": "Rancangan (Word)",
+        "word_comments": "Rancangan dengan komentar (Word)",
+        "signable": "Naskah untuk ditandatangani (Word)",
         "print": "Cetak",
         # monitoring
         "monitoring": "Pemantauan",

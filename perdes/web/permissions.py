@@ -18,8 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from perdes.accounts import services as accounts
 from perdes.accounts import tokens
 from perdes.accounts.principal import Principal
-from perdes.accounts.scope import Scope as RegionScope
 from perdes.errors import DomainError
+from perdes.regions.scope import Scope as RegionScope
 from perdes.web.deps import DB
 
 SESSION_COOKIE = "perdes_session"
@@ -59,8 +59,9 @@ def _principal(request: Request, db: DB) -> Principal:
     else:
         token = request.cookies.get(SESSION_COOKIE, "")
         principal = accounts.resolve_session(db, token=token) if token else None
-    request.state.principal = principal or ANONYMOUS
-    return request.state.principal  # type: ignore[no-any-return]
+    resolved = principal or ANONYMOUS
+    request.state.principal = resolved
+    return resolved
 
 
 def requires(action: str) -> Callable[..., Principal]:
@@ -73,7 +74,7 @@ def requires(action: str) -> Callable[..., Principal]:
         principal.require(action)
         return principal
 
-    dependency.action = action  # type: ignore[attr-defined]
+    dependency.action = action  # type: ignore[attr-defined]  # the authorization-matrix test reads a route's action from its dependency
     dependency.__name__ = f"requires_{action.replace('.', '_')}"
     return dependency
 
@@ -83,14 +84,14 @@ def optional_user(request: Request, db: DB) -> Principal:
     return _principal(request, db)
 
 
-optional_user.action = PUBLIC  # type: ignore[attr-defined]
+optional_user.action = PUBLIC  # type: ignore[attr-defined]  # the authorization-matrix test reads a route's action from its dependency
 
 
 def public_route() -> None:
     """Marks a route that needs no user at all (health checks)."""
 
 
-public_route.action = PUBLIC  # type: ignore[attr-defined]
+public_route.action = PUBLIC  # type: ignore[attr-defined]  # the authorization-matrix test reads a route's action from its dependency
 
 MaybeUser = Annotated[Principal, Depends(optional_user)]
 Viewer = Annotated[Principal, Depends(requires("village.view"))]

@@ -13,6 +13,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from perdes.accounts.permissions import ROLE_LABELS
 from perdes.config import PROJECT_ROOT
+from perdes.drafting.eligibility import KELURAHAN_REFUSAL
 from perdes.web.glossary import GLOSSARY, audit_action, audit_entity, field_label, in_words
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -68,6 +69,7 @@ def make_templates() -> Jinja2Blocks:
         query_string=query_string,
         role_labels=ROLE_LABELS,
         glossary=GLOSSARY,
+        kelurahan_refusal=KELURAHAN_REFUSAL,  # the one eligibility message
     )
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -30,8 +30,9 @@ def seed(database_url: str) -> str:
     from perdes.accounts.principal import Principal
     from perdes.accounts.services import create_user, principal_for
     from perdes.checklist.loading import load_bundled
-    from perdes.db import make_engine, make_session_factory, session_scope
+    from perdes.db import make_engine, session_scope
     from perdes.drafting.workspace import services as drafts
+    from perdes.pipeline import make_session_factory
     from perdes.tracking import services as tracking
     from tests.api.seed import promulgated_adoption
     from tests.factories import LONTAR, SUSUKAN, load_sample_regions

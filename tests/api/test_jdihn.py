@@ -2,7 +2,7 @@
 
 from perdes.accounts.principal import Principal
 from perdes.exchange.jdihn import metadata
-from perdes.regions.services import update_profile
+from perdes.profiles import services as profiles
 from tests.api.conftest import assert_error
 from tests.api.seed import STEPS_TO_PROMULGATION, promulgated_adoption
 from tests.factories import LONTAR, SUSUKAN
@@ -38,7 +38,7 @@ def test_jdihn_record_of_a_promulgated_perdes(api, db):
 
 def test_local_term_for_desa_is_used(api, db):
     adoption = promulgated_adoption(db, LONTAR)
-    update_profile(
+    profiles.update_profile(
         db,
         actor=Principal.system(),
         code=LONTAR,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from perdes.accounts.audit import AuditEntry
 from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
+from perdes.drafting.eligibility import KELURAHAN_REFUSAL_EN
 from perdes.tracking import services as tracking
 from tests.api.conftest import assert_error
 from tests.api.seed import promulgated_adoption
@@ -217,7 +218,8 @@ def test_docx_needs_the_edit_right_and_a_desa(api):
     body = {"template": "pelindungan-pmi", "values": NAMES}
     assert_error(api("pemantau").post(DOCX_URL, json=body), 403)
     assert_error(api("operator").post(DOCX_URL.replace(LONTAR, SUSUKAN), json=body), 404)
-    assert_error(api("admin").post(DOCX_URL.replace(LONTAR, KELURAHAN), json=body), 403)
+    error = assert_error(api("admin").post(DOCX_URL.replace(LONTAR, KELURAHAN), json=body), 422)
+    assert error["fields"]["village"] == KELURAHAN_REFUSAL_EN
 
 
 def test_recording_continues_after_promulgation(api, db, regions):
@@ -228,3 +230,16 @@ def test_recording_continues_after_promulgation(api, db, regions):
     )
     assert response.status_code == 201, response.text
     assert response.json()["report_letter_number"] == "140/12/2026"
+
+
+def test_docx_kind_rancangan_or_naskah(api):
+    body = {"template": "pelindungan-pmi", "values": NAMES}
+    rancangan = api("operator").post(DOCX_URL, json=body)
+    assert rancangan.status_code == 200
+    assert "rancangan-perdes-" in rancangan.headers["content-disposition"]
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(rancangan.content)).paragraphs)
+    assert text.startswith("RANCANGAN")
+    naskah = api("operator").post(DOCX_URL, json={**body, "kind": "naskah"})
+    error = assert_error(naskah, 409, "rule_violation")
+    assert "nomor" in error["fields"] and "mengingat.uu-6-2014" in error["fields"]
+    assert_error(api("operator").post(DOCX_URL, json={**body, "kind": "final"}), 422)

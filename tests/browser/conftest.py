@@ -22,8 +22,9 @@ from perdes import migrate
 from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
 from perdes.config import Settings
-from perdes.db import engine_from_settings, make_session_factory, session_scope
-from perdes.regions import services as region_services
+from perdes.db import engine_from_settings, session_scope
+from perdes.pipeline import make_session_factory
+from perdes.profiles import services as profiles
 from perdes.web.app import create_app
 from tests.factories import LONTAR, PASSWORD, SUSUKAN, load_sample_regions, make_user
 
@@ -90,7 +91,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             session, "operator", (SUSUKAN,), username="operator.susukan"
         ).username
         load_bundled(session, actor=Principal.system())
-        region_services.update_profile(
+        profiles.update_profile(
             session,
             actor=Principal.system(),
             code=LONTAR,
@@ -102,7 +103,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 "sekretaris_desa_name": "Junaedi",
             },
         )
-        region_services.update_profile(
+        profiles.update_profile(
             session,
             actor=Principal.system(),
             code=SUSUKAN,

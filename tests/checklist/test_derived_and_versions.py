@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from perdes import events
+from perdes import events, pipeline
 from perdes.accounts.principal import Principal
 from perdes.checklist import derived, facts, queue, services, views
 from perdes.checklist.framework import bundled_files, load_framework_file
@@ -15,13 +15,13 @@ from perdes.checklist.models import (
     ChecklistAssessment,
     ChecklistFramework,
     ChecklistVillageTotal,
-    EventKind,
+    ItemEventKind,
     ItemStatus,
     Verification,
 )
 from perdes.db import utcnow
 from perdes.errors import Conflict, OutOfScope, ValidationFailed
-from perdes.regions import services as regions
+from perdes.profiles import services as profiles
 from perdes.regions.models import VillageProfile
 from tests.checklist.conftest import DATA, PDF, SLUG
 from tests.factories import LONTAR, SUSUKAN
@@ -48,16 +48,22 @@ def tracker(monkeypatch):
     return promulgated
 
 
+def adoption_changed(db, code=LONTAR):
+    """What a tracker write leaves behind, then the end of its transaction."""
+    events.publish(db, events.Change.ADOPTION, code)
+    pipeline.settle(db)
+
+
 def item_state(db, people, key, code=LONTAR):
     view = views.assessment_view(db, actor=people["admin"], village_code=code, framework_slug=SLUG)
     return view.item(key)
 
 
 def test_perdes_item_follows_the_tracker_through_the_event(db, framework, people, tracker):
-    events.publish(events.ADOPTION_CHANGED, db, village_code=LONTAR)
+    adoption_changed(db)
     assert db.scalar(select(ChecklistAnswer)) is None, "fact false and untouched: no write"
     tracker.add(LONTAR)
-    events.publish(events.ADOPTION_CHANGED, db, village_code=LONTAR)
+    adoption_changed(db)
     item = item_state(db, people, PERDES)
     assert (item.answer.status, item.answer.verification) == (
         ItemStatus.TERPENUHI,
@@ -66,13 +72,13 @@ def test_perdes_item_follows_the_tracker_through_the_event(db, framework, people
     assert item.answer.derived and item.answer.verified_by_id is None
     total = db.get(ChecklistVillageTotal, (LONTAR, SLUG))
     assert total.verified_count == 1 and total.score == pytest.approx(13.0)
-    events.publish(events.ADOPTION_CHANGED, db, village_code=LONTAR)
+    adoption_changed(db)
     assert len(item_state(db, people, PERDES).history) == 1, "unchanged fact: no new event"
     tracker.discard(LONTAR)  # e.g. the klarifikasi cancelled it
-    events.publish(events.ADOPTION_CHANGED, db, village_code=LONTAR)
+    adoption_changed(db)
     item = item_state(db, people, PERDES)
     assert (item.answer.status, item.answer.verification) == (ItemStatus.BELUM, Verification.BELUM)
-    assert [e.kind for e in item.history] == [EventKind.DERIVED, EventKind.DERIVED]
+    assert [e.kind for e in item.history] == [ItemEventKind.DERIVED, ItemEventKind.DERIVED]
     assert item.history[0].actor_name == "Sistem (otomatis)"
     assert db.get(ChecklistVillageTotal, (LONTAR, SLUG)).verified_count == 0
     assert item_state(db, people, PERDES, code=SUSUKAN).answer is None
@@ -91,18 +97,6 @@ def test_derived_items_cannot_be_answered_by_hand(db, framework, people, tracker
     assert "otomatis" in caught.value.errors["status"]
 
 
-def test_the_tracker_fact_calls_the_tracker_contract(db, framework, monkeypatch):
-    import sys
-    import types
-
-    calls = []
-    fake = types.ModuleType("perdes.tracking.services")
-    fake.is_promulgated = lambda session, *, village_code: calls.append(village_code) or True
-    monkeypatch.setitem(sys.modules, "perdes.tracking.services", fake)
-    assert facts.FACTS["tracker.promulgated"].evaluate(db, LONTAR, {}) is True
-    assert calls == [LONTAR]
-
-
 def test_profile_item_follows_profile_updates_and_expires_with_time(db, framework, people):
     data = {
         "sebutan_desa": "Desa",
@@ -111,11 +105,13 @@ def test_profile_item_follows_profile_updates_and_expires_with_time(db, framewor
         "pmi_active_count": "120",
         "pmi_returned_count": "",
     }
-    regions.update_profile(db, actor=people["operator"], code=LONTAR, data=data)
+    profiles.update_profile(db, actor=people["operator"], code=LONTAR, data=data)
+    db.commit()
     assert item_state(db, people, DATA_ITEM).answer is None, "returned count missing"
-    regions.update_profile(
+    profiles.update_profile(
         db, actor=people["operator"], code=LONTAR, data={**data, "pmi_returned_count": "40"}
     )
+    db.commit()
     assert item_state(db, people, DATA_ITEM).answer.status is ItemStatus.TERPENUHI
     profile = db.get(VillageProfile, LONTAR)
     profile.updated_at = utcnow() - timedelta(days=181)
@@ -170,7 +166,7 @@ def test_upgrade_carries_answers_starts_new_items_empty_and_archives_removed(
         carried.answer.verification is Verification.DIVERIFIKASI and carried.answer.note == "SK 5"
     )
     assert [e.file.original_name for e in carried.evidence] == ["sk.pdf"]
-    assert carried.history[0].kind is EventKind.CARRIED_OVER and len(carried.history) == 4
+    assert carried.history[0].kind is ItemEventKind.CARRIED_OVER and len(carried.history) == 4
     assert view.item("literasi-remitansi").answer is None
     assert [a.item_key for a in view.archived] == ["pengasuhan-anak-pmi"]
     old = db.scalar(

@@ -9,7 +9,7 @@ from perdes.checklist.models import (
     ChecklistAnswer,
     ChecklistItemEvent,
     ChecklistVillageTotal,
-    EventKind,
+    ItemEventKind,
     ItemStatus,
     Verification,
 )
@@ -98,11 +98,11 @@ def test_full_verification_flow_with_rejection_and_resubmission(db, framework, p
     assert t.mandatory_missing_count == 6 and not t.qualified
     history = [e.kind for e in reversed(view(db, op).item(ITEM).history)]
     assert history == [
-        EventKind.ANSWERED,
-        EventKind.EVIDENCE_ADDED,
-        EventKind.REJECTED,
-        EventKind.ANSWERED,
-        EventKind.VERIFIED,
+        ItemEventKind.ANSWERED,
+        ItemEventKind.EVIDENCE_ADDED,
+        ItemEventKind.REJECTED,
+        ItemEventKind.ANSWERED,
+        ItemEventKind.VERIFIED,
     ]
     actions = db.scalars(
         select(AuditEntry.action).where(AuditEntry.entity == "checklist_answer")

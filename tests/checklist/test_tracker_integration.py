@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from perdes.checklist import views
 from perdes.checklist.models import ChecklistVillageTotal, ItemStatus, Verification
 from perdes.tracking import services as tracking
+from perdes.tracking import standing
 from perdes.tracking.stages import Stage
 from tests.checklist.conftest import SLUG
 from tests.factories import LONTAR
@@ -14,6 +15,7 @@ PERDES = "perdes-diundangkan"
 
 
 def perdes_item(db, people):
+    db.commit()  # the end of the tracker's transaction: derived items are settled
     view = views.assessment_view(
         db, actor=people["admin"], village_code=LONTAR, framework_slug=SLUG
     )
@@ -51,6 +53,6 @@ def test_promulgation_in_the_tracker_meets_the_item_and_cancellation_removes_it(
         "decision_number": "188/12/2026",
     }
     tracking.record_step(db, actor=operator, adoption_id=adoption.id, data=cancelled)
-    assert tracking.current_stage(db, village_code=LONTAR) is Stage.PENYUSUNAN
+    assert standing.village_stage(db, village_code=LONTAR) is Stage.PENYUSUNAN
     item = perdes_item(db, people)
     assert item.answer.status is not ItemStatus.TERPENUHI

@@ -35,6 +35,35 @@ NAGARI = VillageContext(
     kepala_desa_name="Rahmat",
     sekretaris_desa_name="Yusuf",
 )
+# Villages whose local terms come from templates/perdes/local-forms.yaml (no profile
+# overrides): a gampong in Aceh, a nagari in Sumatera Barat, a desa in a kota.
+GAMPONG = VillageContext(
+    desa_name="Keude Bakongan",
+    kecamatan_name="Bakongan",
+    kabupaten_name="Kabupaten Aceh Selatan",
+    provinsi_name="Aceh",
+    village_code="11.01.01.2001",
+    kepala_desa_name="Teuku Ridwan",
+    sekretaris_desa_name="Cut Aminah",
+)
+NAGARI_TIKU = VillageContext(
+    desa_name="Tiku Selatan",
+    kecamatan_name="Tanjung Mutiara",
+    kabupaten_name="Kabupaten Agam",
+    provinsi_name="Sumatera Barat",
+    village_code="13.06.01.2001",
+    kepala_desa_name="Rahmat",
+    sekretaris_desa_name="Yusuf",
+)
+DESA_KOTA = VillageContext(
+    desa_name="Sumberejo",
+    kecamatan_name="Batu",
+    kabupaten_name="Kota Batu",
+    provinsi_name="Jawa Timur",
+    village_code="35.79.01.2005",
+    kepala_desa_name="Suparno",
+    sekretaris_desa_name="Wahyuni",
+)
 GOLDEN_VALUES: dict[str, object] = {
     "nomor": "3",
     "tahun": 2026,

@@ -31,7 +31,7 @@ def test_numbering_is_contiguous(lontar_doc: Document) -> None:
     ]
     numbers = [p.number for p in lontar_doc.all_pasal()]
     assert numbers == list(range(1, len(numbers) + 1))
-    assert 30 <= len(numbers) <= 45
+    assert 40 <= len(numbers) <= 55
     bab4 = lontar_doc.babs[3]
     assert [(b.label, b.title) for b in bab4.parts if isinstance(b, Bagian)] == [
         ("Bagian Kesatu", "Hak"),
@@ -41,7 +41,9 @@ def test_numbering_is_contiguous(lontar_doc: Document) -> None:
 
 def test_cross_references_resolve_after_numbering(lontar_doc: Document) -> None:
     target = _pasal(lontar_doc, "pendataan.kewajiban").number
-    assert f"sebagaimana dimaksud dalam Pasal {target}." in _text(lontar_doc, "kewajiban.calon-pmi")
+    assert f"sebagaimana dimaksud dalam Pasal {target}." in _text(
+        lontar_doc, "kewajiban.pencari-kerja"
+    )
     tugas = _pasal(lontar_doc, "tugas.pemdes").number
     assert f"dalam Pasal {tugas} ayat (1)." in _text(lontar_doc, "tugas.pelaksana")
     # a reference inside the same Pasal says only "ayat (n)"
@@ -57,9 +59,13 @@ def test_excluding_a_pasal_renumbers_and_keeps_references_right(template: Templa
     full = assemble(template, village=LONTAR, values={}, options={}, today=TODAY)
     assert len(full.all_pasal()) == len(ids) + 1
     target = _pasal(doc, "pendataan.kewajiban").number
-    assert f"dalam Pasal {target}." in _text(doc, "kewajiban.calon-pmi")
-    assert not any(c.key == "uu-27-2022" for c in doc.mengingat)
-    assert len(doc.menimbang) == len(full.menimbang) - 1
+    assert f"dalam Pasal {target}." in _text(doc, "kewajiban.pencari-kerja")
+    # the register is always kept, so UU 27/2022 and its Menimbang stay (issue #12, 4)
+    assert any(c.key == "uu-27-2022" for c in doc.mengingat)
+    assert len(doc.menimbang) == len(full.menimbang)
+    assert "hanya disampaikan kepada pihak lain berdasarkan ketentuan" in _text(
+        doc, "pendataan.pelindungan-data"
+    )
 
 
 def test_bagian_option_only_removes_the_subdivision(template: Template) -> None:
@@ -164,15 +170,26 @@ def test_mengingat_ordered_by_level_then_year(lontar_doc: Document) -> None:
 
 
 def test_local_terms_everywhere(template: Template) -> None:
-    doc = assemble(template, village=NAGARI, values={}, options={}, today=TODAY)
+    doc = assemble(
+        template,
+        village=NAGARI,
+        values={"tanggal_penetapan": "2025-12-30", "tanggal_pengundangan": "2026-01-05"},
+        options={},
+        today=TODAY,
+    )
     assert doc.header.jabatan == "WALI NAGARI SUNGAI PUA"
+    assert doc.header.nomor == "NOMOR … TAHUN 2025"  # the year of enactment
     assert doc.header.jenis == "PERATURAN NAGARI SUNGAI PUA"
     assert doc.kesepakatan[1] == "BADAN PERMUSYAWARATAN NAGARI SUNGAI PUA"
+    # the Lembaran year is the year of promulgation
     assert doc.lembaran.startswith("LEMBARAN NAGARI SUNGAI PUA TAHUN 2026")
     assert doc.pengundangan.jabatan == "SEKRETARIS NAGARI SUNGAI PUA,"
     definitions = _text(doc, "umum.definisi")
     assert "Nagari adalah Nagari Sungai Pua" in definitions
-    assert "Badan Permusyawaratan Nagari yang selanjutnya disingkat BPN" in definitions
+    # no abbreviation is invented where none is known (local-forms.yaml)
+    assert "Badan Permusyawaratan Nagari adalah lembaga" in definitions
+    assert "BPN" not in render_text(doc) and "BPD" not in render_text(doc)
+    assert "anggota Badan Permusyawaratan Nagari" in _text(doc, "pencegahan.larangan")
     body = "\n".join(t for _, _, t in pasal_texts(doc))
     assert re.search(r"\bDesa\b", body) is None
     assert re.search(r"\bKepala Desa\b", render_text(doc)) is None
@@ -182,7 +199,10 @@ def test_no_criminal_sanctions(lontar_doc: Document) -> None:
     body = "\n".join(t for _, _, t in pasal_texts(lontar_doc)).lower()
     for phrase in ("pidana penjara", "pidana kurungan", "denda paling banyak"):
         assert phrase not in body
-    assert "sanksi administratif berupa" in body
+    assert "sanksi administratif secara bertahap berupa" in body
+    # graded, no public naming of a person (issue #12, 5)
+    assert "pengumuman" not in _text(lontar_doc, "sanksi.jenis").lower()
+    assert "huruf b dijatuhkan apabila" in _text(lontar_doc, "sanksi.jenis")
 
 
 def test_header_signatures_and_closing(lontar_doc: Document) -> None:

@@ -42,7 +42,7 @@ def _render(tmp_path: Path, *args: str) -> tuple[int, str, Path]:
 def test_templates_lists_the_pmi_template() -> None:
     result = runner.invoke(app, ["templates"])
     assert result.exit_code == 0
-    assert "pelindungan-pmi\t1.0.0\tPelindungan Pekerja Migran Indonesia" in result.stdout
+    assert "pelindungan-pmi\t2.0.0\tPelindungan Pekerja Migran Indonesia" in result.stdout
 
 
 def test_check_template_ok_and_broken(template_copy: Path) -> None:
@@ -140,4 +140,18 @@ def test_existing_file_is_replaced_only_on_success(tmp_path: Path) -> None:
     code, _, _ = _render(tmp_path, "--set", "tahun=3000")
     assert code != 0 and out.read_bytes() == b"old"
     code, _, _ = _render(tmp_path, "--format", "txt")
-    assert code == 0 and out.read_text(encoding="utf-8").startswith("KEPALA DESA LONTAR")
+    assert code == 0 and out.read_text(encoding="utf-8").startswith(
+        "RANCANGAN\n\nKEPALA DESA LONTAR"
+    )
+
+
+def test_kind_naskah_is_refused_with_the_list_of_what_to_complete(tmp_path: Path) -> None:
+    code, err, out = _render(tmp_path, "--format", "txt", "--kind", "naskah")
+    assert code == 1 and not out.exists()
+    assert "not ready to sign" in err
+    assert "the Perdes number is not filled in" in err
+    assert "Mengingat item 4 (uu-6-2014): gazette number missing" in err
+    code, err, _ = _render(tmp_path, "--format", "txt", "--kind", "final")
+    assert code == 1 and "unknown kind" in err
+    code, _, out = _render(tmp_path, "--format", "txt", "--kind", "rancangan")
+    assert code == 0 and out.read_text(encoding="utf-8").startswith("RANCANGAN")

@@ -8,8 +8,9 @@ from typer.testing import CliRunner
 from perdes import migrate
 from perdes.accounts.principal import Principal
 from perdes.cli import app
-from perdes.db import make_engine, make_session_factory, session_scope
-from perdes.regions import services
+from perdes.db import make_engine, session_scope
+from perdes.pipeline import make_session_factory
+from perdes.profiles import services as profiles
 from tests.factories import LONTAR, load_sample_regions
 
 
@@ -19,7 +20,7 @@ def test_render_lontar_from_the_database(tmp_path: Path, monkeypatch) -> None:
     migrate.upgrade(engine)
     with session_scope(make_session_factory(engine)) as session:
         load_sample_regions(session)
-        services.update_profile(
+        profiles.update_profile(
             session,
             actor=Principal.system(),
             code=LONTAR,

@@ -34,7 +34,7 @@ def _errors(
         ({"tanggal_penetapan": "2026-02-30"}, "tanggal_penetapan", "date"),
         ({"tanggal_penetapan": "3026-01-01"}, "tanggal_penetapan", "year must be"),
         ({"batas_lapor_hari": 0}, "batas_lapor_hari", "between 1–30"),
-        ({"periode_laporan": "mingguan"}, "periode_laporan", "one of"),
+        ({"frekuensi_rekap": "mingguan"}, "frekuensi_rekap", "one of"),
         ({"mengingat_tambahan": ["uu-99-1999"]}, "mengingat_tambahan", "unknown citation"),
         ({"variabel_asing": "x"}, "variabel_asing", "unknown variable"),
     ],

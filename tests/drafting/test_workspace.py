@@ -5,11 +5,12 @@ from sqlalchemy import func, select
 
 from perdes.accounts import services as accounts
 from perdes.accounts.principal import Principal
+from perdes.drafting.eligibility import PerdesNotAllowed
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.compare import Change, compare_sections
 from perdes.drafting.workspace.models import DraftRevision
 from perdes.errors import NotFound, OutOfScope, ValidationFailed
-from perdes.regions import services as region_services
+from perdes.profiles import services as profiles
 from tests.factories import KELURAHAN, LONTAR, PONTANG, make_user
 
 OFFICIALS = {"nama_kepala_desa": "Ahmad Sobari", "nama_sekretaris_desa": "Junaedi"}
@@ -31,7 +32,7 @@ def new_draft(db, who=None, **values):
 
 
 def test_create_draft_uses_the_village_profile_and_stores_revision_one(db, regions):
-    region_services.update_profile(
+    profiles.update_profile(
         db,
         actor=Principal.system(),
         code=LONTAR,
@@ -115,7 +116,7 @@ def test_access_rules_for_drafts(db, regions):
             options={},
         )
     admin = Principal.system()
-    with pytest.raises(OutOfScope, match="Kelurahan"):
+    with pytest.raises(PerdesNotAllowed, match="Kelurahan"):
         drafts.create_draft(
             db,
             actor=admin,
@@ -225,3 +226,13 @@ def test_mark_revision_for_consultation_and_bpd(db, regions):
         drafts.mark_revision(db, actor=operator, draft_id=draft.id, number=1, purpose="x")
     with pytest.raises(NotFound):
         drafts.mark_revision(db, actor=operator, draft_id=draft.id, number=9, purpose="bpd")
+
+
+def test_the_two_kinds_have_distinct_file_names() -> None:
+    rancangan = drafts.output_file_name("Lontar", 3, "rancangan", "docx")
+    naskah = drafts.output_file_name("Lontar", 3, "naskah", "docx")
+    assert rancangan == "Rancangan-Perdes-PMI-Lontar-revisi-3.docx"
+    assert naskah == "Naskah-Perdes-PMI-Lontar-revisi-3-untuk-ditandatangani.docx"
+    assert drafts.output_file_name("Sungai Puä", 1, "rancangan", "pdf").endswith(
+        "Sungai-Pua-revisi-1.pdf"
+    )

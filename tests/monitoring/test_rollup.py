@@ -41,15 +41,18 @@ def test_steps_and_checklist_answers_move_the_rollup(db, regions):
     for stage in ("direncanakan", "penyusunan"):
         tracking.record_step(db, actor=operator, adoption_id=adoption.id,
                              data={"stage": stage, "occurred_on": on.isoformat()})  # fmt: skip
+    db.commit()  # the derived work is done once, before the transaction commits
     assert (db.get(DistrictRollup, TIRTAYASA).n_penyusunan,
             db.get(DistrictRollup, TIRTAYASA).n_direncanakan) == (1, 0)  # fmt: skip
     checklist.answer_item(db, actor=operator, village_code=LONTAR,
                           framework_slug="desa-pmi-prosedural", item_key="satgas-komunitas-pmi",
                           status="terpenuhi")  # fmt: skip
+    db.commit()
     assert db.get(DistrictRollup, TIRTAYASA).waiting == 1
     checklist.verify_item(db, actor=monitor, village_code=LONTAR,
                           framework_slug="desa-pmi-prosedural", item_key="satgas-komunitas-pmi",
                           decision="diverifikasi")  # fmt: skip
+    db.commit()
     kept = snapshot(db, TIRTAYASA)
     assert kept["waiting"] == 0 and kept["score_count"] == 1
     rollup.rebuild(db)
@@ -62,7 +65,8 @@ def test_cli_rebuild_restores_the_rollup(tmp_path, monkeypatch):
 
     from perdes import migrate
     from perdes.cli import app as cli_app
-    from perdes.db import make_engine, make_session_factory, session_scope
+    from perdes.db import make_engine, session_scope
+    from perdes.pipeline import make_session_factory
     from tests.factories import load_sample_regions
 
     url = f"sqlite:///{tmp_path / 'rollup.sqlite3'}"

@@ -6,9 +6,10 @@ from sqlalchemy import select
 from perdes.accounts.models import AuditEntry
 from perdes.accounts.permissions import Role
 from perdes.accounts.principal import Principal
-from perdes.accounts.scope import Scope
 from perdes.errors import NotFound, OutOfScope, ValidationFailed
+from perdes.profiles import services as profiles
 from perdes.regions import services
+from perdes.regions.scope import Scope
 from tests.factories import KELURAHAN, LONTAR, PONTANG, SUKRA, SUSUKAN
 
 EVERYTHING = Scope.all()
@@ -110,7 +111,7 @@ def valid_profile(**changes):
 
 
 def test_profile_update_saves_cleans_and_audits(db, regions):
-    profile = services.update_profile(db, actor=operator(), code=LONTAR, data=valid_profile())
+    profile = profiles.update_profile(db, actor=operator(), code=LONTAR, data=valid_profile())
     assert profile.pmi_active_count == 1200 and profile.pmi_returned_count is None
     assert profile.sebutan_kepala_desa == "Wali Nagari"
     entry = db.scalars(select(AuditEntry).where(AuditEntry.village_code == LONTAR)).one()
@@ -136,7 +137,7 @@ def test_bad_profile_input_is_refused_per_field_and_nothing_is_written(
     db, regions, field, value, message
 ):
     with pytest.raises(ValidationFailed) as caught:
-        services.update_profile(
+        profiles.update_profile(
             db, actor=operator(), code=LONTAR, data=valid_profile(**{field: value})
         )
     assert message in caught.value.errors[field]
@@ -145,9 +146,31 @@ def test_bad_profile_input_is_refused_per_field_and_nothing_is_written(
 
 def test_another_village_cannot_be_edited(db, regions):
     with pytest.raises(NotFound):
-        services.update_profile(db, actor=operator(), code=PONTANG, data=valid_profile())
+        profiles.update_profile(db, actor=operator(), code=PONTANG, data=valid_profile())
     pemantau = Principal(
         user_id=None, username="p", full_name="P", role=Role.PEMANTAU, scope=Scope.of("36.04")
     )
     with pytest.raises(OutOfScope):
-        services.update_profile(db, actor=pemantau, code=LONTAR, data=valid_profile())
+        profiles.update_profile(db, actor=pemantau, code=LONTAR, data=valid_profile())
+
+
+def test_local_form_overrides_are_saved_and_reach_the_draft(db, regions):
+    from perdes.drafting.village import village_context
+
+    data = {
+        **valid_profile(),
+        "jenis_peraturan": "Peraturan Desa",
+        "singkatan_bpd": "  ",
+        "sebutan_kecamatan": "Kecamatan",
+        "sebutan_camat": "Camat",
+    }
+    profiles.update_profile(db, actor=operator(), code=LONTAR, data=data)
+    context = village_context(db, code=LONTAR, scope=Scope.all())
+    assert context.jenis_peraturan == "Peraturan Desa"
+    assert context.singkatan_bpd is None  # blank means "use the regional data"
+    assert context.sebutan_camat == "Camat"
+    with pytest.raises(ValidationFailed) as err:
+        profiles.update_profile(
+            db, actor=operator(), code=LONTAR, data={**data, "singkatan_bpd": "X" * 21}
+        )
+    assert "singkatan_bpd" in err.value.errors

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from perdes.errors import NotFound, ValidationFailed
 from perdes.files import StoredFile
-from perdes.tracking import after_the_fact, evidence, services
+from perdes.tracking import after_the_fact, evidence, services, standing
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import REASON_KELURAHAN, Stage
 from tests.factories import KELURAHAN, LONTAR, SUSUKAN
@@ -118,7 +118,7 @@ def test_a_perdes_enacted_before_the_app_is_recorded_after_the_fact(db, operator
     assert (adoption.perdes_number, adoption.enacted_on) == ("7", date(2018, 12, 3))
     assert adoption.next_deadline_on == date(2018, 12, 10), "the report is still due"
     assert [f.original_name for f in adoption.events[1].files] == ["perdes-7-2018.pdf"]
-    assert services.is_promulgated(db, village_code=LONTAR)
+    assert standing.is_promulgated(db, village_code=LONTAR)
 
 
 def test_after_the_fact_with_report_and_handover(db, operator):

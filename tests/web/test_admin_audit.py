@@ -6,6 +6,7 @@ from sqlalchemy import select
 from perdes.accounts import services as accounts
 from perdes.accounts.models import AuditEntry, User
 from perdes.accounts.principal import Principal
+from perdes.profiles import services as profiles
 from tests.factories import LONTAR, PASSWORD, SUKRA, make_user
 
 PROFILE = {"sebutan_desa": "Desa", "sebutan_kepala_desa": "Kepala Desa", "sebutan_bpd": "BPD"}
@@ -113,10 +114,9 @@ def test_each_kind_of_write_leaves_an_audit_entry(client, db, regions):
 
 def test_audit_page_filters_and_scope(client, db, regions):
     system = Principal.system()
-    from perdes.regions import services as regions_services
 
-    regions_services.update_profile(db, actor=system, code=LONTAR, data=PROFILE)
-    regions_services.update_profile(db, actor=system, code=SUKRA, data=PROFILE)
+    profiles.update_profile(db, actor=system, code=LONTAR, data=PROFILE)
+    profiles.update_profile(db, actor=system, code=SUKRA, data=PROFILE)
     client.login_as(db, "pemantau")  # Kabupaten Serang only
     page = BeautifulSoup(client.get("/audit").text, "html.parser")
     text = page.select_one("#audit-results").text

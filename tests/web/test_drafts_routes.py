@@ -11,7 +11,7 @@ from perdes.accounts.principal import Principal
 from perdes.drafting.workspace import pdf as pdf_module
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.models import Draft
-from perdes.regions import services as region_services
+from perdes.profiles import services as profiles
 from perdes.tracking.after_the_fact import record_after_the_fact
 from tests.factories import KELURAHAN, LONTAR, PONTANG
 
@@ -30,7 +30,7 @@ def soup(response):
 
 @pytest.fixture()
 def lontar_profile(db, regions):
-    region_services.update_profile(db, actor=Principal.system(), code=LONTAR, data=PROFILE)
+    profiles.update_profile(db, actor=Principal.system(), code=LONTAR, data=PROFILE)
 
 
 def form_of(page_html: str) -> dict[str, object]:
@@ -300,3 +300,26 @@ def test_workspace_action_bar_offers_the_latest_revision_downloads(client, db, l
     client.login_as(db, "pemantau")
     reader_bar = soup(client.get(f"/rancangan/{draft_id}")).select_one(".action-bar")
     assert reader_bar.select_one("button") is None and reader_bar.select_one("a[download]")
+
+
+def test_rancangan_and_naskah_downloads(client, db, lontar_profile):
+    """Two kinds of output with distinct names; the naskah is refused, listing what to
+    complete, while anything is unverified or blank (issue #12, 1)."""
+    client.login_as(db, "operator")
+    draft_id = create(client)
+    workspace = soup(client.get(f"/rancangan/{draft_id}"))
+    assert workspace.select_one("[data-testid=naskah-1]")
+    rancangan = client.get(f"/rancangan/{draft_id}/revisi/1/docx")
+    assert rancangan.status_code == 200
+    assert (
+        'filename="Rancangan-Perdes-PMI-Lontar-revisi-1.docx"'
+        in rancangan.headers["content-disposition"]
+    )
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(rancangan.content)).paragraphs)
+    assert text.startswith("RANCANGAN") and "[belum diverifikasi]" in text
+    naskah = client.get(f"/rancangan/{draft_id}/revisi/1/docx?jenis=naskah")
+    assert naskah.status_code == 422
+    assert "Naskah untuk ditandatangani belum dapat dibuat" in naskah.text
+    assert "Nomor Peraturan belum diisi" in naskah.text  # the draft has no number yet
+    assert "Dasar hukum angka" in naskah.text and "belum diverifikasi" in naskah.text
+    assert client.get(f"/rancangan/{draft_id}/revisi/1/docx?jenis=lain").status_code == 422

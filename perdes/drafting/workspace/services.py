@@ -7,6 +7,8 @@ and the template version it was written with, and a text snapshot per Pasal for 
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,10 +21,12 @@ from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.drafting.assembler import assemble
+from perdes.drafting.eligibility import require_perdes_maker
 from perdes.drafting.errors import DraftInputError, TemplateError, TemplateNotFound
 from perdes.drafting.loader import load_template
 from perdes.drafting.manifest import Template
 from perdes.drafting.model import Document, VillageContext
+from perdes.drafting.signing import Kind, NotSignable, check_kind
 from perdes.drafting.values import default_values
 from perdes.drafting.village import context_from_view
 from perdes.drafting.workspace.compare import document_sections
@@ -32,7 +36,7 @@ from perdes.drafting.workspace.models import (
     DraftComment,
     DraftRevision,
 )
-from perdes.errors import Conflict, NotFound, OutOfScope, ValidationFailed
+from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.regions.models import Region
 from perdes.regions.services import VillageView, get_village
 from perdes.validation import FieldErrors, clean_text
@@ -106,8 +110,7 @@ def _message(message: str) -> str:
 def _village_for_write(session: Session, actor: Principal, village_code: str) -> VillageView:
     view = get_village(session, code=village_code, scope=actor.scope)
     actor.require("draft.edit", village_code)
-    if not view.region.can_make_perdes:
-        raise OutOfScope("Kelurahan tidak membentuk Peraturan Desa.")
+    require_perdes_maker(view.region.code)
     return view
 
 
@@ -230,7 +233,8 @@ def save_revision(
     """Save a new revision on top of ``base_number``.
 
     Raises StaleRevision when someone saved after the form was opened (no lost updates),
-    ValidationFailed on bad input, NotFound/OutOfScope on access.
+    ValidationFailed on bad input (PerdesNotAllowed for a kelurahan), NotFound/OutOfScope
+    on access.
     """
     view = get_draft(session, actor=actor, draft_id=draft_id)
     draft = view.draft
@@ -283,16 +287,45 @@ def list_revisions(session: Session, *, draft: Draft) -> list[DraftRevision]:
 
 
 def revision_document(draft: Draft, revision: DraftRevision) -> Document:
-    """Render a revision again from what it stored (village data, values, options, date)."""
+    """Render a revision again from what it stored (village data, values, options, date).
+
+    Names the current template no longer declares (a variable or option retired in a
+    newer template version) are left out, so older revisions still open.
+    """
     template = template_for(draft.template_slug)
-    village = VillageContext(**revision.village)
+    known = {f.name for f in dataclasses.fields(VillageContext)}
+    village = VillageContext(**{k: v for k, v in revision.village.items() if k in known})
     return build_document(
         template,
         village=village,
-        values=revision.values,
-        options=revision.options,
+        values={k: v for k, v in revision.values.items() if k in template.variables},
+        options={k: v for k, v in revision.options.items() if k in template.options},
         today=revision.created_at.date(),
     )
+
+
+NOT_SIGNABLE = "Naskah untuk ditandatangani belum dapat dibuat. Lengkapi dahulu:"
+
+
+def require_kind(document: Document, kind: str) -> Kind:
+    """Check the output kind for ``document``; a naskah untuk ditandatangani with anything
+    unverified or blank raises ValidationFailed listing every item (Indonesian)."""
+    try:
+        return check_kind(document, kind)
+    except NotSignable as exc:
+        raise ValidationFailed(dict(exc.messages_id), NOT_SIGNABLE) from exc
+    except DraftInputError as exc:
+        raise ValidationFailed(dict(exc.messages_id)) from exc
+
+
+def output_file_name(village_name: str, number: int, kind: Kind, suffix: str) -> str:
+    """Distinct names for the two kinds, e.g. ``Rancangan-Perdes-PMI-Lontar-revisi-3.docx``
+    and ``Naskah-Perdes-PMI-Lontar-revisi-3-untuk-ditandatangani.docx``."""
+    ascii_name = unicodedata.normalize("NFKD", village_name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "desa"
+    if kind == "naskah":
+        return f"Naskah-Perdes-PMI-{slug}-revisi-{number}-untuk-ditandatangani.{suffix}"
+    return f"Rancangan-Perdes-PMI-{slug}-revisi-{number}.{suffix}"
 
 
 def mark_revision(

@@ -226,11 +226,11 @@ def _field(name: str, required: bool) -> tuple[Any, Any]:
 def _step_model(stage: Stage) -> type[RequestModel]:
     required = set(REQUIRED_FIELDS.get(stage, ()))
     own = {name: _field(name, name in required) for name in STEP_FIELDS[stage]}
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(  # type: ignore[call-overload,no-any-return]  # pydantic cannot type a model whose fields are built at run time
         f"Step_{stage.value}",
         __base__=RequestModel,
         __doc__=f"Record the step '{STAGE_LABELS[stage]}'.",
-        stage=(Literal[stage.value], ...),  # type: ignore[valid-type]
+        stage=(Literal[stage.value], ...),
         occurred_on=(IsoDate, Field(description="When it happened (not in the future).")),
         notes=(str, Field(default="", max_length=2000, pattern=NO_CONTROL)),
         expected_version=(

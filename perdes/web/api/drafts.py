@@ -15,14 +15,16 @@ from pydantic import BaseModel, Field, create_model
 
 from perdes.accounts.principal import Principal
 from perdes.drafting.assembler import assemble
+from perdes.drafting.eligibility import require_perdes_maker
 from perdes.drafting.errors import DraftInputError, TemplateError
 from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import OptionSpec, Template, VariableSpec
 from perdes.drafting.render_docx import render_docx
+from perdes.drafting.signing import NotSignable
 from perdes.drafting.values import MIN_YEAR
 from perdes.drafting.village import context_from_view
 from perdes.drafting.workspace import services as drafts
-from perdes.errors import OutOfScope, ValidationFailed
+from perdes.errors import ValidationFailed
 from perdes.regions.services import get_village
 from perdes.web.api.common import (
     ISO_DATE,
@@ -44,7 +46,6 @@ router = APIRouter(prefix=PREFIX, tags=["drafts"], generate_unique_id_function=o
 Viewer = Annotated[Principal, Depends(requires("draft.view"))]
 Editor = Annotated[Principal, Depends(requires("draft.edit"))]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-KELURAHAN = "Kelurahan tidak membentuk Peraturan Desa."
 
 
 class RevisionOut(BaseModel):
@@ -115,7 +116,7 @@ def _variable(spec: VariableSpec, this_year: int) -> tuple[Any, Any]:
     about = spec.label + (f". {spec.help}" if spec.help else "")
     kind: Any
     if spec.type == "choice":
-        kind = Literal[tuple(spec.choices)]  # type: ignore[misc]
+        kind = Literal[tuple(spec.choices)]
         field = Field(default, description=about)
     elif spec.type == "text":
         kind = str
@@ -137,7 +138,7 @@ def _variable(spec: VariableSpec, this_year: int) -> tuple[Any, Any]:
         kind = bool
         field = Field(default, description=about)
     else:  # citations: keys of the citation catalogue
-        kind = list[Literal[tuple(spec_keys(spec))]]  # type: ignore[misc]
+        kind = list[Literal[tuple(spec_keys(spec))]]  # type: ignore[misc]  # a Literal of the template's choices, known only at run time
         field = Field(default, max_length=100, description=about)
     return (kind if required else kind | None, field)
 
@@ -153,7 +154,7 @@ def _option(spec: OptionSpec) -> tuple[Any, Any]:
     about = spec.label + (f". {spec.help}" if spec.help else "")
     if spec.type == "bool":
         return (bool | None, Field(None, description=f"{about} Default: {spec.default}."))
-    kind: Any = Literal[tuple(spec.choices)]  # type: ignore[misc]
+    kind: Any = Literal[tuple(spec.choices)]
     return (kind | None, Field(None, description=f"{about} Default: {spec.default}."))
 
 
@@ -167,13 +168,13 @@ def render_model(template: Template, this_year: int) -> type[RequestModel]:
         if spec.type == "citations":
             _CATALOGUE_KEYS[name] = tuple(sorted(template.catalogue.instruments))
     name = _name(template.slug)
-    values = create_model(  # type: ignore[call-overload]
+    values = create_model(  # type: ignore[call-overload]  # pydantic cannot type a model whose fields are built at run time
         f"{name}Values",
         __base__=RequestModel,
         __doc__=f"Variables of template '{template.slug}'; omitted ones take their default.",
         **{n: _variable(s, this_year) for n, s in template.variables.items()},
     )
-    options = create_model(  # type: ignore[call-overload]
+    options = create_model(  # type: ignore[call-overload]  # pydantic cannot type a model whose fields are built at run time
         f"{name}Options",
         __base__=RequestModel,
         __doc__=f"Options of template '{template.slug}'; omitted ones take their default.",
@@ -184,8 +185,19 @@ def render_model(template: Template, this_year: int) -> type[RequestModel]:
         "values": (values, ...),
         "options": (options, Field(default_factory=options)),
         "paper": (Literal["F4", "A4"], Field("F4", description="Paper size.")),
+        "kind": (
+            Literal["rancangan", "naskah"],
+            Field(
+                "rancangan",
+                description=(
+                    "rancangan: headed RANCANGAN, unverified citations and blank numbers "
+                    "marked in the text; naskah: the text to sign, refused (409 "
+                    "rule_violation, one field per item to complete) while any marker remains."
+                ),
+            ),
+        ),
     }
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(
         f"{name}Render",
         __base__=RequestModel,
         __doc__=f"Render template '{template.slug}' ({template.info.title}).",
@@ -224,8 +236,7 @@ else:
 def render_docx_route(code: VillageCode, body: RenderIn, db: DB, user: Editor) -> Response:
     view = get_village(db, code=code, scope=user.scope)
     user.require("draft.edit", code)
-    if not view.region.can_make_perdes:
-        raise OutOfScope(KELURAHAN)
+    require_perdes_maker(view.region.code)
     template = drafts.template_for(body.template)
     values = body.values.model_dump(exclude_none=True)
     options = body.options.model_dump(exclude_none=True)
@@ -237,8 +248,12 @@ def render_docx_route(code: VillageCode, body: RenderIn, db: DB, user: Editor) -
         raise ValidationFailed(dict(exc.errors), "The template refused the values.") from exc
     except TemplateError as exc:
         raise ValidationFailed({"template": str(exc)}, "The template failed.") from exc
-    data = render_docx(document, paper=body.paper)
-    filename = f"perdes-{code.replace('.', '')}.docx"
+    try:
+        data = render_docx(document, paper=body.paper, kind=body.kind)
+    except NotSignable as exc:
+        raise ValidationFailed(dict(exc.errors), "Not ready to sign; complete first.") from exc
+    prefix = "naskah-perdes" if body.kind == "naskah" else "rancangan-perdes"
+    filename = f"{prefix}-{code.replace('.', '')}.docx"
     return Response(
         data,
         media_type=DOCX,

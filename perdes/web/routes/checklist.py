@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
 
 from perdes.accounts.principal import Principal
-from perdes.checklist import derived, queue, services, views
+from perdes.checklist import queue, services, views
 from perdes.config import Settings
 from perdes.errors import ValidationFailed
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
+from perdes.web.forms import Multipart
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import requires
 
 router = APIRouter()
-derived.subscribe()  # derived items follow the tracker and the profile while the app runs
 
 Reader = Annotated[Principal, Depends(requires("checklist.view"))]
 Answerer = Annotated[Principal, Depends(requires("checklist.answer"))]
@@ -29,28 +27,6 @@ Verifier = Annotated[Principal, Depends(requires("checklist.verify"))]
 
 ITEM_PATH = "/desa/{kode}/ceklis/{kerangka}/{butir}"
 QUEUE_PER_PAGE = 25
-
-
-@dataclass(frozen=True, slots=True)
-class Upload:
-    data: bytes
-    filename: str
-
-
-async def _upload(request: Request) -> Upload:
-    """The posted evidence file (empty when none was sent); read at most one byte past the limit."""
-    form = await request.form()
-    try:
-        sent = form.get("file")
-        if not isinstance(sent, UploadFile):
-            return Upload(b"", "")
-        limit = request.app.state.settings.max_upload_bytes
-        return Upload(await sent.read(limit + 1), sent.filename or "")
-    finally:
-        await form.close()
-
-
-UploadData = Annotated[Upload, Depends(_upload)]
 
 
 def _item_response(
@@ -134,11 +110,11 @@ def checklist_answer(
     db: DB,
     user: Answerer,
     settings: AppSettings,
-    form: FormData,
-    upload: UploadData,
+    posted: Multipart,
 ) -> Response:
     """Save status, reason, note and (if chosen) an evidence file in one go; "terpenuhi"/"tidak
     berlaku" go to the monitor. A bad file keeps the answer unsaved too."""
+    form = posted.fields
 
     def write() -> None:
         services.answer_item(
@@ -151,9 +127,9 @@ def checklist_answer(
             not_applicable_reason=form.get("not_applicable_reason", ""),
             note=form.get("note", ""),
         )
-        _attach(db, user, settings, kode, kerangka, butir, upload)
+        _attach(db, user, settings, kode, kerangka, butir, posted.file())
 
-    message = "Jawaban dan bukti tersimpan." if upload.filename else "Jawaban tersimpan."
+    message = "Jawaban dan bukti tersimpan." if posted.file()[0] else "Jawaban tersimpan."
     return _after_write(
         request, db, user, kode, kerangka, butir, write, message=message, values=form
     )
@@ -166,9 +142,10 @@ def _attach(
     kode: str,
     kerangka: str,
     butir: str,
-    upload: Upload,
+    upload: tuple[str, bytes],
 ) -> None:
-    if not upload.filename and not upload.data:
+    filename, data = upload
+    if not filename and not data:
         return
     services.add_evidence(
         db,
@@ -176,8 +153,8 @@ def _attach(
         village_code=kode,
         framework_slug=kerangka,
         item_key=butir,
-        data=upload.data,
-        filename=upload.filename,
+        data=data,
+        filename=filename,
         root=settings.effective_upload_path,
         max_bytes=settings.max_upload_bytes,
     )
@@ -192,10 +169,10 @@ def checklist_note(
     db: DB,
     user: EvidenceKeeper,
     settings: AppSettings,
-    form: FormData,
-    upload: UploadData,
+    posted: Multipart,
 ) -> Response:
     """Change the note and (if chosen) add an evidence file: the pendamping's form."""
+    form = posted.fields
 
     def write() -> None:
         services.set_note(
@@ -206,9 +183,9 @@ def checklist_note(
             item_key=butir,
             note=form.get("note", ""),
         )
-        _attach(db, user, settings, kode, kerangka, butir, upload)
+        _attach(db, user, settings, kode, kerangka, butir, posted.file())
 
-    message = "Catatan dan bukti tersimpan." if upload.filename else "Catatan tersimpan."
+    message = "Catatan dan bukti tersimpan." if posted.file()[0] else "Catatan tersimpan."
     return _after_write(
         request, db, user, kode, kerangka, butir, write, message=message, values=form
     )
@@ -223,7 +200,7 @@ def checklist_evidence_add(
     db: DB,
     user: EvidenceKeeper,
     settings: AppSettings,
-    upload: UploadData,
+    upload: Multipart,
 ) -> Response:
     """Attach an evidence file (PDF, JPEG or PNG)."""
     return _after_write(
@@ -239,8 +216,8 @@ def checklist_evidence_add(
             village_code=kode,
             framework_slug=kerangka,
             item_key=butir,
-            data=upload.data,
-            filename=upload.filename,
+            data=upload.file()[1],
+            filename=upload.file()[0],
             root=settings.effective_upload_path,
             max_bytes=settings.max_upload_bytes,
         ),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -16,6 +14,7 @@ from perdes.drafting.loader import list_templates
 from perdes.drafting.model import DocComment
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.render_html import render_html
+from perdes.drafting.signing import Kind
 from perdes.drafting.village import context_from_view
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.compare import compare_sections
@@ -69,12 +68,6 @@ async def _draft_form(request: Request) -> DraftForm:
 PostedDraft = Annotated[DraftForm, Depends(_draft_form)]
 
 
-def _file_stem(village_name: str, number: int) -> str:
-    ascii_name = unicodedata.normalize("NFKD", village_name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "desa"
-    return f"Rancangan-Perdes-PMI-{slug}-revisi-{number}"
-
-
 # The draft form in steps. Variables not named here (a new template's) go to the first step;
 # citation lists always go to the collapsed "Dasar hukum" step.
 FORM_STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -90,12 +83,19 @@ FORM_STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         (
             "nama_lembaga",
             "singkatan_lembaga",
+            "nama_komunitas",
             "nama_dinas",
             "nama_balai",
             "pasal_tugas_desa",
             "batas_lapor_hari",
+            "batas_penundaan_hari",
+            "batas_pengaduan_hari",
+            "masa_retensi_tahun",
             "batas_perkades_bulan",
             "periode_laporan",
+            "frekuensi_sosialisasi",
+            "frekuensi_rekap",
+            "frekuensi_laporan_lembaga",
         ),
     ),
 )
@@ -356,8 +356,11 @@ def draft_compare(
     )
 
 
-def _docx_bytes(db: DB, draft: Draft, revision: DraftRevision, with_comments: bool) -> bytes:
+def _docx_bytes(
+    db: DB, draft: Draft, revision: DraftRevision, with_comments: bool, kind: str = "rancangan"
+) -> tuple[bytes, Kind]:
     document = drafts.revision_document(draft, revision)
+    checked = drafts.require_kind(document, kind)
     comments: dict[str, list[DocComment]] = {}
     if with_comments:
         present = {p.clause_id for p in document.all_pasal()}
@@ -365,18 +368,27 @@ def _docx_bytes(db: DB, draft: Draft, revision: DraftRevision, with_comments: bo
             if c.resolved_at is None and c.clause_id in present:
                 text = f"[{COMMENT_SOURCE_LABELS[c.source]}] {c.text}"
                 comments.setdefault(c.clause_id, []).append(DocComment(c.author_name, text))
-    return render_docx(document, comments=comments or None)
+    return render_docx(document, comments=comments or None, kind=checked), checked
 
 
 @router.get("/rancangan/{draft_id}/revisi/{number}/docx", name="draft_docx")
 def draft_docx(
-    request: Request, draft_id: int, number: int, db: DB, user: Reader, komentar: bool = False
+    request: Request,
+    draft_id: int,
+    number: int,
+    db: DB,
+    user: Reader,
+    komentar: bool = False,
+    jenis: Annotated[str, Query(max_length=20)] = "rancangan",
 ) -> Response:
+    """DOCX of a revision: ``jenis=rancangan`` (default) or ``jenis=naskah`` (untuk
+    ditandatangani; 422 listing what to complete while anything is unverified or blank)."""
     view = drafts.get_draft(db, actor=user, draft_id=draft_id)
     revision = drafts.get_revision(db, draft=view.draft, number=number)
-    data = _docx_bytes(db, view.draft, revision, komentar)
-    suffix = "-dengan-komentar" if komentar else ""
-    name = _file_stem(view.village.region.name, number) + suffix + ".docx"
+    data, kind = _docx_bytes(db, view.draft, revision, komentar, jenis)
+    name = drafts.output_file_name(view.village.region.name, number, kind, "docx")
+    if komentar:  # not the same file as the plain one: not the same name
+        name = name.removesuffix(".docx") + "-dengan-komentar.docx"
     return Response(
         data,
         media_type=DOCX_TYPE,
@@ -388,7 +400,7 @@ def draft_docx(
 async def draft_pdf(request: Request, draft_id: int, number: int, db: DB, user: Reader) -> Response:
     view = drafts.get_draft(db, actor=user, draft_id=draft_id)
     revision = drafts.get_revision(db, draft=view.draft, number=number)
-    data = _docx_bytes(db, view.draft, revision, False)
+    data, _ = _docx_bytes(db, view.draft, revision, False)
     try:
         pdf = await run_in_threadpool(docx_to_pdf, data)
     except PdfUnavailable:
@@ -398,7 +410,7 @@ async def draft_pdf(request: Request, draft_id: int, number: int, db: DB, user: 
             "PDF belum dapat dibuat di server ini (LibreOffice tidak tersedia atau gagal). "
             "Unduh berkas DOCX lalu cetak atau simpan sebagai PDF dari Word atau LibreOffice.",
         )
-    name = _file_stem(view.village.region.name, number) + ".pdf"
+    name = drafts.output_file_name(view.village.region.name, number, "rancangan", "pdf")
     return Response(
         pdf,
         media_type="application/pdf",

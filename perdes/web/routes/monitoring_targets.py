@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -27,6 +26,7 @@ from perdes.monitoring.services import VILLAGE_HEADER, VillageFilter, list_villa
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_LABELS
 from perdes.web.deps import DB, FormData
+from perdes.web.forms import Posted, read_multipart
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
 from perdes.web.routes.monitoring import export_response, funnel_chart, streamed_villages
@@ -44,25 +44,11 @@ SNAPSHOT_HEADER = (
 )
 
 
-@dataclass(slots=True)
-class Upload:
-    fields: dict[str, str] = field(default_factory=dict)
-    data: bytes | None = None
+async def _csv_form(request: Request) -> Posted:
+    return await read_multipart(request, limit=targets.MAX_CSV_BYTES)
 
 
-async def _upload(request: Request) -> Upload:
-    form = await request.form()
-    posted = Upload()
-    for key, value in form.multi_items():
-        if isinstance(value, str):
-            posted.fields.setdefault(key, value)
-        elif key == "file" and value.filename and posted.data is None:
-            posted.data = await value.read(targets.MAX_CSV_BYTES + 1)
-            await value.close()
-    return posted
-
-
-Uploaded = Annotated[Upload, Depends(_upload)]
+Uploaded = Annotated[Posted, Depends(_csv_form)]
 
 
 def snapshot_cells(s: TargetSnapshot) -> tuple[Any, ...]:
@@ -228,9 +214,9 @@ def target_add_csv(
 ) -> Response:
     target = targets.get_target(db, actor=user, target_id=target_id)
     try:
-        if upload.data is None:
+        if "file" not in upload.files:
             raise ValidationFailed({"file": "Pilih berkas CSV berisi kode desa."})
-        added = targets.add_from_csv(db, actor=user, target_id=target_id, data=upload.data)
+        added = targets.add_from_csv(db, actor=user, target_id=target_id, data=upload.file()[1])
     except targets.BadCodes as exc:
         return _detail(
             request, db, user, target, errors=exc.errors, bad_lines=exc.bad, status_code=422

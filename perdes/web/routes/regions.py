@@ -12,6 +12,7 @@ from perdes.accounts.principal import Principal
 from perdes.checklist import views as checklist
 from perdes.errors import ValidationFailed
 from perdes.home import services as home_services
+from perdes.profiles import services as profiles
 from perdes.regions import services
 from perdes.regions.codes import is_valid_code
 from perdes.web.deps import DB, FormData
@@ -131,7 +132,7 @@ def village_profile_update(
     village = services.get_village(db, code=kode, scope=user.scope)
     user.require("village.edit_profile", kode)
     try:
-        services.update_profile(db, actor=user, code=kode, data=dict(form))
+        profiles.update_profile(db, actor=user, code=kode, data=dict(form))
     except ValidationFailed as exc:
         values = {name: form.get(name, "") for name in services.PROFILE_FIELDS}
         return render(

@@ -5,7 +5,6 @@ Registers, the deadline list and the deadline rules are in ``tracking_reports``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -30,6 +29,7 @@ from perdes.tracking.stages import (
 )
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
+from perdes.web.forms import Multipart
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import requires
 
@@ -37,31 +37,6 @@ router = APIRouter()
 
 Reader = Annotated[Principal, Depends(requires("adoption.view"))]
 Recorder = Annotated[Principal, Depends(requires("adoption.record"))]
-
-
-@dataclass(slots=True)
-class Posted:
-    """A posted multipart form: text fields, and files as (name, content) read up to a limit."""
-
-    fields: dict[str, str] = field(default_factory=dict)
-    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-
-
-async def _multipart(request: Request, settings: AppSettings) -> Posted:
-    form = await request.form()
-    posted = Posted()
-    for key, value in form.multi_items():
-        if isinstance(value, str):
-            posted.fields.setdefault(key, value)
-            continue
-        if key not in posted.files and value.filename:
-            # One byte over the limit is enough to refuse it; never read more into memory.
-            posted.files[key] = (value.filename, await value.read(settings.max_upload_bytes + 1))
-        await value.close()
-    return posted
-
-
-Multipart = Annotated[Posted, Depends(_multipart)]
 
 
 def _labels() -> dict[str, Any]:

@@ -1,0 +1,124 @@
+"""The derived-data pipeline: the one table of what follows a write, run once per transaction.
+
+Services publish what they changed (``perdes.events.publish``: a ``Change`` and the codes it
+touched); nothing runs then. Just before the transaction commits, ``settle`` hands the
+collected codes to each subscriber of ``SUBSCRIBERS`` in table order: a subscriber sees
+what was published before its turn, including by subscribers above it, so each runs at most
+once per transaction with every code at once. The app, the CLI and the tests call
+``install()`` explicitly; nothing registers by being imported.
+
+    tracker step / correction / evidence ─┐ ADOPTION
+    village profile saved ────────────────┤ PROFILE       ┌─ checklist derived items ─┐
+    framework version loaded ─────────────┤ FRAMEWORK ───▶│  (facts from             │ CHECKLIST
+    checklist answer / verification ──────┤ CHECKLIST     │  tracking.standing)      │
+    region import ────────────────────────┘ REGIONS       └──────────────────────────┘
+                                                                  │
+                                            ADOPTION, CHECKLIST, REGIONS
+                                                                  ▼
+                                                      kecamatan rollup (dashboards)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from perdes import db, events, models
+from perdes.checklist import derived
+from perdes.events import Change, Pending
+from perdes.monitoring import rollup
+
+MAX_ROUNDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """One consequence of a write: which changes it follows and the work it does."""
+
+    name: str
+    on: frozenset[Change]
+    run: Callable[[Session, Pending], None]
+
+
+def _checklist_facts(session: Session, changes: Pending) -> None:
+    if Change.FRAMEWORK in changes:
+        derived.refresh_all(session)
+        return
+    for change in (Change.ADOPTION, Change.PROFILE):
+        codes = changes.get(change)
+        if codes:
+            derived.refresh_villages(session, village_codes=codes, changes=(change,))
+
+
+def _district_rollup(session: Session, changes: Pending) -> None:
+    villages = changes.get(Change.ADOPTION, set()) | changes.get(Change.CHECKLIST, set())
+    districts = {code[:8] for code in villages} | changes.get(Change.REGIONS, set())
+    rollup.refresh_many(session, districts)
+
+
+SUBSCRIBERS: tuple[Subscriber, ...] = (
+    Subscriber(
+        "checklist derived items",
+        frozenset({Change.ADOPTION, Change.PROFILE, Change.FRAMEWORK}),
+        _checklist_facts,
+    ),
+    Subscriber(
+        "kecamatan rollup",
+        frozenset({Change.ADOPTION, Change.CHECKLIST, Change.REGIONS}),
+        _district_rollup,
+    ),
+)
+
+
+def _merge(into: Pending, more: Pending) -> None:
+    for change, codes in more.items():
+        into.setdefault(change, set()).update(codes)
+
+
+def settle(session: Session) -> None:
+    """Do the derived work for everything published in this transaction, once.
+
+    A subscriber that publishes a change only a subscriber *above* it follows would need a
+    second round; the table is ordered so that none does, and more than ``MAX_ROUNDS`` is an
+    error rather than a loop.
+    """
+    for _ in range(MAX_ROUNDS):
+        if not events.has_pending(session):
+            return
+        seen: Pending = {}
+        for subscriber in SUBSCRIBERS:
+            _merge(seen, events.take(session))
+            relevant = {c: codes for c, codes in seen.items() if c in subscriber.on}
+            if relevant:
+                subscriber.run(session, relevant)
+    if events.has_pending(session):
+        raise RuntimeError("derived data did not settle: a subscriber feeds one above it")
+
+
+def _before_commit(session: Session) -> None:
+    settle(session)
+
+
+def _after_rollback(session: Session) -> None:
+    events.discard(session)
+
+
+def install() -> None:
+    """Settle every session's derived work before it commits (idempotent; once per process).
+
+    Also loads every model (``perdes.models``) so mappers are complete in any process."""
+    assert models.Base is db.Base
+    if not event.contains(Session, "before_commit", _before_commit):
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_rollback", _after_rollback)
+    events.mark_installed()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for ``engine`` with the pipeline installed and every model loaded."""
+    install()
+    return db.make_session_factory(engine)
