@@ -29,7 +29,7 @@ class Principal:
         return cls(
             user_id=None,
             username="sistem",
-            full_name="Sistem (CLI)",
+            full_name="Sistem (perintah server)",
             role=Role.ADMIN,
             scope=Scope.all(),
         )

@@ -204,7 +204,7 @@ def create_user(
     try:
         role_value = Role(role)
     except ValueError:
-        errors.add("role", "Peran tidak dikenal.")
+        errors.add("role", "Pilih peran." if not role else "Peran tidak dikenal.")
         role_value = Role.PENDAMPING
     if password:
         _check_password(password, errors)
@@ -310,6 +310,47 @@ def set_password(session: Session, *, actor: Principal, user_id: int, password: 
         entity="user",
         entity_id=user.id,
         action="set_password",
+        changes={"password": ("***", "***")},
+    )
+    return user
+
+
+def change_own_password(
+    session: Session, *, actor: Principal, current: str, new: str, repeated: str
+) -> User:
+    """The signed-in user changes his own password: the current one must match, the new one
+    is given twice. Every other session of the user ends; the current one (``actor``'s) stays.
+
+    Raises ValidationFailed with field errors (``current``, ``new``, ``repeated``).
+    """
+    actor.require("account.self")
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise NotFound("Akun tidak ditemukan.")
+    errors = FieldErrors()
+    if not _hasher.verify(current, user.password_hash):
+        errors.add("current", "Kata sandi sekarang tidak cocok.")
+    _check_password(new, errors, field="new")
+    if new != repeated:
+        errors.add("repeated", "Ulangan kata sandi baru tidak sama.")
+    elif new and new == current and "current" not in errors:
+        errors.add("new", "Kata sandi baru harus berbeda dari yang sekarang.")
+    if errors:
+        raise ValidationFailed(dict(errors))
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    others = update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)
+    )
+    if actor.session_id is not None:
+        others = others.where(LoginSession.id != actor.session_id)
+    session.execute(others.values(revoked_at=utcnow()))
+    audit.record(
+        session,
+        actor=actor,
+        entity="user",
+        entity_id=user.id,
+        action="change_own_password",
         changes={"password": ("***", "***")},
     )
     return user

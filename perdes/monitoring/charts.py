@@ -34,12 +34,27 @@ def _fmt(value: int) -> str:
 @dataclass(frozen=True, slots=True)
 class Bar:
     label: str
-    value: int
+    value: int | float
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, description: str, chart_id: str) -> str:
-    """Horizontal bars (a funnel when the bars are stages in order), labels left, values right."""
-    top = max((b.value for b in bars), default=0) or 1
+def _fmt_value(value: int | float, unit: str) -> str:
+    text = f"{value:.1f}".replace(".", ",") if isinstance(value, float) else _fmt(value)
+    return text + unit
+
+
+def bar_chart(
+    bars: Sequence[Bar],
+    *,
+    title: str,
+    description: str,
+    chart_id: str,
+    scale: float | None = None,
+    unit: str = "",
+) -> str:
+    """Horizontal bars (a funnel when the bars are stages in order), labels left, values right.
+
+    Bars are drawn against ``scale`` (e.g. 100 for percentages), else against the largest."""
+    top = scale or max((b.value for b in bars), default=0) or 1
     height = len(bars) * (BAR_HEIGHT + GAP) + GAP
     span = WIDTH - LABEL_WIDTH - 48
     parts = [
@@ -50,14 +65,15 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str, chart_id: st
     ]
     for i, bar in enumerate(bars):
         y = GAP + i * (BAR_HEIGHT + GAP)
+        shown = _fmt_value(bar.value, unit)
         width = round(span * bar.value / top) if bar.value else 0
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" font-size="11">'
             f"{_e(_short(bar.label))}</text>"
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{max(width, 1)}" height="{BAR_HEIGHT}" '
-            f'fill="{COLORS[0]}"><title>{_e(bar.label)}: {_fmt(bar.value)}</title></rect>'
+            f'fill="{COLORS[0]}"><title>{_e(bar.label)}: {shown}</title></rect>'
             f'<text x="{LABEL_WIDTH + max(width, 1) + 4}" y="{y + 15}" font-size="11">'
-            f"{_fmt(bar.value)}</text>"
+            f"{shown}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

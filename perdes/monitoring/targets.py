@@ -333,8 +333,16 @@ def take_snapshot(
 
 
 def snapshot_due(session: Session, *, target: TargetList, today: date | None = None) -> bool:
-    """True when the newest snapshot is older than 7 days (or there is none)."""
+    """True when the list has a village and its newest snapshot is older than 7 days (or
+    there is none): a first point at zero for an empty list would only mislead the chart."""
     today = today or local_today()
+    has_members = session.scalar(
+        select(TargetListMember.village_code)
+        .where(TargetListMember.target_list_id == target.id)
+        .limit(1)
+    )
+    if has_members is None:
+        return False
     newest = session.scalar(
         select(func.max(TargetSnapshot.taken_on)).where(TargetSnapshot.target_list_id == target.id)
     )
@@ -344,7 +352,8 @@ def snapshot_due(session: Session, *, target: TargetList, today: date | None = N
 def snapshot_if_due(
     session: Session, *, actor: Principal, target: TargetList, today: date | None = None
 ) -> TargetSnapshot | None:
-    """Take a snapshot when the newest is older than 7 days (or there is none)."""
+    """Take a snapshot when the newest is older than 7 days (or there is none), unless the
+    list has no village yet (a first point at zero would only mislead the chart)."""
     today = today or local_today()
     if not snapshot_due(session, target=target, today=today):
         return None

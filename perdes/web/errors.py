@@ -178,8 +178,8 @@ def install_auth_handlers(app: FastAPI) -> None:
 
     from fastapi.responses import RedirectResponse
 
-    from perdes.web.htmx import is_htmx
-    from perdes.web.permissions import CsrfFailed, LoginRequired
+    from perdes.web.htmx import login_required
+    from perdes.web.permissions import SESSION_COOKIE, CsrfFailed, LoginRequired
 
     @app.exception_handler(LoginRequired)
     def _login_required(request: Request, exc: LoginRequired) -> Response:
@@ -190,10 +190,13 @@ def install_auth_handlers(app: FastAPI) -> None:
             if is_api(request):
                 response.headers["WWW-Authenticate"] = "Bearer"
             return response
-        if request.headers.get("HX-Request") == "true" or is_htmx(request):
-            return Response(status_code=401, headers={"HX-Redirect": login_url})
-        return RedirectResponse(login_url, status_code=303)
+        return login_required(request, login_url) or RedirectResponse(login_url, status_code=303)
 
     @app.exception_handler(CsrfFailed)
     def _csrf(request: Request, exc: CsrfFailed) -> Response:
+        # A page of a signed-in user posting without the session cookie: the session ended.
+        if not request.cookies.get(SESSION_COOKIE) and request.url.path != "/masuk":
+            expired = login_required(request, "/masuk")
+            if expired is not None:
+                return expired
         return error_response(request, 403, exc.message)

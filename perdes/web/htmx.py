@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import Request
@@ -12,9 +13,32 @@ from perdes.web.deps import commit_before_rendering
 
 
 def is_htmx(request: Request) -> bool:
-    """A partial htmx request: it wants a fragment. A boosted link still wants the page."""
+    """A partial htmx request: it wants a fragment. A boosted link still wants the page, and
+    so does htmx restoring history after a cache miss (Back button): it swaps the answer in
+    as the whole body."""
+    headers = request.headers
     return (
-        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def from_htmx(request: Request) -> bool:
+    """Any request made by htmx (fragment, boosted link or history restore)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def login_required(request: Request, login_url: str) -> Response | None:
+    """For htmx: 401 and no redirect, so the page (and the user's unsaved input) stays and
+    the app's script says the session ended. None for other requests."""
+    if not from_htmx(request):
+        return None
+    return Response(
+        "Sesi berakhir — silakan masuk lagi.",
+        status_code=401,
+        media_type="text/plain; charset=utf-8",
+        headers={"HX-Login": login_url},
     )
 
 
@@ -41,7 +65,11 @@ def render(
 
 
 def redirect(request: Request, url: str | URL) -> Response:
-    """After a successful POST: htmx follows HX-Location without a full reload, others get 303."""
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Location": str(url)})
+    """After a successful POST: htmx follows HX-Location without a full reload, others get 303.
+
+    htmx fetches the new URL into <body>, so it must get the whole page, not the fragment a
+    widget would get: the request says so with ``HX-Boosted`` (see ``is_htmx``)."""
+    if from_htmx(request):
+        spec = {"path": str(url), "target": "body", "headers": {"HX-Boosted": "true"}}
+        return Response(status_code=204, headers={"HX-Location": json.dumps(spec)})
     return RedirectResponse(str(url), status_code=303)

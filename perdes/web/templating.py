@@ -15,6 +15,7 @@ from perdes.accounts.permissions import ROLE_LABELS
 from perdes.checklist import instrument
 from perdes.config import PROJECT_ROOT
 from perdes.regions.eligibility import KELURAHAN_REFUSAL
+from perdes.web.glossary import GLOSSARY, audit_action, audit_entity, field_label, in_words
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 TIMEZONE = ZoneInfo("Asia/Jakarta")
@@ -92,12 +93,21 @@ def url_path(app: Any, name: str, params: dict[str, Any]) -> str:
 def make_templates() -> Jinja2Blocks:
     templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
     env = templates.env
-    env.filters.update(tanggal=tanggal, waktu=waktu, angka=angka)
+    env.filters.update(
+        tanggal=tanggal,
+        waktu=waktu,
+        angka=angka,
+        in_words=in_words,
+        audit_entity=audit_entity,
+        audit_action=audit_action,
+        field_label=field_label,
+    )
     env.globals.update(
         app_name="Perdes PMI",
         path_for=path_for,
         query_string=query_string,
         role_labels=ROLE_LABELS,
+        glossary=GLOSSARY,
         kelurahan_refusal=KELURAHAN_REFUSAL,  # the one eligibility message
     )
     env.globals.update(  # the checklist instrument's fixed vocabularies (instrument.py)

@@ -80,6 +80,19 @@ def test_docs_page_lists_every_operation(client, document):
     assert "#schema-ErrorBody" in targets and "#schema-Step_diundangkan" in targets
     assert all(page.select_one(t) is not None for t in targets), "every schema link resolves"
     assert not page.select("script:not([src])"), "no inline script (CSP)"
+    assert page.select_one("h1").get_text().startswith("Dokumentasi API v1")
+    intro = page.select_one(".api-text")
+    assert intro.select_one("strong") is not None and "**" not in intro.get_text(), "Markdown"
+
+
+def test_docs_page_shows_the_signed_in_user(client, db, regions):
+    from tests.factories import make_user
+
+    user = make_user(db, "operator")
+    client.login(user.username)
+    page = BeautifulSoup(client.get("/api/v1/docs").text, "html.parser")
+    assert page.select_one("[data-testid=user-menu]") is not None
+    assert not page.select("header nav a[href='/masuk']")
 
 
 def test_unknown_paths_and_methods_use_the_error_shape(api):

@@ -26,7 +26,7 @@ from perdes.db import engine_from_settings, session_scope
 from perdes.pipeline import make_session_factory
 from perdes.profiles import services as profiles
 from perdes.web.app import create_app
-from tests.factories import LONTAR, PASSWORD, load_sample_regions, make_user
+from tests.factories import LONTAR, PASSWORD, SUSUKAN, load_sample_regions, make_user
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,6 +39,20 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# Console lines the browser prints for outcomes the journeys cause on purpose (a refused or
+# invalid form, an expired session, a request while offline); each is asserted on screen.
+EXPECTED_NOISE = (
+    "status of 422",
+    "status of 403",
+    "status of 401",
+    "ERR_INTERNET_DISCONNECTED",
+    "htmx:sendError",
+    "htmx:afterRequest",
+    "Response Status Error Code 401",
+)
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"  # MPL-2.0, see its LICENSE file
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -78,6 +92,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         load_sample_regions(session)
         for role in ("admin", "pemantau", "operator", "pendamping"):
             users[role] = make_user(session, role, username=f"{role}.uji").username
+        # a first-time operator of a village with no draft yet (the phone journey)
+        users["operator_susukan"] = make_user(
+            session, "operator", (SUSUKAN,), username="operator.susukan"
+        ).username
         load_bundled(session, actor=Principal.system())
         profiles.update_profile(
             session,
@@ -89,6 +107,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 "sebutan_bpd": "Badan Permusyawaratan Desa",
                 "kepala_desa_name": "Ahmad Sobari",
                 "sekretaris_desa_name": "Junaedi",
+            },
+        )
+        profiles.update_profile(
+            session,
+            actor=Principal.system(),
+            code=SUSUKAN,
+            data={
+                "sebutan_desa": "Desa",
+                "sebutan_kepala_desa": "Kepala Desa",
+                "sebutan_bpd": "Badan Permusyawaratan Desa",
+                "kepala_desa_name": "Siti Aminah",
+                "sekretaris_desa_name": "Rahmat",
             },
         )
     engine.dispose()
@@ -137,10 +167,8 @@ def _new_page(browser, live_server: LiveServer, errors: list[str]):  # type: ign
     page.on(
         "console",
         lambda msg: (
-            errors.append(msg.text)
-            if msg.type == "error"
-            and "status of 422" not in msg.text
-            and "status of 403" not in msg.text
+            errors.append(f"{msg.text} at {msg.location.get('url')}")
+            if msg.type == "error" and not any(noise in msg.text for noise in EXPECTED_NOISE)
             else None
         ),
     )
@@ -174,3 +202,40 @@ def login(page, live_server: LiveServer, role: str) -> None:  # type: ignore[no-
     page.fill("#f-password", live_server.password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/masuk" not in url)
+
+
+def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
+    """axe-core (vendored, pinned) finds no serious or critical violation on the page.
+
+    Evaluated through the DevTools protocol, so the page's CSP (no inline script) stays on.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate("() => {" + AXE.read_text(encoding="utf-8") + "\n}")
+    result = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.slice(0, 3)"
+        ".map(n => n.target.join(' ')).join(' | '))"
+    )
+    assert not result, f"{page.url}: axe violations {result}"
+
+
+def assert_fits(page) -> None:  # type: ignore[no-untyped-def]
+    """The page is no wider than the viewport (tables scroll inside their own box)."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    viewport = page.evaluate("() => window.innerWidth")
+    assert width <= viewport, f"{page.url}: page is {width} px wide in a {viewport} px viewport"
+
+
+def assert_outcome_shown(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+    """The result of a save (notice or first error) is on screen and has the focus."""
+    from playwright.sync_api import expect
+
+    outcome = page.locator(selector).first
+    expect(outcome).to_be_focused()
+    expect(outcome).to_be_in_viewport()
+
+
+def check_page(page) -> None:  # type: ignore[no-untyped-def]
+    assert_fits(page)
+    assert_accessible(page)

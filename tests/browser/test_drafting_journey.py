@@ -39,7 +39,7 @@ def test_draft_preview_save_compare_download(page, live_server):
     expect(page.locator("ins", has_text="BP3MI").first).to_be_visible()
     page.goto(re.sub(r"/bandingkan.*$", "", page.url))
     with page.expect_download() as info:
-        page.click("[data-testid=revision-2] >> text=DOCX >> nth=0")
+        page.click("[data-testid=revision-2] >> text=Word >> nth=0")
     data = info.value.path().read_bytes()
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
     assert "PERATURAN DESA LONTAR" in text and "BP3MI Banten" in text

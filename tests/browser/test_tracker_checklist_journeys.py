@@ -73,20 +73,21 @@ def test_checklist_answer_reject_resubmit_verify(page, second_page, live_server,
     item.locator("summary", has_text="catatan dan bukti").click()
     item.get_by_label("Status").select_option(label="Terpenuhi")
     item.get_by_label("Catatan").fill("SK Kepala Desa tentang Satgas PMI sudah terbit.")
+    sk = tmp_path / "sk-satgas.pdf"
+    sk.write_bytes(PDF)
+    # answer and file in one form: choosing a file and saving the answer keeps the file
+    item.locator("input[type=file]").set_input_files(str(sk))
     item.locator("button:has-text('Simpan jawaban')").click()
     expect(operator.locator("#butir-satgas-komunitas-pmi")).to_have_attribute(
         "data-verification", "menunggu"
     )
-    sk = tmp_path / "sk-satgas.pdf"
-    sk.write_bytes(PDF)
-    item = operator.locator("#butir-satgas-komunitas-pmi")
-    if not item.locator("input[type=file]").is_visible():
-        item.locator("summary", has_text="catatan dan bukti").click()  # the widget was replaced
-    item.locator("input[type=file]").set_input_files(str(sk))
-    item.locator("button:has-text('Unggah bukti')").click()
     expect(operator.locator("#butir-satgas-komunitas-pmi .ck-evidence a").first).to_contain_text(
         "sk-satgas"
     )
+    notice = operator.locator("#butir-satgas-komunitas-pmi .notice[data-outcome]")
+    expect(notice).to_contain_text("Jawaban dan bukti tersimpan.")
+    expect(notice).to_be_focused()
+    expect(notice).to_be_in_viewport()
     expect(operator.locator("[data-testid=checklist-score]").first).to_contain_text("0,0")
 
     login(monitor, live_server, "pemantau")

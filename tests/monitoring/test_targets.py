@@ -132,6 +132,8 @@ def test_cli_snapshot(db, monitor, engine, monkeypatch, database_url):
     assert result.exit_code == 0, result.output
     assert "snapshots taken: 0" in result.output
     target = targets.create_target(db, actor=monitor, name="Cron")
+    assert targets.snapshot_all_due(db, today=TODAY) == 0  # an empty list gets no zero point
+    assert members(db, target) == set()
+    targets.add_village(db, actor=monitor, target_id=target.id, village_code=LONTAR)
     assert targets.snapshot_all_due(db, today=TODAY) == 1
     assert targets.snapshot_all_due(db, today=TODAY) == 0
-    assert members(db, target) == set()

@@ -71,7 +71,7 @@ def test_pendamping_may_add_notes_and_evidence_but_not_set_the_status(client, db
     satgas = widget(soup(client.get(f"/desa/{LONTAR}")))
     assert not satgas.select_one("select[name=status]")
     assert satgas.select_one("form[action$='/catatan'] textarea[name=note]")
-    assert satgas.select_one("form[action$='/bukti'] input[type=file]")
+    assert satgas.select_one("form[action$='/catatan'] input[type=file]")
     assert client.post(BASE + "/jawaban", {"status": "terpenuhi"}).status_code == 403
     response = client.post(BASE + "/catatan", {"note": "Sudah dibahas di musdes."}, htmx=True)
     assert response.status_code == 200
@@ -300,3 +300,30 @@ def test_an_expired_item_reads_perlu_diperbarui_on_the_village_page(
     assert "berlaku sampai 4 Januari 2027" in expired.select_one("[data-testid=expired]").text
     missing = html.select_one("[data-testid=qualification]").text
     assert "Perlu diperbarui (berlaku sampai 4 Januari 2027)" in missing
+
+
+def test_answer_and_file_are_saved_together_or_not_at_all(client, db, framework):
+    """One form: a chosen file is never dropped by "Simpan jawaban"; a bad file keeps the
+    answer unsaved as well."""
+    client.login(make_user(db, "operator").username)
+    bad = client.post(
+        BASE + "/jawaban",
+        {"status": "terpenuhi", "note": "SK Kades"},
+        files={"file": ("sk.pdf", b"MZ\x90\x00" + b"\x00" * 64)},
+        htmx=True,
+    )
+    assert bad.status_code == 422
+    assert widget(soup(bad))["data-status"] == "belum"
+    assert "Belum tersimpan" in soup(bad).select_one(".error-summary").text
+    both = client.post(
+        BASE + "/jawaban",
+        {"status": "terpenuhi", "note": "SK Kades"},
+        files={"file": ("sk satgas.pdf", PDF)},
+        htmx=True,
+    )
+    assert both.status_code == 200
+    html = widget(soup(both))
+    assert html["data-verification"] == "menunggu"
+    assert html.select_one(".ck-evidence a").get_text() == "sk satgas.pdf"
+    assert "Jawaban dan bukti tersimpan." in html.select_one("[data-outcome]").text
+    assert html.select_one("form[enctype='multipart/form-data'] input[type=file]")

@@ -13,6 +13,7 @@ from perdes.drafting.workspace import pdf as pdf_module
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.models import Draft
 from perdes.profiles import services as profiles
+from perdes.tracking.after_the_fact import record_after_the_fact
 from tests.factories import KELURAHAN, LONTAR, PONTANG
 
 PROFILE = {
@@ -59,7 +60,8 @@ def create(client) -> int:
     page = client.get(f"/desa/{LONTAR}/rancangan/baru")
     response = client.post(f"/desa/{LONTAR}/rancangan", form_of(page.text))
     assert response.status_code == 303, response.text[:500]
-    return int(response.headers["location"].rsplit("/", 1)[1])
+    assert response.headers["location"].endswith("?tersimpan=1")
+    return int(response.headers["location"].split("?")[0].rsplit("/", 1)[1])
 
 
 def test_new_draft_form_is_prefilled_and_previewed(client, db, lontar_profile):
@@ -105,7 +107,11 @@ def test_create_save_and_compare(client, db, lontar_profile):
     data.pop("o_pengasuhan_anak")
     saved = client.post(f"/rancangan/{draft_id}/revisi", data)
     assert saved.status_code == 303
+    assert saved.headers["location"] == f"/rancangan/{draft_id}?tersimpan=2"
+    notice = soup(client.get(saved.headers["location"])).select_one("[data-testid=saved-notice]")
+    assert notice is not None and "Revisi 2 tersimpan" in notice.text
     workspace = soup(client.get(f"/rancangan/{draft_id}"))
+    assert workspace.select_one("[data-testid=saved-notice]") is None
     assert workspace.select_one("[data-testid=revision-2]") and "masukan BPD" in workspace.text
     compare = client.get(f"/rancangan/{draft_id}/bandingkan?a=1&b=2")
     html = soup(compare)
@@ -160,13 +166,16 @@ def test_downloads_docx_with_comments_print_and_pdf(client, db, lontar_profile, 
     )
     document = docx.Document(io.BytesIO(plain.content))
     assert any("PERATURAN DESA LONTAR" in p.text for p in document.paragraphs)
-    with_comments = docx.Document(
-        io.BytesIO(client.get(f"/rancangan/{draft_id}/revisi/1/docx?komentar=1").content)
-    )
+    commented = client.get(f"/rancangan/{draft_id}/revisi/1/docx?komentar=1")
+    assert "Lontar-revisi-1-dengan-komentar.docx" in commented.headers["content-disposition"]
+    with_comments = docx.Document(io.BytesIO(commented.content))
     assert [c.text for c in with_comments.comments] == ["[BPD] Perjelas jangka waktu."]
     printed = client.get(f"/rancangan/{draft_id}/revisi/1/cetak")
     assert "PERATURAN DESA LONTAR" in printed.text
     assert re.search(r"/static/css/print\.[0-9a-f]{10}\.css", printed.text)
+    page = soup(printed)
+    assert page.select_one("[data-print]").text == "Cetak" and "Ctrl+P" not in printed.text
+    assert page.select_one("script[src*='/js/app.']"), "the Cetak button works through app.js"
     monkeypatch.setattr(pdf_module.shutil, "which", lambda name: None)
     unavailable = client.get(f"/rancangan/{draft_id}/revisi/1/pdf")
     assert unavailable.status_code == 503 and "LibreOffice" in unavailable.text
@@ -227,6 +236,72 @@ def test_new_draft_fields_are_prefilled_from_the_profile_and_the_year(client, db
         str(local_today().year),
         str(local_today().year - 1),
     }
+
+
+def test_numbers_recorded_in_the_tracker_fill_the_draft(client, db, lontar_profile):
+    """A Perdes number and dates recorded in the tracker are not typed again."""
+    record_after_the_fact(
+        db,
+        actor=Principal.system(),
+        village_code=LONTAR,
+        data={
+            "title": "Pelindungan Pekerja Migran Indonesia",
+            "agreed_on": "2019-03-01",
+            "berita_acara_number": "BA/01/2019",
+            "enacted_on": "2019-03-10",
+            "perdes_number": "4",
+            "promulgated_on": "2019-03-11",
+            "lembaran_year": "2019",
+            "lembaran_number": "4",
+            "berita_desa_number": "",
+        },
+    )
+    client.login_as(db, "operator")
+    page = client.get(f"/desa/{LONTAR}/rancangan/baru")
+    html = soup(page)
+    number = html.select_one("#f-v_nomor")
+    assert number["value"] == "4" and number.has_attr("readonly")
+    assert html.select_one("#f-v_tanggal_penetapan")["value"] == "2019-03-10"
+    assert html.select_one("#f-v_tahun")["value"] == "2019"
+    assert "dari Tahapan Perdes" in html.select_one("label[for=f-v_nomor]").text
+    assert "NOMOR 4 TAHUN 2019" in html.select_one("#preview").text
+    draft_id = create(client)
+    revision = drafts.get_revision(db, draft=db.get(Draft, draft_id), number=1)
+    assert revision.values["nomor"] == "4"
+
+
+def test_draft_form_is_in_steps_with_citations_collapsed(client, db, lontar_profile):
+    client.login_as(db, "operator")
+    html = soup(client.get(f"/desa/{LONTAR}/rancangan/baru"))
+    steps = [a.text for a in html.select(".steps-nav a")]
+    assert steps == [
+        "Data desa dan nomor",
+        "Pejabat",
+        "Pilihan pasal",
+        "Dasar hukum",
+        "Pratinjau",
+    ]
+    assert html.select_one("#step-pejabat #f-v_nama_kepala_desa")
+    assert html.select_one("#step-pasal #f-o_sanksi")
+    citations = html.select_one("details#step-dasar-hukum")
+    assert citations is not None and not citations.has_attr("open")
+    assert html.select_one("#draft-form").has_attr("novalidate")
+    assert html.select_one("#draft-form .action-bar [data-testid=save]").text == "Simpan rancangan"
+
+
+def test_workspace_action_bar_offers_the_latest_revision_downloads(client, db, lontar_profile):
+    client.login_as(db, "operator")
+    draft_id = create(client)
+    bar = soup(client.get(f"/rancangan/{draft_id}")).select_one("#draft-form .action-bar")
+    links = {a["data-testid"]: a["href"] for a in bar.select("a")}
+    assert links == {
+        "download-word": f"/rancangan/{draft_id}/revisi/1/docx",
+        "download-pdf": f"/rancangan/{draft_id}/revisi/1/pdf",
+        "print": f"/rancangan/{draft_id}/revisi/1/cetak",
+    }
+    client.login_as(db, "pemantau")
+    reader_bar = soup(client.get(f"/rancangan/{draft_id}")).select_one(".action-bar")
+    assert reader_bar.select_one("button") is None and reader_bar.select_one("a[download]")
 
 
 def test_rancangan_and_naskah_downloads(client, db, lontar_profile):

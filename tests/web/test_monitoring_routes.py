@@ -51,7 +51,7 @@ def test_monitor_drills_down_from_the_top_to_a_village(client, db, progress):
     top = client.get("/pemantauan")
     assert top.status_code == 200
     page = soup(top)
-    assert page.select_one('nav a[href="/pemantauan"]').get_text() == "Pemantauan"
+    assert page.select_one('nav a[href="/pemantauan/mulai"]').get_text() == "Pemantauan"
     assert page.select_one('[data-figure="diundangkan"]').get_text(strip=True).startswith("2")
     assert page.select_one("svg.chart title").get_text() == "Tahapan Perdes per desa"
     assert page.select_one('[data-testid="funnel-table"]')

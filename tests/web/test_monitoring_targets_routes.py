@@ -75,7 +75,7 @@ def test_target_dashboard_with_members_snapshot_and_exports(client, db, regions)
     table = client.get(f"/pemantauan/sasaran/{target_id}/wilayah.csv").content.decode("utf-8-sig")
     assert "36.04.13,Tirtayasa" in table
     again = client.post(f"/pemantauan/sasaran/{target_id}/potret", {}, htmx=True)
-    assert again.status_code == 200 and "Potret hari ini disimpan." in again.text
+    assert again.status_code == 200 and "Kemajuan hari ini dicatat." in again.text
     removed = client.post(f"/pemantauan/sasaran/{target_id}/hapus-desa", {"kode": LONTAR})
     assert removed.status_code == 200
     assert f'data-code="{LONTAR}"' not in removed.text
@@ -129,3 +129,23 @@ def test_delete_list(client, db, regions):
     response = client.post(f"/pemantauan/sasaran/{target_id}/hapus")
     assert response.status_code == 303 and response.headers["location"] == "/pemantauan/sasaran"
     assert db.get(TargetList, target_id) is None
+
+
+def test_villages_are_added_by_region_name_not_typed_codes(client, db, regions):
+    client.login_as(db, "pemantau")
+    target_id = make_list(client, db)
+    page = soup(client.get(f"/pemantauan/sasaran/{target_id}"))
+    suggestions = [o["value"] for o in page.select("datalist#region-choices option")]
+    assert "Kecamatan Pontang, Kabupaten Serang (36.04.12)" in suggestions
+    assert not any(s.startswith("Kecamatan") and "Jawa Barat" in s for s in suggestions)
+    url = f"/pemantauan/sasaran/{target_id}/wilayah"
+    picked = client.post(url, {"wilayah": "Kecamatan Pontang, Kabupaten Serang (36.04.12)"})
+    assert picked.status_code == 200 and "desa ditambahkan" in picked.text
+    again = client.post(url, {"wilayah": "Kecamatan Pontang, Kabupaten Serang (36.04.12)"})
+    assert "Tidak ada desa baru" in again.text
+    by_name = client.post(url, {"wilayah": "kecamatan tirtayasa"})
+    assert by_name.status_code == 200 and "desa ditambahkan" in by_name.text
+    unknown = client.post(url, {"wilayah": "Gotham"})
+    assert unknown.status_code == 422 and "tidak ditemukan di wilayah tugas Anda" in unknown.text
+    empty = client.post(url, {"wilayah": "  "})
+    assert empty.status_code == 422 and "Ketik nama wilayah" in empty.text

@@ -7,12 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 from starlette.routing import BaseRoute
 
 from perdes import __version__
 from perdes.web.api.common import PREFIX
 from perdes.web.htmx import render
-from perdes.web.permissions import public_route
+from perdes.web.permissions import MaybeUser, public_route
 
 router = APIRouter(prefix=PREFIX)
 
@@ -90,9 +92,18 @@ def openapi_json(request: Request) -> JSONResponse:
     return JSONResponse(openapi_document(request))
 
 
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})  # raw HTML in descriptions stays text
+
+
+def markdown(text: str | None) -> Markup:
+    """The OpenAPI descriptions are CommonMark: render them (escaped, no raw HTML)."""
+    return Markup(_MARKDOWN.render(text or ""))
+
+
 @router.get("/docs", name="api_docs", include_in_schema=False, dependencies=[Depends(public_route)])
-def docs(request: Request) -> Response:
-    """A plain page listing every operation, its parameters, body and responses."""
+def docs(request: Request, user: MaybeUser) -> Response:
+    """A plain page listing every operation, its parameters, body and responses; the header
+    shows who is signed in, like every other page."""
     doc = openapi_document(request)
     operations = [
         {"method": method.upper(), "path": path, **op}
@@ -102,6 +113,12 @@ def docs(request: Request) -> Response:
     return render(
         request,
         "api/docs.html",
-        {"doc": doc, "operations": operations, "user": None, "refs": schema_refs},
+        {
+            "doc": doc,
+            "operations": operations,
+            "user": user,
+            "refs": schema_refs,
+            "markdown": markdown,
+        },
         block="content",
     )

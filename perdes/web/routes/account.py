@@ -1,4 +1,4 @@
-"""The signed-in user's own page: profile, API tokens."""
+"""The signed-in user's own page: profile, API tokens, password."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from perdes.accounts import services as accounts
 from perdes.accounts import tokens
 from perdes.accounts.principal import Principal
 from perdes.errors import ValidationFailed
+from perdes.home.services import scope_labels
 from perdes.web.deps import DB, FormData
 from perdes.web.htmx import render
 from perdes.web.permissions import requires
@@ -34,6 +36,7 @@ def _page(
         {
             "user": user,
             "tokens": tokens.list_tokens(db, actor=user),
+            "scope_labels": scope_labels(db, actor=user),
             "new_secret": new_secret,
             "errors": errors or {},
             "values": {},
@@ -62,3 +65,41 @@ def token_create(request: Request, db: DB, user: Me, form: FormData) -> Response
 def token_revoke(request: Request, token_id: int, db: DB, user: Me) -> Response:
     tokens.revoke_token(db, actor=user, token_id=token_id)
     return _page(request, db, user)
+
+
+def _password_page(
+    request: Request,
+    user: Principal,
+    *,
+    errors: dict[str, str] | None = None,
+    saved: bool = False,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "account/password.html",
+        {"user": user, "errors": errors or {}, "values": {}, "saved": saved},
+        block="password_form",
+        status_code=status_code,
+    )
+
+
+@router.get("/akun/kata-sandi", name="account_password_form")
+def password_form(request: Request, user: Me) -> Response:
+    return _password_page(request, user)
+
+
+@router.post("/akun/kata-sandi", name="account_password_change")
+def password_change(request: Request, db: DB, user: Me, form: FormData) -> Response:
+    """Current password + the new one twice; other sessions end, this one stays."""
+    try:
+        accounts.change_own_password(
+            db,
+            actor=user,
+            current=form.get("current", ""),
+            new=form.get("new", ""),
+            repeated=form.get("repeated", ""),
+        )
+    except ValidationFailed as exc:
+        return _password_page(request, user, errors=exc.errors, status_code=422)
+    return _password_page(request, user, saved=True)

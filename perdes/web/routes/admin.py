@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -12,6 +13,7 @@ from perdes.accounts import services as accounts
 from perdes.accounts.permissions import ROLE_LABELS, Role
 from perdes.accounts.principal import Principal
 from perdes.errors import ValidationFailed
+from perdes.home.services import find_region, region_choices, region_names
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
@@ -21,8 +23,24 @@ router = APIRouter(prefix="/admin")
 Admin = Annotated[Principal, Depends(requires("users.manage"))]
 
 
-def _codes(raw: str) -> list[str]:
-    return [c for c in raw.replace(",", " ").replace(";", " ").split() if c]
+def _codes(db: DB, user: Principal, raw: str) -> list[str]:
+    """Region codes from the scopes field: region names separated by commas ("Desa Lontar,
+    Kecamatan Tirtayasa", or picked suggestions ending in "(code)"), or plain codes."""
+    codes: list[str] = []
+    for part in re.split(r"[,;\n]", raw):
+        part = part.strip()
+        if not part:
+            continue
+        if re.fullmatch(r"[\d.\s]+", part):
+            codes.extend(part.split())
+        else:
+            codes.append(find_region(db, actor=user, text=part, field="scopes"))
+    return codes
+
+
+def _scope_text(db: DB, codes: list[str]) -> str:
+    names = region_names(db, codes=codes)
+    return ", ".join(f"{names.get(c, c)} ({c})" for c in codes)
 
 
 def _grantable(user: Principal) -> dict[Role, str]:
@@ -31,16 +49,19 @@ def _grantable(user: Principal) -> dict[Role, str]:
 
 @router.get("/pengguna", name="admin_users")
 def users_page(request: Request, db: DB, user: Admin) -> Response:
+    users = accounts.list_users(db, actor=user)
     return render(
         request,
         "admin/users.html",
         {
             "user": user,
-            "users": accounts.list_users(db, actor=user),
+            "users": users,
+            "scope_names": region_names(db, codes=[s.region_code for u in users for s in u.scopes]),
             "roles": ROLE_LABELS,
             "grantable": _grantable(user),
             "values": {},
             "errors": {},
+            "region_choices": region_choices(db, actor=user),
         },
     )
 
@@ -59,7 +80,7 @@ def user_create(
             full_name=form.get("full_name", ""),
             role=form.get("role", ""),
             password=form.get("password", "") or None,
-            scope_codes=_codes(form.get("scopes", "")),
+            scope_codes=_codes(db, user, form.get("scopes", "")),
             email=form.get("email", ""),
             phone=form.get("phone", ""),
         )
@@ -71,10 +92,12 @@ def user_create(
             {
                 "user": user,
                 "users": accounts.list_users(db, actor=user),
+                "scope_names": {},
                 "roles": ROLE_LABELS,
                 "grantable": _grantable(user),
                 "values": values,
                 "errors": exc.errors,
+                "region_choices": region_choices(db, actor=user),
             },
             block="create_form",
             status_code=422,
@@ -110,6 +133,8 @@ def _detail(
             "message": message,
             "invitation": invitation,
             "Role": Role,
+            "scope_text": _scope_text(db, [s.region_code for s in target.scopes]),
+            "region_choices": region_choices(db, actor=user),
         },
         status_code=status_code,
     )
@@ -124,7 +149,7 @@ def user_detail(request: Request, user_id: int, db: DB, user: Admin) -> Response
 def user_scopes(request: Request, user_id: int, db: DB, user: Admin, form: FormData) -> Response:
     try:
         accounts.set_scopes(
-            db, actor=user, user_id=user_id, scope_codes=_codes(form.get("scopes", ""))
+            db, actor=user, user_id=user_id, scope_codes=_codes(db, user, form.get("scopes", ""))
         )
     except ValidationFailed as exc:
         return _detail(request, db, user, user_id, errors=exc.errors, status_code=422)

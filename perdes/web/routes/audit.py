@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
+from perdes.home.services import region_names
 from perdes.web.deps import DB
 from perdes.web.htmx import render
 from perdes.web.permissions import requires
@@ -49,6 +50,13 @@ def audit_log(
     return render(
         request,
         "audit/list.html",
-        {"user": user, "page": page, "params": params},
+        {
+            "user": user,
+            "page": page,
+            "params": params,
+            "village_names": region_names(
+                db, codes=[e.village_code for e in page.items if e.village_code]
+            ),
+        },
         block="results",
     )

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import queue, services, views
+from perdes.config import Settings
 from perdes.errors import ValidationFailed
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
@@ -68,9 +69,11 @@ def _after_write(
     message: str,
     values: dict[str, str] | None = None,
 ) -> Response:
-    """Run the write; htmx gets the widget back (and the score out of band), others a 303."""
+    """Run the write (all of it or nothing: a savepoint); htmx gets the widget back (and the
+    score out of band), others a 303."""
     try:
-        write()
+        with db.begin_nested():
+            write()
     except ValidationFailed as exc:
         return _item_response(
             request,
@@ -106,17 +109,15 @@ def checklist_answer(
     butir: str,
     db: DB,
     user: Answerer,
-    form: FormData,
+    settings: AppSettings,
+    posted: Multipart,
 ) -> Response:
-    """Save status, reason and note; "terpenuhi"/"tidak berlaku" go to the monitor."""
-    return _after_write(
-        request,
-        db,
-        user,
-        kode,
-        kerangka,
-        butir,
-        lambda: services.answer_item(
+    """Save status, reason, note and (if chosen) an evidence file in one go; "terpenuhi"/"tidak
+    berlaku" go to the monitor. A bad file keeps the answer unsaved too."""
+    form = posted.fields
+
+    def write() -> None:
+        services.answer_item(
             db,
             actor=user,
             village_code=kode,
@@ -125,9 +126,37 @@ def checklist_answer(
             status=form.get("status", ""),
             not_applicable_reason=form.get("not_applicable_reason", ""),
             note=form.get("note", ""),
-        ),
-        message="Jawaban tersimpan.",
-        values=form,
+        )
+        _attach(db, user, settings, kode, kerangka, butir, posted.file())
+
+    message = "Jawaban dan bukti tersimpan." if posted.file()[0] else "Jawaban tersimpan."
+    return _after_write(
+        request, db, user, kode, kerangka, butir, write, message=message, values=form
+    )
+
+
+def _attach(
+    db: DB,
+    user: Principal,
+    settings: Settings,
+    kode: str,
+    kerangka: str,
+    butir: str,
+    upload: tuple[str, bytes],
+) -> None:
+    filename, data = upload
+    if not filename and not data:
+        return
+    services.add_evidence(
+        db,
+        actor=user,
+        village_code=kode,
+        framework_slug=kerangka,
+        item_key=butir,
+        data=data,
+        filename=filename,
+        root=settings.effective_upload_path,
+        max_bytes=settings.max_upload_bytes,
     )
 
 
@@ -139,26 +168,26 @@ def checklist_note(
     butir: str,
     db: DB,
     user: EvidenceKeeper,
-    form: FormData,
+    settings: AppSettings,
+    posted: Multipart,
 ) -> Response:
-    """Change only the note (the pendamping's form)."""
-    return _after_write(
-        request,
-        db,
-        user,
-        kode,
-        kerangka,
-        butir,
-        lambda: services.set_note(
+    """Change the note and (if chosen) add an evidence file: the pendamping's form."""
+    form = posted.fields
+
+    def write() -> None:
+        services.set_note(
             db,
             actor=user,
             village_code=kode,
             framework_slug=kerangka,
             item_key=butir,
             note=form.get("note", ""),
-        ),
-        message="Catatan tersimpan.",
-        values=form,
+        )
+        _attach(db, user, settings, kode, kerangka, butir, posted.file())
+
+    message = "Catatan dan bukti tersimpan." if posted.file()[0] else "Catatan tersimpan."
+    return _after_write(
+        request, db, user, kode, kerangka, butir, write, message=message, values=form
     )
 
 

@@ -21,6 +21,7 @@ from perdes.drafting.workspace.compare import compare_sections
 from perdes.drafting.workspace.models import COMMENT_SOURCE_LABELS, Draft, DraftRevision
 from perdes.drafting.workspace.pdf import PdfUnavailable, docx_to_pdf
 from perdes.errors import ValidationFailed
+from perdes.home.services import draft_values_from_tracker
 from perdes.regions.services import get_village
 from perdes.validation import parse_int
 from perdes.web.deps import DB, FormData
@@ -68,6 +69,65 @@ async def _draft_form(request: Request) -> DraftForm:
 PostedDraft = Annotated[DraftForm, Depends(_draft_form)]
 
 
+# The draft form in steps. Variables not named here (a new template's) go to the first step;
+# citation lists always go to the collapsed "Dasar hukum" step.
+FORM_STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "data",
+        "Data desa dan nomor",
+        ("nomor", "tahun", "tanggal_penetapan", "tanggal_pengundangan", "nomor_lembaran"),
+    ),
+    ("pejabat", "Pejabat", ("nama_kepala_desa", "nama_sekretaris_desa")),
+    (
+        "pasal",
+        "Pilihan pasal",
+        (
+            "nama_lembaga",
+            "singkatan_lembaga",
+            "nama_komunitas",
+            "nama_dinas",
+            "nama_balai",
+            "pasal_tugas_desa",
+            "batas_lapor_hari",
+            "batas_penundaan_hari",
+            "batas_pengaduan_hari",
+            "masa_retensi_tahun",
+            "batas_perkades_bulan",
+            "periode_laporan",
+            "frekuensi_sosialisasi",
+            "frekuensi_rekap",
+            "frekuensi_laporan_lembaga",
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FormStep:
+    key: str
+    title: str
+    variables: list[str]
+
+
+def form_steps(template: Any) -> tuple[list[FormStep], list[str]]:
+    """The template's variables per step, and its citation lists (for "Dasar hukum")."""
+    citations = [n for n, v in template.variables.items() if v.type == "citations"]
+    placed = {n for _, _, names in FORM_STEPS for n in names}
+    steps = []
+    for key, title, names in FORM_STEPS:
+        chosen = [n for n in names if n in template.variables and n not in citations]
+        if key == "data":
+            chosen += [n for n in template.variables if n not in placed and n not in citations]
+        steps.append(FormStep(key, title, chosen))
+    return steps, citations
+
+
+def _tracked(db: DB, user: Principal, kode: str) -> dict[str, str]:
+    if not user.can("adoption.view", kode):
+        return {}
+    return draft_values_from_tracker(db, actor=user, village_code=kode)
+
+
 def _workspace_context(
     db: DB, user: Principal, view: drafts.DraftView, *, shown: DraftRevision | None = None
 ) -> dict[str, Any]:
@@ -76,7 +136,12 @@ def _workspace_context(
     latest = drafts.get_revision(db, draft=draft, number=draft.latest_number)
     shown = shown or latest
     document = drafts.revision_document(draft, shown)
+    tracked = _tracked(db, user, draft.village_code)
+    steps, citations = form_steps(template)
     return {
+        "tracked": tracked,
+        "steps": steps,
+        "citation_fields": citations,
         "user": user,
         "village": view.village,
         "draft": draft,
@@ -88,7 +153,7 @@ def _workspace_context(
         "comments": drafts.list_comments(db, draft=draft),
         "sources": COMMENT_SOURCE_LABELS,
         "pasal_choices": [s for s in latest.sections if s[1].startswith("Pasal")],
-        "values": drafts.form_values(template, latest),
+        "values": {**drafts.form_values(template, latest), **tracked},
         "options": drafts.form_options(template, latest),
         "errors": {},
         "unverified": [c.text for c in document.unverified_citations()],
@@ -122,19 +187,27 @@ def draft_new(
     village = get_village(db, code=kode, scope=user.scope)
     user.require("draft.edit", kode)
     spec = drafts.template_for(template)
+    tracked = _tracked(db, user, kode)
+    steps, citations = form_steps(spec)
     context: dict[str, Any] = {
         "user": user,
         "village": village,
         "template": spec,
-        "values": drafts.form_values(spec, None, context_from_view(village)),
+        "values": {**drafts.form_values(spec, None, context_from_view(village)), **tracked},
         "options": drafts.form_options(spec, None),
         "errors": {},
         "preview": "",
+        "tracked": tracked,
+        "steps": steps,
+        "citation_fields": citations,
     }
     if village.region.can_make_perdes:
         try:
             doc = drafts.build_document(
-                spec, village=context_from_view(village), values={}, options=context["options"]
+                spec,
+                village=context_from_view(village),
+                values=dict(tracked),
+                options=context["options"],
             )
             context["preview"] = render_html(doc)
         except ValidationFailed as exc:
@@ -175,6 +248,7 @@ def draft_create(request: Request, kode: str, db: DB, user: Editor, form: Posted
         )
     except ValidationFailed as exc:
         spec = drafts.template_for(form.template or "pelindungan-pmi")
+        steps, citations = form_steps(spec)
         return render(
             request,
             "drafts/new.html",
@@ -186,16 +260,34 @@ def draft_create(request: Request, kode: str, db: DB, user: Editor, form: Posted
                 "options": {**drafts.form_options(spec, None), **form.options},
                 "errors": exc.errors,
                 "preview": "",
+                "message": form.message,
+                "tracked": _tracked(db, user, kode),
+                "steps": steps,
+                "citation_fields": citations,
             },
             status_code=422,
         )
-    return redirect(request, request.url_for("draft_detail", draft_id=draft.id))
+    return redirect(request, _saved_url(request, draft.id, draft.latest_number))
+
+
+def _saved_url(request: Request, draft_id: int, number: int) -> str:
+    """The workspace, saying which revision was just saved ("Revisi 2 tersimpan")."""
+    return f"{request.app.url_path_for('draft_detail', draft_id=str(draft_id))}?tersimpan={number}"
 
 
 @router.get("/rancangan/{draft_id}", name="draft_detail")
-def draft_detail(request: Request, draft_id: int, db: DB, user: Reader) -> Response:
+def draft_detail(
+    request: Request,
+    draft_id: int,
+    db: DB,
+    user: Reader,
+    tersimpan: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+) -> Response:
     view = drafts.get_draft(db, actor=user, draft_id=draft_id)
-    return render(request, "drafts/workspace.html", _workspace_context(db, user, view))
+    context = _workspace_context(db, user, view)
+    if tersimpan is not None and tersimpan <= view.draft.latest_number:
+        context["saved_number"] = tersimpan
+    return render(request, "drafts/workspace.html", context)
 
 
 @router.post("/rancangan/{draft_id}/revisi", name="draft_save")
@@ -205,7 +297,7 @@ def draft_save(
     """Save a revision; a stale form (someone saved meanwhile) is shown back with a choice."""
     view = drafts.get_draft(db, actor=user, draft_id=draft_id)
     try:
-        drafts.save_revision(
+        saved = drafts.save_revision(
             db,
             actor=user,
             draft_id=draft_id,
@@ -225,7 +317,7 @@ def draft_save(
         context["errors"] = exc.errors
         context["base"] = form.base
         return render(request, "drafts/workspace.html", context, status_code=422)
-    return redirect(request, request.url_for("draft_detail", draft_id=draft_id))
+    return redirect(request, _saved_url(request, draft_id, saved.number))
 
 
 @router.get("/rancangan/{draft_id}/revisi/{number}", name="draft_revision")
@@ -296,6 +388,8 @@ def draft_docx(
     revision = drafts.get_revision(db, draft=view.draft, number=number)
     data, kind = _docx_bytes(db, view.draft, revision, komentar, jenis)
     name = drafts.output_file_name(view.village.region.name, number, kind, "docx")
+    if komentar:  # not the same file as the plain one: not the same name
+        name = name.removesuffix(".docx") + "-dengan-komentar.docx"
     return Response(
         data,
         media_type=DOCX_TYPE,

@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
 from perdes.errors import NotFound
+from perdes.home.services import monitor_home_code
 from perdes.monitoring import charts, services
 from perdes.monitoring.exports import csv_stream, xlsx_stream
 from perdes.monitoring.figures import (
@@ -53,12 +54,23 @@ def funnel_chart(total: Figures, *, chart_id: str) -> str:
 
 
 def progress_chart(children: Sequence[Figures], *, chart_id: str) -> str:
-    bars = [charts.Bar(c.name or c.code, c.promulgated) for c in children[:40]]
+    """Share of desa with a promulgated Perdes, per child region, highest first, out of 100 %
+    (one village of one is 100 %, one of forty is not)."""
+    shares = [(c.name or c.code, c.promulgated_share) for c in children]
+    ranked = sorted(
+        ((name, share) for name, share in shares if share is not None), key=lambda x: -x[1]
+    )
+    bars = [charts.Bar(name, share) for name, share in ranked[:40]]
     return charts.bar_chart(
         bars,
-        title="Desa dengan Perdes diundangkan per wilayah",
-        description="Jumlah desa yang Perdes-nya sudah diundangkan, per wilayah di bawahnya.",
+        title="Persentase desa dengan Perdes diundangkan per wilayah",
+        description=(
+            "Persentase desa yang Perdes-nya sudah diundangkan, per wilayah di bawahnya, "
+            "diurutkan dari yang tertinggi."
+        ),
         chart_id=chart_id,
+        scale=100,
+        unit=" %",
     )
 
 
@@ -112,6 +124,18 @@ def _dashboard(
         },
         block="children",
     )
+
+
+@router.get("/pemantauan/mulai", name="monitoring_home")
+def monitoring_home(request: Request, user: Monitor) -> Response:
+    """The menu's way in: a monitor starts at his own region (Kabupaten Serang), not Indonesia."""
+    code = monitor_home_code(user)
+    url = (
+        request.url_for("monitoring_region", kode=code)
+        if code
+        else request.url_for("monitoring_dashboard")
+    )
+    return RedirectResponse(str(url), status_code=303)
 
 
 @router.get("/pemantauan", name="monitoring_dashboard")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from perdes.accounts.principal import Principal
 from perdes.checklist.scoring import QUALIFIED_LABEL
 from perdes.errors import ValidationFailed
+from perdes.home.services import find_region, region_choices
 from perdes.monitoring import charts, targets
 from perdes.monitoring.figures import (
     FIGURE_HEADER,
@@ -171,6 +172,7 @@ def _detail(
             "bad_lines": bad_lines or [],
             "message": message,
             "values": values or {},
+            "region_choices": region_choices(db, actor=user),
         },
         block="target",
         status_code=status_code,
@@ -199,16 +201,21 @@ def target_add_region(
 ) -> Response:
     target = targets.get_target(db, actor=user, target_id=target_id)
     try:
+        code = find_region(db, actor=user, text=form.get("wilayah", ""), field="wilayah")
         added = targets.add_by_region(
-            db,
-            actor=user,
-            target_id=target_id,
-            region_code=form.get("wilayah", ""),
-            query=form.get("q", ""),
+            db, actor=user, target_id=target_id, region_code=code, query=form.get("q", "")
         )
     except ValidationFailed as exc:
         return _detail(request, db, user, target, errors=exc.errors, values=form, status_code=422)
-    return _detail(request, db, user, target, message=f"{added} desa ditambahkan.")
+    return _detail(request, db, user, target, message=_added(db, user, target, added))
+
+
+def _added(db: Session, user: Principal, target: TargetList, added: int) -> str:
+    """Say what happened in words; the first villages also give the chart its first point."""
+    if added == 0:
+        return "Tidak ada desa baru: semua desa yang cocok sudah ada di daftar ini."
+    targets.snapshot_if_due(db, actor=user, target=target)
+    return f"{added} desa ditambahkan."
 
 
 @router.post("/pemantauan/sasaran/{target_id}/csv", name="target_add_csv")
@@ -226,7 +233,7 @@ def target_add_csv(
         )
     except ValidationFailed as exc:
         return _detail(request, db, user, target, errors=exc.errors, status_code=422)
-    return _detail(request, db, user, target, message=f"{added} desa ditambahkan.")
+    return _detail(request, db, user, target, message=_added(db, user, target, added))
 
 
 @router.post("/pemantauan/sasaran/{target_id}/hapus-desa", name="target_remove_village")
@@ -243,7 +250,7 @@ def target_remove_village(
 def target_snapshot(request: Request, target_id: int, db: DB, user: Manager) -> Response:
     target = targets.get_target(db, actor=user, target_id=target_id)
     targets.take_snapshot(db, actor=user, target=target)
-    return _detail(request, db, user, target, message="Potret hari ini disimpan.")
+    return _detail(request, db, user, target, message="Kemajuan hari ini dicatat.")
 
 
 @router.post("/pemantauan/sasaran/{target_id}/hapus", name="target_delete")

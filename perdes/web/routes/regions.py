@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
+from perdes.accounts.permissions import Role
 from perdes.accounts.principal import Principal
 from perdes.checklist import views as checklist
 from perdes.errors import Conflict, ValidationFailed
+from perdes.home import services as home_services
 from perdes.pagination import COUNT_CAP
 from perdes.profiles import services as profiles
 from perdes.regions import services
@@ -25,8 +27,17 @@ PER_PAGE = 25
 
 
 @router.get("/", name="home")
-def home(request: Request, user: MaybeUser) -> Response:
-    return render(request, "home.html", {"user": user})
+def home(request: Request, db: DB, user: MaybeUser) -> Response:
+    """Anonymous: what the app is. A monitor lands on his own region's dashboard; an operator
+    or a pendamping on "Desa saya"; an admin on the village search."""
+    if user.is_authenticated and user.role is Role.PEMANTAU:
+        return RedirectResponse(str(request.url_for("monitoring_home")), status_code=303)
+    villages = (
+        home_services.my_villages(db, actor=user)
+        if user.is_authenticated and user.role in (Role.OPERATOR, Role.PENDAMPING)
+        else []
+    )
+    return render(request, "home.html", {"user": user, "villages": villages})
 
 
 def _code_or_empty(value: str, length: int) -> str:

@@ -1,0 +1,171 @@
+/* Perdes PMI: the one place that tells the user what happened after an htmx request.
+ *
+ * - Failed requests show a message in the small notice at the top (#flash): an expired
+ *   session, no connection, or the server's own message (its <h1> and first paragraph).
+ * - Buttons show that work is in progress ("Menyimpan…", "Menyiapkan PDF…").
+ * - After a swap, the notice or the first error of the new content is scrolled into view and
+ *   focused, so a phone user sees the result of a save where he is.
+ * Loaded as a static file (the Content-Security-Policy allows no inline script).
+ */
+(function () {
+  "use strict";
+
+  var MESSAGES = {
+    session: "Sesi berakhir — silakan masuk lagi. Isian yang belum tersimpan akan hilang bila halaman dimuat ulang.",
+    offline: "Tidak ada sambungan; data belum tersimpan. Periksa jaringan lalu coba lagi.",
+    timeout: "Server tidak menjawab; data mungkin belum tersimpan. Coba lagi.",
+    generic: "Permintaan gagal. Coba lagi."
+  };
+  var BUSY_DEFAULT = "Memproses…";
+
+  function flash() { return document.getElementById("flash"); }
+
+  function showFlash(text, tone, link) {
+    var box = flash();
+    if (!box) { return; }
+    box.textContent = "";
+    box.className = "flash notice " + (tone || "bad");
+    var p = document.createElement("p");
+    p.textContent = text;
+    box.appendChild(p);
+    if (link) {
+      var a = document.createElement("a");
+      a.href = link.href;
+      a.textContent = link.text;
+      a.setAttribute("hx-boost", "false");
+      box.appendChild(a);
+    }
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "secondary flash-close";
+    close.textContent = "Tutup";
+    close.addEventListener("click", function () { box.hidden = true; });
+    box.appendChild(close);
+    box.hidden = false;
+    box.focus({ preventScroll: true });
+  }
+
+  function loginLink() {
+    var base = document.body.getAttribute("data-login-url") || "";
+    var here = window.location.pathname + window.location.search;
+    return { href: base + "?next=" + encodeURIComponent(here), text: "Masuk lagi" };
+  }
+
+  function serverMessage(xhr) {
+    var text = (xhr && xhr.responseText) || "";
+    if (!text) { return ""; }
+    try {
+      var doc = new DOMParser().parseFromString(text, "text/html");
+      var node = doc.querySelector("[data-message]") || doc.querySelector("[role=alert] p") ||
+        doc.querySelector("main p") || doc.querySelector("p");
+      return node ? node.textContent.trim() : "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  /* ---- failures ---- */
+  document.addEventListener("htmx:responseError", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (xhr.status === 401) {
+      showFlash(MESSAGES.session, "bad", loginLink());
+      return;
+    }
+    showFlash(serverMessage(xhr) || MESSAGES.generic + " (" + xhr.status + ")", "bad");
+  });
+  document.addEventListener("htmx:sendError", function () { showFlash(MESSAGES.offline, "bad"); });
+  document.addEventListener("htmx:timeout", function () { showFlash(MESSAGES.timeout, "bad"); });
+
+  /* ---- busy buttons ---- */
+  function setBusy(el, text) {
+    if (!el || el.getAttribute("aria-busy") === "true") { return; }
+    el.setAttribute("data-idle-text", el.textContent);
+    el.textContent = text;
+    el.setAttribute("aria-busy", "true");
+    if (el.tagName === "BUTTON") { el.disabled = true; }
+  }
+  function clearBusy(el) {
+    if (!el || el.getAttribute("aria-busy") !== "true") { return; }
+    el.textContent = el.getAttribute("data-idle-text") || el.textContent;
+    el.removeAttribute("aria-busy");
+    if (el.tagName === "BUTTON") { el.disabled = false; }
+  }
+  function submitterOf(evt) {
+    var cfg = evt.detail.requestConfig || {};
+    var trig = cfg.triggeringEvent;
+    if (trig && trig.submitter) { return trig.submitter; }
+    var elt = evt.detail.elt;
+    if (elt && elt.tagName === "FORM") { return elt.querySelector("button[type=submit], button:not([type])"); }
+    if (elt && (elt.tagName === "BUTTON" || elt.tagName === "A")) { return elt; }
+    return null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var btn = submitterOf(evt);
+    if (btn && (btn.tagName === "BUTTON" || btn.hasAttribute("data-busy"))) {
+      evt.detail.perdesBusy = btn;
+      setBusy(btn, btn.getAttribute("data-busy") || (evt.detail.requestConfig.verb === "get" ? BUSY_DEFAULT : "Menyimpan…"));
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    if (evt.detail.perdesBusy) { clearBusy(evt.detail.perdesBusy); }
+    var box = flash();
+    if (box && evt.detail.successful && !box.hidden && box.classList.contains("bad")) { box.hidden = true; }
+  });
+  /* Downloads are plain links (the browser saves the file): show the wait, then restore. */
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest("a[data-busy]");
+    if (!link || link.getAttribute("aria-busy") === "true") { return; }
+    setBusy(link, link.getAttribute("data-busy"));
+    window.setTimeout(function () { clearBusy(link); }, 4000);
+  });
+  /* Plain (non-htmx) form posts still say that work is in progress. */
+  document.addEventListener("submit", function (evt) {
+    var btn = evt.submitter;
+    if (btn && btn.hasAttribute("data-busy") && !evt.defaultPrevented) {
+      window.setTimeout(function () { setBusy(btn, btn.getAttribute("data-busy")); }, 0);
+    }
+  });
+
+  /* ---- after a swap: show the outcome where the user is ---- */
+  function outcomeIn(root) {
+    if (!root || !root.querySelector) { return null; }
+    return root.querySelector("[data-outcome]") ||
+      root.querySelector(".error-summary") ||
+      root.querySelector("[aria-invalid=true]") ||
+      root.querySelector(".notice[role=status], .notice[role=alert]");
+  }
+  function reveal(node) {
+    if (!node) { return; }
+    if (!node.matches("a, button, input, select, textarea, [tabindex]")) {
+      node.setAttribute("tabindex", "-1");
+    }
+    node.scrollIntoView({ block: "center" });
+    node.focus({ preventScroll: true });
+  }
+  var revealed = false;
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    var root = evt.target;  // each settled element: the new one after an outerHTML swap
+    if (revealed || !root || !root.isConnected || root.id === "preview") { return; }
+    if (root.closest && root.closest("#preview")) { return; }  // the live preview keeps focus where it is
+    var node = outcomeIn(root === document.body ? document.getElementById("isi") : root);
+    if (!node && root.matches && root.matches("[data-outcome], .notice")) { node = root; }
+    if (!node && root === document.body) { window.scrollTo(0, 0); return; }  // a new whole page
+    if (node) {
+      revealed = true;
+      window.setTimeout(function () { revealed = false; }, 0);
+      reveal(node);
+    }
+  });
+  /* A whole page loaded without htmx (JavaScript on, first load or a plain POST): the same. */
+  document.addEventListener("DOMContentLoaded", function () {
+    var main = document.getElementById("isi");
+    var node = main && main.querySelector("[data-outcome]");
+    if (node) { reveal(node); }
+  });
+
+  /* ---- the print page's button ---- */
+  document.addEventListener("click", function (evt) {
+    var btn = evt.target.closest && evt.target.closest("[data-print]");
+    if (btn) { evt.preventDefault(); window.print(); }
+  });
+})();
