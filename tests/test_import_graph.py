@@ -30,6 +30,7 @@ PUBLIC: dict[str, frozenset[str]] = {
     "demo": frozenset(),
     "drafting": frozenset({"workspace"}),
     "exchange": frozenset({"status", "jdihn"}),
+    "home": frozenset(),
     "jobs": frozenset(),
     "mail": frozenset({"models", "outbox", "sender"}),
     "monitoring": frozenset({"models", "services", "targets"}),

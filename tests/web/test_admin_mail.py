@@ -16,7 +16,7 @@ def test_admin_reads_the_outbox_and_a_message(client, db, regions):
     page = client.get("/admin/surat")
     assert page.status_code == 200
     html = BeautifulSoup(page.text, "html.parser")
-    assert "SMTP" in html.select_one(".notice").text
+    assert "SMTP" in html.select_one("main .notice").text
     row = html.select_one("#mail-results tbody tr")
     assert "sekdes@example.id" in row.text and "menunggu" in row.text
     detail = client.get(row.select_one("a")["href"])

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import holidays
 from bs4 import BeautifulSoup
 
 from perdes.accounts.principal import Principal
@@ -66,7 +67,15 @@ def test_pendamping_sees_each_village_with_overdue_ones_first(client, db, region
     names = [c.select_one("h2").text.split()[1] for c in html.select("[data-testid=home-village]")]
     assert names == ["Susukan", "Lontar"]
     alert = html.select_one("[data-testid=overdue-alerts]")
-    assert "Desa Susukan" in alert.text and "terlambat 5 hari" in alert.text
+    due, today = adoption.next_deadline_on, date.today()
+    off = holidays.country_holidays("ID", years=range(due.year, today.year + 1))
+    late = sum(
+        1
+        for n in range(1, (today - due).days + 1)
+        if (day := due + timedelta(days=n)).weekday() < 5 and day not in off
+    )  # deadlines count working days (PP 43/2014 Pasal 1 angka 13)
+    assert "Desa Susukan" in alert.text
+    assert (f"terlambat {late} hari kerja" if late else "hari libur") in alert.text
     # a pendamping does not draft: no "Buat rancangan" button
     assert not html.select(".next-action a.big")
 
