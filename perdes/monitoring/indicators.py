@@ -47,7 +47,7 @@ INDICATORS: dict[str, Indicator] = {
             "%",
             lambda f: f.promulgated_share,
         ),
-        Indicator("skor", "Rata-rata skor daftar periksa", "%", lambda f: f.mean_score),
+        Indicator("skor", "Rata-rata skor ceklis", "%", lambda f: f.mean_score),
         Indicator("memenuhi", "Desa memenuhi syarat (%)", "%", qualified_share),
         Indicator(
             "terlambat",
