@@ -58,7 +58,9 @@ def test_first_time_operator_gets_a_word_file_and_a_print_in_under_ten_taps(page
         "() => getComputedStyle(document.querySelector('.perdes ol.menimbang')).listStyleType"
     )
     assert marker == "none"
-    align = page.evaluate("() => getComputedStyle(document.querySelector('.perdes h5')).textAlign")
+    align = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.perdes .judul-pasal')).textAlign"
+    )
     assert align == "center"
 
 
