@@ -1,7 +1,9 @@
 """HTML rendering: a semantic fragment for preview and print.
 
-Heading levels are fixed so a page can style them: title h2, BAB h3, Bagian h4, Pasal h5
-(the page keeps h1 for itself).
+Heading levels never skip (axe-core "heading-order"): title h2, BAB h3, Bagian h4, and a
+Pasal heading (``class="judul-pasal"``) one level below its parent (h5 inside a Bagian,
+h4 directly under a BAB); the page keeps
+h1 for itself. The stylesheets give h4 and h5 the same look, so the level changes nothing visible.
 
 ``<article class="perdes">`` holds the title block, the pembukaan, each BAB as a
 ``<section class="bab">`` and each Pasal as ``<section id="pasal-N" data-clause="…">``.
@@ -48,10 +50,10 @@ def _blocks(blocks: tuple[Para | Item, ...], out: list[str]) -> None:
             out.append(f"<p>{_esc(block.text)}</p>")
 
 
-def _pasal(pasal: Pasal, out: list[str]) -> None:
+def _pasal(pasal: Pasal, out: list[str], *, level: int) -> None:
     out.append(
         f'<section class="pasal" id="pasal-{pasal.number}" data-clause="{_esc(pasal.clause_id)}">'
-        f"<h5>{pasal.label}</h5>"
+        f'<h{level} class="judul-pasal">{pasal.label}</h{level}>'
     )
     ayat = [b for b in pasal.blocks if isinstance(b, Ayat)]
     if ayat:
@@ -129,10 +131,10 @@ def render_html(doc: Document, *, kind: str = "rancangan") -> str:
                     f"<h4>{part.label}<br>{_esc(part.title)}</h4>"
                 )
                 for pasal in part.pasal:
-                    _pasal(pasal, out)
+                    _pasal(pasal, out, level=5)
                 out.append("</section>")
             else:
-                _pasal(part, out)
+                _pasal(part, out, level=4)
         out.append("</section>")
     out.append('<footer class="penutup">')
     out.append(_signature(doc.penetapan, "penetapan"))

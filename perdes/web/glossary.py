@@ -21,6 +21,7 @@ TERMS: MappingProxyType[str, str] = MappingProxyType(
         "word": "Rancangan (Word)",
         "word_comments": "Rancangan dengan komentar (Word)",
         "signable": "Naskah untuk ditandatangani (Word)",
+        "signable_short": "Naskah untuk ditandatangani",
         "print": "Cetak",
         # monitoring
         "monitoring": "Pemantauan",

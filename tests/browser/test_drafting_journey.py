@@ -23,10 +23,10 @@ def test_draft_preview_save_compare_download(page, live_server):
     page.click("button:has-text('Buat rancangan Perdes')")
     expect(page.locator("#preview")).to_contain_text("PERATURAN DESA LONTAR")
     before = pasal_count(page)
-    last_before = page.locator("#preview section.pasal h5").last.inner_text()
+    last_before = page.locator("#preview section.pasal .judul-pasal").last.inner_text()
     page.uncheck("#f-o_pengasuhan_anak")  # live preview: one Pasal fewer, numbers shift
     expect(page.locator("#preview section[id^=pasal-]")).to_have_count(before - 1)
-    last_after = page.locator("#preview section.pasal h5").last.inner_text()
+    last_after = page.locator("#preview section.pasal .judul-pasal").last.inner_text()
     assert last_before != last_after
     page.fill("#f-message", "Rancangan awal tanpa pengasuhan")
     page.click("text=Simpan rancangan")

@@ -58,8 +58,23 @@ def test_first_time_operator_gets_a_word_file_and_a_print_in_under_ten_taps(page
         "() => getComputedStyle(document.querySelector('.perdes ol.menimbang')).listStyleType"
     )
     assert marker == "none"
-    align = page.evaluate("() => getComputedStyle(document.querySelector('.perdes h5')).textAlign")
+    align = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.perdes .judul-pasal')).textAlign"
+    )
     assert align == "center"
+    # headings never skip a level (axe "heading-order", a moderate rule check_page ignores),
+    # and a Pasal heading looks the same at h4 (under a BAB) as at h5 (inside a Bagian)
+    skipped = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['heading-order']})).violations"
+        ".map(v => v.nodes.map(n => n.target.join(' ')))"
+    )
+    assert skipped == [], skipped
+    looks = page.evaluate(
+        "() => ['h4', 'h5'].map(h => { const s = getComputedStyle("
+        "document.querySelector('.perdes ' + h + '.judul-pasal'));"
+        " return [s.fontSize, s.fontWeight, s.textAlign, s.marginTop]; })"
+    )
+    assert looks[0] == looks[1], looks
 
 
 def test_errors_are_shown_where_the_user_is_and_long_words_wrap(page, live_server):

@@ -296,9 +296,19 @@ def test_workspace_action_bar_offers_the_latest_revision_downloads(client, db, l
     links = {a["data-testid"]: a["href"] for a in bar.select("a")}
     assert links == {
         "download-word": f"/rancangan/{draft_id}/revisi/1/docx",
+        "download-naskah": f"/rancangan/{draft_id}/revisi/1/docx?jenis=naskah",
         "download-pdf": f"/rancangan/{draft_id}/revisi/1/pdf",
         "print": f"/rancangan/{draft_id}/revisi/1/cetak",
     }
+    # the text to be signed sits right after "Unduh Word" and is named as such
+    order = [a["data-testid"] for a in bar.select("a")]
+    assert order.index("download-naskah") == order.index("download-word") + 1
+    naskah_link = bar.select_one("[data-testid=download-naskah]")
+    assert naskah_link.get_text(strip=True) == "Naskah untuk ditandatangani"
+    # following it while markers remain shows why it cannot be made yet
+    refused = client.get(naskah_link["href"])
+    assert refused.status_code == 422
+    assert "Naskah untuk ditandatangani belum dapat dibuat" in refused.text
     client.login_as(db, "pemantau")
     reader_bar = soup(client.get(f"/rancangan/{draft_id}")).select_one(".action-bar")
     assert reader_bar.select_one("button") is None and reader_bar.select_one("a[download]")
