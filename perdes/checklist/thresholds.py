@@ -108,7 +108,7 @@ def set_threshold(
 
 
 def _percent(raw: object, errors: FieldErrors) -> int:
-    if isinstance(raw, str) and raw.strip().isdigit():
+    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():  # not "²"
         raw = int(raw.strip())
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 100:
         errors.add("percent", "Ambang berupa bilangan bulat 0–100 (persen).")

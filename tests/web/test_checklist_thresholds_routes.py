@@ -74,6 +74,8 @@ def test_monitor_sets_and_changes_the_threshold_and_the_item_shows_it(client, db
         ({"regency": "36.04", "percent": "101"}, "percent"),
         ({"regency": "36.04", "percent": "-1"}, "percent"),
         ({"regency": "36.04", "percent": "9\x000"}, "percent"),
+        ({"regency": "36.04", "percent": "²"}, "percent"),  # isdigit() but not a number
+        ({"regency": "36.04", "percent": "٩٠"}, "percent"),  # non-ASCII digits
         ({"regency": "36.04", "percent": "90", "note": "baris\x00kontrol"}, "note"),
         ({"regency": "36.04", "percent": "90", "note": "x" * 501}, "note"),
         ({"regency": "", "percent": "90"}, "regency"),
