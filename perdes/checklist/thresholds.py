@@ -108,9 +108,27 @@ def set_threshold(
 
 
 def _percent(raw: object, errors: FieldErrors) -> int:
-    if isinstance(raw, str) and raw.strip().isdigit():
+    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():  # not "²"
         raw = int(raw.strip())
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 100:
         errors.add("percent", "Ambang berupa bilangan bulat 0–100 (persen).")
         return 0
     return raw
+
+
+def thresholds_in_scope(
+    session: Session, *, actor: Principal, framework_slug: str
+) -> list[tuple[Region, OutcomeThreshold | None]]:
+    """Every kabupaten/kota in the actor's scope with its threshold (None if not set)."""
+    actor.require("checklist.verify")
+    rows = session.execute(
+        select(Region, OutcomeThreshold)
+        .outerjoin(
+            OutcomeThreshold,
+            (OutcomeThreshold.regency_code == Region.code)
+            & (OutcomeThreshold.framework_slug == framework_slug),
+        )
+        .where(Region.level == RegionLevel.KABUPATEN, actor.scope.region_clause())
+        .order_by(Region.code)
+    ).all()
+    return [(region, threshold) for region, threshold in rows]

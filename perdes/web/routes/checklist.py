@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
-from perdes.checklist import queue, services, views
+from perdes.checklist import queue, services, thresholds, views
 from perdes.config import Settings
-from perdes.errors import ValidationFailed
+from perdes.errors import NotFound, ValidationFailed
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
 from perdes.web.forms import Multipart
@@ -27,6 +27,7 @@ Verifier = Annotated[Principal, Depends(requires("checklist.verify"))]
 
 ITEM_PATH = "/desa/{kode}/ceklis/{kerangka}/{butir}"
 QUEUE_PER_PAGE = 25
+OUTCOME_FRAMEWORK = "desa-pmi-prosedural"  # the framework whose outcome item has a threshold
 
 
 def _item_response(
@@ -365,4 +366,66 @@ def checklist_verify_bulk(
             status_code=422,
         )
     url = request.url_for("checklist_queue").include_query_params(diverifikasi=len(done))
+    return redirect(request, url)
+
+
+def _thresholds_page(
+    request: Request,
+    db: DB,
+    user: Principal,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    saved: str = "",
+    status_code: int = 200,
+) -> Response:
+    rows = thresholds.thresholds_in_scope(db, actor=user, framework_slug=OUTCOME_FRAMEWORK)
+    return render(
+        request,
+        "checklist/thresholds.html",
+        {
+            "user": user,
+            "rows": rows,
+            "values": values or {},
+            "errors": errors or {},
+            "saved": saved,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/verifikasi/ambang", name="checklist_thresholds")
+def checklist_thresholds(
+    request: Request,
+    db: DB,
+    user: Verifier,
+    tersimpan: Annotated[str, Query(max_length=13)] = "",
+) -> Response:
+    """The outcome threshold of each kabupaten/kota in scope, and a form to set one."""
+    return _thresholds_page(request, db, user, saved=tersimpan)
+
+
+@router.post("/verifikasi/ambang", name="checklist_threshold_save")
+def checklist_threshold_save(request: Request, db: DB, user: Verifier, form: FormData) -> Response:
+    """Set or change one kabupaten/kota's threshold (the service validates and audits)."""
+    regency = form.get("regency", "")
+    posted = {k: form.get(k, "") for k in ("regency", "percent", "note")}
+    try:
+        with db.begin_nested():
+            thresholds.set_threshold(
+                db,
+                actor=user,
+                regency_code=regency,
+                framework_slug=OUTCOME_FRAMEWORK,
+                percent=form.get("percent", ""),
+                note=form.get("note", ""),
+            )
+    except ValidationFailed as exc:
+        return _thresholds_page(
+            request, db, user, values=posted, errors=exc.errors, status_code=422
+        )
+    except NotFound:
+        errors = {"regency": "Pilih kabupaten/kota di wilayah tugas Anda."}
+        return _thresholds_page(request, db, user, values=posted, errors=errors, status_code=422)
+    url = request.url_for("checklist_thresholds").include_query_params(tersimpan=regency)
     return redirect(request, url)
