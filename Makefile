@@ -29,11 +29,8 @@ serve: install
 	$(BIN)/uvicorn --factory perdes.web.app:create_app --host $(HOST) --port $(PORT)
 
 ## make test: lint, type-check, the SQLite suite (with browser tests), the PostgreSQL
-## suite when PERDES_TEST_DATABASE_URL is set (the two suites run side by side: they wait on
-## browsers and databases more than on the CPU), then schemathesis against the live JSON API
-test: install lint
-	$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-postgres
-	$(MAKE) --no-print-directory schemathesis
+## suite when PERDES_TEST_DATABASE_URL is set, and schemathesis against the live JSON API
+test: install lint pytest pytest-postgres schemathesis
 
 lint: install
 	$(BIN)/ruff check perdes tests bench alembic

@@ -17,7 +17,9 @@ def test_drill_down_to_a_village_and_download_an_export(page, live_server):
     page.click("header nav >> text=Pemantauan")
     expect(page.locator("h1")).to_contain_text("Kabupaten Serang")  # his region first
     expect(page.locator(".crumbs a[aria-current=page]")).to_have_text("Kabupaten Serang")
+    page.wait_for_load_state("networkidle")  # htmx is ready: the click is not lost under load
     page.click(".crumbs >> text=Indonesia")
+    expect(page).to_have_url(re.compile(r"/pemantauan$"))
     expect(page.locator("[data-testid=region-table]")).to_be_visible()
     expect(page.locator("[data-testid=partial]")).to_be_visible()
     expect(page.locator("svg[role=img]").first).to_be_visible()
