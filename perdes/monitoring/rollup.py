@@ -11,7 +11,7 @@ steps depend on today's date and are counted live from the indexed deadline colu
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Float, Integer, String, delete, select
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from perdes.db import Base, UTCDateTime, utcnow
 from perdes.regions.models import Region
+from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_ORDER, Stage
 
 STAGE_COLUMNS: dict[Stage, str] = {stage: f"n_{stage.value}" for stage in STAGE_ORDER}
@@ -96,7 +97,7 @@ def refresh_districts(session: Session, codes: set[str]) -> None:
         session,
         group=Region.district_code,
         where=[Region.district_code.in_(sorted(codes))],
-        today=date.today(),
+        today=local_today(),
     )
     rows = [_row_values(code, figures[code]) for code in sorted(codes) if code in figures]
     gone = codes - {str(r["district_code"]) for r in rows}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
 from perdes.tracking import services as tracking
+from perdes.tracking.deadlines import local_today
 from perdes.tracking.models import Adoption
 
 STEPS_TO_PROMULGATION = [
@@ -30,7 +31,7 @@ def promulgated_adoption(db: Session, village_code: str, *, steps: int | None = 
     adoption = tracking.start_adoption(
         db, actor=system, village_code=village_code, summary="Ringkasan uji."
     )
-    first = date.today() - timedelta(days=60)
+    first = local_today() - timedelta(days=60)
     for i, step in enumerate(STEPS_TO_PROMULGATION[:steps]):
         day = first + timedelta(days=i)
         data = {**step, "occurred_on": day.isoformat()}

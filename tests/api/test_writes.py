@@ -1,7 +1,7 @@
 """Writes through the API: the same services and access rules as the pages."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import docx
 import pytest
@@ -12,11 +12,12 @@ from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
 from perdes.regions.eligibility import KELURAHAN_REFUSAL_EN
 from perdes.tracking import services as tracking
+from perdes.tracking.deadlines import local_today
 from tests.api.conftest import assert_error
 from tests.api.seed import promulgated_adoption
 from tests.factories import KELURAHAN, LONTAR, SUSUKAN
 
-PAST = (date.today() - timedelta(days=3)).isoformat()
+PAST = (local_today() - timedelta(days=3)).isoformat()
 
 
 def steps_url(adoption_id: int, code: str = LONTAR) -> str:
@@ -87,7 +88,7 @@ def test_rule_refusals_are_409_with_the_reason(api, adoption):
     )
     error = assert_error(wrong_step, 409, "rule_violation")
     assert "stage" in error["fields"]
-    future = (date.today() + timedelta(days=5)).isoformat()
+    future = (local_today() + timedelta(days=5)).isoformat()
     error = assert_error(
         operator.post(
             steps_url(adoption.id), json={"stage": "direncanakan", "occurred_on": future}

@@ -1,11 +1,12 @@
 """The derived checklist item "Perdes diundangkan" follows the real adoption tracker."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from perdes.checklist import views
 from perdes.checklist.models import ChecklistVillageTotal, ItemStatus, Verification
 from perdes.tracking import services as tracking
 from perdes.tracking import standing
+from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import Stage
 from tests.checklist.conftest import SLUG
 from tests.factories import LONTAR
@@ -27,7 +28,7 @@ def test_promulgation_in_the_tracker_meets_the_item_and_cancellation_removes_it(
 ):
     operator = people["operator"]
     adoption = tracking.start_adoption(db, actor=operator, village_code=LONTAR)
-    on = date.today() - timedelta(days=60)
+    on = local_today() - timedelta(days=60)
     for stage in list(Stage)[: list(Stage).index(Stage.DITETAPKAN) + 1]:
         tracking.record_step(db, actor=operator, adoption_id=adoption.id, data=step_data(stage, on))
         on += timedelta(days=2)

@@ -25,6 +25,7 @@ from perdes.monitoring.services import dashboard
 from perdes.regions.models import Region, RegionLevel, VillageKind
 from perdes.regions.scope import Scope
 from perdes.tracking import services as tracking
+from perdes.tracking.deadlines import local_today
 from perdes.tracking.fold import fold
 from perdes.tracking.models import Adoption
 from perdes.tracking.queries import effective_steps
@@ -90,7 +91,7 @@ def test_promulgated_series_equals_folding_random_histories(db, regions, seed):
     rng = random.Random(seed)
     system = Principal.system()
     codes = villages(db)
-    today = date.today()
+    today = local_today()
     for code in rng.sample(codes, 10):
         for _ in range(rng.choice([1, 1, 2])):  # sometimes a second, newer adoption
             try:
@@ -188,14 +189,14 @@ def test_scores_replay_the_item_history_to_the_stored_totals(db, regions):
 
     act(25)
     before = stored_mean()
-    past = date.today() - timedelta(days=40)
+    past = local_today() - timedelta(days=40)
     then = datetime.combine(past, datetime.min.time(), tzinfo=UTC) + timedelta(hours=3)
     db.execute(update(ChecklistItemEvent).values(at=then))
     db.execute(update(ChecklistAssessment).values(created_at=then - timedelta(minutes=1)))
     db.flush()
     act(25)
     after = stored_mean()
-    dates = [past - timedelta(days=1), past, date.today()]
+    dates = [past - timedelta(days=1), past, local_today()]
     got = trends.scores_by_date(
         db, scope=Scope(everything=True), code="36.04", level=RegionLevel.KABUPATEN, dates=dates
     )
@@ -217,7 +218,7 @@ def test_scores_replay_the_item_history_to_the_stored_totals(db, regions):
 
 def test_trend_refuses_future_dates_and_reversed_ranges(db, regions):
     admin = Principal.system()
-    today = date.today()
+    today = local_today()
     with pytest.raises(ValidationFailed) as future:
         trends.trend(db, actor=admin, code="36.04", start=today, end=today + timedelta(days=1))
     assert "sampai" in future.value.errors

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from perdes.accounts import services as accounts
 from perdes.accounts.models import AuditEntry, LoginSession
+from perdes.tracking.deadlines import local_today
 from tests.factories import PASSWORD, make_user
 
 NEW = "kata-sandi-baru-456"
@@ -62,7 +63,7 @@ def test_account_page_names_regions_in_words(client, db, regions):
 
 
 def test_audit_log_is_in_words(client, db, regions):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from perdes.accounts.principal import Principal
     from perdes.tracking import services as tracking
@@ -76,7 +77,7 @@ def test_audit_log_is_in_words(client, db, regions):
         adoption_id=adoption.id,
         data={
             "stage": "direncanakan",
-            "occurred_on": (date.today() - timedelta(days=3)).isoformat(),
+            "occurred_on": (local_today() - timedelta(days=3)).isoformat(),
         },
     )
     client.login_as(db, "admin")

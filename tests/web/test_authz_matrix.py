@@ -8,7 +8,7 @@ role gate; region scopes are tested per feature.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.routing import APIRoute
@@ -20,6 +20,7 @@ from perdes.checklist.loading import load_bundled
 from perdes.drafting.workspace import services as drafts
 from perdes.monitoring.targets import add_village, create_target
 from perdes.tracking import services as tracking
+from perdes.tracking.deadlines import local_today
 from perdes.tracking.evidence import attach_evidence
 from perdes.tracking.rules import set_rule
 from perdes.web.app import ROUTE_MODULES
@@ -84,7 +85,7 @@ def sample_rows(db, tmp_root) -> dict[str, int]:
         adoption_id=adoption.id,
         data={
             "stage": "direncanakan",
-            "occurred_on": (date.today() - timedelta(days=9)).isoformat(),
+            "occurred_on": (local_today() - timedelta(days=9)).isoformat(),
         },
     )
     stored, _ = attach_evidence(

@@ -1,6 +1,6 @@
 """The home page per role: "Desa saya" for operators and pendamping, a monitor's own region."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import holidays
 from bs4 import BeautifulSoup
@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from perdes.accounts.principal import Principal
 from perdes.drafting.workspace import services as drafts
 from perdes.tracking import services as tracking
+from perdes.tracking.deadlines import local_today
 from tests.factories import LONTAR, SUSUKAN
 
 
@@ -56,10 +57,10 @@ def test_pendamping_sees_each_village_with_overdue_ones_first(client, db, region
         adoption_id=adoption.id,
         data={
             "stage": "direncanakan",
-            "occurred_on": (date.today() - timedelta(days=60)).isoformat(),
+            "occurred_on": (local_today() - timedelta(days=60)).isoformat(),
         },
     )
-    adoption.next_deadline_on = date.today() - timedelta(days=5)  # the stored read model
+    adoption.next_deadline_on = local_today() - timedelta(days=5)  # the stored read model
     db.flush()
     client.login_as(db, "pendamping")
     html = soup(client.get("/"))
@@ -67,7 +68,7 @@ def test_pendamping_sees_each_village_with_overdue_ones_first(client, db, region
     names = [c.select_one("h2").text.split()[1] for c in html.select("[data-testid=home-village]")]
     assert names == ["Susukan", "Lontar"]
     alert = html.select_one("[data-testid=overdue-alerts]")
-    due, today = adoption.next_deadline_on, date.today()
+    due, today = adoption.next_deadline_on, local_today()
     off = holidays.country_holidays("ID", years=range(due.year, today.year + 1))
     late = sum(
         1

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from perdes.accounts.models import AuditEntry
 from perdes.monitoring.analytics import Thresholds
+from perdes.tracking.deadlines import local_today
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import Stage
 from tests.factories import LONTAR, PONTANG, SUKRA, SUSUKAN
@@ -30,7 +31,7 @@ def progress(db, regions):
     # Lontar's Perdes was promulgated this month: Tirtayasa went up since last month.
     set_state(db, LONTAR, stage=Stage.DIUNDANGKAN)
     adoption = db.scalars(select(Adoption).where(Adoption.village_code == LONTAR)).one()
-    adoption.promulgated_on = date.today()
+    adoption.promulgated_on = local_today()
     db.flush()
 
 
@@ -176,25 +177,25 @@ def test_trend_since_january_shows_the_rise_in_charts_tables_and_exports(client,
     dashboard = soup(client.get("/pemantauan/wilayah/36.04"))
     link = dashboard.select('[data-testid="analytics-links"] a')[2]["href"]
     page = soup(client.get(link))
-    jan = date(date.today().year, 1, 1).isoformat()
+    jan = date(local_today().year, 1, 1).isoformat()
     assert page.select_one("#f-dari")["value"] == jan
     assert page.select_one('[data-testid="trend-chart-diundangkan"] svg title')
     table = page.select_one('[data-testid="trend-table"]')
     tirtayasa = [td.get_text(strip=True) for td in table.select('tr[data-code="36.04.13"] td')]
-    assert len(tirtayasa) == date.today().month + 1
+    assert len(tirtayasa) == local_today().month + 1
     first, last = tirtayasa[1], tirtayasa[-1]
     assert float(last.replace(",", ".")) > float(first.replace(",", "."))  # Lontar this month
     exported = client.get(f"/pemantauan/tren.csv?wilayah=36.04&dari={jan}")
     lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert lines[0][:3] == ["Kode", "Wilayah", "Periode"]
-    assert len(lines) == 1 + 4 * date.today().month  # the total and 3 kecamatan, every month
+    assert len(lines) == 1 + 4 * local_today().month  # the total and 3 kecamatan, every month
     svg = client.get(f"/pemantauan/tren.svg?wilayah=36.04&dari={jan}&grafik=skor")
     assert svg.headers["content-type"].startswith("image/svg+xml") and "<svg" in svg.text
     png = client.get(f"/pemantauan/tren.png?wilayah=36.04&dari={jan}")
     assert png.content[:4] == b"\x89PNG"
     quarterly = soup(client.get(f"/pemantauan/tren?wilayah=36.04&dari={jan}&periode=kuartal"))
     labels = [th.get_text() for th in quarterly.select('[data-testid="trend-table"] thead th')]
-    assert labels[1] == f"{date.today().year} K1"
+    assert labels[1] == f"{local_today().year} K1"
 
 
 @pytest.mark.parametrize(

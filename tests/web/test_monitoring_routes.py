@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
+from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import Stage
 from tests.factories import LONTAR, PONTANG, SUKRA, SUSUKAN
 from tests.monitoring.helpers import set_state
@@ -39,7 +40,7 @@ def xlsx_rows(response) -> list[list[object]]:
 
 @pytest.fixture()
 def progress(db, regions):
-    today = date.today()
+    today = local_today()
     set_state(db, LONTAR, stage=Stage.DISERAHKAN, deadline=today - timedelta(days=2), waiting=1)
     set_state(db, SUSUKAN, stage=Stage.DIUNDANGKAN, score=80.0, qualified=True)
     set_state(db, PONTANG, stage=Stage.PENYUSUNAN, score=40.0)
