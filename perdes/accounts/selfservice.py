@@ -300,18 +300,38 @@ def request_password_reset(
     if user is None:
         session.flush()
         return
-    secret, record = issue_token(
-        session, user=user, purpose=TokenPurpose.PASSWORD_RESET, email=address, now=now
+    _mail_link(
+        session,
+        user=user,
+        purpose=TokenPurpose.PASSWORD_RESET,
+        address=address,
+        template="password_reset",
+        base_url=base_url,
+        now=now,
     )
+
+
+def _mail_link(
+    session: Session,
+    *,
+    user: User,
+    purpose: TokenPurpose,
+    address: str,
+    template: str,
+    base_url: str,
+    now: datetime,
+) -> None:
+    """Issue a one-time link for ``purpose`` and queue the message that carries it."""
+    secret, record = issue_token(session, user=user, purpose=purpose, email=address, now=now)
     queue_mail(
         session,
         to_address=address,
-        template="password_reset",
+        template=template,
         user_id=user.id,
         context={
             "full_name": user.full_name,
             "username": user.username,
-            "url": link(base_url, TokenPurpose.PASSWORD_RESET, secret),
+            "url": link(base_url, purpose, secret),
             "expires_at": record.expires_at,
         },
     )
@@ -343,20 +363,14 @@ def request_email_change(
     if taken is not None:
         raise ValidationFailed({"email": "Alamat surel ini sudah dipakai akun lain."})
     now = now or utcnow()
-    secret, record = issue_token(
-        session, user=user, purpose=TokenPurpose.EMAIL_VERIFY, email=address, now=now
-    )
-    queue_mail(
+    _mail_link(
         session,
-        to_address=address,
+        user=user,
+        purpose=TokenPurpose.EMAIL_VERIFY,
+        address=address,
         template="email_verify",
-        user_id=user.id,
-        context={
-            "full_name": user.full_name,
-            "username": user.username,
-            "url": link(base_url, TokenPurpose.EMAIL_VERIFY, secret),
-            "expires_at": record.expires_at,
-        },
+        base_url=base_url,
+        now=now,
     )
     if user.email and user.email_verified_at is not None and user.email != address:
         queue_mail(
