@@ -14,7 +14,7 @@ from perdes.accounts.principal import Principal
 from perdes.errors import Conflict, ValidationFailed
 from perdes.files import check_upload
 from perdes.regions import services as regions
-from perdes.tracking import after_the_fact, evidence, queries, services
+from perdes.tracking import after_the_fact, agreed, evidence, queries, services
 from perdes.tracking.deadlines import DEFAULTS, EVALUATED, EVALUATION_STAGES, PERDES_TYPE_LABELS
 from perdes.tracking.models import DEFAULT_TITLE
 from perdes.tracking.stages import (
@@ -69,8 +69,12 @@ def tracker_section(
 ) -> dict[str, Any]:
     """Everything the tracker section template reads, under one key (``tracker_section``), so
     the village page adds it with one call."""
+    tracker = queries.village_tracker(db, actor=user, village_code=kode)
     return {
-        "tracker": queries.village_tracker(db, actor=user, village_code=kode),
+        "tracker": tracker,
+        "agreed": {v.adoption.id: agreed.agreed_text(db, v.adoption) for v in tracker.adoptions},
+        "revision_choices": agreed.revision_choices(db, village_code=kode),
+        "default_revision": agreed.default_agreed_revision(db, village_code=kode),
         "form_errors": errors or {},
         "form_values": values or {},
         "form_key": form_key,
