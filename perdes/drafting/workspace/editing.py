@@ -33,6 +33,7 @@ from perdes.drafting.edits import (
     text_problems,
 )
 from perdes.drafting.errors import DraftInputError, TemplateError
+from perdes.drafting.framing import CLOSING_ID
 from perdes.drafting.model import Ayat, Document
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.models import (
@@ -409,7 +410,7 @@ def proposal_targets(session: Session, *, draft: Draft, revision: DraftRevision)
             out.append(Clause(f"{pasal.clause_id}#{WHOLE}", f"{pasal.label} (seluruhnya)"))
         for a in ayat:
             out.append(Clause(f"{pasal.clause_id}#{a.ordinal}", f"{pasal.label} ayat ({a.number})"))
-    return [c for c in out if c.token.split("#")[0] != "penutup"] or out
+    return [c for c in out if c.token.split("#")[0] != CLOSING_ID]  # not from the template
 
 
 def _parse_target(target: str) -> tuple[str, int | None] | None:

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from perdes.accounts.principal import Principal
+from perdes.drafting.framing import CLOSING_ID
 from perdes.drafting.loader import list_templates
 from perdes.drafting.model import DocComment
 from perdes.drafting.render_docx import render_docx
@@ -166,6 +167,7 @@ def _workspace_context(
         "edited": document.edited,
         "agreement": agreement,
         "proposal_targets": editing.proposal_targets(db, draft=draft, revision=latest),
+        "closing_id": CLOSING_ID,
     }
 
 
