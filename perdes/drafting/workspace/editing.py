@@ -399,10 +399,9 @@ def insert_pasal(
 # -- proposed wording in comments ------------------------------------------------------
 
 
-def proposal_targets(session: Session, *, draft: Draft, revision: DraftRevision) -> list[Clause]:
-    """The pieces a proposal can replace: each ayat, or a Pasal without ayat as a whole
-    (token-like values ``<clause id>#<ordinal|isi>``)."""
-    document = drafts.revision_document(draft, revision)
+def proposal_targets(document: Document) -> list[Clause]:
+    """The pieces of ``document`` a proposal can replace: each ayat, or a Pasal without ayat
+    as a whole (values ``<clause id>#<ordinal|isi>``)."""
     out: list[Clause] = []
     for pasal in document.all_pasal():
         ayat = [b for b in pasal.blocks if isinstance(b, Ayat)]
@@ -439,9 +438,8 @@ def add_proposal(
     latest = drafts.get_revision(session, draft=view.draft, number=view.draft.latest_number)
     errors = FieldErrors()
     parsed = _parse_target(target)
-    targets = {
-        c.token: c.label for c in proposal_targets(session, draft=view.draft, revision=latest)
-    }
+    document = drafts.revision_document(view.draft, latest)
+    targets = {c.token: c.label for c in proposal_targets(document)}
     if parsed is None or target not in targets:
         errors.add("target", "Pilih ayat yang diusulkan diubah.")
     wording = normalize(proposed)

@@ -166,7 +166,9 @@ def _workspace_context(
         "edit_flags": document.edit_flags,
         "edited": document.edited,
         "agreement": agreement,
-        "proposal_targets": editing.proposal_targets(db, draft=draft, revision=latest),
+        "proposal_targets": editing.proposal_targets(
+            document if shown.id == latest.id else drafts.revision_document(draft, latest)
+        ),
         "closing_id": CLOSING_ID,
     }
 
