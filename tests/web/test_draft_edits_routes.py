@@ -374,3 +374,35 @@ def test_tracker_number_and_dates_fill_the_naskah_and_the_scan_is_the_official_t
     workspace = soup(client.get(f"/rancangan/{draft.id}"))
     link = workspace.select_one("[data-testid=official-scan]")
     assert client.get(link["href"]).content == PDF
+
+
+def test_add_an_ayat_then_restore_the_template_wording_and_a_removed_ayat(client, db, draft):
+    client.login_as(db, "operator")
+    url = f"/rancangan/{draft.id}/pasal"
+    data = editor_form(client.get(f"{url}?pasal=hak.keluarga"))  # a Pasal without ayat
+    data["teks_baru"] = "Hak sebagaimana dimaksud pada [[ref:hak.keluarga/1]] tanpa biaya."
+    assert client.post(url, data).status_code == 303
+    text = next(s[2] for s in latest(db, draft).sections if s[0] == "hak.keluarga")
+    assert text.startswith("(1) Keluarga PMI berhak:")
+    assert "(2) Hak sebagaimana dimaksud pada ayat (1) tanpa biaya." in text
+    # Remove ayat (2) of another Pasal and change its ayat (1).
+    data = editor_form(client.get(f"{url}?pasal=informasi.sosialisasi"))
+    data["hapus_2"] = "on"
+    data["teks_1"] = "Sosialisasi dilakukan setiap bulan."
+    assert client.post(url, data).status_code == 303
+    page = soup(client.get(f"{url}?pasal=informasi.sosialisasi"))
+    assert page.select_one("[data-testid=removed-ayat]") is not None
+    assert page.select_one("input[name=pulihkan_1]") is not None  # wording differs
+    data = editor_form(client.get(f"{url}?pasal=informasi.sosialisasi"))
+    data["pulihkan_1"] = data["pulihkan_2"] = "on"
+    assert client.post(url, data).status_code == 303
+    revision = latest(db, draft)
+    assert [e["pasal"] for e in revision.edits] == ["hak.keluarga"]  # back to the template
+    first = drafts.get_revision(db, draft=draft, number=1)
+    original = next(s[2] for s in first.sections if s[0] == "informasi.sosialisasi")
+    assert next(s[2] for s in revision.sections if s[0] == "informasi.sosialisasi") == original
+    # Removing every ayat is refused.
+    data = editor_form(client.get(f"{url}?pasal=informasi.sosialisasi"))
+    data["hapus_1"] = data["hapus_2"] = "on"
+    refused = client.post(url, data)
+    assert refused.status_code == 422 and "sedikitnya satu ayat" in refused.text

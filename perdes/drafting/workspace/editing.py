@@ -72,6 +72,7 @@ class PasalEditor:
     label: str
     units: list[EditableUnit]
     template_units: dict[int | None, str]  # the template's own wording (empty if inserted)
+    removed: list[tuple[int, str]]  # template ayat the drafter removed, with their wording
     inserted: bool
     clauses: list[Clause]
     flags: list[str]
@@ -151,6 +152,11 @@ def pasal_editor(
         label=label,
         units=units,
         template_units=template_units,
+        removed=[
+            (e.ayat, template_units[e.ayat])
+            for e in edits_of(edits, clause_id)
+            if isinstance(e, RemoveAyat) and e.ayat in template_units
+        ],
         inserted=inserted,
         clauses=clause_list(document),
         flags=[f[2] for f in document.edit_flags if f[0] == clause_id],
@@ -166,14 +172,20 @@ def _pasal_ops(
     removed: set[str],
     new_text: str,
     errors: FieldErrors,
+    restored: set[str] | frozenset[str] = frozenset(),
 ) -> list[Edit]:
-    """The new edits of Pasal ``cid`` from the posted texts (keyed by unit_key)."""
+    """The new edits of Pasal ``cid`` from the posted texts (keyed by unit_key); keys in
+    ``restored`` go back to the template's wording (or, for a removed ayat, come back)."""
     own = edits_of(edits, cid)
     shown = {u.ordinal for u in editor_units}
     added = {e.ayat: e for e in own if isinstance(e, AddAyat)}
     # Edits of ayat the options now leave out are not on the form: they are kept as they are.
     kept: list[Edit] = [
-        e for e in own if isinstance(e, SetText | RemoveAyat) and e.ayat not in shown
+        e
+        for e in own
+        if isinstance(e, SetText | RemoveAyat)
+        and e.ayat not in shown
+        and not (isinstance(e, RemoveAyat) and unit_key(e.ayat) in restored)
     ]
     adds: list[Edit] = [e for e in own if isinstance(e, AddAyat) and e.ayat not in shown]
     sets: list[Edit] = []
@@ -192,6 +204,8 @@ def _pasal_ops(
         base = template_units.get(unit.ordinal)
         if base is None and unit.ordinal == 1:
             base = template_units.get(None)  # a body turned into ayat (1) by an added ayat
+        if key in restored and base is not None:
+            text = normalize(base)
         if unit.ordinal in added:
             if text != normalize(unit.text):
                 _check(text, key, errors)
@@ -207,6 +221,11 @@ def _pasal_ops(
     if adds:  # the body of a Pasal without ayat becomes its ayat (1)
         sets = [
             SetText(cid, 1, e.text) if isinstance(e, SetText) and e.ayat is None else e
+            for e in sets
+        ]
+    elif None in template_units:  # no added ayat left: the body is unnumbered again
+        sets = [
+            SetText(cid, None, e.text) if isinstance(e, SetText) and e.ayat == 1 else e
             for e in sets
         ]
     removals = [e for e in kept if isinstance(e, RemoveAyat)]
@@ -314,13 +333,15 @@ def save_pasal(
     clause_id: str,
     texts: Mapping[str, str],
     removed: set[str] | frozenset[str] = frozenset(),
+    restored: set[str] | frozenset[str] = frozenset(),
     new_text: str = "",
     message: str = "",
 ) -> DraftRevision:
-    """Save the wording of one Pasal (its ayat by ``unit_key``, removals, one new ayat) as a
-    new revision. Raises StaleRevision (409) when someone saved after ``base_number``,
-    ValidationFailed (per field: ``teks_<key>``, ``teks_baru``) for text refused by
-    ``text_problems``, a reference to a clause not in the draft, or an emptied Pasal."""
+    """Save the wording of one Pasal (its ayat by ``unit_key``, removals, ayat or wording
+    ``restored`` to the template's, one new ayat) as a new revision. Raises StaleRevision
+    (409) when someone saved after ``base_number``, ValidationFailed (per field:
+    ``teks_<key>``, ``teks_baru``) for text refused by ``text_problems``, a reference to a
+    clause not in the draft, or an emptied Pasal."""
     view, latest = _writable(session, actor, draft_id)
     if base_number != latest.number:
         raise drafts.StaleRevision(latest.number)
@@ -340,7 +361,7 @@ def save_pasal(
             u.ordinal: u.text for u in _units(view.draft, latest, others, clause_id) or []
         }
         new_ops = _pasal_ops(
-            units, template_units, edits, clause_id, texts, removed, new_text, errors
+            units, template_units, edits, clause_id, texts, removed, new_text, errors, restored
         )
     if errors:
         raise ValidationFailed(dict(errors))

@@ -84,6 +84,7 @@ def draft_pasal_save(
     texts = {k.removeprefix("teks_"): v for k, v in form.items() if k.startswith("teks_")}
     texts.pop("baru", None)
     removed = {k.removeprefix("hapus_") for k, v in form.items() if k.startswith("hapus_") and v}
+    restored = {k.removeprefix("pulihkan_") for k, v in form.items() if k.startswith("pulihkan_")}
     try:
         saved = editing.save_pasal(
             db,
@@ -93,6 +94,7 @@ def draft_pasal_save(
             clause_id=clause_id,
             texts=texts,
             removed=removed,
+            restored=restored,
             new_text=form.get("teks_baru", ""),
             message=form.get("message", ""),
         )
