@@ -152,6 +152,15 @@ def test_an_option_change_flags_the_orphaned_edit_and_blocks_the_naskah(client, 
     assert "tidak disertakan oleh pilihan pasal" in flags.text
     naskah = client.get(f"/rancangan/{draft.id}/revisi/3/docx?jenis=naskah")
     assert naskah.status_code == 422 and "Suntingan tidak dapat diterapkan" in naskah.text
+    # The drafter may drop the flagged edit on purpose (a new revision), never silently.
+    discard = flags.select_one("form[action$='/pasal/buang']")
+    assert discard.select_one("input[name=pasal]")["value"] == "pemberdayaan.literasi"
+    stale = client.post(discard["action"], {"base": "2", "pasal": "pemberdayaan.literasi"})
+    assert stale.status_code == 409
+    dropped = client.post(discard["action"], {"base": "3", "pasal": "pemberdayaan.literasi"})
+    assert dropped.status_code == 303
+    assert latest(db, draft).edits == []
+    assert not soup(client.get(f"/rancangan/{draft.id}")).select_one("[data-testid=edit-flags]")
 
 
 def test_stale_pasal_save_is_409_with_the_text_kept(client, db, draft):

@@ -378,6 +378,36 @@ def save_pasal(
     )
 
 
+def discard_edits(
+    session: Session,
+    *,
+    actor: Principal,
+    draft_id: int,
+    base_number: int,
+    clause_id: str,
+) -> DraftRevision:
+    """Drop every edit of one Pasal (or the Pasal the drafter inserted) in a new revision:
+    the way out for an edit flagged after an option change. StaleRevision (409) when
+    someone saved after ``base_number``; NotFound when that Pasal has no edit."""
+    view, latest = _writable(session, actor, draft_id)
+    if base_number != latest.number:
+        raise drafts.StaleRevision(latest.number)
+    edits = drafts.revision_edits(latest)
+    kept = [e for e in edits if e.pasal != clause_id]
+    if len(kept) == len(edits):
+        raise NotFound("Pasal ini tidak memiliki suntingan.")
+    return _commit_edits(
+        session,
+        actor=actor,
+        view=view,
+        latest=latest,
+        edits=kept,
+        message=f"Buang suntingan {clause_id}",
+        action="discard_edits",
+        field="pasal",
+    )
+
+
 def insert_pasal(
     session: Session,
     *,

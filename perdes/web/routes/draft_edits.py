@@ -125,6 +125,21 @@ def draft_pasal_insert(
     return _saved(request, draft_id, saved.number)
 
 
+@router.post("/rancangan/{draft_id}/pasal/buang", name="draft_edits_discard")
+def draft_edits_discard(
+    request: Request, draft_id: int, db: DB, user: Editor, form: FormData
+) -> Response:
+    """Drop the edits of one Pasal (e.g. flagged after an option change): a new revision."""
+    saved = editing.discard_edits(
+        db,
+        actor=user,
+        draft_id=draft_id,
+        base_number=parse_int(form.get("base", "")) or 0,
+        clause_id=form.get("pasal", ""),
+    )
+    return _saved(request, draft_id, saved.number)
+
+
 @router.post("/rancangan/{draft_id}/usulan/{comment_id}/terima", name="draft_proposal_accept")
 def draft_proposal_accept(
     request: Request, draft_id: int, comment_id: int, db: DB, user: Editor, form: FormData
