@@ -115,7 +115,7 @@ def test_edit_propose_agree_enact_and_sign(page, live_server, tmp_path, monkeypa
     item = page.locator("[data-testid=revision-3]")
     item.locator("select[name=purpose]").select_option("bpd")
     item.locator("button:has-text('Tandai')").click()
-    expect(page.locator("[data-testid=revision-3]")).to_contain_text("diajukan ke BPD")
+    expect(page.locator("[data-testid=revision-3] .badge")).to_contain_text("diajukan ke BPD")
 
     # 4. The tracker: "disepakati" picks that revision, then enactment with a number.
     page.goto(f"/desa/{PONTANG}")

@@ -509,7 +509,7 @@ def add_proposal(
         draft_id=draft_id,
         revision_number=latest.number,
         clause_id=cid,
-        pasal_label=targets[target].split(" ayat")[0].removesuffix(" (seluruhnya)"),
+        pasal_label=targets[target].removesuffix(" (seluruhnya)")[:20],  # "Pasal 9 ayat (2)"
         source=origin,
         author_id=actor.user_id,
         author_name=actor.full_name,
