@@ -99,6 +99,7 @@ class Assembly:
         self.single_ayat: set[str] = set()  # Pasal left with one ayat: written unnumbered
         self.tokens = False  # render references as edit tokens (the editor's source form)
         self.flags: list[Flag] = []
+        self.removed: set[tuple[str, int]] = set()  # ayat the drafter removed
         context["ref"] = self.ref
 
     def when(self, cond: SrcCond | None, clause: str | None) -> bool:
@@ -152,6 +153,16 @@ class Assembly:
         if ayat is None or (target in self.single_ayat and (target, ayat) in self.ayat_no):
             return f"Pasal {number}"
         ayat_number = self.ayat_no.get((target, ayat))
+        if ayat_number is None and (target, ayat) in self.removed:
+            # The drafter removed an ayat the template refers to: flag the removal, keep going.
+            self.flags.append(
+                (
+                    target,
+                    f"removal of {target} ayat {ayat}: {self.current} refers to it",
+                    f"penghapusan {target} ayat {ayat}: ayat ini dirujuk oleh {self.current}",
+                )
+            )
+            return UNRESOLVED
         if ayat_number is None:
             raise CrossReferenceError(self.current, f"{target} ayat ({ayat})")
         if target == self.current:
@@ -292,6 +303,7 @@ def _prepare(
     ctx.update(opts)
     ctx["_values"] = vals
     a = Assembly(edited_template, ctx)
+    a.removed = {(e.pasal, e.ayat) for e in edits if isinstance(e, RemoveAyat)}
     for name, expr in template.derived:
         try:
             ctx[name] = expr.compiled(**ctx)

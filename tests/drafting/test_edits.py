@@ -123,6 +123,15 @@ def test_a_reference_to_a_clause_an_option_removes_is_flagged_and_marked() -> No
     assert "merujuk pemberdayaan.literasi" in off.edit_flags[0][2]
 
 
+def test_removing_an_ayat_the_template_refers_to_is_flagged_not_a_broken_document() -> None:
+    doc = build([RemoveAyat("prosedural.sasaran", 2)])
+    assert UNRESOLVED in body(doc, "pengawasan.laporan")
+    assert doc.edit_flags[0][0] == "prosedural.sasaran"
+    assert "dirujuk oleh pengawasan.laporan" in doc.edit_flags[0][2]
+    with pytest.raises(NotSignable):
+        render_text(doc, kind="naskah")
+
+
 def test_an_edit_of_a_clause_the_template_no_longer_has_is_flagged() -> None:
     doc = build([SetText("tidak.ada", 1, "Teks."), InsertPasal("hilang", "sisipan-1", ("X.",))])
     assert [f[0] for f in doc.edit_flags] == ["tidak.ada", "sisipan-1"]
@@ -268,8 +277,8 @@ def test_random_edits_keep_numbering_contiguous_and_references_resolved(edits, o
     flagged = {cid for cid, _en, _id in doc.edit_flags}
     for cid, _label, text in pasal_texts(doc):
         assert "[[ref:" not in text  # every token is resolved or replaced by the marker
-        if UNRESOLVED in text:
-            assert cid in flagged
+        if UNRESOLVED in text:  # flagged: on this Pasal's edit, or on the removal it names
+            assert any(f[0] == cid or f"oleh {cid}" in f[2] for f in doc.edit_flags)
         for m in REF_OUT.finditer(text):
             number = int(m.group(1))
             assert number in ayat_of, m.group(0)

@@ -415,3 +415,13 @@ def test_add_an_ayat_then_restore_the_template_wording_and_a_removed_ayat(client
     data["hapus_1"] = data["hapus_2"] = "on"
     refused = client.post(url, data)
     assert refused.status_code == 422 and "sedikitnya satu ayat" in refused.text
+
+
+def test_removing_an_ayat_another_pasal_refers_to_is_refused(client, db, draft):
+    client.login_as(db, "operator")
+    data = editor_form(client.get(f"/rancangan/{draft.id}/pasal?pasal=prosedural.sasaran"))
+    data["hapus_2"] = "on"
+    refused = client.post(f"/rancangan/{draft.id}/pasal", data)
+    assert refused.status_code == 422
+    assert "dirujuk oleh pengawasan.laporan" in soup(refused).select_one(".field-error").text
+    assert latest(db, draft).number == 1
