@@ -32,12 +32,12 @@ from perdes.web.api.common import (
     ONE_LINE,
     PREFIX,
     RequestModel,
+    VillageCode,
     limit_body,
     operation_id,
     whole_number,
 )
 from perdes.web.api.errors import READ, WRITE, responses
-from perdes.web.api.regions import VillageCode
 from perdes.web.deps import DB
 from perdes.web.permissions import requires
 

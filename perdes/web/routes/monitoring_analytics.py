@@ -17,9 +17,9 @@ from perdes.monitoring.indicators import INDICATORS
 from perdes.regions.models import LEVEL_LABELS
 from perdes.tracking.deadlines import local_today
 from perdes.web.deps import DB, FormData
+from perdes.web.exports import MEDIA, export_response
 from perdes.web.htmx import redirect, render
-from perdes.web.permissions import requires
-from perdes.web.routes.monitoring import MEDIA, Monitor, export_response
+from perdes.web.permissions import Monitor, requires
 
 router = APIRouter()
 

@@ -27,10 +27,11 @@ from perdes.monitoring.services import VILLAGE_HEADER, VillageFilter, list_villa
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_LABELS
 from perdes.web.deps import DB, FormData, brief_write
+from perdes.web.exports import export_response, streamed_villages
 from perdes.web.forms import Posted, read_multipart
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
-from perdes.web.routes.monitoring import export_response, funnel_chart, streamed_villages
+from perdes.web.sections import funnel_chart
 
 router = APIRouter()
 

@@ -19,7 +19,7 @@ from perdes.regions.codes import is_valid_code
 from perdes.web.deps import DB, FormData
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import MaybeUser, Viewer, requires
-from perdes.web.routes.tracking import tracker_section
+from perdes.web.sections import tracker_section
 
 router = APIRouter()
 

@@ -5,7 +5,7 @@ Registers, the deadline list and the deadline rules are in ``tracking_reports``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -15,17 +15,10 @@ from perdes.errors import Conflict, ValidationFailed
 from perdes.files import check_upload
 from perdes.regions import services as regions
 from perdes.tracking import after_the_fact, evidence, queries, services
-from perdes.tracking.deadlines import DEFAULTS, EVALUATED, EVALUATION_STAGES, PERDES_TYPE_LABELS
 from perdes.tracking.models import DEFAULT_TITLE
 from perdes.tracking.stages import (
-    CLARIFICATION_LABELS,
-    DATE_LABELS,
-    FIELD_LABELS,
     REASON_KELURAHAN,
-    REQUIRED_FIELDS,
-    STAGE_LABELS,
     STEP_FIELDS,
-    Stage,
 )
 from perdes.validation import parse_int
 from perdes.web.deps import DB, AppSettings, FormData
@@ -33,52 +26,12 @@ from perdes.web.files import evidence_response
 from perdes.web.forms import Multipart
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import requires
+from perdes.web.sections import tracker_labels, tracker_section
 
 router = APIRouter()
 
 Reader = Annotated[Principal, Depends(requires("adoption.view"))]
 Recorder = Annotated[Principal, Depends(requires("adoption.record"))]
-
-
-def _labels() -> dict[str, Any]:
-    return {
-        "stage_labels": STAGE_LABELS,
-        "date_labels": DATE_LABELS,
-        "field_labels": FIELD_LABELS,
-        "step_fields": STEP_FIELDS,
-        "clarification_labels": CLARIFICATION_LABELS,
-        "required_fields": REQUIRED_FIELDS,
-        "deadline_defaults": DEFAULTS,
-        "perdes_type_labels": PERDES_TYPE_LABELS,
-        "evaluated": EVALUATED,
-        "evaluation_stages": EVALUATION_STAGES,
-        "Stage": Stage,
-    }
-
-
-def tracker_section(
-    db: DB,
-    user: Principal,
-    kode: str,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    form_key: str = "",
-    message: str = "",
-    tone: str = "ok",
-) -> dict[str, Any]:
-    """Everything the tracker section template reads, under one key (``tracker_section``), so
-    the village page adds it with one call."""
-    return {
-        "tracker": queries.village_tracker(db, actor=user, village_code=kode),
-        "form_errors": errors or {},
-        "form_values": values or {},
-        "form_key": form_key,
-        "message": message,
-        "message_tone": tone,
-        "default_title": DEFAULT_TITLE,
-        **_labels(),
-    }
 
 
 def _section(
@@ -247,7 +200,7 @@ def _correction_page(
         "adoption": adoption,
         "values": values or {},
         "errors": errors or {},
-        **_labels(),
+        **tracker_labels(),
     }
     return render(
         request, "tracking/correction.html", context, block="correction_form",
@@ -368,7 +321,7 @@ def _after_page(
             "values": values,
             "errors": errors or {},
             "refusal": "" if village.region.can_make_perdes else REASON_KELURAHAN,
-            **_labels(),
+            **tracker_labels(),
         },
         block="after_form",
         status_code=status_code,
