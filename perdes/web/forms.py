@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from perdes.errors import ValidationFailed
-from perdes.web.deps import AppSettings
+from perdes.web.deps import AppSettings, take_write_lock
 
 T = TypeVar("T")
 
@@ -74,6 +74,7 @@ def submit(
     answered with 422. Otherwise ``done`` gets the write's result. Other errors (a conflict,
     a village out of scope) pass through to the route or the one error map.
     """
+    take_write_lock(db)
     try:
         with db.begin_nested():
             result = write()
