@@ -449,7 +449,9 @@ def verify_item(
     answer.verified_at = utcnow()
     answer.verified_by_id = actor.user_id
     answer.rejection_reason = clean_reason if target is Verification.DITOLAK else ""
-    kind = ItemEventKind.DIVERIFIKASI if target is Verification.DIVERIFIKASI else ItemEventKind.DITOLAK
+    kind = (
+        ItemEventKind.DIVERIFIKASI if target is Verification.DIVERIFIKASI else ItemEventKind.DITOLAK
+    )
     record_event(session, actor=actor, answer=answer, kind=kind, detail=clean_reason)
     audit_answer(
         session,
