@@ -234,7 +234,7 @@ def test_proposed_wording_accepted_rejected_and_stale(client, db, draft):
     accepted = client.post(f"/rancangan/{draft.id}/usulan/{first.id}/terima", {"base": "1"})
     assert accepted.status_code == 303
     db.refresh(first)
-    assert first.decision is ProposalDecision.ACCEPTED and first.decided_revision == 2
+    assert first.decision is ProposalDecision.DITERIMA and first.decided_revision == 2
     text = next(s[2] for s in latest(db, draft).sections if s[0] == "tugas.pemdes")
     assert "(3) Pelaksanaan tugas dikoordinasikan Sekretaris Desa." in text
     # The second was opened on revision 1: accepting it now is stale, and it stays open.
@@ -246,7 +246,7 @@ def test_proposed_wording_accepted_rejected_and_stale(client, db, draft):
     rejected = client.post(f"/rancangan/{draft.id}/usulan/{second.id}/tolak")
     assert rejected.status_code == 303
     db.refresh(second)
-    assert second.decision is ProposalDecision.REJECTED and second.resolved_at is not None
+    assert second.decision is ProposalDecision.DITOLAK and second.resolved_at is not None
 
 
 def test_a_proposal_on_wording_changed_since_is_409(client, db, draft):

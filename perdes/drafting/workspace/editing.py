@@ -581,7 +581,7 @@ def accept_proposal(
         texts={unit_key(comment.proposed_ayat): comment.proposed_text or ""},
         message=f"Usulan rumusan diterima ({comment.author_name}, {comment.pasal_label})",
     )
-    comment.decision = ProposalDecision.ACCEPTED
+    comment.decision = ProposalDecision.DITERIMA
     comment.decided_revision = revision.number
     comment.resolved_at = utcnow()
     audit.record(
@@ -602,7 +602,7 @@ def reject_proposal(
     """Reject proposed wording; the comment is kept, marked rejected and resolved."""
     view, _latest = _writable(session, actor, draft_id)
     comment = _open_proposal(session, view.draft, comment_id)
-    comment.decision = ProposalDecision.REJECTED
+    comment.decision = ProposalDecision.DITOLAK
     comment.resolved_at = utcnow()
     audit.record(
         session,
@@ -610,7 +610,7 @@ def reject_proposal(
         entity="draft_comment",
         entity_id=comment.id,
         action="reject",
-        changes={"decision": (None, ProposalDecision.REJECTED.value)},
+        changes={"decision": (None, ProposalDecision.DITOLAK.value)},
         village_code=view.draft.village_code,
     )
     return comment

@@ -21,8 +21,8 @@ class CommentSource(StrEnum):
 
 
 class ProposalDecision(StrEnum):
-    ACCEPTED = "diterima"
-    REJECTED = "ditolak"
+    DITERIMA = "diterima"
+    DITOLAK = "ditolak"
 
 
 COMMENT_SOURCE_LABELS = {
