@@ -6,6 +6,8 @@ from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp
 
 from perdes import __version__, pipeline
+from perdes.accounts import principal_cache
+from perdes.accounts.principal_cache import PrincipalCache
 from perdes.config import PROJECT_ROOT, Settings
 from perdes.db import engine_from_settings
 from perdes.monitoring.maps import GeoStore
@@ -93,13 +95,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = pipeline.make_session_factory(engine)
-    app.state.templates = make_templates()
+    principal_cache.install()
+    app.state.principals = PrincipalCache(instance_path=settings.instance_path)
+    app.state.templates = make_templates(auto_reload=settings.debug)
     app.state.geo = GeoStore(settings.geo_path)
     app.state.api_routers = [m.router for m in API_MODULES]
     app.add_middleware(BodyLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(AnonymousCookieMiddleware)
     app.add_middleware(Compression)
-    app.state.static = FingerprintedStaticFiles(directory=PROJECT_ROOT / "static")
+    app.state.static = FingerprintedStaticFiles(
+        directory=PROJECT_ROOT / "static", watch=settings.debug
+    )
     app.mount("/static", app.state.static, name="static")
     install_error_handlers(app)
     install_auth_handlers(app)
