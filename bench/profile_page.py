@@ -88,6 +88,15 @@ async def cpu_per_request(app: Any, path: str, cookie: str, runs: int) -> float:
     return (time.process_time() - start) * 1000 / runs
 
 
+def same_work(path: str) -> str:
+    """The bare app's same-work yardstick of a page (bench/bare_app.py), if it has one."""
+    if path.startswith("/pemantauan/desa?"):
+        return "/table"
+    if path.startswith(("/desa", "/pemantauan")):
+        return "/same" + path
+    return ""
+
+
 def inline_threads() -> None:
     """Run "threadpool" work inline, so that cProfile (main thread only) sees all of it."""
     import anyio.to_thread
@@ -121,7 +130,12 @@ async def main_async(args: argparse.Namespace) -> None:
                 print(f"{'bare app /table':45} {ms:7.2f} ms CPU per request")
             for path in args.paths or DEFAULT_PATHS:
                 ms = await cpu_per_request(app, path, cookie, args.runs)
-                print(f"{path:45} {ms:7.2f} ms CPU per request", flush=True)
+                line = f"{path:45} {ms:7.2f} ms CPU per request"
+                same = same_work(path)
+                if bare is not None and same:
+                    bare_ms = await cpu_per_request(bare, same, "", args.runs)
+                    line += f"; same work in the bare app {bare_ms:.2f} ms ({bare_ms / ms:.2f}×)"
+                print(line, flush=True)
                 if args.profile:
                     inline_threads()
                     profiler = cProfile.Profile()

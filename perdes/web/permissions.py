@@ -124,8 +124,9 @@ def optional_user(request: Request, db: DB) -> Principal:
 optional_user.action = PUBLIC  # type: ignore[attr-defined]  # the authorization-matrix test reads a route's action from its dependency
 
 
-def public_route() -> None:
-    """Marks a route that needs no user at all (health checks)."""
+async def public_route() -> None:
+    """Marks a route that needs no user at all (health checks); ``async``, so FastAPI does not
+    send this no-op to the thread pool."""
 
 
 public_route.action = PUBLIC  # type: ignore[attr-defined]  # the authorization-matrix test reads a route's action from its dependency
