@@ -8,8 +8,9 @@ same rows, with no sessions, permissions, middleware, layout or CSRF.
 The other routes are the same-work yardsticks of the other pages: ``/same/...`` makes the same
 service calls as the page's route (so the same SQL statements, as the benchmark admin) and
 renders the same Jinja content (the page's ``content`` block, with the app's own template
-environment and URL helpers), in an ``async def`` route; what the app adds on top is its
-per-request overhead (middleware, dependency injection and the thread pool, the session and
+environment and URL helpers), in a plain ``def`` route run in the thread pool as the app's are
+(an ``async def`` route doing this much blocking work stalls its worker under load); what the
+app adds on top is its per-request overhead (middleware, dependency injection, the session and
 principal, CSRF, the layout).
 
     PERDES_DATABASE_URL=... BARE_REGION=36.04 uvicorn bench.bare_app:app --workers 2
@@ -131,7 +132,7 @@ def content(template: str, **context: Any) -> HTMLResponse:
 
 
 @app.get("/same/desa")
-async def same_directory(q: str = "") -> HTMLResponse:
+def same_directory(q: str = "") -> HTMLResponse:
     with SESSIONS() as db:
         scope = BENCH_ADMIN.scope
         result = regions.search_villages(
@@ -158,7 +159,7 @@ async def same_directory(q: str = "") -> HTMLResponse:
 
 
 @app.get("/same/desa/{kode}")
-async def same_village(kode: str) -> HTMLResponse:
+def same_village(kode: str) -> HTMLResponse:
     with SESSIONS() as db:
         return content(
             "regions/village.html",
@@ -169,7 +170,7 @@ async def same_village(kode: str) -> HTMLResponse:
 
 
 @app.get("/same/pemantauan")
-async def same_dashboard() -> HTMLResponse:
+def same_dashboard() -> HTMLResponse:
     with SESSIONS() as db:
         board = monitoring.dashboard(
             db, actor=BENCH_ADMIN, code=None, sort="kode", descending=False
