@@ -72,9 +72,9 @@ def _snapshot_targets(session: Session, settings: Settings) -> str:
 
 
 def _recount_overdue(session: Session, settings: Settings) -> str:
-    from perdes.monitoring.rollup import refresh_overdue
+    from perdes.monitoring.services import recount_overdue
 
-    return f"overdue steps recounted in {refresh_overdue(session)} kecamatan rows"
+    return f"overdue steps recounted in {recount_overdue(session)} kecamatan rows"
 
 
 def _weekly_digests(session: Session, settings: Settings) -> str:
