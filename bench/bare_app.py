@@ -37,6 +37,7 @@ from perdes.checklist import views as checklist
 from perdes.config import Settings
 from perdes.db import make_engine
 from perdes.monitoring import services as monitoring
+from perdes.monitoring.figures import FIGURE_HEADER, FUNNEL_KEYS, FUNNEL_LABELS, figure_cells
 from perdes.monitoring.services import (
     VILLAGE_HEADER,
     VillageFilter,
@@ -46,13 +47,13 @@ from perdes.monitoring.services import (
 )
 from perdes.pagination import COUNT_CAP
 from perdes.regions import services as regions
-from perdes.regions.models import Region, RegionLevel
+from perdes.regions.models import LEVEL_LABELS, Region, RegionLevel
 from perdes.regions.scope import Scope
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_LABELS
 from perdes.web.app import create_app
 from perdes.web.routes import monitoring as monitoring_routes
-from perdes.web.routes.tracking import tracker_section
+from perdes.web.sections import funnel_chart, tracker_section
 from perdes.web.templating import TEMPLATES_DIR, angka, tanggal
 
 engine = make_engine(os.environ["PERDES_DATABASE_URL"])
@@ -183,12 +184,12 @@ def same_dashboard() -> HTMLResponse:
             village_header=VILLAGE_HEADER,
             urut="kode",
             arah="naik",
-            header=monitoring_routes.FIGURE_HEADER,
-            cells=monitoring_routes.figure_cells,
-            funnel_keys=monitoring_routes.FUNNEL_KEYS,
-            funnel_labels=monitoring_routes.FUNNEL_LABELS,
-            funnel_svg=monitoring_routes.funnel_chart(board.total, chart_id="corong"),
+            header=FIGURE_HEADER,
+            cells=figure_cells,
+            funnel_keys=FUNNEL_KEYS,
+            funnel_labels=FUNNEL_LABELS,
+            funnel_svg=funnel_chart(board.total, chart_id="corong"),
             progress_svg=monitoring_routes.progress_chart(board.children, chart_id="kemajuan"),
             stage_labels=STAGE_LABELS,
-            level_labels=monitoring_routes.LEVEL_LABELS,
+            level_labels=LEVEL_LABELS,
         )
