@@ -1,7 +1,7 @@
 """draft edits over the template, and proposed wording on comments
 
 Revision ID: 0100
-Revises: 0083
+Revises: 0170
 Create Date: 2026-11-30 18:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0100'
-down_revision: str | None = '0083'
+down_revision: str | None = '0170'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

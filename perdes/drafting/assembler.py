@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import ChainMap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
+from jinja2 import Template as JinjaTemplate
 from jinja2 import TemplateError as JinjaError
+from jinja2.runtime import Context, new_context
 
 from perdes.drafting.edits import REF_TOKEN, AddAyat, Edit, InsertPasal, RemoveAyat, SetText
 from perdes.drafting.errors import CrossReferenceError, Problem, TemplateError
@@ -100,7 +103,29 @@ class Assembly:
         self.tokens = False  # render references as edit tokens (the editor's source form)
         self.flags: list[Flag] = []
         self.removed: set[tuple[str, int]] = set()  # ayat the drafter removed
+        self.jinja: Context | None = None
         context["ref"] = self.ref
+
+    def render(self, compiled: JinjaTemplate) -> str:
+        """Render one clause's text in the document's one Jinja context.
+
+        ``Template.render`` would build a context per clause (copying the environment's
+        globals and every value, about 260 times a document). The shared one reads the values
+        through a ChainMap, so names derived later are seen; what a clause assigns with
+        ``{% set %}`` is dropped after it, so clauses stay independent as before."""
+        env = compiled.environment
+        if self.jinja is None:
+            values = cast(dict[str, Any], ChainMap(self.ctx, env.globals))  # read as a mapping
+            self.jinja = new_context(env, None, {}, values, shared=True)
+        context = self.jinja
+        try:
+            return env.concat(compiled.root_render_func(context))
+        except Exception:
+            env.handle_exception()
+        finally:
+            if context.vars:
+                context.vars.clear()
+                context.exported_vars.clear()
 
     def when(self, cond: SrcCond | None, clause: str | None) -> bool:
         if cond is None:
@@ -115,7 +140,7 @@ class Assembly:
         if src.edited:
             return src.source if self.tokens else self.edited_text(src.source)
         try:
-            out = src.compiled.render(self.ctx) if src.compiled is not None else src.source
+            out = self.render(src.compiled) if src.compiled is not None else src.source
         except CrossReferenceError:
             raise
         except JinjaError as exc:
