@@ -22,6 +22,7 @@ from docxtpl import DocxTemplate
 
 from perdes.drafting.assembler import assemble
 from perdes.drafting.docx_base import STYLES, _style
+from perdes.drafting.edits import AddAyat, Edit, InsertPasal, SetText
 from perdes.drafting.loader import load_template
 from perdes.drafting.model import Ayat, Bagian, Document, Item, Para, Pasal, VillageContext
 from perdes.drafting.render_docx import render_docx
@@ -243,8 +244,24 @@ def main(iterations: int = 50) -> None:
     def run_assemble() -> Document:
         return assemble(template, village=LONTAR, values=values, options=options, today=today)
 
+    ayat = [
+        (p.clause_id, a.ordinal) for b in template.babs for p in b.all_pasal() for a in p.ayat()
+    ]
+    pasal_ids = [p.clause_id for b in template.babs for p in b.all_pasal()]
+    edits: list[Edit] = [
+        *(SetText(c, o, f"Rumusan baru merujuk [[ref:{c}/{o}]].") for c, o in ayat[:10]),
+        *(AddAyat(c, o, 101, "Ayat tambahan.") for c, o in ayat[10:15]),
+        *(InsertPasal(c, f"sisipan-{i}", ("Pasal sisipan.",)) for i, c in enumerate(pasal_ids[:5])),
+    ]
+
+    def run_assemble_edited() -> Document:
+        return assemble(
+            template, village=LONTAR, values=values, options=options, today=today, edits=edits
+        )
+
     rows: list[tuple[str, Callable[[], object]]] = [
         ("assemble (template → model)", run_assemble),
+        ("assemble with 20 edits", run_assemble_edited),
         ("render_docx", lambda: render_docx(doc)),
         ("docxtpl (load + render + save)", lambda: render_docxtpl(tpl_bytes, context)),
         ("render_html", lambda: render_html(doc)),

@@ -24,8 +24,9 @@ from perdes import migrate, pipeline
 from perdes.accounts import services as accounts
 from perdes.config import Settings
 from perdes.db import make_engine
+from perdes.drafting.workspace import editing
 from perdes.drafting.workspace import services as drafts
-from perdes.drafting.workspace.models import DraftRevision
+from perdes.drafting.workspace.models import DraftComment, DraftRevision
 from perdes.monitoring.rollup import DistrictRollup, rebuild
 from perdes.tracking.models import Adoption, AdoptionEvent
 from perdes.web.app import create_app
@@ -147,6 +148,49 @@ def test_parallel_saves_of_one_draft_revision(live):
             )
         ).one()
         assert latest.message == f"simpan {accepted[0]}"
+
+
+def test_parallel_pasal_edits_and_accepts_of_one_draft(live):
+    """Wording edits and accepted proposals are revisions too: of parallel writers on the
+    same base, one wins, the others get 409 and no proposal is marked accepted twice."""
+    settings, factory = live
+    clients = _clients(settings, factory, "operator", 4)
+    with factory() as db:
+        admin = accounts.principal_for(make_user(db, "admin"))
+        draft = drafts.create_draft(
+            db, actor=admin, village_code=LONTAR, template_slug="pelindungan-pmi",
+            values={"nama_kepala_desa": "Ahmad", "nama_sekretaris_desa": "Junaedi"}, options={},
+        )  # fmt: skip
+        proposals = [
+            editing.add_proposal(
+                db, actor=admin, draft_id=draft.id, target="tugas.pemdes#3", source="bpd",
+                text="usul", proposed=f"Usulan rumusan {i}.",
+            ).id
+            for i in range(2)
+        ]  # fmt: skip
+        db.commit()
+        draft_id = draft.id
+
+    def send(i: int, c: TestClient) -> object:
+        if i < 2:
+            return c.post(
+                f"/rancangan/{draft_id}/pasal",
+                data={"base": "1", "pasal": "tugas.pemdes", "teks_3": f"Rumusan {i}."},
+            )
+        return c.post(f"/rancangan/{draft_id}/usulan/{proposals[i - 2]}/terima", data={"base": "1"})
+
+    statuses = _parallel(clients, send)
+    _only_accepted_or_conflict(statuses)
+    assert sum(s < 400 for s in statuses) == 1 and statuses.count(409) == 3
+    with factory() as db:
+        numbers = db.scalars(
+            select(DraftRevision.number).where(DraftRevision.draft_id == draft_id)
+        ).all()
+        assert sorted(numbers) == [1, 2]
+        decided = db.scalars(
+            select(DraftComment.decision).where(DraftComment.decision.is_not(None))
+        ).all()
+        assert len(decided) == (1 if statuses[2] < 400 or statuses[3] < 400 else 0)
 
 
 def test_parallel_starts_and_steps_on_one_adoption(live):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import ChainMap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
@@ -12,6 +14,7 @@ from jinja2 import Template as JinjaTemplate
 from jinja2 import TemplateError as JinjaError
 from jinja2.runtime import Context, new_context
 
+from perdes.drafting.edits import REF_TOKEN, AddAyat, Edit, InsertPasal, RemoveAyat, SetText
 from perdes.drafting.errors import CrossReferenceError, Problem, TemplateError
 from perdes.drafting.framing import frame_document
 from perdes.drafting.local_forms import resolve_local_form
@@ -27,6 +30,7 @@ from perdes.drafting.model import (
     Pasal,
     VillageContext,
 )
+from perdes.drafting.overlay import Flag, apply_edits, flag
 from perdes.drafting.signatures import check_dates_and_names
 from perdes.drafting.source import (
     SrcAyat,
@@ -51,6 +55,7 @@ from perdes.drafting.words import (
 from perdes.regions.eligibility import require_perdes_maker
 
 _SPACES = re.compile(r"[ \t]+")
+UNRESOLVED = "[rujukan tidak ditemukan]"
 _ITEM_END = " ;.,:"
 
 
@@ -95,6 +100,9 @@ class Assembly:
         self.pasal_no: dict[str, int] = {}
         self.ayat_no: dict[tuple[str, int], int] = {}
         self.single_ayat: set[str] = set()  # Pasal left with one ayat: written unnumbered
+        self.tokens = False  # render references as edit tokens (the editor's source form)
+        self.flags: list[Flag] = []
+        self.removed: set[tuple[str, int]] = set()  # ayat the drafter removed
         self.jinja: Context | None = None
         context["ref"] = self.ref
 
@@ -129,6 +137,8 @@ class Assembly:
 
     def text(self, src: SrcText, clause: str | None) -> str:
         self.current = clause or ""
+        if src.edited:
+            return src.source if self.tokens else self.edited_text(src.source)
         try:
             out = self.render(src.compiled) if src.compiled is not None else src.source
         except CrossReferenceError:
@@ -137,13 +147,47 @@ class Assembly:
             raise TemplateError([Problem(src.file, src.line, clause, str(exc))]) from exc
         return _SPACES.sub(" ", clean_text(out)).strip()
 
+    def edited_text(self, text: str) -> str:
+        """The drafter's wording with each reference token resolved; a token whose target
+        is gone prints a visible marker and flags the edit."""
+
+        def resolve(m: re.Match[str]) -> str:
+            target, ayat = m.group(1), int(m.group(2)) if m.group(2) else None
+            try:
+                return self.ref(target, ayat)
+            except CrossReferenceError:
+                where = f"{target}/{ayat}" if ayat else target
+                self.flags.append(
+                    (
+                        self.current,
+                        f"edited text of {self.current} refers to {where}, which is not in "
+                        "the document",
+                        f"rumusan {self.current} merujuk {where} yang tidak ada dalam rancangan",
+                    )
+                )
+                return UNRESOLVED
+
+        return _SPACES.sub(" ", REF_TOKEN.sub(resolve, text)).strip()
+
     def ref(self, target: str, ayat: int | None = None) -> str:
+        if self.tokens:
+            return f"[[ref:{target}/{ayat}]]" if ayat else f"[[ref:{target}]]"
         number = self.pasal_no.get(target)
         if number is None:
             raise CrossReferenceError(self.current, target)
         if ayat is None or (target in self.single_ayat and (target, ayat) in self.ayat_no):
             return f"Pasal {number}"
         ayat_number = self.ayat_no.get((target, ayat))
+        if ayat_number is None and (target, ayat) in self.removed:
+            # The drafter removed an ayat the template refers to: flag the removal, keep going.
+            self.flags.append(
+                (
+                    target,
+                    f"removal of {target} ayat {ayat}: {self.current} refers to it",
+                    f"penghapusan {target} ayat {ayat}: ayat ini dirujuk oleh {self.current}",
+                )
+            )
+            return UNRESOLVED
         if ayat_number is None:
             raise CrossReferenceError(self.current, f"{target} ayat ({ayat})")
         if target == self.current:
@@ -191,7 +235,7 @@ class Assembly:
             if isinstance(b, SrcAyat):
                 inner = self.blocks(b.blocks, cid)
                 number = self.ayat_no[(cid, b.ordinal)]
-                blocks.append(Ayat(number, self.text(b.text, cid), tuple(inner)))
+                blocks.append(Ayat(number, self.text(b.text, cid), tuple(inner), b.ordinal))
         if not any(isinstance(b, SrcAyat) for b in src.blocks):
             blocks = list(self.blocks(src.blocks, cid))  # type: ignore[arg-type]  # no SrcAyat here (checked above), so no Ayat comes back
         elif cid in self.single_ayat:  # one ayat left: UU 12/2011 writes it unnumbered
@@ -264,29 +308,27 @@ class Assembly:
         return out
 
 
-def assemble(
+def _prepare(
     template: Template,
     *,
     village: VillageContext,
     values: Mapping[str, object],
     options: Mapping[str, bool | str],
-    today: date | None = None,
-) -> Document:
-    """Build the complete document, or raise; never returns a half-built document.
-
-    Raises ``PerdesNotAllowed`` for a kelurahan, ``DraftInputError`` (bad values/options,
-    per field), ``CrossReferenceError`` (a clause refers to an excluded one) or
-    ``TemplateError`` (text failing at render).
-    """
+    today: date | None,
+    edits: Sequence[Edit],
+) -> tuple[Template, Assembly, list[tuple[Any, list[Any]]], list[str]]:
     require_perdes_maker(village.village_code)
     today = today or date.today()
     opts = resolve_options(template, options)
     vals = resolve_values(template, village, values, today)
     check_dates_and_names(template, values, vals)
+    edited_template, failed, edited = apply_edits(template, edits)
     ctx = _village_context(village, template.judul, today)
     ctx.update(vals)
     ctx.update(opts)
-    a = Assembly(template, ctx)
+    ctx["_values"] = vals
+    a = Assembly(edited_template, ctx)
+    a.removed = {(e.pasal, e.ayat) for e in edits if isinstance(e, RemoveAyat)}
     for name, expr in template.derived:
         try:
             ctx[name] = expr.compiled(**ctx)
@@ -297,6 +339,55 @@ def assemble(
     selected = a.select()
     if not selected:
         raise TemplateError([Problem("manifest.yaml", None, None, "the options exclude every BAB")])
+    not_applied = [e for e, _ in failed]
+    a.flags.extend(f for _, f in failed)
+    a.flags.extend(_excluded_anchors(a, [e for e in edits if e not in not_applied]))
+    return edited_template, a, selected, [cid for cid in edited if cid in a.pasal_no]
+
+
+def _excluded_anchors(a: Assembly, edits: Sequence[Edit]) -> list[Flag]:
+    """Flags for applied edits whose anchor the chosen options leave out."""
+    why = ("the chosen options leave it out", "tidak disertakan oleh pilihan pasal")
+    out: list[Flag] = []
+    for e in edits:
+        if isinstance(e, InsertPasal):
+            present = e.pasal in a.pasal_no
+        elif isinstance(e, SetText):
+            present = e.pasal in a.pasal_no and (e.ayat is None or (e.pasal, e.ayat) in a.ayat_no)
+        elif isinstance(e, RemoveAyat):
+            present = e.pasal in a.pasal_no
+        else:
+            assert isinstance(e, AddAyat)
+            present = (e.pasal, e.ayat) in a.ayat_no
+        if not present:
+            out.append(flag(e, *why))
+    return out
+
+
+def assemble(
+    template: Template,
+    *,
+    village: VillageContext,
+    values: Mapping[str, object],
+    options: Mapping[str, bool | str],
+    today: date | None = None,
+    edits: Sequence[Edit] = (),
+) -> Document:
+    """Build the complete document, or raise; never returns a half-built document.
+
+    ``edits`` (perdes.drafting.edits) are layered over the template's text; those that
+    cannot be applied, or whose reference is gone, are listed in ``Document.edit_flags``
+    (and block a naskah untuk ditandatangani) rather than raising.
+
+    Raises ``PerdesNotAllowed`` for a kelurahan, ``DraftInputError`` (bad values/options,
+    per field), ``CrossReferenceError`` (a clause refers to an excluded one) or
+    ``TemplateError`` (text failing at render).
+    """
+    edited_template, a, selected, edited = _prepare(
+        template, village=village, values=values, options=options, today=today, edits=edits
+    )
+    ctx = a.ctx
+    vals = ctx.pop("_values")
     babs: list[Bab] = []
     for n, (src_bab, parts) in enumerate(selected, start=1):
         built: list[Pasal | Bagian] = []
@@ -324,4 +415,73 @@ def assemble(
                 tuple(built),
             )
         )
-    return frame_document(template, village, vals, ctx, a, babs)
+    doc = frame_document(edited_template, village, vals, ctx, a, babs)
+    if not edits:
+        return doc
+    return dataclasses.replace(doc, edited=tuple(edited), edit_flags=tuple(dict.fromkeys(a.flags)))
+
+
+@dataclass(frozen=True, slots=True)
+class EditableUnit:
+    """One editable piece of a Pasal as the editor shows it: an ayat (by ordinal) or the
+    whole body of a Pasal without ayat (``ordinal`` None), in edit markup with tokens."""
+
+    ordinal: int | None
+    text: str
+
+
+def editable_units(
+    template: Template,
+    *,
+    village: VillageContext,
+    values: Mapping[str, object],
+    options: Mapping[str, bool | str],
+    today: date | None = None,
+    edits: Sequence[Edit] = (),
+    clause_id: str,
+) -> list[EditableUnit] | None:
+    """The pieces of one Pasal in edit markup (references as tokens), with ``edits``
+    applied; None when the Pasal is not in the document."""
+    edited_template, a, _selected, _edited = _prepare(
+        template, village=village, values=values, options=options, today=today, edits=edits
+    )
+    a.tokens = True
+    src = next(
+        (p for bab in edited_template.babs for p in bab.all_pasal() if p.clause_id == clause_id),
+        None,
+    )
+    if src is None or clause_id not in a.pasal_no:
+        return None
+    if not src.ayat():
+        return [EditableUnit(None, "\n".join(_markup(a, src.blocks, clause_id)))]  # type: ignore[arg-type]  # no ayat here
+    units: list[EditableUnit] = []
+    for b in src.blocks:
+        if isinstance(b, SrcAyat) and a.when(b.cond, clause_id):
+            lines = [a.text(b.text, clause_id), *_markup(a, b.blocks, clause_id)]
+            units.append(EditableUnit(b.ordinal, "\n".join(lines)))
+    return units
+
+
+def _markup(a: Assembly, blocks: Sequence[SrcPara | SrcItem], cid: str) -> list[str]:
+    out: list[str] = []
+    first_of_list = True
+    for b in blocks:
+        if not a.when(b.cond, cid):
+            continue
+        if isinstance(b, SrcPara):
+            out.append(a.text(b.text, cid))
+            first_of_list = True
+            continue
+        out.extend(_item_markup(a, b, cid, first_of_list))
+        first_of_list = False
+    return out
+
+
+def _item_markup(a: Assembly, item: SrcItem, cid: str, first: bool) -> list[str]:
+    tag = f"[{item.conj}] " if first and item.conj != "dan" else ""
+    text = a.text(item.text, cid).rstrip(_ITEM_END)
+    out = [f"{'  ' * (item.level - 1)}- {tag}{text}"]
+    kids = [k for k in item.children if a.when(k.cond, cid)]
+    for i, kid in enumerate(kids):
+        out.extend(_item_markup(a, kid, cid, i == 0))
+    return out

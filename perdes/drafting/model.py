@@ -70,6 +70,7 @@ class Ayat:
     number: int
     text: str
     blocks: tuple[Para | Item, ...] = ()
+    ordinal: int = 0  # its stable id: position as written in the template (added: from 101)
 
     @property
     def label(self) -> str:
@@ -179,6 +180,10 @@ class Document:
     # Local terms taken from unverified data (templates/perdes/local-forms.yaml) and not
     # confirmed in the village profile, e.g. ("Qanun Gampong", "Keuchik").
     unverified_terms: tuple[str, ...] = ()
+    # The drafter's edits (perdes.drafting.edits): Pasal carrying one, and edits that could
+    # not be applied or whose reference is gone, as (clause id, English, Indonesian).
+    edited: tuple[str, ...] = ()
+    edit_flags: tuple[tuple[str, str, str], ...] = ()
 
     def all_pasal(self) -> tuple[Pasal, ...]:
         return tuple(p for bab in self.babs for p in bab.all_pasal())

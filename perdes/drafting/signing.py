@@ -47,6 +47,9 @@ def signing_problems(doc: Document) -> tuple[dict[str, str], dict[str, str]]:
         number = c.label.rstrip(".")
         en[field] = f"Mengingat item {number} ({c.key}): {', '.join(what_en)}"
         idn[field] = f"Dasar hukum angka {number} ({c.key}): {'; '.join(what_id)}"
+    for n, (_cid, flag_en, flag_id) in enumerate(doc.edit_flags, start=1):
+        en[f"edit.{n}"] = f"edit not applied: {flag_en}"
+        idn[f"edit.{n}"] = f"Suntingan tidak dapat diterapkan: {flag_id}"
     if doc.unverified_terms:
         terms = ", ".join(doc.unverified_terms)
         en["local_form"] = (

@@ -16,6 +16,7 @@ class SrcText:
     file: str
     line: int
     compiled: JinjaTemplate | None = None
+    edited: bool = False  # the drafter's wording (perdes.drafting.edits): plain text + tokens
 
 
 @dataclass

@@ -158,8 +158,8 @@ class AdoptionEvent(Base):
     )
     decision_number: Mapped[str] = mapped_column(String(60), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
-    # Set through record_step's ``draft_revision_id`` (API and form field); choosing the
-    # revision from a list in the tracker page is a later UI change.
+    # Set through record_step's ``draft_revision_id`` (API and the tracker's revision list);
+    # "disepakati" defaults to the revision marked for the BPD (perdes.tracking.agreed).
     draft_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("draft_revision.id"),  # no cascade: a revision a step names stays
         comment="the draft revision this step concerns (sent to consultation or the BPD)",

@@ -26,7 +26,7 @@ from perdes.db import utcnow
 from perdes.drafting.workspace.models import Draft, DraftRevision
 from perdes.errors import Conflict, ValidationFailed
 from perdes.regions.eligibility import PerdesNotAllowed
-from perdes.tracking import deadlines
+from perdes.tracking import agreed, deadlines
 from perdes.tracking.fold import State, Step, apply, check_step, fold
 from perdes.tracking.models import (
     DEFAULT_TITLE,
@@ -298,6 +298,9 @@ def record_step(
         data.get("notes"), field="notes", errors=errors, max_length=2000, multiline=True
     )
     revision = _clean_revision(data.get("draft_revision_id"), errors)
+    if revision is None and stage is Stage.DISEPAKATI and "draft_revision_id" not in errors:
+        # The BPD agreed the revision sent to it, unless the form names another.
+        revision = agreed.default_agreed_revision(session, village_code=adoption.village_code)
     if revision is not None and not revision_of_village(
         session, revision_id=revision, village_code=adoption.village_code
     ):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from perdes.accounts.principal import Principal
 from perdes.monitoring import charts
 from perdes.monitoring.figures import FUNNEL_KEYS, FUNNEL_LABELS, Figures
-from perdes.tracking import queries
+from perdes.tracking import agreed, queries
 from perdes.tracking.deadlines import DEFAULTS, EVALUATED, EVALUATION_STAGES, PERDES_TYPE_LABELS
 from perdes.tracking.models import DEFAULT_TITLE
 from perdes.tracking.stages import (
@@ -54,8 +54,13 @@ def tracker_section(
 ) -> dict[str, Any]:
     """Everything the tracker section template reads, under one key (``tracker_section``), so
     the village page adds it with one call."""
+    tracker = queries.village_tracker(db, actor=user, village_code=kode)
     return {
-        "tracker": queries.village_tracker(db, actor=user, village_code=kode),
+        "tracker": tracker,
+        # the revision each adoption's BPD agreed, and the revisions "disepakati" offers
+        "agreed": {v.adoption.id: agreed.agreed_text(db, v.adoption) for v in tracker.adoptions},
+        "revision_choices": agreed.revision_choices(db, village_code=kode),
+        "default_revision": agreed.default_agreed_revision(db, village_code=kode),
         "form_errors": errors or {},
         "form_values": values or {},
         "form_key": form_key,

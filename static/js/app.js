@@ -163,6 +163,25 @@
     if (node) { reveal(node); }
   });
 
+  /* ---- the Pasal editor: insert the chosen clause reference at the cursor of the last
+     focused text box (without JavaScript the tokens are listed to copy) ---- */
+  var lastText = null;
+  document.addEventListener("focusin", function (evt) {
+    if (evt.target.matches && evt.target.matches("textarea[data-ref-target]")) { lastText = evt.target; }
+  });
+  document.addEventListener("click", function (evt) {
+    var btn = evt.target.closest && evt.target.closest("[data-insert-ref]");
+    if (!btn) { return; }
+    evt.preventDefault();
+    var pick = document.getElementById(btn.getAttribute("data-insert-ref"));
+    var box = lastText && lastText.isConnected ? lastText : document.querySelector("textarea[data-ref-target]");
+    if (!pick || !box) { return; }
+    var start = box.selectionStart || 0, end = box.selectionEnd || 0;
+    box.value = box.value.slice(0, start) + pick.value + box.value.slice(end);
+    box.focus();
+    box.setSelectionRange(start + pick.value.length, start + pick.value.length);
+  });
+
   /* ---- the print page's button ---- */
   document.addEventListener("click", function (evt) {
     var btn = evt.target.closest && evt.target.closest("[data-print]");

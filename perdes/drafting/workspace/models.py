@@ -20,6 +20,11 @@ class CommentSource(StrEnum):
     INTERNAL = "internal"
 
 
+class ProposalDecision(StrEnum):
+    DITERIMA = "diterima"
+    DITOLAK = "ditolak"
+
+
 COMMENT_SOURCE_LABELS = {
     CommentSource.KONSULTASI: "Konsultasi masyarakat",
     CommentSource.BPD: "BPD",
@@ -81,6 +86,12 @@ class DraftRevision(Base):
     sections: Mapped[list[list[str]]] = mapped_column(
         JSON, comment="[clause id, label, text] per part, for comparison"
     )
+    edits: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON,
+        default=list,
+        server_default="[]",
+        comment="the drafter's wording over the template (perdes.drafting.edits operations)",
+    )
 
     draft: Mapped[Draft] = relationship(back_populates="revisions", lazy="raise")
 
@@ -111,3 +122,20 @@ class DraftComment(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    proposed_text: Mapped[str | None] = mapped_column(
+        Text, comment="proposed wording (edit markup) the drafter may accept or reject"
+    )
+    proposed_ayat: Mapped[int | None] = mapped_column(
+        Integer, comment="ayat ordinal the wording replaces; null: the Pasal's whole body"
+    )
+    decision: Mapped[ProposalDecision | None] = mapped_column(
+        Enum(
+            ProposalDecision,
+            native_enum=False,
+            length=12,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    decided_revision: Mapped[int | None] = mapped_column(
+        Integer, comment="the revision the accepted wording created"
+    )

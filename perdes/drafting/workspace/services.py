@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +22,7 @@ from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.drafting.assembler import assemble
+from perdes.drafting.edits import Edit, edits_from_json, edits_to_json
 from perdes.drafting.errors import DraftInputError, TemplateError, TemplateNotFound
 from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import Template
@@ -79,12 +80,15 @@ def build_document(
     values: Mapping[str, object],
     options: Mapping[str, bool | str],
     today: date | None = None,
+    edits: Sequence[Edit] = (),
     english: bool = False,
 ) -> Document:
     """Assemble, turning the engine's input errors into per-field messages: Indonesian for
     the pages, English (``english``) for the JSON API."""
     try:
-        return assemble(template, village=village, values=values, options=options, today=today)
+        return assemble(
+            template, village=village, values=values, options=options, today=today, edits=edits
+        )
     except DraftInputError as exc:
         if english:
             raise ValidationFailed(dict(exc.errors), "The template refused the values.") from exc
@@ -182,9 +186,12 @@ def _add_revision(
     values: dict[str, object],
     options: dict[str, bool | str],
     message: str,
+    edits: Sequence[Edit] = (),
 ) -> DraftRevision:
     today = utcnow().date()
-    doc = build_document(template, village=village, values=values, options=options, today=today)
+    doc = build_document(
+        template, village=village, values=values, options=options, today=today, edits=edits
+    )
     # A conditional update, not a read-modify-write: of two saves on the same base, the second
     # finds the number moved on (after the first commits, on PostgreSQL) and is stale.
     expected = draft.latest_number
@@ -210,6 +217,7 @@ def _add_revision(
         options=dict(options),
         village=dataclasses.asdict(village),
         sections=document_sections(doc),
+        edits=edits_to_json(edits),
     )
     session.add(revision)
     session.flush()
@@ -288,6 +296,7 @@ def save_revision(
         raise StaleRevision(draft.latest_number)
     template = template_for(draft.template_slug)
     kept_values, kept_options = clean_inputs(template, values, options)
+    latest = get_revision(session, draft=draft, number=draft.latest_number)
     revision = _add_revision(
         session,
         actor=actor,
@@ -297,6 +306,7 @@ def save_revision(
         values=kept_values,
         options=kept_options,
         message=_message(message),
+        edits=revision_edits(latest),  # the wording edits carry over; flagged if now orphaned
     )
     audit.record(
         session,
@@ -331,21 +341,39 @@ def list_revisions(session: Session, *, draft: Draft) -> list[DraftRevision]:
     )
 
 
-def revision_document(draft: Draft, revision: DraftRevision) -> Document:
-    """Render a revision again from what it stored (village data, values, options, date).
+def revision_edits(revision: DraftRevision) -> list[Edit]:
+    """The wording edits a revision stored (perdes.drafting.edits)."""
+    return edits_from_json(revision.edits or [])
+
+
+def revision_village(revision: DraftRevision) -> VillageContext:
+    known = {f.name for f in dataclasses.fields(VillageContext)}
+    return VillageContext(**{k: v for k, v in revision.village.items() if k in known})
+
+
+def revision_document(
+    draft: Draft,
+    revision: DraftRevision,
+    *,
+    overrides: Mapping[str, object] | None = None,
+    edits: Sequence[Edit] | None = None,
+) -> Document:
+    """Render a revision again from what it stored (village data, values, options, date,
+    edits). ``overrides`` replace stored values (the Perdes number and dates recorded in the
+    tracker); ``edits`` replace the stored edits (to preview a change).
 
     Names the current template no longer declares (a variable or option retired in a
     newer template version) are left out, so older revisions still open.
     """
     template = template_for(draft.template_slug)
-    known = {f.name for f in dataclasses.fields(VillageContext)}
-    village = VillageContext(**{k: v for k, v in revision.village.items() if k in known})
+    values = {**revision.values, **(overrides or {})}
     return build_document(
         template,
-        village=village,
-        values={k: v for k, v in revision.values.items() if k in template.variables},
+        village=revision_village(revision),
+        values={k: v for k, v in values.items() if k in template.variables},
         options={k: v for k, v in revision.options.items() if k in template.options},
         today=revision.created_at.date(),
+        edits=revision_edits(revision) if edits is None else edits,
     )
 
 

@@ -10,12 +10,14 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from perdes.accounts.principal import Principal
+from perdes.drafting.framing import CLOSING_ID
 from perdes.drafting.loader import list_templates
 from perdes.drafting.model import DocComment, Document
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.render_html import render_html
 from perdes.drafting.signing import Kind
 from perdes.drafting.village import context_from_view
+from perdes.drafting.workspace import editing
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.compare import compare_sections
 from perdes.drafting.workspace.models import COMMENT_SOURCE_LABELS, Draft, DraftRevision
@@ -23,6 +25,7 @@ from perdes.drafting.workspace.pdf import PdfUnavailable, docx_to_pdf
 from perdes.errors import ValidationFailed
 from perdes.home.services import draft_values_from_tracker
 from perdes.regions.services import VillageView, get_village
+from perdes.tracking import agreed
 from perdes.validation import parse_int
 from perdes.web.deps import DB, FormData
 from perdes.web.errors import error_response
@@ -167,7 +170,10 @@ def _workspace_context(
     template = drafts.template_for(draft.template_slug)
     latest = drafts.get_revision(db, draft=draft, number=draft.latest_number)
     shown = shown or latest
-    document = drafts.revision_document(draft, shown)
+    agreement = agreed.agreement_of_draft(db, draft=draft)
+    document = drafts.revision_document(
+        draft, shown, overrides=agreement.signing_values if agreement else None
+    )
     tracked = _tracked(db, user, draft.village_code)
     steps, citations = form_steps(template)
     return {
@@ -189,6 +195,13 @@ def _workspace_context(
         "options": drafts.form_options(template, latest),
         "errors": {},
         "unverified": [c.text for c in document.unverified_citations()],
+        "edit_flags": document.edit_flags,
+        "edited": document.edited,
+        "agreement": agreement,
+        "proposal_targets": editing.proposal_targets(
+            document if shown.id == latest.id else drafts.revision_document(draft, latest)
+        ),
+        "closing_id": CLOSING_ID,
     }
 
 
@@ -394,6 +407,8 @@ def draft_compare(
             "old": old,
             "new": new,
             "diffs": diffs,
+            "edited_new": {e.pasal for e in drafts.revision_edits(new)},
+            "edited_old": {e.pasal for e in drafts.revision_edits(old)},
             "revisions": drafts.list_revisions(db, draft=view.draft),
         },
     )
@@ -402,7 +417,10 @@ def draft_compare(
 def _docx_bytes(
     db: DB, draft: Draft, revision: DraftRevision, with_comments: bool, kind: str = "rancangan"
 ) -> tuple[bytes, Kind]:
-    document = drafts.revision_document(draft, revision)
+    agreement = agreed.agreement_of_draft(db, draft=draft)
+    document = drafts.revision_document(
+        draft, revision, overrides=agreement.signing_values if agreement else None
+    )
     checked = drafts.require_kind(document, kind)
     comments: dict[str, list[DocComment]] = {}
     if with_comments:
@@ -464,7 +482,10 @@ async def draft_pdf(
 @router.get("/rancangan/{draft_id}/revisi/{number}/cetak", name="draft_print")
 def draft_print(request: Request, number: int, db: DB, user: Reader, view: ReadDraft) -> Response:
     revision = drafts.get_revision(db, draft=view.draft, number=number)
-    document = drafts.revision_document(view.draft, revision)
+    agreement = agreed.agreement_of_draft(db, draft=view.draft)
+    document = drafts.revision_document(
+        view.draft, revision, overrides=agreement.signing_values if agreement else None
+    )
     return render(
         request,
         "drafts/print.html",
@@ -499,19 +520,27 @@ def draft_comment_add(
         context["comment_values"] = form if errors else {}
         return render(request, "drafts/workspace.html", context, block="comments")
 
-    return submit(
-        db,
-        lambda: drafts.add_comment(
+    def write() -> object:
+        if form.get("proposed", "").strip():  # a comment with proposed wording
+            return editing.add_proposal(
+                db,
+                actor=user,
+                draft_id=draft_id,
+                target=form.get("target", ""),
+                source=form.get("source", ""),
+                text=form.get("text", ""),
+                proposed=form.get("proposed", ""),
+            )
+        return drafts.add_comment(
             db,
             actor=user,
             draft_id=draft_id,
             clause_id=form.get("clause_id", ""),
             source=form.get("source", ""),
             text=form.get("text", ""),
-        ),
-        invalid=comments,
-        done=lambda _: comments({}),
-    )
+        )
+
+    return submit(db, write, invalid=comments, done=lambda _: comments({}))
 
 
 @router.post("/rancangan/{draft_id}/komentar/{comment_id}/selesai", name="draft_comment_resolve")
