@@ -66,6 +66,9 @@ class MengingatSpec:
     key: str
     cond: SrcCond | None
     line: int | None
+    # A village instrument (e.g. the Perdes a Perkades implements) is not in the national
+    # catalogue: written as text, it follows the catalogue entries (lowest level of law).
+    text: SrcText | None = None
 
 
 @dataclass
@@ -100,6 +103,10 @@ class Template:
     catalogue: Catalogue
     env: SandboxedEnvironment
     derived: list[tuple[str, SrcCond]] = field(default_factory=list)
+    bentuk: str = "peraturan-desa"  # see perdes.drafting.model.BENTUK
+    # Variables besides the numbers, dates and officials' names that a naskah untuk
+    # ditandatangani needs (e.g. the members a Keputusan appoints).
+    naskah_requires: list[str] = field(default_factory=list)
 
     @property
     def slug(self) -> str:

@@ -94,7 +94,24 @@ def _items(b: _Body, items: Sequence[Item], in_ayat: bool) -> None:
         _items(b, item.children, in_ayat)
 
 
+def _diktum(b: _Body, pasal: Pasal) -> None:
+    """A diktum of a Keputusan: "KESATU<tab>:<tab>text", items under it."""
+    b.pasal_index[pasal.clause_id] = b.count
+    lead = f"{pasal.label}\t:\t"
+    for block in pasal.blocks:
+        if isinstance(block, Item):
+            _items(b, (block,), True)
+        elif isinstance(block, Para):
+            b.p(S["PD Konsiderans"], f"{lead}{block.text}")
+            lead = "\t\t"
+    if lead != "\t\t":  # a diktum made of items only still shows its label
+        b.p(S["PD Konsiderans"], lead)
+
+
 def _pasal(b: _Body, pasal: Pasal) -> None:
+    if pasal.heading:
+        _diktum(b, pasal)
+        return
     b.pasal_index[pasal.clause_id] = b.count
     b.p(S["PD Pasal"], pasal.label)
     for block in pasal.blocks:
@@ -143,12 +160,14 @@ def _body(doc: Document, kind: str) -> _Body:
     b.p(S["PD Tengah"], "")
     for line in doc.kesepakatan:
         b.p(S["PD Judul"] if line.isupper() else S["PD Tengah"], line)
-    b.p(S["PD Tengah"], "")
+    if doc.kesepakatan:
+        b.p(S["PD Tengah"], "")
     b.p(S["PD Judul"], doc.diktum[0])
     b.p(S["PD Konsiderans"], f"Menetapkan\t:\t{doc.diktum[1]}")
     for bab in doc.babs:
-        b.p(S["PD Bab"], bab.label)
-        b.p(S["PD Judul"], bab.title)
+        if bab.label:  # a Keputusan has no BAB
+            b.p(S["PD Bab"], bab.label)
+            b.p(S["PD Judul"], bab.title)
         for part in bab.parts:
             if isinstance(part, Bagian):
                 b.p(S["PD Bab"], part.label)
@@ -159,6 +178,8 @@ def _body(doc: Document, kind: str) -> _Body:
                 _pasal(b, part)
     b.p(S["PD Tengah"], "")
     for block, style in ((doc.penetapan, S["PD TTD"]), (doc.pengundangan, S["PD TTD Kiri"])):
+        if block is None:
+            continue
         for line in block.lines:
             b.p(style, line)
         b.p(style, block.jabatan)
@@ -166,8 +187,11 @@ def _body(doc: Document, kind: str) -> _Body:
             b.p(style, "")
         b.p(style, block.name)
         b.p(style, "")
-    b.p(S["PD Lembaran"], doc.lembaran)
+    if doc.lembaran:
+        b.p(S["PD Lembaran"], doc.lembaran)
     p = doc.penjelasan
+    if not p.heading:
+        return b
     b.p(S["PD Judul"], p.heading[0], "<w:pageBreakBefore/>")
     for line in p.heading[1:]:
         b.p(S["PD Judul"], line)

@@ -10,8 +10,10 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from perdes.accounts.principal import Principal
+from perdes.drafting.companions import values_from_perdes
 from perdes.drafting.loader import list_templates
-from perdes.drafting.model import DocComment
+from perdes.drafting.manifest import Template
+from perdes.drafting.model import PERATURAN_DESA, DocComment
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.render_html import render_html
 from perdes.drafting.signing import Kind
@@ -122,10 +124,17 @@ def form_steps(template: Any) -> tuple[list[FormStep], list[str]]:
     return steps, citations
 
 
-def _tracked(db: DB, user: Principal, kode: str) -> dict[str, str]:
+def _tracked(db: DB, user: Principal, kode: str, template: Template) -> dict[str, str]:
+    """Values the tracker (and, for a Perkades or Kepdes, the village's Perdes draft) already
+    holds, so nobody types them twice."""
     if not user.can("adoption.view", kode):
         return {}
-    return draft_values_from_tracker(db, actor=user, village_code=kode)
+    tracked = draft_values_from_tracker(db, actor=user, village_code=kode)
+    if template.bentuk == PERATURAN_DESA:
+        return tracked
+    perdes = drafts.latest_perdes_document(db, actor=user, village_code=kode)
+    values = values_from_perdes(perdes, tracked, template.bentuk)
+    return {k: v for k, v in values.items() if k in template.variables}
 
 
 def _workspace_context(
@@ -136,7 +145,7 @@ def _workspace_context(
     latest = drafts.get_revision(db, draft=draft, number=draft.latest_number)
     shown = shown or latest
     document = drafts.revision_document(draft, shown)
-    tracked = _tracked(db, user, draft.village_code)
+    tracked = _tracked(db, user, draft.village_code, template)
     steps, citations = form_steps(template)
     return {
         "tracked": tracked,
@@ -152,7 +161,9 @@ def _workspace_context(
         "revisions": drafts.list_revisions(db, draft=draft),
         "comments": drafts.list_comments(db, draft=draft),
         "sources": COMMENT_SOURCE_LABELS,
-        "pasal_choices": [s for s in latest.sections if s[1].startswith("Pasal")],
+        "pasal_choices": [
+            s for s in latest.sections if s[0] not in ("pembukaan", "penjelasan-umum")
+        ],
         "values": {**drafts.form_values(template, latest), **tracked},
         "options": drafts.form_options(template, latest),
         "errors": {},
@@ -187,7 +198,7 @@ def draft_new(
     village = get_village(db, code=kode, scope=user.scope)
     user.require("draft.edit", kode)
     spec = drafts.template_for(template)
-    tracked = _tracked(db, user, kode)
+    tracked = _tracked(db, user, kode, spec)
     steps, citations = form_steps(spec)
     context: dict[str, Any] = {
         "user": user,
@@ -261,7 +272,7 @@ def draft_create(request: Request, kode: str, db: DB, user: Editor, form: Posted
                 "errors": exc.errors,
                 "preview": "",
                 "message": form.message,
-                "tracked": _tracked(db, user, kode),
+                "tracked": _tracked(db, user, kode, spec),
                 "steps": steps,
                 "citation_fields": citations,
             },
@@ -357,6 +368,10 @@ def draft_compare(
     )
 
 
+def _bentuk(draft: Draft) -> str:
+    return drafts.template_for(draft.template_slug).bentuk
+
+
 def _docx_bytes(
     db: DB, draft: Draft, revision: DraftRevision, with_comments: bool, kind: str = "rancangan"
 ) -> tuple[bytes, Kind]:
@@ -387,7 +402,9 @@ def draft_docx(
     view = drafts.get_draft(db, actor=user, draft_id=draft_id)
     revision = drafts.get_revision(db, draft=view.draft, number=number)
     data, kind = _docx_bytes(db, view.draft, revision, komentar, jenis)
-    name = drafts.output_file_name(view.village.region.name, number, kind, "docx")
+    name = drafts.output_file_name(
+        view.village.region.name, number, kind, "docx", bentuk=_bentuk(view.draft)
+    )
     if komentar:  # not the same file as the plain one: not the same name
         name = name.removesuffix(".docx") + "-dengan-komentar.docx"
     return Response(
@@ -411,7 +428,9 @@ async def draft_pdf(request: Request, draft_id: int, number: int, db: DB, user: 
             "PDF belum dapat dibuat di server ini (LibreOffice tidak tersedia atau gagal). "
             "Unduh berkas DOCX lalu cetak atau simpan sebagai PDF dari Word atau LibreOffice.",
         )
-    name = drafts.output_file_name(view.village.region.name, number, "rancangan", "pdf")
+    name = drafts.output_file_name(
+        view.village.region.name, number, "rancangan", "pdf", bentuk=_bentuk(view.draft)
+    )
     return Response(
         pdf,
         media_type="application/pdf",
