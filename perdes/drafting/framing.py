@@ -189,7 +189,16 @@ def frame_document(
         keywords=(perdes, template.judul, desa_full, ctx["kabupaten"]),
         unverified_terms=tuple(ctx.get("_unverified_terms", ())),
         bentuk=bentuk,
+        village_code=village.village_code,
+        nomor=str(vals.get("nomor") or ""),
+        tahun=int(tahun),
+        tanggal_penetapan=_date_or_none(vals.get("tanggal_penetapan")),
+        tanggal_pengundangan=_date_or_none(promulgated),
     )
+
+
+def _date_or_none(value: object) -> date | None:
+    return value if isinstance(value, date) else None
 
 
 def _field_label(name: str, label: str, gazette: str, instrument: str) -> str:

@@ -7,6 +7,7 @@ lay the model out. Every label ("BAB I", "Pasal 3", "(2)", "a.") is literal text
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,12 @@ class Document:
     # confirmed in the village profile, e.g. ("Qanun Gampong", "Keuchik").
     unverified_terms: tuple[str, ...] = ()
     bentuk: str = PERATURAN_DESA
+    # The raw identity of the instrument, for machine-readable exports (Akoma Ntoso).
+    village_code: str = ""
+    nomor: str = ""  # "" while not numbered
+    tahun: int | None = None
+    tanggal_penetapan: date | None = None
+    tanggal_pengundangan: date | None = None
 
     def all_pasal(self) -> tuple[Pasal, ...]:
         return tuple(p for bab in self.babs for p in bab.all_pasal())

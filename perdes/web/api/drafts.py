@@ -18,12 +18,13 @@ from perdes.drafting.assembler import assemble
 from perdes.drafting.errors import DraftInputError, TemplateError
 from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import OptionSpec, Template, VariableSpec
+from perdes.drafting.render_akn import render_akn
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.signing import NotSignable
 from perdes.drafting.values import MIN_YEAR
 from perdes.drafting.village import context_from_view
 from perdes.drafting.workspace import services as drafts
-from perdes.errors import ValidationFailed
+from perdes.errors import NotFound, ValidationFailed
 from perdes.regions.eligibility import require_perdes_maker
 from perdes.regions.services import get_village
 from perdes.web.api.common import (
@@ -257,5 +258,47 @@ def render_docx_route(code: VillageCode, body: RenderIn, db: DB, user: Editor) -
     return Response(
         data,
         media_type=DOCX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/villages/{code}/drafts/{draft_id}/revisions/{number}/akn",
+    name="api_draft_akn",
+    summary="A saved revision as Akoma Ntoso 3.0 XML",
+    description=(
+        "The OASIS LegalDocML (Akoma Ntoso 3.0) act for a revision of a Peraturan Desa, "
+        "Peraturan Kepala Desa or Keputusan Kepala Desa: FRBR metadata, preface, preamble, "
+        "body (chapters, articles, paragraphs with eIds) and conclusions. `kind=naskah` is "
+        "refused (409 rule_violation, one field per item to complete) while any marker remains. "
+        "A draft of another village, or out of scope, is 404."
+    ),
+    response_class=Response,
+    responses={
+        200: {"description": "Akoma Ntoso XML.", "content": {"application/xml": {}}},
+        **responses(*WRITE),
+    },
+)
+def draft_akn_route(
+    code: VillageCode,
+    draft_id: int,
+    number: int,
+    db: DB,
+    user: Viewer,
+    kind: Literal["rancangan", "naskah"] = "rancangan",
+) -> Response:
+    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+    if view.draft.village_code != code:
+        raise NotFound("Draft not found in this village.")
+    revision = drafts.get_revision(db, draft=view.draft, number=number)
+    document = drafts.revision_document(view.draft, revision)
+    try:
+        data = render_akn(document, kind=kind, generated_on=revision.created_at.date())
+    except NotSignable as exc:
+        raise ValidationFailed(dict(exc.errors), "Not ready to sign; complete first.") from exc
+    filename = f"{kind}-{draft_id}-revisi-{number}.akn.xml"
+    return Response(
+        data,
+        media_type="application/xml",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -14,6 +14,7 @@ from perdes.drafting.companions import values_from_perdes
 from perdes.drafting.loader import list_templates
 from perdes.drafting.manifest import Template
 from perdes.drafting.model import PERATURAN_DESA, DocComment
+from perdes.drafting.render_akn import render_akn
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.render_html import render_html
 from perdes.drafting.signing import Kind
@@ -37,6 +38,7 @@ Reader = Annotated[Principal, Depends(requires("draft.view"))]
 Editor = Annotated[Principal, Depends(requires("draft.edit"))]
 Commenter = Annotated[Principal, Depends(requires("draft.comment"))]
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+AKN_TYPE = "application/xml"
 
 
 @dataclass
@@ -410,6 +412,31 @@ def draft_docx(
     return Response(
         data,
         media_type=DOCX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/rancangan/{draft_id}/revisi/{number}/akn", name="draft_akn")
+def draft_akn(
+    request: Request,
+    draft_id: int,
+    number: int,
+    db: DB,
+    user: Reader,
+    jenis: Annotated[str, Query(max_length=20)] = "rancangan",
+) -> Response:
+    """Akoma Ntoso 3.0 XML of a revision (``jenis=naskah``: 422 listing what to complete)."""
+    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+    revision = drafts.get_revision(db, draft=view.draft, number=number)
+    document = drafts.revision_document(view.draft, revision)
+    kind = drafts.require_kind(document, jenis)
+    data = render_akn(document, kind=kind, generated_on=revision.created_at.date())
+    name = drafts.output_file_name(
+        view.village.region.name, number, kind, "akn.xml", bentuk=_bentuk(view.draft)
+    )
+    return Response(
+        data,
+        media_type=AKN_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
