@@ -28,7 +28,8 @@ PUBLIC: dict[str, frozenset[str]] = {
         {"derived", "loading", "models", "registry", "scoring", "services", "store", "validity"}
     ),
     "demo": frozenset(),
-    "drafting": frozenset({"workspace"}),
+    # companions: what the tracker asks of a Perkades/Kepdes; stepdocs: step-document templates.
+    "drafting": frozenset({"workspace", "companions", "stepdocs"}),
     "exchange": frozenset({"status", "jdihn"}),
     "home": frozenset(),
     "jobs": frozenset(),
@@ -36,6 +37,7 @@ PUBLIC: dict[str, frozenset[str]] = {
     "monitoring": frozenset({"models", "services", "targets"}),
     "notifications": frozenset({"digests", "reminders", "services"}),
     "profiles": frozenset({"services"}),
+    "stepdocs": frozenset({"services"}),
     "regions": frozenset({"codes", "eligibility", "importer", "models", "scope", "services"}),
     "tracking": frozenset(
         {"after_the_fact", "deadlines", "models", "queries", "services", "stages", "standing"}

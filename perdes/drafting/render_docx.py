@@ -279,3 +279,35 @@ def _add_comments(
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()
+
+
+def render_paragraphs_docx(
+    paragraphs: Sequence[tuple[str, str]],
+    *,
+    title: str,
+    subject: str = "",
+    paper: Paper = "F4",
+    font_name: str = "Bookman Old Style",
+    font_size_pt: float = 12,
+) -> bytes:
+    """A plain document (a letter, a berita acara) as DOCX: ``(style name, text)`` per
+    paragraph, in the same package, fonts and styles as the regulations; markers of
+    unverified or blank facts are highlighted as in the body of a regulation."""
+    base = base_package(paper, font_name, float(font_size_pt))
+    body = _Body()
+    for style, text in paragraphs:
+        body.p(style_id(style), text)
+    xml = f"{base.document_head}{''.join(body.parts)}{base.sect_pr}</w:body></w:document>"
+    core = _CORE.format(
+        title=_esc(title),
+        subject=_esc(subject),
+        keywords="",
+        description="",
+        now=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    ).replace(">Peraturan Desa</cp:category>", ">Dokumen tahapan</cp:category>")
+    buf = io.BytesIO(base.zip_bytes)
+    buf.seek(0, io.SEEK_END)
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", xml.encode("utf-8"))
+        z.writestr("docProps/core.xml", core.encode("utf-8"))
+    return buf.getvalue()

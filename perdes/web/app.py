@@ -36,6 +36,7 @@ from perdes.web.routes import (
     notifications,
     recovery,
     regions,
+    step_documents,
     tracking,
     tracking_reports,
 )
@@ -55,6 +56,7 @@ ROUTE_MODULES = (
     regions,
     tracking,
     tracking_reports,
+    step_documents,
     drafts,
     checklist,
     monitoring,

@@ -14,6 +14,7 @@ from perdes.accounts.principal import Principal
 from perdes.errors import Conflict, ValidationFailed
 from perdes.files import check_upload
 from perdes.regions import services as regions
+from perdes.stepdocs.services import offered_documents
 from perdes.tracking import after_the_fact, evidence, queries, services
 from perdes.tracking.deadlines import DEFAULTS, EVALUATED, EVALUATION_STAGES, PERDES_TYPE_LABELS
 from perdes.tracking.models import DEFAULT_TITLE
@@ -77,6 +78,7 @@ def tracker_section(
         "message": message,
         "message_tone": tone,
         "default_title": DEFAULT_TITLE,
+        "step_documents": offered_documents,
         **_labels(),
     }
 
