@@ -2,6 +2,8 @@
 the tracker, what is missing listed, typed inputs checked."""
 
 import io
+import os
+import shutil
 from datetime import date, timedelta
 
 import docx
@@ -9,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from perdes.accounts.principal import Principal
+from perdes.drafting.workspace import pdf as pdf_module
 from perdes.profiles import services as profiles
 from perdes.tracking import services as tracking
 from perdes.tracking.stages import Stage
@@ -139,3 +142,20 @@ def test_scoped_like_the_tracker(client, db, lontar_profile, regions):
     assert kelurahan.status_code == 422 and "kelurahan" in kelurahan.text.lower()
     client.raw.cookies.clear()
     assert client.get(url).status_code in (302, 303, 401)  # anonymous: sign in first
+
+
+@pytest.mark.slow
+def test_pdf_through_libreoffice_or_a_clear_503(client, db, lontar_profile, monkeypatch):
+    adoption = _adoption(db, Stage.DIUNDANGKAN)
+    client.login_as(db, "operator")
+    url = f"/desa/{LONTAR}/perdes/{adoption.id}/dokumen/lembaran-desa?format=pdf"
+    if shutil.which("soffice"):
+        response = client.get(url)
+        assert response.status_code == 200, response.text[:300]
+        assert response.content.startswith(b"%PDF")
+        assert 'filename="Lembaran-Desa-Lontar.pdf"' in response.headers["content-disposition"]
+    elif os.environ.get("PERDES_REQUIRE_LIBREOFFICE") == "1":
+        pytest.fail("PERDES_REQUIRE_LIBREOFFICE=1 but soffice is missing")
+    monkeypatch.setattr(pdf_module.shutil, "which", lambda name: None)
+    unavailable = client.get(url)
+    assert unavailable.status_code == 503 and "LibreOffice" in unavailable.text
