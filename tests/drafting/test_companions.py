@@ -43,7 +43,7 @@ PERKADES_VALUES: dict[str, object] = {
     "perdes_tahun": "2026",
     "perdes_lembaran_tahun": "2026",
     "perdes_lembaran_nomor": "3",
-    "pasal_delegasi": "Pasal 10 ayat (4), Pasal 14 ayat (8), dan Pasal 37 ayat (4)",
+    "pasal_delegasi": "Pasal 13 ayat (4), Pasal 20 ayat (8), dan Pasal 37 ayat (4)",
 }
 KEPDES_VALUES: dict[str, object] = {
     "nomor": "7",
