@@ -128,11 +128,12 @@ def list_step_templates(root: Path | None = None) -> list[StepTemplate]:
 
 def load_step_template(slug: str, *, root: Path | None = None) -> StepTemplate:
     """A step-document template by slug; ``StepTemplateError`` names what is wrong."""
-    if not SLUG.match(slug):
-        raise StepTemplateError(f"bad slug {slug!r}")
-    folder = (root or step_root()) / slug
-    if not (folder / "manifest.yaml").is_file():
-        raise StepTemplateError(f"no step-document template {slug!r}")
+    base = root or step_root()
+    # Only a folder that exists under the root: never a path built from whatever was asked.
+    known = {p.name for p in base.iterdir() if (p / "manifest.yaml").is_file()}
+    if len(slug) > 60 or not SLUG.match(slug) or slug not in known:
+        raise StepTemplateError(f"no step-document template {slug[:60]!r}")
+    folder = base / slug
     stamp = tuple(p.stat().st_mtime_ns for p in sorted(folder.iterdir()))
     return _load(folder, stamp)
 

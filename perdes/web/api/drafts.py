@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, create_model
 
@@ -47,6 +47,7 @@ router = APIRouter(prefix=PREFIX, tags=["drafts"], generate_unique_id_function=o
 Viewer = Annotated[Principal, Depends(requires("draft.view"))]
 Editor = Annotated[Principal, Depends(requires("draft.edit"))]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, examples=[1])]
 
 
 class RevisionOut(BaseModel):
@@ -281,8 +282,8 @@ def render_docx_route(code: VillageCode, body: RenderIn, db: DB, user: Editor) -
 )
 def draft_akn_route(
     code: VillageCode,
-    draft_id: int,
-    number: int,
+    draft_id: RowId,
+    number: RowId,
     db: DB,
     user: Viewer,
     kind: Literal["rancangan", "naskah"] = "rancangan",
