@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from drafting_support import GAMPONG, GOLDEN_VALUES, LONTAR, TODAY
+from hypothesis import HealthCheck, given, settings
 from lxml import etree
+from test_properties import TEMPLATE, option_sets, value_sets, verified_template  # noqa: F401
 
 from perdes.drafting.assembler import assemble
+from perdes.drafting.errors import DraftInputError
 from perdes.drafting.loader import load_template
 from perdes.drafting.model import Ayat, Document, VillageContext
 from perdes.drafting.render_akn import AKN_NS, render_akn
@@ -137,3 +140,34 @@ def test_the_schema_rejects_a_broken_export() -> None:
     act = root.find("a:act", NS)
     act.remove(act.find("a:meta", NS))
     assert not schema().validate(root)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(options=option_sets(), values=value_sets)
+def test_any_option_set_exports_valid_akn(
+    options: dict[str, bool | str], values: dict[str, object]
+) -> None:
+    """Random options and values (text with markup and odd characters included) always give
+    valid Akoma Ntoso with unique eIds, one article per Pasal."""
+    try:
+        doc = assemble(TEMPLATE, village=LONTAR, values=values, options=options, today=TODAY)
+    except DraftInputError:
+        return  # refused input (an option needing another): nothing to export
+    root = _valid(render_akn(doc, generated_on=TODAY))
+    eids = [e.get("eId") for e in root.iter() if e.get("eId")]
+    assert len(eids) == len(set(eids))
+    assert len(root.findall(".//a:body//a:article", NS)) == len(doc.all_pasal())
+
+
+def test_a_naskah_is_prescriptive_and_named_by_its_number(verified_template) -> None:  # noqa: F811
+    """With every citation verified (as once the sources are found) a naskah exports as the
+    prescriptive text, identified by its number, without the RANCANGAN line."""
+    values = {**GOLDEN_VALUES, "nama_kepala_desa": "Junali", "nama_sekretaris_desa": "Siti"}
+    doc = assemble(verified_template, village=LONTAR, values=values, options={}, today=TODAY)
+    root = _valid(render_akn(doc, kind="naskah", generated_on=TODAY))
+    work = root.find("a:act/a:meta/a:identification/a:FRBRWork", NS)
+    assert work.find("a:FRBRnumber", NS).get("value") == "3"
+    assert work.find("a:FRBRprescriptive", NS).get("value") == "true"
+    assert work.find("a:FRBRuri", NS).get("value").endswith("/2026-11-20/3")
+    assert root.find("a:act/a:preface/a:p[@class='tanda-rancangan']", NS) is None
+    assert root.findall(".//a:citation[@class='belum-diverifikasi']", NS) == []
