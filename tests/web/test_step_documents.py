@@ -62,7 +62,7 @@ def test_tracker_offers_the_documents_of_its_steps(client, db, lontar_profile):
         "lembaran-desa",
         "laporan-perdes",
     }
-    link = offered["berita-acara-kesepakatan"].select_one("a[download]")
+    link = offered["berita-acara-kesepakatan"].select_one("a[data-testid=step-document-word]")
     assert link["href"] == f"/desa/{LONTAR}/perdes/{adoption.id}/dokumen/berita-acara-kesepakatan"
     assert "tersedia setelah" in offered["lembaran-desa"].text
     response = client.get(link["href"])
