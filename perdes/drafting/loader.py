@@ -63,7 +63,8 @@ def _resolve(path_or_slug: str | Path, root: Path | None) -> Path:
 
 
 def list_templates(root: Path | None = None) -> list[TemplateInfo]:
-    """Every template folder under the templates root (those with a readable manifest)."""
+    """Every template folder under the templates root (those with a readable manifest):
+    Peraturan Desa templates first, then Peraturan and Keputusan Kepala Desa."""
     base = root or templates_root()
     out: list[TemplateInfo] = []
     for folder in sorted(p for p in base.iterdir() if (p / MANIFEST).is_file()):
@@ -73,7 +74,9 @@ def list_templates(root: Path | None = None) -> list[TemplateInfo]:
             continue
         if isinstance(raw, LineDict):
             out.append(metadata(raw, MANIFEST, folder)[0])
-    return out
+    # Peraturan Desa first (what a village makes first), then the instruments implementing it.
+    order = {b: i for i, b in enumerate(BENTUK)}
+    return sorted(out, key=lambda t: (order.get(t.bentuk, len(order)), t.slug))
 
 
 def load_template(

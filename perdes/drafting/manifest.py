@@ -86,6 +86,7 @@ class TemplateInfo:
     version: str
     description: str
     path: Path
+    bentuk: str = "peraturan-desa"  # see perdes.drafting.model.BENTUK
 
 
 @dataclass
@@ -276,5 +277,6 @@ def metadata(raw: LineDict, file: str, folder: Path) -> tuple[TemplateInfo, list
         version=str(raw.get("version", "")),
         description=" ".join(str(raw.get("description", "")).split()),
         path=folder,
+        bentuk=str(raw.get("bentuk", "peraturan-desa")),
     )
     return info, problems

@@ -27,6 +27,7 @@ def _create(client, template: str) -> int:
 def test_list_offers_the_three_templates(client, db, lontar_profile):  # noqa: F811
     client.login_as(db, "operator")
     options = soup(client.get(f"/desa/{LONTAR}/rancangan")).select("#f-template option")
+    assert options[0]["value"] == "pelindungan-pmi", "the Perdes is the default choice"
     assert {o["value"] for o in options} >= {
         "pelindungan-pmi",
         "perkades-pendataan-pmi",
