@@ -28,8 +28,9 @@ PUBLIC: dict[str, frozenset[str]] = {
         {"derived", "loading", "models", "registry", "scoring", "services", "store", "validity"}
     ),
     "demo": frozenset(),
-    # companions: what the tracker asks of a Perkades/Kepdes; stepdocs: step-document templates.
-    "drafting": frozenset({"workspace", "companions", "stepdocs"}),
+    # companions: what the tracker asks of a Perkades/Kepdes; stepdocs: step-document templates;
+    # village: a village's drafting context from its profile.
+    "drafting": frozenset({"workspace", "companions", "stepdocs", "village"}),
     "exchange": frozenset({"status", "jdihn"}),
     "home": frozenset(),
     "jobs": frozenset(),

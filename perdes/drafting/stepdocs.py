@@ -31,11 +31,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from perdes.drafting.catalogue import UNVERIFIED_MARK
 from perdes.drafting.loader import make_env
 from perdes.drafting.local_forms import resolve_local_form
+from perdes.drafting.model import VillageContext
 from perdes.drafting.paths import templates_root
 from perdes.drafting.textclean import clean_text
-from perdes.drafting.village import context_from_view
 from perdes.drafting.words import letter, number_in_words, tanggal, words
-from perdes.regions.services import VillageView
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 AUDIENCES = ("semua", "dievaluasi", "tidak-dievaluasi")
@@ -265,10 +264,9 @@ def assemble_step(
     return StepDocument(template.title, template.file_name, tuple(out))
 
 
-def village_terms(view: VillageView) -> dict[str, Any]:
+def village_terms(village: VillageContext) -> dict[str, Any]:
     """The names a step document speaks of the village with: local terms (Desa/Nagari,
     Kepala Desa/Wali Nagari, Camat/Kepala Distrik …) and the officials' names."""
-    village = context_from_view(view)
     form = resolve_local_form(village)
     kabupaten = village.kabupaten_name
     return {

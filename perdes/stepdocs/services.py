@@ -25,6 +25,7 @@ from perdes.drafting.stepdocs import (
     load_step_template,
     village_terms,
 )
+from perdes.drafting.village import context_from_view
 from perdes.drafting.workspace.models import Draft
 from perdes.errors import NotFound, ValidationFailed
 from perdes.regions.eligibility import require_perdes_maker
@@ -103,7 +104,7 @@ def _data(session: Session, view: Any, adoption: Adoption, today: date) -> dict[
         .limit(1)
     )
     return {
-        **village_terms(view),
+        **village_terms(context_from_view(view)),
         "judul": adoption.title,
         "tanggal_kesepakatan": adoption.agreed_on,
         "nomor_berita_acara": adoption.berita_acara_number,
