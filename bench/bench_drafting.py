@@ -25,6 +25,7 @@ from perdes.drafting.docx_base import STYLES, _style
 from perdes.drafting.edits import AddAyat, Edit, InsertPasal, SetText
 from perdes.drafting.loader import load_template
 from perdes.drafting.model import Ayat, Bagian, Document, Item, Para, Pasal, VillageContext
+from perdes.drafting.render_akn import render_akn
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.render_html import render_html
 from perdes.drafting.render_text import render_text
@@ -266,6 +267,7 @@ def main(iterations: int = 50) -> None:
         ("docxtpl (load + render + save)", lambda: render_docxtpl(tpl_bytes, context)),
         ("render_html", lambda: render_html(doc)),
         ("render_text", lambda: render_text(doc)),
+        ("render_akn (Akoma Ntoso XML)", lambda: render_akn(doc)),
     ]
     results: dict[str, float] = {}
     print(f"{'what':34} {'median ms':>10} {'min':>8} {'max':>8}   ({iterations} runs)")
@@ -280,6 +282,7 @@ def main(iterations: int = 50) -> None:
     ]
     print(f"(assemble + render_docx) / docxtpl = {total:.3f}")
     print(f"render_html median {results['render_html']:.2f} ms  (target < 5 ms)")
+    print(f"render_akn median {results['render_akn (Akoma Ntoso XML)']:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ PUBLIC: dict[str, frozenset[str]] = {
         {"derived", "loading", "models", "registry", "scoring", "services", "store", "validity"}
     ),
     "demo": frozenset(),
-    "drafting": frozenset({"workspace"}),
+    # companions: what the tracker asks of a Perkades/Kepdes; stepdocs: step-document templates;
+    # village: a village's drafting context from its profile.
+    "drafting": frozenset({"workspace", "companions", "stepdocs", "village"}),
     "exchange": frozenset({"status", "jdihn"}),
     "home": frozenset(),
     "jobs": frozenset(),
@@ -36,6 +38,7 @@ PUBLIC: dict[str, frozenset[str]] = {
     "monitoring": frozenset({"models", "services", "targets"}),
     "notifications": frozenset({"digests", "reminders", "services"}),
     "profiles": frozenset({"services"}),
+    "stepdocs": frozenset({"services"}),
     "regions": frozenset({"codes", "eligibility", "importer", "models", "scope", "services"}),
     "tracking": frozenset(
         {"after_the_fact", "deadlines", "models", "queries", "services", "stages", "standing"}

@@ -13,6 +13,8 @@ from perdes.drafting.paths import templates_root
 def verified_templates(into: Path) -> Path:
     root = into / "perdes-templates"
     shutil.copytree(templates_root(), root)
+    # Step documents live beside the Perdes templates (perdes.drafting.stepdocs.step_root).
+    shutil.copytree(templates_root().parent / "dokumen", into / "dokumen", dirs_exist_ok=True)
     text = (root / "citations.yaml").read_text(encoding="utf-8")
     text = text.replace("verified: false", "verified: true\n  source: test")
     text = text.replace("tahun: null}", 'tahun: 2015, nomor: "1"}')

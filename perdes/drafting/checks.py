@@ -30,6 +30,8 @@ def _walk(template: Template) -> Iterator[tuple[str | None, SrcText | SrcCond]]:
     for g in template.mengingat:
         if g.cond:
             yield "mengingat", g.cond
+        if g.text:
+            yield "mengingat", g.text
     for para in template.penjelasan_umum:
         yield "penjelasan", para.text
         if para.cond:

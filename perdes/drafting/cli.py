@@ -14,6 +14,7 @@ from perdes.drafting.assembler import assemble
 from perdes.drafting.errors import DraftingError, DraftInputError, Problem, TemplateError
 from perdes.drafting.loader import check_template, list_templates, load_template
 from perdes.drafting.model import Document, VillageContext
+from perdes.drafting.render_akn import render_akn
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.render_html import render_html
 from perdes.drafting.render_text import render_text
@@ -130,7 +131,9 @@ def render_command(
     template: Annotated[str, typer.Option("--template", help="Template slug or folder")],
     village: Annotated[str, typer.Option("--village", help="Kemendagri village code")],
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
-    fmt: Annotated[str, typer.Option("--format", help="docx, html or txt")] = "docx",
+    fmt: Annotated[
+        str, typer.Option("--format", help="docx, html, txt or akn (Akoma Ntoso 3.0 XML)")
+    ] = "docx",
     values: Annotated[list[str] | None, typer.Option("--set", help="name=value")] = None,
     options: Annotated[
         list[str] | None, typer.Option("--option", help="name=on|off|choice")
@@ -145,11 +148,11 @@ def render_command(
         ),
     ] = "rancangan",
 ) -> None:
-    """Render a Perdes for a village to DOCX, HTML or text."""
+    """Render a Perdes (or Perkades, Kepdes) for a village to DOCX, HTML, text or AKN."""
     from perdes.drafting.village import load_village_context
 
-    if fmt not in ("docx", "html", "txt"):
-        raise _fail(f"unknown format {fmt!r} (docx, html or txt)")
+    if fmt not in ("docx", "html", "txt", "akn"):
+        raise _fail(f"unknown format {fmt!r} (docx, html, txt or akn)")
     if paper not in ("F4", "A4"):
         raise _fail(f"unknown paper {paper!r} (F4 or A4)")
     if kind not in KINDS:
@@ -176,6 +179,8 @@ def render_command(
             data = render_docx(doc, paper="A4" if paper == "A4" else "F4", kind=kind)
         elif fmt == "html":
             data = _html_page(doc, kind).encode("utf-8")
+        elif fmt == "akn":
+            data = render_akn(doc, kind=kind)
         else:
             data = render_text(doc, kind=kind).encode("utf-8")
     except NotSignable as exc:

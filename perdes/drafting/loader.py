@@ -23,6 +23,7 @@ from perdes.drafting.manifest import (
     parse_options,
     parse_variables,
 )
+from perdes.drafting.model import BENTUK, PERATURAN_DESA
 from perdes.drafting.paths import templates_root
 from perdes.drafting.source import (
     SrcBab,
@@ -62,7 +63,8 @@ def _resolve(path_or_slug: str | Path, root: Path | None) -> Path:
 
 
 def list_templates(root: Path | None = None) -> list[TemplateInfo]:
-    """Every template folder under the templates root (those with a readable manifest)."""
+    """Every template folder under the templates root (those with a readable manifest):
+    Peraturan Desa templates first, then Peraturan and Keputusan Kepala Desa."""
     base = root or templates_root()
     out: list[TemplateInfo] = []
     for folder in sorted(p for p in base.iterdir() if (p / MANIFEST).is_file()):
@@ -72,7 +74,9 @@ def list_templates(root: Path | None = None) -> list[TemplateInfo]:
             continue
         if isinstance(raw, LineDict):
             out.append(metadata(raw, MANIFEST, folder)[0])
-    return out
+    # Peraturan Desa first (what a village makes first), then the instruments implementing it.
+    order = {b: i for i, b in enumerate(BENTUK)}
+    return sorted(out, key=lambda t: (order.get(t.bentuk, len(order)), t.slug))
 
 
 def load_template(
@@ -159,6 +163,12 @@ def _load(folder: Path, cat_path: Path) -> tuple[Template | None, list[Problem]]
         key, cond = (
             (entry.get("key"), entry.get("if")) if isinstance(entry, dict) else (entry, None)
         )
+        local = entry.get("text") if isinstance(entry, dict) else None
+        if isinstance(local, str) and local.strip() and key is None:
+            c = SrcCond(str(cond), MANIFEST, line or 0) if cond is not None else None
+            src = SrcText(" ".join(local.split()), MANIFEST, line or 0)
+            mengingat.append(MengingatSpec("", c, line, src))
+            continue
         if not catalogue_problems and key not in catalogue:
             problems.append(Problem(MANIFEST, line, "mengingat", f"unknown citation key {key!r}"))
             continue
@@ -213,8 +223,23 @@ def _load(folder: Path, cat_path: Path) -> tuple[Template | None, list[Problem]]
             problems.append(Problem(MANIFEST, line, f"derived:{name}", "name already in use"))
         derived.append((str(name), SrcCond(str(expr), MANIFEST, line)))
 
+    bentuk = str(raw.get("bentuk", PERATURAN_DESA))
+    if bentuk not in BENTUK:
+        problems.append(
+            Problem(
+                MANIFEST, line_of(raw, "bentuk"), None, f"bentuk must be one of {', '.join(BENTUK)}"
+            )
+        )
+    naskah_requires = [str(n) for n in (raw.get("naskah_requires") or [])]
+    for name in naskah_requires:
+        if name not in variables:
+            problems.append(
+                Problem(MANIFEST, line_of(raw, "naskah_requires"), name, "not a declared variable")
+            )
     env = make_env()
     template = Template(
+        bentuk=bentuk,
+        naskah_requires=naskah_requires,
         info=info,
         judul=" ".join(str(raw.get("judul", info.title)).split()),
         variables=variables,

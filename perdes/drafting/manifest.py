@@ -66,6 +66,9 @@ class MengingatSpec:
     key: str
     cond: SrcCond | None
     line: int | None
+    # A village instrument (e.g. the Perdes a Perkades implements) is not in the national
+    # catalogue: written as text, it follows the catalogue entries (lowest level of law).
+    text: SrcText | None = None
 
 
 @dataclass
@@ -83,6 +86,7 @@ class TemplateInfo:
     version: str
     description: str
     path: Path
+    bentuk: str = "peraturan-desa"  # see perdes.drafting.model.BENTUK
 
 
 @dataclass
@@ -100,6 +104,10 @@ class Template:
     catalogue: Catalogue
     env: SandboxedEnvironment
     derived: list[tuple[str, SrcCond]] = field(default_factory=list)
+    bentuk: str = "peraturan-desa"  # see perdes.drafting.model.BENTUK
+    # Variables besides the numbers, dates and officials' names that a naskah untuk
+    # ditandatangani needs (e.g. the members a Keputusan appoints).
+    naskah_requires: list[str] = field(default_factory=list)
 
     @property
     def slug(self) -> str:
@@ -269,5 +277,6 @@ def metadata(raw: LineDict, file: str, folder: Path) -> tuple[TemplateInfo, list
         version=str(raw.get("version", "")),
         description=" ".join(str(raw.get("description", "")).split()),
         path=folder,
+        bentuk=str(raw.get("bentuk", "peraturan-desa")),
     )
     return info, problems

@@ -7,6 +7,7 @@ lay the model out. Every label ("BAB I", "Pasal 3", "(2)", "a.") is literal text
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,12 @@ class Pasal:
     number: int
     blocks: tuple[Para | Item | Ayat, ...]
     explanation: Explanation = field(default_factory=Explanation)
+    # A Keputusan has diktum ("KESATU", "KEDUA" …) where a regulation has Pasal.
+    heading: str = ""
 
     @property
     def label(self) -> str:
-        return f"Pasal {self.number}"
+        return self.heading or f"Pasal {self.number}"
 
 
 @dataclass(frozen=True)
@@ -155,9 +158,17 @@ class Penjelasan:
     pasal: tuple[tuple[Pasal, Explanation], ...]
 
 
+# The instruments a template can produce (Permendagri 111/2014 Pasal 2, Lampiran).
+PERATURAN_DESA = "peraturan-desa"
+PERATURAN_KEPALA_DESA = "peraturan-kepala-desa"
+KEPUTUSAN_KEPALA_DESA = "keputusan-kepala-desa"
+BENTUK = (PERATURAN_DESA, PERATURAN_KEPALA_DESA, KEPUTUSAN_KEPALA_DESA)
+
+
 @dataclass(frozen=True)
 class Document:
-    """One assembled Peraturan Desa."""
+    """One assembled village instrument: a Peraturan Desa, a Peraturan Kepala Desa or a
+    Keputusan Kepala Desa (``bentuk``)."""
 
     template_slug: str
     template_version: str
@@ -169,9 +180,9 @@ class Document:
     diktum: tuple[str, str]  # ("MEMUTUSKAN:", "PERATURAN DESA TENTANG ...")
     babs: tuple[Bab, ...]
     penetapan: SignatureBlock
-    pengundangan: SignatureBlock
-    lembaran: str  # "LEMBARAN DESA LONTAR TAHUN 2026 NOMOR ..."
-    penjelasan: Penjelasan
+    pengundangan: SignatureBlock | None  # None: a Keputusan is not promulgated
+    lembaran: str  # "LEMBARAN DESA LONTAR TAHUN 2026 NOMOR ..." ("BERITA DESA …"; "" if none)
+    penjelasan: Penjelasan  # an empty heading means the instrument has no Penjelasan
     title: str  # plain title for document properties
     keywords: tuple[str, ...] = ()
     # Values a naskah untuk ditandatangani needs but this document lacks:
@@ -184,6 +195,13 @@ class Document:
     # not be applied or whose reference is gone, as (clause id, English, Indonesian).
     edited: tuple[str, ...] = ()
     edit_flags: tuple[tuple[str, str, str], ...] = ()
+    bentuk: str = PERATURAN_DESA
+    # The raw identity of the instrument, for machine-readable exports (Akoma Ntoso).
+    village_code: str = ""
+    nomor: str = ""  # "" while not numbered
+    tahun: int | None = None
+    tanggal_penetapan: date | None = None
+    tanggal_pengundangan: date | None = None
 
     def all_pasal(self) -> tuple[Pasal, ...]:
         return tuple(p for bab in self.babs for p in bab.all_pasal())

@@ -94,7 +94,24 @@ def _items(b: _Body, items: Sequence[Item], in_ayat: bool) -> None:
         _items(b, item.children, in_ayat)
 
 
+def _diktum(b: _Body, pasal: Pasal) -> None:
+    """A diktum of a Keputusan: "KESATU<tab>:<tab>text", items under it."""
+    b.pasal_index[pasal.clause_id] = b.count
+    lead = f"{pasal.label}\t:\t"
+    for block in pasal.blocks:
+        if isinstance(block, Item):
+            _items(b, (block,), True)
+        elif isinstance(block, Para):
+            b.p(S["PD Konsiderans"], f"{lead}{block.text}")
+            lead = "\t\t"
+    if lead != "\t\t":  # a diktum made of items only still shows its label
+        b.p(S["PD Konsiderans"], lead)
+
+
 def _pasal(b: _Body, pasal: Pasal) -> None:
+    if pasal.heading:
+        _diktum(b, pasal)
+        return
     b.pasal_index[pasal.clause_id] = b.count
     b.p(S["PD Pasal"], pasal.label)
     for block in pasal.blocks:
@@ -143,12 +160,14 @@ def _body(doc: Document, kind: str) -> _Body:
     b.p(S["PD Tengah"], "")
     for line in doc.kesepakatan:
         b.p(S["PD Judul"] if line.isupper() else S["PD Tengah"], line)
-    b.p(S["PD Tengah"], "")
+    if doc.kesepakatan:
+        b.p(S["PD Tengah"], "")
     b.p(S["PD Judul"], doc.diktum[0])
     b.p(S["PD Konsiderans"], f"Menetapkan\t:\t{doc.diktum[1]}")
     for bab in doc.babs:
-        b.p(S["PD Bab"], bab.label)
-        b.p(S["PD Judul"], bab.title)
+        if bab.label:  # a Keputusan has no BAB
+            b.p(S["PD Bab"], bab.label)
+            b.p(S["PD Judul"], bab.title)
         for part in bab.parts:
             if isinstance(part, Bagian):
                 b.p(S["PD Bab"], part.label)
@@ -159,6 +178,8 @@ def _body(doc: Document, kind: str) -> _Body:
                 _pasal(b, part)
     b.p(S["PD Tengah"], "")
     for block, style in ((doc.penetapan, S["PD TTD"]), (doc.pengundangan, S["PD TTD Kiri"])):
+        if block is None:
+            continue
         for line in block.lines:
             b.p(style, line)
         b.p(style, block.jabatan)
@@ -166,8 +187,11 @@ def _body(doc: Document, kind: str) -> _Body:
             b.p(style, "")
         b.p(style, block.name)
         b.p(style, "")
-    b.p(S["PD Lembaran"], doc.lembaran)
+    if doc.lembaran:
+        b.p(S["PD Lembaran"], doc.lembaran)
     p = doc.penjelasan
+    if not p.heading:
+        return b
     b.p(S["PD Judul"], p.heading[0], "<w:pageBreakBefore/>")
     for line in p.heading[1:]:
         b.p(S["PD Judul"], line)
@@ -255,3 +279,35 @@ def _add_comments(
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()
+
+
+def render_paragraphs_docx(
+    paragraphs: Sequence[tuple[str, str]],
+    *,
+    title: str,
+    subject: str = "",
+    paper: Paper = "F4",
+    font_name: str = "Bookman Old Style",
+    font_size_pt: float = 12,
+) -> bytes:
+    """A plain document (a letter, a berita acara) as DOCX: ``(style name, text)`` per
+    paragraph, in the same package, fonts and styles as the regulations; markers of
+    unverified or blank facts are highlighted as in the body of a regulation."""
+    base = base_package(paper, font_name, float(font_size_pt))
+    body = _Body()
+    for style, text in paragraphs:
+        body.p(style_id(style), text)
+    xml = f"{base.document_head}{''.join(body.parts)}{base.sect_pr}</w:body></w:document>"
+    core = _CORE.format(
+        title=_esc(title),
+        subject=_esc(subject),
+        keywords="",
+        description="",
+        now=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    ).replace(">Peraturan Desa</cp:category>", ">Dokumen tahapan</cp:category>")
+    buf = io.BytesIO(base.zip_bytes)
+    buf.seek(0, io.SEEK_END)
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", xml.encode("utf-8"))
+        z.writestr("docProps/core.xml", core.encode("utf-8"))
+    return buf.getvalue()

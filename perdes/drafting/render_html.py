@@ -115,14 +115,15 @@ def render_html(doc: Document, *, kind: str = "rancangan") -> str:
             )
     out.append("</ol></dd></dl>")
     k = doc.kesepakatan
-    out.append(f'<p class="kesepakatan">{"<br>".join(_esc(x) for x in k)}</p>')
+    if k:
+        out.append(f'<p class="kesepakatan">{"<br>".join(_esc(x) for x in k)}</p>')
     out.append(f'<p class="diktum">{_esc(doc.diktum[0])}</p>')
     out.append(f'<dl class="menetapkan"><dt>Menetapkan</dt><dd>{_esc(doc.diktum[1])}</dd></dl>')
     out.append("</section>")
     for bab in doc.babs:
         out.append(
             f'<section class="bab" id="bab-{bab.number}" data-clause="{_esc(bab.clause_id)}">'
-            f"<h3>{bab.label}<br>{_esc(bab.title)}</h3>"
+            + (f"<h3>{bab.label}<br>{_esc(bab.title)}</h3>" if bab.label else "")
         )
         for part in bab.parts:
             if isinstance(part, Bagian):
@@ -134,13 +135,18 @@ def render_html(doc: Document, *, kind: str = "rancangan") -> str:
                     _pasal(pasal, out, level=5)
                 out.append("</section>")
             else:
-                _pasal(part, out, level=4)
+                _pasal(part, out, level=4 if bab.label else 3)
         out.append("</section>")
     out.append('<footer class="penutup">')
     out.append(_signature(doc.penetapan, "penetapan"))
-    out.append(_signature(doc.pengundangan, "pengundangan"))
-    out.append(f'<p class="lembaran">{_esc(doc.lembaran)}</p></footer>')
+    if doc.pengundangan is not None:
+        out.append(_signature(doc.pengundangan, "pengundangan"))
+    lembaran = f'<p class="lembaran">{_esc(doc.lembaran)}</p>' if doc.lembaran else ""
+    out.append(f"{lembaran}</footer>")
     p = doc.penjelasan
+    if not p.heading:
+        out.append("</article>")
+        return "\n".join(out)
     out.append('<section class="penjelasan">')
     out.append(f"<h3>{'<br>'.join(_esc(x) for x in p.heading)}</h3>")
     out.append("<h4>I. UMUM</h4>")

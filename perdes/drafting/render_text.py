@@ -47,17 +47,26 @@ def render_text(doc: Document, *, kind: str = "rancangan") -> str:
         out.append(f"{'Menimbang :' if i == 0 else '':<11} {label} {text}")
     for i, c in enumerate(doc.mengingat):
         out.append(f"{'Mengingat :' if i == 0 else '':<11} {c.label} {c.text}")
-    out += ["", *doc.kesepakatan, "", doc.diktum[0], f"Menetapkan: {doc.diktum[1]}"]
+    if doc.kesepakatan:
+        out += ["", *doc.kesepakatan]
+    out += ["", doc.diktum[0], f"Menetapkan: {doc.diktum[1]}"]
     for bab in doc.babs:
-        out += ["", bab.label, bab.title]
+        if bab.label:  # a Keputusan has no BAB
+            out += ["", bab.label, bab.title]
         for part in bab.parts:
             pasal_list = part.pasal if isinstance(part, Bagian) else (part,)
             if isinstance(part, Bagian):
                 out += ["", part.label, part.title]
             for pasal in pasal_list:
                 out += ["", pasal.label, *_pasal_body(pasal)]
-    out += ["", *_signature(doc.penetapan), "", *_signature(doc.pengundangan), "", doc.lembaran]
+    out += ["", *_signature(doc.penetapan)]
+    if doc.pengundangan is not None:
+        out += ["", *_signature(doc.pengundangan)]
+    if doc.lembaran:
+        out += ["", doc.lembaran]
     p = doc.penjelasan
+    if not p.heading:
+        return "\n".join(out) + "\n"
     out += ["", *p.heading, "", "I. UMUM", *p.umum, "", "II. PASAL DEMI PASAL"]
     for pasal, expl in p.pasal:
         out += ["", pasal.label]

@@ -37,7 +37,10 @@ def signing_problems(doc: Document) -> tuple[dict[str, str], dict[str, str]]:
         if c.verified and c.complete:
             continue
         what_en, what_id = [], []
-        if not c.complete:
+        if not c.complete and c.key.startswith("desa-"):  # the village's own instrument
+            what_en.append("number, year or Lembaran Desa number missing")
+            what_id.append("nomor, tahun, atau nomor Lembaran Desa belum diisi")
+        elif not c.complete:
             what_en.append("gazette number missing")
             what_id.append("nomor lembaran negara/berita negara belum diisi")
         if not c.verified:

@@ -43,6 +43,7 @@ from perdes.web.routes import (
     notifications,
     recovery,
     regions,
+    step_documents,
     tracking,
     tracking_reports,
 )
@@ -62,6 +63,7 @@ ROUTE_MODULES = (
     regions,
     tracking,
     tracking_reports,
+    step_documents,
     drafts,
     draft_edits,
     checklist,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from perdes.accounts.principal import Principal
 from perdes.monitoring import charts
 from perdes.monitoring.figures import FUNNEL_KEYS, FUNNEL_LABELS, Figures
+from perdes.stepdocs.services import offered_documents
 from perdes.tracking import agreed, queries
 from perdes.tracking.deadlines import DEFAULTS, EVALUATED, EVALUATION_STAGES, PERDES_TYPE_LABELS
 from perdes.tracking.models import DEFAULT_TITLE
@@ -67,6 +68,7 @@ def tracker_section(
         "message": message,
         "message_tone": tone,
         "default_title": DEFAULT_TITLE,
+        "step_documents": offered_documents,
         **tracker_labels(),
     }
 

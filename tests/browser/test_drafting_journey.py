@@ -20,7 +20,7 @@ def test_draft_preview_save_compare_download(page, live_server):
     login(page, live_server, "operator")
     page.goto(f"/desa/{LONTAR}")
     page.click("text=Rancangan Perdes PMI")
-    page.click("button:has-text('Buat rancangan Perdes')")
+    page.click("button:has-text('Buat rancangan')")
     expect(page.locator("#preview")).to_contain_text("PERATURAN DESA LONTAR")
     before = pasal_count(page)
     last_before = page.locator("#preview section.pasal .judul-pasal").last.inner_text()

@@ -63,6 +63,20 @@ def test_record_steps_with_an_upload_and_see_the_deadline(page, live_server, tmp
     next_steps = page.locator("form[data-testid=step-form] input[name=stage]")
     expect(next_steps).to_have_count(1)
     expect(next_steps).to_have_value("diserahkan_ke_kepala_desa")
+    # The documents of the recorded steps, next to them (issue #17, point 3).
+    documents = page.locator("[data-testid=step-documents]").first
+    documents.locator("summary").click()
+    assert "tersedia setelah" in documents.locator("li[data-document=lembaran-desa]").inner_text()
+    invitation = documents.locator("li[data-document=undangan-konsultasi]")
+    invitation.get_by_label("Tanggal konsultasi").fill(local_today().isoformat())
+    invitation.get_by_label("Pukul").fill("09.00 WIB")
+    invitation.get_by_label("Tempat", exact=True).fill("Balai Desa Lontar")
+    with page.expect_download() as undangan:
+        invitation.locator("button:has-text('Unduh Word')").click()
+    assert undangan.value.suggested_filename == "Undangan-Konsultasi-Masyarakat-Lontar.docx"
+    # The profile has no BPD chair yet: the berita acara says what is missing, as a page.
+    documents.locator("li[data-document=berita-acara-kesepakatan] a").first.click()
+    expect(page.locator("body")).to_contain_text("Nama Ketua BPD (profil desa) belum ada")
 
 
 def test_checklist_answer_reject_resubmit_verify(page, second_page, live_server, tmp_path):

@@ -71,7 +71,7 @@ def test_check_template_dry_run_catches_runtime_reference_errors(tmp_path: Path)
     assert "a.y" in result.stderr and "a.x" in result.stderr
 
 
-@pytest.mark.parametrize("fmt", ["docx", "html", "txt"])
+@pytest.mark.parametrize("fmt", ["docx", "html", "txt", "akn"])
 def test_render_formats(tmp_path: Path, fmt: str) -> None:
     code, err, out = _render(
         tmp_path, "--format", fmt, "--set", "nomor=5", "--option", "lembaga=komunitas"
@@ -85,6 +85,8 @@ def test_render_formats(tmp_path: Path, fmt: str) -> None:
         assert "Komunitas PMI" in body
         if fmt == "html":
             assert body.startswith("<!doctype html>") and 'class="perdes"' in body
+        if fmt == "akn":
+            assert "<akomaNtoso" in body and "<docNumber>NOMOR 5 TAHUN" in body
 
 
 def test_render_a4(tmp_path: Path) -> None:

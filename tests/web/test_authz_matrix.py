@@ -55,6 +55,8 @@ PATH_SAMPLES = {
     "message_id": "999999",
     # one-time links (a bogus one: the page says the link is not valid)
     "token": "tautan-palsu",
+    # step documents (a real template; the sample adoption lacks its data: 422 for readers)
+    "slug": "berita-acara-kesepakatan",
 }
 
 

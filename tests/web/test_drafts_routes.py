@@ -299,6 +299,7 @@ def test_workspace_action_bar_offers_the_latest_revision_downloads(client, db, l
         "download-naskah": f"/rancangan/{draft_id}/revisi/1/docx?jenis=naskah",
         "download-pdf": f"/rancangan/{draft_id}/revisi/1/pdf",
         "print": f"/rancangan/{draft_id}/revisi/1/cetak",
+        "download-akn": f"/rancangan/{draft_id}/revisi/1/akn",
     }
     # the text to be signed sits right after "Unduh Word" and is named as such
     order = [a["data-testid"] for a in bar.select("a")]

@@ -46,7 +46,8 @@ def document_sections(doc: Document) -> list[list[str]]:
     opening += [f"{c.label} {c.text}".strip() for c in doc.mengingat]
     sections = [["pembukaan", "Konsiderans", "\n".join(opening)]]
     sections += [[cid, label, text] for cid, label, text in pasal_texts(doc)]
-    sections.append(["penjelasan-umum", "Penjelasan Umum", "\n".join(doc.penjelasan.umum)])
+    if doc.penjelasan.heading:
+        sections.append(["penjelasan-umum", "Penjelasan Umum", "\n".join(doc.penjelasan.umum)])
     return sections
 
 

@@ -26,7 +26,13 @@ from perdes.drafting.edits import Edit, edits_from_json, edits_to_json
 from perdes.drafting.errors import DraftInputError, TemplateError, TemplateNotFound
 from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import Template
-from perdes.drafting.model import Document, VillageContext
+from perdes.drafting.model import (
+    KEPUTUSAN_KEPALA_DESA,
+    PERATURAN_DESA,
+    PERATURAN_KEPALA_DESA,
+    Document,
+    VillageContext,
+)
 from perdes.drafting.signing import Kind, NotSignable, check_kind
 from perdes.drafting.values import default_values
 from perdes.drafting.village import context_from_view
@@ -44,6 +50,16 @@ from perdes.regions.services import VillageView, get_village
 from perdes.validation import FieldErrors, clean_text
 
 PURPOSES = {"konsultasi": "consultation_number", "bpd": "bpd_number"}
+INSTRUMENT_NAMES = {
+    PERATURAN_DESA: "Peraturan Desa",
+    PERATURAN_KEPALA_DESA: "Peraturan Kepala Desa",
+    KEPUTUSAN_KEPALA_DESA: "Keputusan Kepala Desa",
+}
+INSTRUMENT_SHORT = {
+    PERATURAN_DESA: "Perdes",
+    PERATURAN_KEPALA_DESA: "Perkades",
+    KEPUTUSAN_KEPALA_DESA: "Kepdes",
+}
 
 
 class StaleRevision(Conflict):
@@ -244,7 +260,7 @@ def create_draft(
     draft = Draft(
         village_code=village_code,
         template_slug=template.info.slug,
-        title=f"Rancangan Peraturan Desa tentang {template.judul}",
+        title=f"Rancangan {INSTRUMENT_NAMES[template.bentuk]} tentang {template.judul}",
         created_at=utcnow(),
         created_by_id=actor.user_id,
         latest_number=0,
@@ -391,24 +407,33 @@ def require_kind(document: Document, kind: str) -> Kind:
         raise ValidationFailed(dict(exc.messages_id)) from exc
 
 
-def output_file_name(village_name: str, number: int, kind: Kind, suffix: str) -> str:
+def output_file_name(
+    village_name: str, number: int, kind: Kind, suffix: str, *, bentuk: str = PERATURAN_DESA
+) -> str:
     """Distinct names for the two kinds, e.g. ``Rancangan-Perdes-PMI-Lontar-revisi-3.docx``
-    and ``Naskah-Perdes-PMI-Lontar-revisi-3-untuk-ditandatangani.docx``."""
+    and ``Naskah-Perdes-PMI-Lontar-revisi-3-untuk-ditandatangani.docx`` ("Perkades",
+    "Kepdes" for the other instruments)."""
     ascii_name = unicodedata.normalize("NFKD", village_name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "desa"
+    short = INSTRUMENT_SHORT[bentuk]
     if kind == "naskah":
-        return f"Naskah-Perdes-PMI-{slug}-revisi-{number}-untuk-ditandatangani.{suffix}"
-    return f"Rancangan-Perdes-PMI-{slug}-revisi-{number}.{suffix}"
+        return f"Naskah-{short}-PMI-{slug}-revisi-{number}-untuk-ditandatangani.{suffix}"
+    return f"Rancangan-{short}-PMI-{slug}-revisi-{number}.{suffix}"
 
 
 def mark_revision(
     session: Session, *, actor: Principal, draft_id: int, number: int, purpose: str
 ) -> Draft:
-    """Record which revision went to public consultation or to the BPD."""
+    """Record which revision went to public consultation or to the BPD (a Peraturan Desa
+    only: a Peraturan or Keputusan Kepala Desa needs no BPD agreement)."""
     view = get_draft(session, actor=actor, draft_id=draft_id)
     _village_for_write(session, actor, view.draft.village_code)
     if purpose not in PURPOSES:
         raise ValidationFailed({"purpose": "Tujuan tidak dikenal."})
+    if purpose == "bpd" and template_for(view.draft.template_slug).bentuk != PERATURAN_DESA:
+        raise ValidationFailed(
+            {"purpose": "Peraturan atau Keputusan Kepala Desa tidak dibahas bersama BPD."}
+        )
     revision = get_revision(session, draft=view.draft, number=number)
     column = PURPOSES[purpose]
     before = getattr(view.draft, column)
@@ -522,3 +547,23 @@ def form_values(
 def form_options(template: Template, revision: DraftRevision | None) -> dict[str, bool | str]:
     chosen = dict(revision.options) if revision else {}
     return {name: chosen.get(name, spec.default) for name, spec in template.options.items()}
+
+
+def latest_perdes_document(
+    session: Session, *, actor: Principal, village_code: str
+) -> Document | None:
+    """The newest revision of the village's newest Peraturan Desa draft, assembled (None when
+    the village has none), for what its Perkades and Kepdes take over from it."""
+    for draft in list_drafts(session, actor=actor, village_code=village_code):
+        try:
+            template = template_for(draft.template_slug)
+        except NotFound:
+            continue
+        if template.bentuk != PERATURAN_DESA or draft.latest_number < 1:
+            continue
+        revision = get_revision(session, draft=draft, number=draft.latest_number)
+        try:
+            return revision_document(draft, revision)
+        except ValidationFailed:
+            return None
+    return None

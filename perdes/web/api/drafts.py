@@ -9,18 +9,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, create_model
 
 from perdes.accounts.principal import Principal
 from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import OptionSpec, Template, VariableSpec
+from perdes.drafting.render_akn import render_akn
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.signing import NotSignable
 from perdes.drafting.values import MIN_YEAR
 from perdes.drafting.workspace import services as drafts
-from perdes.errors import ValidationFailed
+from perdes.errors import NotFound, ValidationFailed
 from perdes.web.api.common import (
     ISO_DATE,
     NO_CONTROL,
@@ -41,6 +42,7 @@ router = APIRouter(prefix=PREFIX, tags=["drafts"], generate_unique_id_function=o
 Viewer = Annotated[Principal, Depends(requires("draft.view"))]
 Editor = Annotated[Principal, Depends(requires("draft.edit"))]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, examples=[1])]
 
 
 class RevisionOut(BaseModel):
@@ -247,5 +249,47 @@ def render_docx_route(code: VillageCode, body: RenderIn, db: DB, user: Editor) -
     return Response(
         data,
         media_type=DOCX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/villages/{code}/drafts/{draft_id}/revisions/{number}/akn",
+    name="api_draft_akn",
+    summary="A saved revision as Akoma Ntoso 3.0 XML",
+    description=(
+        "The OASIS LegalDocML (Akoma Ntoso 3.0) act for a revision of a Peraturan Desa, "
+        "Peraturan Kepala Desa or Keputusan Kepala Desa: FRBR metadata, preface, preamble, "
+        "body (chapters, articles, paragraphs with eIds) and conclusions. `kind=naskah` is "
+        "refused (409 rule_violation, one field per item to complete) while any marker remains. "
+        "A draft of another village, or out of scope, is 404."
+    ),
+    response_class=Response,
+    responses={
+        200: {"description": "Akoma Ntoso XML.", "content": {"application/xml": {}}},
+        **responses(*WRITE),
+    },
+)
+def draft_akn_route(
+    code: VillageCode,
+    draft_id: RowId,
+    number: RowId,
+    db: DB,
+    user: Viewer,
+    kind: Literal["rancangan", "naskah"] = "rancangan",
+) -> Response:
+    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+    if view.draft.village_code != code:
+        raise NotFound("Draft not found in this village.")
+    revision = drafts.get_revision(db, draft=view.draft, number=number)
+    document = drafts.revision_document(view.draft, revision)
+    try:
+        data = render_akn(document, kind=kind, generated_on=revision.created_at.date())
+    except NotSignable as exc:
+        raise ValidationFailed(dict(exc.errors), "Not ready to sign; complete first.") from exc
+    filename = f"{kind}-{draft_id}-revisi-{number}.akn.xml"
+    return Response(
+        data,
+        media_type="application/xml",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -10,9 +10,12 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from perdes.accounts.principal import Principal
+from perdes.drafting.companions import values_from_perdes
 from perdes.drafting.framing import CLOSING_ID
 from perdes.drafting.loader import list_templates
-from perdes.drafting.model import DocComment, Document
+from perdes.drafting.manifest import Template
+from perdes.drafting.model import PERATURAN_DESA, DocComment, Document
+from perdes.drafting.render_akn import render_akn
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.render_html import render_html
 from perdes.drafting.signing import Kind
@@ -70,6 +73,7 @@ ReadDraft = Annotated[drafts.DraftView, Depends(_draft_to_read)]
 EditDraft = Annotated[drafts.DraftView, Depends(_draft_to_edit)]
 CommentDraft = Annotated[drafts.DraftView, Depends(_draft_to_comment)]
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+AKN_TYPE = "application/xml"
 
 
 @dataclass
@@ -157,10 +161,17 @@ def form_steps(template: Any) -> tuple[list[FormStep], list[str]]:
     return steps, citations
 
 
-def _tracked(db: DB, user: Principal, kode: str) -> dict[str, str]:
+def _tracked(db: DB, user: Principal, kode: str, template: Template) -> dict[str, str]:
+    """Values the tracker (and, for a Perkades or Kepdes, the village's Perdes draft) already
+    holds, so nobody types them twice."""
     if not user.can("adoption.view", kode):
         return {}
-    return draft_values_from_tracker(db, actor=user, village_code=kode)
+    tracked = draft_values_from_tracker(db, actor=user, village_code=kode)
+    if template.bentuk == PERATURAN_DESA:
+        return tracked
+    perdes = drafts.latest_perdes_document(db, actor=user, village_code=kode)
+    values = values_from_perdes(perdes, tracked, template.bentuk)
+    return {k: v for k, v in values.items() if k in template.variables}
 
 
 def _workspace_context(
@@ -174,7 +185,7 @@ def _workspace_context(
     document = drafts.revision_document(
         draft, shown, overrides=agreement.signing_values if agreement else None
     )
-    tracked = _tracked(db, user, draft.village_code)
+    tracked = _tracked(db, user, draft.village_code, template)
     steps, citations = form_steps(template)
     return {
         "tracked": tracked,
@@ -190,7 +201,9 @@ def _workspace_context(
         "revisions": drafts.list_revisions(db, draft=draft),
         "comments": drafts.list_comments(db, draft=draft),
         "sources": COMMENT_SOURCE_LABELS,
-        "pasal_choices": [s for s in latest.sections if s[1].startswith("Pasal")],
+        "pasal_choices": [
+            s for s in latest.sections if s[0] not in ("pembukaan", "penjelasan-umum")
+        ],
         "values": {**drafts.form_values(template, latest), **tracked},
         "options": drafts.form_options(template, latest),
         "errors": {},
@@ -232,7 +245,7 @@ def draft_new(
 ) -> Response:
     """The variables form, prefilled from the village profile, with a live preview."""
     spec = drafts.template_for(template)
-    tracked = _tracked(db, user, kode)
+    tracked = _tracked(db, user, kode, spec)
     steps, citations = form_steps(spec)
     context: dict[str, Any] = {
         "user": user,
@@ -305,7 +318,7 @@ def draft_create(
                 "errors": errors,
                 "preview": "",
                 "message": form.message,
-                "tracked": _tracked(db, user, kode),
+                "tracked": _tracked(db, user, kode, spec),
                 "steps": steps,
                 "citation_fields": citations,
             },
@@ -414,6 +427,10 @@ def draft_compare(
     )
 
 
+def _bentuk(draft: Draft) -> str:
+    return drafts.template_for(draft.template_slug).bentuk
+
+
 def _docx_bytes(
     db: DB, draft: Draft, revision: DraftRevision, with_comments: bool, kind: str = "rancangan"
 ) -> tuple[bytes, Kind]:
@@ -446,12 +463,38 @@ def draft_docx(
     ditandatangani; 422 listing what to complete while anything is unverified or blank)."""
     revision = drafts.get_revision(db, draft=view.draft, number=number)
     data, kind = _docx_bytes(db, view.draft, revision, komentar, jenis)
-    name = drafts.output_file_name(view.village.region.name, number, kind, "docx")
+    name = drafts.output_file_name(
+        view.village.region.name, number, kind, "docx", bentuk=_bentuk(view.draft)
+    )
     if komentar:  # not the same file as the plain one: not the same name
         name = name.removesuffix(".docx") + "-dengan-komentar.docx"
     return Response(
         data,
         media_type=DOCX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/rancangan/{draft_id}/revisi/{number}/akn", name="draft_akn")
+def draft_akn(
+    request: Request,
+    number: int,
+    db: DB,
+    user: Reader,
+    view: ReadDraft,
+    jenis: Annotated[str, Query(max_length=20)] = "rancangan",
+) -> Response:
+    """Akoma Ntoso 3.0 XML of a revision (``jenis=naskah``: 422 listing what to complete)."""
+    revision = drafts.get_revision(db, draft=view.draft, number=number)
+    document = drafts.revision_document(view.draft, revision)
+    kind = drafts.require_kind(document, jenis)
+    data = render_akn(document, kind=kind, generated_on=revision.created_at.date())
+    name = drafts.output_file_name(
+        view.village.region.name, number, kind, "akn.xml", bentuk=_bentuk(view.draft)
+    )
+    return Response(
+        data,
+        media_type=AKN_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
@@ -471,7 +514,9 @@ async def draft_pdf(
             "PDF belum dapat dibuat di server ini (LibreOffice tidak tersedia atau gagal). "
             "Unduh berkas DOCX lalu cetak atau simpan sebagai PDF dari Word atau LibreOffice.",
         )
-    name = drafts.output_file_name(view.village.region.name, number, "rancangan", "pdf")
+    name = drafts.output_file_name(
+        view.village.region.name, number, "rancangan", "pdf", bentuk=_bentuk(view.draft)
+    )
     return Response(
         pdf,
         media_type="application/pdf",
