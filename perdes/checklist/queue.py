@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +19,7 @@ from perdes.checklist.models import (
     ItemStatus,
     Verification,
 )
+from perdes.checklist.store import StaleAnswer
 from perdes.errors import ValidationFailed
 from perdes.pagination import Page
 from perdes.regions.models import Region
@@ -36,6 +37,7 @@ class QueueRow:
     submitted_at: datetime | None
     answer_id: int = 0
     evidence: tuple[tuple[int, str], ...] = ()  # (id, file name) for the download links
+    version: int = 0  # the answer's version, carried by the batch form
 
 
 def list_waiting(
@@ -89,6 +91,7 @@ def list_waiting(
                 submitted_at=answer.submitted_at,
                 answer_id=answer.id,
                 evidence=tuple(evidence.get(answer.id, ())),
+                version=answer.version,
             )
         )
     return Page(items=items, total=total, page=page, per_page=per_page)
@@ -98,15 +101,21 @@ MAX_BATCH = 100
 
 
 def verify_many(
-    session: Session, *, actor: Principal, answer_ids: Sequence[int], evidence_checked: bool
+    session: Session,
+    *,
+    actor: Principal,
+    answer_ids: Sequence[int],
+    evidence_checked: bool,
+    versions: Mapping[int, int] | None = None,
 ) -> list[ChecklistAnswer]:
     """Verify several waiting answers at once, each recorded and audited as if verified alone.
 
     Only answers waiting in the actor's scope, with at least one evidence file, can be
     verified in a batch, and the monitor must confirm having checked the evidence. Anything
     else (another region's answer, an unknown id, an answer without evidence, a batch over
-    ``MAX_BATCH``) refuses the whole batch: nothing is written. Rejecting stays one by one,
-    with a reason.
+    ``MAX_BATCH``) refuses the whole batch: nothing is written. ``versions`` maps each id to
+    the answer's version the monitor saw; an answer changed since (or with no version given)
+    refuses the whole batch with StaleAnswer. Rejecting stays one by one, with a reason.
     """
     actor.require("checklist.verify")
     ids = sorted(set(answer_ids))
@@ -120,7 +129,13 @@ def verify_many(
         )
     has_evidence = exists().where(ChecklistEvidence.answer_id == ChecklistAnswer.id)
     found = session.execute(
-        select(ChecklistAnswer.id, Region.code, ChecklistFramework.slug, ChecklistAnswer.item_key)
+        select(
+            ChecklistAnswer.id,
+            Region.code,
+            ChecklistFramework.slug,
+            ChecklistAnswer.item_key,
+            ChecklistAnswer.version,
+        )
         .join(ChecklistAssessment, ChecklistAssessment.id == ChecklistAnswer.assessment_id)
         .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
         .join(Region, Region.code == ChecklistAssessment.village_code)
@@ -145,9 +160,17 @@ def verify_many(
                 )
             }
         )
+    if versions is not None:
+        changed = sorted(row[0] for row in found if versions.get(row[0]) != row[4])
+        if changed:
+            raise StaleAnswer(
+                "Jawaban desa pada butir berikut berubah sejak antrean ini dibuka: "
+                + ", ".join(str(i) for i in changed)
+                + ". Tidak ada yang disimpan; periksa lagi bukti terbarunya."
+            )
     done: list[ChecklistAnswer] = []
     with session.begin_nested():
-        for _, village_code, slug, item_key in found:
+        for _, village_code, slug, item_key, version in found:
             done.append(
                 services.verify_item(
                     session,
@@ -156,6 +179,7 @@ def verify_many(
                     framework_slug=slug,
                     item_key=item_key,
                     decision=Verification.DIVERIFIKASI.value,
+                    expected_version=version if versions is not None else None,
                 )
             )
     return done

@@ -29,9 +29,12 @@ from perdes.checklist.models import (
     Verification,
 )
 from perdes.checklist.store import (
+    STALE_ANSWER,
+    STALE_VERIFICATION,
     answer_for_write,
     assessment_for_write,
     audit_answer,
+    check_version,
     existing_answer,
     record_event,
     refresh_total,
@@ -76,13 +79,22 @@ def _check(
 
 
 def open_answer(
-    session: Session, *, actor: Principal, village_code: str, framework_slug: str, item_key: str
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    framework_slug: str,
+    item_key: str,
+    expected_version: int | None = None,
 ) -> tuple[ChecklistAssessment, Framework, ChecklistAnswer]:
-    """The assessment (created or upgraded if needed) and the answer to write to."""
+    """The assessment (created if needed) and the answer to write to; StaleAnswer when the
+    answer is no longer at ``expected_version``."""
     assessment, framework = _assessment_for_write(
         session, actor=actor, village_code=village_code, slug=framework_slug
     )
-    answer = answer_for_write(session, assessment=assessment, item_key=item_key)
+    answer = answer_for_write(
+        session, assessment=assessment, item_key=item_key, expected_version=expected_version
+    )
     return assessment, framework, answer
 
 
@@ -99,6 +111,7 @@ def answer_item(
     status: str,
     not_applicable_reason: str = "",
     note: str = "",
+    expected_version: int | None = None,
 ) -> ChecklistAnswer:
     """Save the village's answer to one item.
 
@@ -106,7 +119,9 @@ def answer_item(
     when the answer changed, or to renew an answer whose validity period is over); "belum"
     and "dalam proses" withdraw any verification.
     Raises NotFound (scope, unknown item), OutOfScope (role), ValidationFailed (bad status,
-    missing or too long reason/note, "tidak berlaku" on a mandatory item, derived items).
+    missing or too long reason/note, "tidak berlaku" on a mandatory item, derived items) and
+    StaleAnswer when ``expected_version`` (the answer's version the form was opened on, 0
+    for an untouched item) is no longer current.
     """
     errors = FieldErrors()
     try:
@@ -144,12 +159,24 @@ def answer_item(
         reason = ""
     if errors:
         raise ValidationFailed(dict(errors))
+    check_version(
+        existing_answer(
+            session,
+            village_code=village_code,
+            framework_slug=framework_slug,
+            item_key=item_key,
+            for_update=expected_version is not None,
+        ),
+        expected_version,
+        STALE_ANSWER,
+    )
     assessment, framework, answer = open_answer(
         session,
         actor=actor,
         village_code=village_code,
         framework_slug=framework_slug,
         item_key=item_key,
+        expected_version=expected_version,
     )
     before = (answer.status, answer.not_applicable_reason, answer.note, answer.verification)
     if new_status in SUBMITTED:
@@ -198,11 +225,12 @@ def set_note(
     framework_slug: str,
     item_key: str,
     note: str,
+    expected_version: int | None = None,
 ) -> ChecklistAnswer | None:
     """Change only the note (``checklist.evidence``: the pendamping's way to comment).
 
     The note does not change the status or the verification. Returns None when there was
-    nothing to save on an untouched item.
+    nothing to save on an untouched item. Raises StaleAnswer like ``answer_item``.
     """
     errors = FieldErrors()
     clean_note = clean_text(note, field="note", errors=errors, max_length=NOTE_MAX, multiline=True)
@@ -217,8 +245,13 @@ def set_note(
         item_key=item_key,
     )
     current = existing_answer(
-        session, village_code=village_code, framework_slug=framework_slug, item_key=item_key
+        session,
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+        for_update=expected_version is not None,
     )
+    check_version(current, expected_version, STALE_ANSWER)
     if (current.note if current else "") == clean_note:
         return current
     _, _, answer = open_answer(
@@ -227,6 +260,7 @@ def set_note(
         village_code=village_code,
         framework_slug=framework_slug,
         item_key=item_key,
+        expected_version=expected_version,
     )
     if answer.note == clean_note:
         return answer
@@ -403,11 +437,13 @@ def verify_item(
     item_key: str,
     decision: str,
     reason: str = "",
+    expected_version: int | None = None,
 ) -> ChecklistAnswer:
     """A monitor's decision on a submitted item: "diverifikasi", or "ditolak" with a reason.
 
     Raises NotFound, OutOfScope (not a monitor, or outside the scope), ValidationFailed
-    (unknown decision, missing reason, item not submitted, derived item, same decision twice).
+    (unknown decision, missing reason, item not submitted, derived item, same decision twice)
+    and StaleAnswer when the answer changed after the monitor opened it (``expected_version``).
     """
     errors = FieldErrors()
     clean_reason = clean_text(
@@ -429,10 +465,15 @@ def verify_item(
     )
     target = Verification(decision)
     current = existing_answer(
-        session, village_code=village_code, framework_slug=framework_slug, item_key=item_key
+        session,
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+        for_update=expected_version is not None,
     )
     if item.rule is not None:
         raise ValidationFailed({"decision": "Butir ini diverifikasi otomatis oleh sistem."})
+    check_version(current, expected_version, STALE_VERIFICATION)
     if current is None or current.status not in SUBMITTED:
         raise ValidationFailed({"decision": "Butir ini belum diajukan untuk verifikasi."})
     if current.verification is target:

@@ -195,12 +195,15 @@ def load_checklist(session: Session) -> None:
     for key, status, note, decision, reason in DEMO_ANSWERS:
         if framework.item(key) is None:
             continue
-        common = {"village_code": village, "framework_slug": slug, "item_key": key}
-        services.answer_item(session, actor=op, status=status, note=note, **common)
+        services.answer_item(
+            session, actor=op, village_code=village, framework_slug=slug, item_key=key,
+            status=status, note=note,
+        )  # fmt: skip
         if decision is not None:
             answer = services.verify_item(
-                session, actor=mon, decision=decision, reason=reason, **common
-            )
+                session, actor=mon, village_code=village, framework_slug=slug, item_key=key,
+                decision=decision, reason=reason,
+            )  # fmt: skip
             if key == DEMO_EXPIRED:
                 answer.verified_at = utcnow() - timedelta(days=400)
                 session.flush()

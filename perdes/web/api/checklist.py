@@ -6,14 +6,23 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import services as checklist
 from perdes.checklist import validity, views
+from perdes.checklist.store import StaleAnswer
 from perdes.checklist.views import AssessmentView, ItemView
-from perdes.web.api.common import NO_CONTROL, PREFIX, RequestModel, limit_body, operation_id
-from perdes.web.api.errors import READ, WRITE, responses
+from perdes.web.api.common import (
+    NO_CONTROL,
+    PREFIX,
+    RequestModel,
+    limit_body,
+    operation_id,
+    whole_number,
+)
+from perdes.web.api.errors import READ, WRITE, api_error_response, responses
 from perdes.web.api.regions import VillageCode
 from perdes.web.deps import DB
 from perdes.web.permissions import requires
@@ -63,6 +72,10 @@ class ItemOut(BaseModel):
         description="Last day a verified answer counts; null when it never expires."
     )
     evidence_count: int
+    version: int = Field(
+        description="The answer's version (0: never answered); send it back as "
+        "`expected_version` so that a save over someone else's newer one is refused (409)."
+    )
 
 
 class ChecklistOut(BaseModel):
@@ -91,6 +104,17 @@ class AnswerIn(RequestModel):
         pattern=NO_CONTROL,
         description="Required with 'tidak_berlaku' (not allowed on mandatory items).",
     )
+    expected_version: whole_number(ge=0, le=2**31 - 1) | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="The item's `version` you read (0 if never answered); 409 with code "
+        "`stale_version` if it changed since. Omit to save regardless.",
+    )
+
+
+STALE_API = (
+    "The answer changed since you read it (its version is no longer `expected_version`); "
+    "nothing was saved. Read the item again and retry."
+)
 
 
 def _last_day(ends: date | None) -> date | None:
@@ -116,6 +140,7 @@ def _item_out(view: ItemView) -> ItemOut:
         expired=view.expired,
         valid_until=_last_day(validity.answer_expires_on(view.item, a)),
         evidence_count=len(view.evidence),
+        version=a.version if a else 0,
     )
 
 
@@ -147,23 +172,30 @@ def checklists(code: VillageCode, db: DB, user: Viewer) -> list[ChecklistOut]:
     summary="Answer one checklist item",
     description=(
         "Rules of the app that the schema cannot express (derived items, 'tidak_berlaku' on a "
-        "mandatory item or without a reason) give 409 with code `rule_violation`."
+        "mandatory item or without a reason) give 409 with code `rule_violation`. With "
+        "`expected_version`, a save over a newer answer gives 409 with code `stale_version` "
+        "and changes nothing."
     ),
     responses=responses(*WRITE),
+    response_model=ItemOut,
     dependencies=[Depends(limit_body)],
 )
 def answer_item(
     code: VillageCode, framework: Slug, item: ItemKey, body: AnswerIn, db: DB, user: Answerer
-) -> ItemOut:
-    checklist.answer_item(
-        db,
-        actor=user,
-        village_code=code,
-        framework_slug=framework,
-        item_key=item,
-        status=body.status,
-        not_applicable_reason=body.not_applicable_reason,
-        note=body.note,
-    )
+) -> ItemOut | JSONResponse:
+    try:
+        checklist.answer_item(
+            db,
+            actor=user,
+            village_code=code,
+            framework_slug=framework,
+            item_key=item,
+            status=body.status,
+            not_applicable_reason=body.not_applicable_reason,
+            note=body.note,
+            expected_version=body.expected_version,
+        )
+    except StaleAnswer:
+        return api_error_response(409, code="stale_version", detail=STALE_API)
     view = views.assessment_view(db, actor=user, village_code=code, framework_slug=framework)
     return _item_out(view.item(item))

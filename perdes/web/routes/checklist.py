@@ -7,11 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import queue, services, thresholds, views
+from perdes.checklist.store import STALE_ANSWER, STALE_VERIFICATION
 from perdes.config import Settings
-from perdes.errors import NotFound, ValidationFailed
+from perdes.errors import Conflict, NotFound, ValidationFailed
+from perdes.validation import parse_int
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
 from perdes.web.forms import Multipart
@@ -41,6 +45,7 @@ def _item_response(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     message: str = "",
+    conflict: str = "",
     oob: bool = False,
     status_code: int = 200,
 ) -> Response:
@@ -53,6 +58,7 @@ def _item_response(
         "errors": errors or {},
         "values": values or {},
         "message": message,
+        "conflict": conflict,
         "oob": oob,
     }
     return render(request, "checklist/item.html", context, block="item", status_code=status_code)
@@ -69,12 +75,21 @@ def _after_write(
     *,
     message: str,
     values: dict[str, str] | None = None,
+    stale: str = STALE_ANSWER,
 ) -> Response:
     """Run the write (all of it or nothing: a savepoint); htmx gets the widget back (and the
-    score out of band), others a 303."""
+    score out of band), others a 303. A stale form (someone saved the answer since it was
+    opened, or at the same moment) comes back with 409, the input kept and the fresh state
+    (htmx swaps 409, see base.html)."""
     try:
         with db.begin_nested():
             write()
+    except (Conflict, IntegrityError, StaleDataError) as exc:
+        return _item_response(
+            request, db, user, kode, kerangka, butir,
+            conflict=exc.message if isinstance(exc, Conflict) else stale,
+            values=values, oob=True, status_code=409,
+        )  # fmt: skip
     except ValidationFailed as exc:
         return _item_response(
             request,
@@ -92,6 +107,12 @@ def _after_write(
         return _item_response(request, db, user, kode, kerangka, butir, message=message, oob=True)
     url = request.url_for("village_detail", kode=kode)
     return redirect(request, f"{url}#butir-{butir}")
+
+
+def _version(raw: str | None) -> int:
+    """The version a form was opened on; a missing or malformed one counts as stale."""
+    value = parse_int(raw)
+    return -1 if value is None else value
 
 
 @router.get(ITEM_PATH, name="checklist_item")
@@ -127,6 +148,7 @@ def checklist_answer(
             status=form.get("status", ""),
             not_applicable_reason=form.get("not_applicable_reason", ""),
             note=form.get("note", ""),
+            expected_version=_version(form.get("version")),
         )
         _attach(db, user, settings, kode, kerangka, butir, posted.file())
 
@@ -183,6 +205,7 @@ def checklist_note(
             framework_slug=kerangka,
             item_key=butir,
             note=form.get("note", ""),
+            expected_version=_version(form.get("version")),
         )
         _attach(db, user, settings, kode, kerangka, butir, posted.file())
 
@@ -305,9 +328,11 @@ def checklist_verify(
             item_key=butir,
             decision=decision,
             reason=form.get("reason", ""),
+            expected_version=_version(form.get("version")),
         ),
         message="Butir diverifikasi." if decision == "diverifikasi" else "Butir ditolak.",
         values=form,
+        stale=STALE_VERIFICATION,
     )
 
 
@@ -343,27 +368,42 @@ def checklist_verify_bulk(
     form: FormData,
     chosen: Annotated[list[str], Depends(_chosen_answers)],
 ) -> Response:
-    """Verify the selected waiting answers at once (each recorded and audited on its own)."""
+    """Verify the selected waiting answers at once (each recorded and audited on its own).
+
+    Each row carries the version of the answer the monitor saw (``versi-<id>``): an answer
+    changed since refuses the whole batch with 409, the choice kept."""
     ids: list[int] = []
     for raw in chosen:
-        if not raw.isdigit() or len(raw) > 12:
+        value = parse_int(raw, lo=1)
+        if value is None:
             ids = []
             chosen = ["?"]
             break
-        ids.append(int(raw))
+        ids.append(value)
+    versions = {i: _version(form.get(f"versi-{i}")) for i in ids}
     try:
         if chosen and not ids:
             raise ValidationFailed({"butir": "Pilihan butir tidak valid."})
-        done = queue.verify_many(
-            db, actor=user, answer_ids=ids, evidence_checked=form.get("diperiksa") == "ya"
-        )
-    except ValidationFailed as exc:
+        with db.begin_nested():
+            done = queue.verify_many(
+                db,
+                actor=user,
+                answer_ids=ids,
+                evidence_checked=form.get("diperiksa") == "ya",
+                versions=versions,
+            )
+    except (ValidationFailed, Conflict, StaleDataError) as exc:
+        if isinstance(exc, ValidationFailed):
+            errors, status = exc.errors, 422
+        else:
+            message = exc.message if isinstance(exc, Conflict) else STALE_VERIFICATION
+            errors, status = {"butir": message}, 409
         page = queue.list_waiting(db, actor=user, page=1, per_page=QUEUE_PER_PAGE)
         return render(
             request,
             "checklist/queue.html",
-            {"user": user, "page": page, "errors": exc.errors, "chosen": set(chosen)},
-            status_code=422,
+            {"user": user, "page": page, "errors": errors, "chosen": set(chosen)},
+            status_code=status,
         )
     url = request.url_for("checklist_queue").include_query_params(diverifikasi=len(done))
     return redirect(request, url)
@@ -377,6 +417,7 @@ def _thresholds_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     saved: str = "",
+    conflict: str = "",
     status_code: int = 200,
 ) -> Response:
     rows = thresholds.thresholds_in_scope(db, actor=user, framework_slug=OUTCOME_FRAMEWORK)
@@ -389,6 +430,7 @@ def _thresholds_page(
             "values": values or {},
             "errors": errors or {},
             "saved": saved,
+            "conflict": conflict,
         },
         status_code=status_code,
     )
@@ -407,9 +449,14 @@ def checklist_thresholds(
 
 @router.post("/verifikasi/ambang", name="checklist_threshold_save")
 def checklist_threshold_save(request: Request, db: DB, user: Verifier, form: FormData) -> Response:
-    """Set or change one kabupaten/kota's threshold (the service validates and audits)."""
+    """Set or change one kabupaten/kota's threshold (the service validates and audits).
+
+    The form carries the version of every threshold it shows (``versi-<kode>``; none for a
+    kabupaten/kota not set yet): a threshold saved by someone else since answers 409, the
+    input kept."""
     regency = form.get("regency", "")
     posted = {k: form.get(k, "") for k in ("regency", "percent", "note")}
+    shown = form.get(f"versi-{regency}")
     try:
         with db.begin_nested():
             thresholds.set_threshold(
@@ -419,6 +466,7 @@ def checklist_threshold_save(request: Request, db: DB, user: Verifier, form: For
                 framework_slug=OUTCOME_FRAMEWORK,
                 percent=form.get("percent", ""),
                 note=form.get("note", ""),
+                expected_version=0 if shown is None else _version(shown),
             )
     except ValidationFailed as exc:
         return _thresholds_page(
@@ -427,5 +475,9 @@ def checklist_threshold_save(request: Request, db: DB, user: Verifier, form: For
     except NotFound:
         errors = {"regency": "Pilih kabupaten/kota di wilayah tugas Anda."}
         return _thresholds_page(request, db, user, values=posted, errors=errors, status_code=422)
+    except Conflict as exc:
+        return _thresholds_page(
+            request, db, user, values=posted, conflict=exc.message, status_code=409
+        )
     url = request.url_for("checklist_thresholds").include_query_params(tersimpan=regency)
     return redirect(request, url)
