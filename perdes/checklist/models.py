@@ -170,6 +170,12 @@ class ChecklistAnswer(Base):
         UTCDateTime, comment="the item is not in the newer framework version"
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    figures: Mapped[dict[str, int]] = mapped_column(
+        JSON,
+        default=dict,
+        server_default="{}",
+        comment="whole numbers of the answer (departure counts, budget year): figures.py",
+    )
     version: Mapped[int] = mapped_column(
         Integer,
         server_default="1",

@@ -10,7 +10,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
-from perdes.checklist import registry, services
+from perdes.checklist import outcome, registry, services
+from perdes.checklist.figures import OutcomeCheck, check_outcome, figures_for
 from perdes.checklist.models import (
     ChecklistAnswer,
     ChecklistAssessment,
@@ -38,6 +39,8 @@ class QueueRow:
     answer_id: int = 0
     evidence: tuple[tuple[int, str], ...] = ()  # (id, file name) for the download links
     version: int = 0  # the answer's version, carried by the batch form
+    figures: tuple[tuple[str, int], ...] = ()  # (label, value) of the answer's numbers
+    outcome: OutcomeCheck | None = None  # the outcome item's counts against the threshold
 
 
 def list_waiting(
@@ -77,8 +80,19 @@ def list_waiting(
         ):
             evidence.setdefault(answer_id, []).append((evidence_id, file_name))
     items = []
+    thresholds: dict[tuple[str, str], int | None] = {}
     for answer, row, code, name in rows:
         item = registry.parsed(row).item(answer.item_key)
+        numbers = answer.figures or {}
+        defs = figures_for(item.extras) if item else ()
+        check = None
+        if item is not None and item.extras.outcome:
+            key = (code[:5], row.slug)
+            if key not in thresholds:
+                thresholds[key] = outcome.threshold_percent(
+                    session, village_code=code, framework_slug=row.slug
+                )
+            check = check_outcome(numbers, thresholds[key])
         items.append(
             QueueRow(
                 village_code=code,
@@ -92,6 +106,8 @@ def list_waiting(
                 answer_id=answer.id,
                 evidence=tuple(evidence.get(answer.id, ())),
                 version=answer.version,
+                figures=tuple((d.label, numbers[d.id]) for d in defs if d.id in numbers),
+                outcome=check,
             )
         )
     return Page(items=items, total=total, page=page, per_page=per_page)
@@ -170,9 +186,9 @@ def verify_many(
             )
     done: list[ChecklistAnswer] = []
     with session.begin_nested():
-        for _, village_code, slug, item_key, version in found:
-            done.append(
-                services.verify_item(
+        for answer_id, village_code, slug, item_key, version in found:
+            try:
+                verified = services.verify_item(
                     session,
                     actor=actor,
                     village_code=village_code,
@@ -181,5 +197,11 @@ def verify_many(
                     decision=Verification.DIVERIFIKASI.value,
                     expected_version=version if versions is not None else None,
                 )
-            )
+            except ValidationFailed as exc:  # e.g. the outcome's counts: say which answer
+                reasons = " ".join(exc.errors.values())
+                raise ValidationFailed(
+                    {"butir": f"Butir {answer_id} ({item_key}, {village_code}): {reasons} "
+                     "Tidak ada yang disimpan."}
+                ) from exc  # fmt: skip
+            done.append(verified)
     return done

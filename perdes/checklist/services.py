@@ -11,6 +11,7 @@ Who may do what (``perdes/accounts/permissions.py``), always inside the actor's 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from perdes import events
 from perdes.accounts.principal import Principal
-from perdes.checklist import registry, validity
+from perdes.checklist import outcome, registry, validity
+from perdes.checklist.figures import describe
 from perdes.checklist.framework import Framework, ItemDef
 from perdes.checklist.models import (
     ChecklistAnswer,
@@ -111,15 +113,19 @@ def answer_item(
     status: str,
     not_applicable_reason: str = "",
     note: str = "",
+    figures: Mapping[str, object] | None = None,
     expected_version: int | None = None,
 ) -> ChecklistAnswer:
     """Save the village's answer to one item.
 
     "terpenuhi" and "tidak berlaku" are submitted for verification (again, after a rejection,
     when the answer changed, or to renew an answer whose validity period is over); "belum"
-    and "dalam proses" withdraw any verification.
+    and "dalam proses" withdraw any verification. ``figures`` are the item's numbers by id
+    (``figures.figures_for``: the outcome's departure counts, a budget item's year); blank
+    ones are dropped, and "terpenuhi" needs all of them and needs them to meet the item.
     Raises NotFound (scope, unknown item), OutOfScope (role), ValidationFailed (bad status,
-    missing or too long reason/note, "tidak berlaku" on a mandatory item, derived items) and
+    missing or too long reason/note, "tidak berlaku" on a mandatory item, derived items, bad
+    or insufficient numbers, keyed ``figure_<id>`` or ``status``) and
     StaleAnswer when ``expected_version`` (the answer's version the form was opened on, 0
     for an untouched item) is no longer current.
     """
@@ -157,6 +163,10 @@ def answer_item(
             errors.add("not_applicable_reason", "Jelaskan mengapa butir ini tidak berlaku.")
     else:
         reason = ""
+    clean_figures = outcome.clean_figures(
+        session, item=item, raw=figures or {}, status=new_status, village_code=village_code,
+        framework_slug=framework_slug, today=validity.today(), errors=errors,
+    )  # fmt: skip
     if errors:
         raise ValidationFailed(dict(errors))
     check_version(
@@ -178,11 +188,18 @@ def answer_item(
         item_key=item_key,
         expected_version=expected_version,
     )
-    before = (answer.status, answer.not_applicable_reason, answer.note, answer.verification)
+    before = (
+        answer.status,
+        answer.not_applicable_reason,
+        answer.note,
+        answer.verification,
+        dict(answer.figures or {}),
+    )
     if new_status in SUBMITTED:
         if (
             new_status is not answer.status
             or reason != answer.not_applicable_reason
+            or clean_figures != (answer.figures or {})
             or answer.verification in (Verification.BELUM, Verification.DITOLAK)
             or validity.is_expired(item, answer, validity.today())  # renewing
         ):
@@ -194,7 +211,14 @@ def answer_item(
     answer.status = new_status
     answer.not_applicable_reason = reason
     answer.note = clean_note
-    after = (answer.status, answer.not_applicable_reason, answer.note, answer.verification)
+    answer.figures = clean_figures
+    after = (
+        answer.status,
+        answer.not_applicable_reason,
+        answer.note,
+        answer.verification,
+        clean_figures,
+    )
     if before == after:
         return answer
     record_event(
@@ -202,9 +226,11 @@ def answer_item(
         actor=actor,
         answer=answer,
         kind=ItemEventKind.ANSWERED,
-        detail=reason or clean_note,
+        detail="; ".join(
+            t for t in (reason or clean_note, describe(item.extras, clean_figures)) if t
+        ),
     )
-    names = ("status", "not_applicable_reason", "note", "verification")
+    names = ("status", "not_applicable_reason", "note", "verification", "figures")
     audit_answer(
         session,
         actor=actor,
@@ -442,8 +468,9 @@ def verify_item(
     """A monitor's decision on a submitted item: "diverifikasi", or "ditolak" with a reason.
 
     Raises NotFound, OutOfScope (not a monitor, or outside the scope), ValidationFailed
-    (unknown decision, missing reason, item not submitted, derived item, same decision twice)
-    and StaleAnswer when the answer changed after the monitor opened it (``expected_version``).
+    (unknown decision, missing reason, item not submitted, derived item, same decision twice,
+    numbers missing or not meeting the item today: ``outcome.verification_refusal``) and
+    StaleAnswer when the answer changed after the monitor opened it (``expected_version``).
     """
     errors = FieldErrors()
     clean_reason = clean_text(
@@ -478,6 +505,13 @@ def verify_item(
         raise ValidationFailed({"decision": "Butir ini belum diajukan untuk verifikasi."})
     if current.verification is target:
         raise ValidationFailed({"decision": "Keputusan ini sudah tercatat."})
+    if target is Verification.DIVERIFIKASI:
+        refusal = outcome.verification_refusal(
+            session, item=item, status=current.status, figures=current.figures or {},
+            village_code=village_code, framework_slug=framework_slug, today=validity.today(),
+        )  # fmt: skip
+        if refusal:
+            raise ValidationFailed({"decision": refusal})
     assessment, framework, answer = open_answer(
         session,
         actor=actor,

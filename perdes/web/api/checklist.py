@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from perdes.accounts.principal import Principal
 from perdes.checklist import services as checklist
 from perdes.checklist import validity, views
+from perdes.checklist.figures import MAX_DEPARTURES, OutcomeCheck
 from perdes.checklist.store import StaleAnswer
 from perdes.checklist.views import AssessmentView, ItemView
 from perdes.web.api.common import (
@@ -20,7 +21,6 @@ from perdes.web.api.common import (
     RequestModel,
     limit_body,
     operation_id,
-    whole_number,
 )
 from perdes.web.api.errors import READ, WRITE, api_error_response, responses
 from perdes.web.api.regions import VillageCode
@@ -48,6 +48,10 @@ ItemKey = Annotated[
     ),
 ]
 Status = Literal["belum", "dalam_proses", "terpenuhi", "tidak_berlaku"]
+FigureName = Literal["known", "matched", "followed_up", "budget_year"]
+# strict models (RequestModel): whole numbers only, no text, floats or booleans
+Count = Annotated[int, Field(ge=0, le=MAX_DEPARTURES)]
+Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class ItemOut(BaseModel):
@@ -72,6 +76,16 @@ class ItemOut(BaseModel):
         description="Last day a verified answer counts; null when it never expires."
     )
     evidence_count: int
+    figures: dict[str, int] = Field(
+        description="The answer's numbers: on the outcome item `known`, `matched`, "
+        "`followed_up` (departures in the last 12 months, those matched with BP3MI's data, "
+        "unmatched ones reported and followed up); on a budget item `budget_year`."
+    )
+    outcome_met: bool | None = Field(
+        description="Outcome item only: whether the counts meet the kabupaten/kota threshold "
+        "or the 'every unmatched departure reported' rule; null for other items or while a "
+        "count is missing."
+    )
     version: int = Field(
         description="The answer's version (0: never answered); send it back as "
         "`expected_version` so that a save over someone else's newer one is refused (409)."
@@ -104,7 +118,13 @@ class AnswerIn(RequestModel):
         pattern=NO_CONTROL,
         description="Required with 'tidak_berlaku' (not allowed on mandatory items).",
     )
-    expected_version: whole_number(ge=0, le=2**31 - 1) | None = Field(  # type: ignore[valid-type]
+    figures: dict[FigureName, Count] = Field(
+        default_factory=dict,
+        description="Numbers of the item: `known`, `matched`, `followed_up` on the outcome "
+        "item (all three required with 'terpenuhi', and they must meet the threshold), "
+        "`budget_year` on a budget item (this year or next). Other items take none.",
+    )
+    expected_version: Version | None = Field(
         default=None,
         description="The item's `version` you read (0 if never answered); 409 with code "
         "`stale_version` if it changed since. Omit to save regardless.",
@@ -121,7 +141,7 @@ def _last_day(ends: date | None) -> date | None:
     return ends - timedelta(days=1) if ends is not None and ends > date.min else None
 
 
-def _item_out(view: ItemView) -> ItemOut:
+def _item_out(view: ItemView, check: OutcomeCheck | None = None) -> ItemOut:
     a = view.answer
     return ItemOut(
         id=view.item.id,
@@ -140,6 +160,8 @@ def _item_out(view: ItemView) -> ItemOut:
         expired=view.expired,
         valid_until=_last_day(validity.answer_expires_on(view.item, a)),
         evidence_count=len(view.evidence),
+        figures=view.figures,
+        outcome_met=check.met if check is not None else None,
         version=a.version if a else 0,
     )
 
@@ -152,7 +174,7 @@ def _checklist_out(view: AssessmentView) -> ChecklistOut:
         score=view.result.score,
         qualified=view.result.qualified,
         mandatory_missing=list(view.result.mandatory_missing),
-        items=[_item_out(v) for _, items in view.pillars for v in items],
+        items=[_item_out(v, view.outcome_check(v)) for _, items in view.pillars for v in items],
     )
 
 
@@ -193,9 +215,10 @@ def answer_item(
             status=body.status,
             not_applicable_reason=body.not_applicable_reason,
             note=body.note,
+            figures={str(k): v for k, v in body.figures.items()},
             expected_version=body.expected_version,
         )
     except StaleAnswer:
         return api_error_response(409, code="stale_version", detail=STALE_API)
     view = views.assessment_view(db, actor=user, village_code=code, framework_slug=framework)
-    return _item_out(view.item(item))
+    return _item_out(view.item(item), view.outcome_check(view.item(item)))

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import queue, services, thresholds, views
+from perdes.checklist.figures import FIELD_PREFIX
 from perdes.checklist.store import STALE_ANSWER, STALE_VERIFICATION
 from perdes.config import Settings
 from perdes.errors import Conflict, NotFound, ValidationFailed
@@ -148,6 +149,11 @@ def checklist_answer(
             status=form.get("status", ""),
             not_applicable_reason=form.get("not_applicable_reason", ""),
             note=form.get("note", ""),
+            figures={
+                key.removeprefix(FIELD_PREFIX): value
+                for key, value in form.items()
+                if key.startswith(FIELD_PREFIX)
+            },
             expected_version=_version(form.get("version")),
         )
         _attach(db, user, settings, kode, kerangka, butir, posted.file())
