@@ -50,7 +50,7 @@ INDICATORS: dict[str, Indicator] = {
         Indicator("skor", "Rata-rata skor ceklis", "%", lambda f: f.mean_score),
         Indicator(
             "memenuhi",
-            "Desa memenuhi butir wajib, instrumen usulan (%)",
+            "Desa memenuhi butir wajib (%)",
             "%",
             qualified_share,
         ),

@@ -17,4 +17,4 @@ def test_no_page_or_indicator_says_memenuhi_syarat():
     offending = [str(p) for p in pages if "memenuhi syarat" in p.read_text().lower()]
     assert offending == []
     label = INDICATORS["memenuhi"].label
-    assert "instrumen usulan" in label and "syarat" not in label
+    assert "butir wajib" in label and "syarat" not in label
