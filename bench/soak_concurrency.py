@@ -6,7 +6,8 @@ Usage: .venv/bin/python bench/soak_concurrency.py [DATABASE_SERVER_URL] [--write
 Without a URL a fresh SQLite file is used; with a PostgreSQL URL a scratch database is made
 on that server and dropped afterwards. Ten writers save revisions of one draft (each on the
 base it last saw), ten answer the same checklist item in two villages of one kecamatan (each
-on the answer version it last saw). Prints the number of requests, 5xx answers, 409 answers,
+on the answer version it last saw, each save with a note of its own, so none is a no-op).
+Prints the number of requests, 5xx answers, 409 answers,
 and lost updates: accepted draft saves without a revision, accepted answers made on the same
 version of an answer as another accepted one (one would have overwritten the other unseen),
 and kecamatan rollup rows that differ from a recomputation. Only the server this script
@@ -152,7 +153,8 @@ def main() -> None:
                     village = (LONTAR, SUSUKAN)[(i // 2) % 2]
                     status = STATUSES[n % 3]
                     r = client.post(
-                        ITEM.format(code=village), data={"status": status, "version": str(seen)}
+                        ITEM.format(code=village),
+                        data={"status": status, "note": f"w{i}-{n}", "version": str(seen)},
                     )
                     if r.status_code < 400:
                         with lock:
