@@ -287,7 +287,7 @@ def _answer_state(factory) -> tuple[int, str, int, int]:
         events = db.scalar(
             select(func.count()).where(
                 ChecklistItemEvent.answer_id == rows[0].id,
-                ChecklistItemEvent.kind == ItemEventKind.ANSWERED,
+                ChecklistItemEvent.kind == ItemEventKind.DIJAWAB,
             )
         )
         return len(rows), rows[0].note, rows[0].version, events or 0
@@ -345,7 +345,7 @@ def test_parallel_verifications_of_one_answer(live):
     with factory() as db:
         decisions = db.scalar(
             select(func.count()).where(
-                ChecklistItemEvent.kind.in_([ItemEventKind.VERIFIED, ItemEventKind.REJECTED])
+                ChecklistItemEvent.kind.in_([ItemEventKind.DIVERIFIKASI, ItemEventKind.DITOLAK])
             )
         )
         assert decisions == 1

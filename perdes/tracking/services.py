@@ -210,7 +210,7 @@ def start_adoption(
     village_code: str,
     title: str = DEFAULT_TITLE,
     summary: str = "",
-    perdes_type: str = deadlines.PerdesType.OTHER.value,
+    perdes_type: str = deadlines.PerdesType.LAINNYA.value,
 ) -> Adoption:
     """Open the record of a new Perdes for a village; nothing is recorded as a step yet.
 
@@ -228,10 +228,10 @@ def start_adoption(
         summary, field="summary", errors=errors, max_length=500, multiline=True
     )
     try:
-        kind = deadlines.PerdesType(perdes_type or deadlines.PerdesType.OTHER.value)
+        kind = deadlines.PerdesType(perdes_type or deadlines.PerdesType.LAINNYA.value)
     except ValueError:
         errors.add("perdes_type", "Pilih jenis Perdes.")
-        kind = deadlines.PerdesType.OTHER
+        kind = deadlines.PerdesType.LAINNYA
     if errors:
         raise ValidationFailed(dict(errors))
     unfinished = session.scalar(
@@ -320,7 +320,7 @@ def record_step(
     event = event_from(
         step,
         adoption_id=adoption.id,
-        kind=EventKind.STEP,
+        kind=EventKind.LANGKAH,
         notes=notes,
         draft_revision_id=revision,
         recorded_by_id=actor.user_id,
@@ -476,7 +476,7 @@ def correct_event(
         state = fold([s for s in candidate if s is not None], today=today)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.errors) from exc
-    kind = EventKind.RETRACTION if retract else EventKind.CORRECTION
+    kind = EventKind.PEMBATALAN if retract else EventKind.KOREKSI
     base = replacement or current
     event = event_from(
         base,

@@ -76,7 +76,7 @@ def test_the_counts_are_stored_shown_and_written_in_the_history(db, v2, people, 
     check = view.outcome_check(view.item(OUTCOME))
     assert check.met and check.path == "ambang"
     line = db.scalars(
-        select(ChecklistItemEvent).where(ChecklistItemEvent.kind == ItemEventKind.ANSWERED)
+        select(ChecklistItemEvent).where(ChecklistItemEvent.kind == ItemEventKind.DIJAWAB)
     ).one()
     assert "Keberangkatan warga yang diketahui desa: 20" in line.detail
     services.verify_item(db, actor=monitor, item_key=OUTCOME, decision="diverifikasi", **COMMON)

@@ -29,14 +29,15 @@ from perdes.web.api.common import (
     PREFIX,
     Paged,
     PageParams,
+    RegionCode,
     RequestModel,
+    VillageCode,
     limit_body,
     operation_id,
     page_meta,
     whole_number,
 )
 from perdes.web.api.errors import READ, WRITE, responses
-from perdes.web.api.regions import RegionCode, VillageCode
 from perdes.web.deps import DB
 from perdes.web.permissions import requires
 

@@ -19,11 +19,11 @@ from perdes.web.api.common import (
     NO_CONTROL,
     PREFIX,
     RequestModel,
+    VillageCode,
     limit_body,
     operation_id,
 )
 from perdes.web.api.errors import READ, WRITE, api_error_response, responses
-from perdes.web.api.regions import VillageCode
 from perdes.web.deps import DB
 from perdes.web.permissions import requires
 

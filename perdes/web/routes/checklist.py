@@ -19,7 +19,7 @@ from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.validation import parse_int
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
-from perdes.web.forms import Multipart
+from perdes.web.forms import Multipart, submit
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import requires
 
@@ -82,32 +82,30 @@ def _after_write(
     score out of band), others a 303. A stale form (someone saved the answer since it was
     opened, or at the same moment) comes back with 409, the input kept and the fresh state
     (htmx swaps 409, see base.html)."""
+
+    def done(_: object) -> Response:
+        if is_htmx(request):
+            return _item_response(
+                request, db, user, kode, kerangka, butir, message=message, oob=True
+            )
+        url = request.url_for("village_detail", kode=kode)
+        return redirect(request, f"{url}#butir-{butir}")
+
     try:
-        with db.begin_nested():
-            write()
+        return submit(
+            db,
+            write,
+            invalid=lambda errors: _item_response(
+                request, db, user, kode, kerangka, butir, errors=errors, values=values, oob=True
+            ),
+            done=done,
+        )
     except (Conflict, IntegrityError, StaleDataError) as exc:
         return _item_response(
             request, db, user, kode, kerangka, butir,
             conflict=exc.message if isinstance(exc, Conflict) else stale,
             values=values, oob=True, status_code=409,
         )  # fmt: skip
-    except ValidationFailed as exc:
-        return _item_response(
-            request,
-            db,
-            user,
-            kode,
-            kerangka,
-            butir,
-            errors=exc.errors,
-            values=values,
-            oob=True,
-            status_code=422,
-        )
-    if is_htmx(request):
-        return _item_response(request, db, user, kode, kerangka, butir, message=message, oob=True)
-    url = request.url_for("village_detail", kode=kode)
-    return redirect(request, f"{url}#butir-{butir}")
 
 
 def _version(raw: str | None) -> int:
@@ -387,32 +385,41 @@ def checklist_verify_bulk(
             break
         ids.append(value)
     versions = {i: _version(form.get(f"versi-{i}")) for i in ids}
-    try:
+
+    def write() -> int:
         if chosen and not ids:
             raise ValidationFailed({"butir": "Pilihan butir tidak valid."})
-        with db.begin_nested():
-            done = queue.verify_many(
-                db,
-                actor=user,
-                answer_ids=ids,
-                evidence_checked=form.get("diperiksa") == "ya",
-                versions=versions,
-            )
-    except (ValidationFailed, Conflict, StaleDataError) as exc:
-        if isinstance(exc, ValidationFailed):
-            errors, status = exc.errors, 422
-        else:
-            message = exc.message if isinstance(exc, Conflict) else STALE_VERIFICATION
-            errors, status = {"butir": message}, 409
+        done = queue.verify_many(
+            db,
+            actor=user,
+            answer_ids=ids,
+            evidence_checked=form.get("diperiksa") == "ya",
+            versions=versions,
+        )
+        return len(done)
+
+    def invalid(errors: dict[str, str], status_code: int = 422) -> Response:
         page = queue.list_waiting(db, actor=user, page=1, per_page=QUEUE_PER_PAGE)
         return render(
             request,
             "checklist/queue.html",
             {"user": user, "page": page, "errors": errors, "chosen": set(chosen)},
-            status_code=status,
+            status_code=status_code,
         )
-    url = request.url_for("checklist_queue").include_query_params(diverifikasi=len(done))
-    return redirect(request, url)
+
+    try:
+        return submit(
+            db,
+            write,
+            invalid=invalid,
+            done=lambda count: redirect(
+                request,
+                request.url_for("checklist_queue").include_query_params(diverifikasi=count),
+            ),
+        )
+    except (Conflict, StaleDataError) as exc:
+        message = exc.message if isinstance(exc, Conflict) else STALE_VERIFICATION
+        return invalid({"butir": message}, status_code=409)
 
 
 def _thresholds_page(
@@ -464,8 +471,9 @@ def checklist_threshold_save(request: Request, db: DB, user: Verifier, form: For
     posted = {k: form.get(k, "") for k in ("regency", "percent", "note")}
     shown = form.get(f"versi-{regency}")
     try:
-        with db.begin_nested():
-            thresholds.set_threshold(
+        return submit(
+            db,
+            lambda: thresholds.set_threshold(
                 db,
                 actor=user,
                 regency_code=regency,
@@ -473,10 +481,14 @@ def checklist_threshold_save(request: Request, db: DB, user: Verifier, form: For
                 percent=form.get("percent", ""),
                 note=form.get("note", ""),
                 expected_version=0 if shown is None else _version(shown),
-            )
-    except ValidationFailed as exc:
-        return _thresholds_page(
-            request, db, user, values=posted, errors=exc.errors, status_code=422
+            ),
+            invalid=lambda errors: _thresholds_page(
+                request, db, user, values=posted, errors=errors
+            ),
+            done=lambda _: redirect(
+                request,
+                request.url_for("checklist_thresholds").include_query_params(tersimpan=regency),
+            ),
         )
     except NotFound:
         errors = {"regency": "Pilih kabupaten/kota di wilayah tugas Anda."}
@@ -485,5 +497,3 @@ def checklist_threshold_save(request: Request, db: DB, user: Verifier, form: For
         return _thresholds_page(
             request, db, user, values=posted, conflict=exc.message, status_code=409
         )
-    url = request.url_for("checklist_thresholds").include_query_params(tersimpan=regency)
-    return redirect(request, url)
