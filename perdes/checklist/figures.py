@@ -43,7 +43,12 @@ class FigureDef:
 
     @property
     def range_message(self) -> str:
-        return f"Isi bilangan bulat {self.lo:,}–{self.hi:,}, angka saja.".replace(",", ".")
+        return f"Isi bilangan bulat {_number(self.lo)}–{_number(self.hi)}, angka saja."
+
+
+def _number(value: int) -> str:
+    """Indonesian thousands separator for counts ("100.000"), none for years ("2100")."""
+    return f"{value:,}".replace(",", ".") if value >= 10_000 else str(value)
 
 
 KNOWN, MATCHED, FOLLOWED_UP, BUDGET_YEAR = "known", "matched", "followed_up", "budget_year"

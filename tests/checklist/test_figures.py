@@ -82,7 +82,7 @@ def test_the_budget_year_is_bounded():
     assert parse({"budget_year": "2026"}, defs=BUDGET_FIGURES) == ({"budget_year": 2026}, {})
     for bad in ("1999", "2101", "26", "２０２６"):
         _, errors = parse({"budget_year": bad}, defs=BUDGET_FIGURES)
-        assert "2.000–2.100" in errors["figure_budget_year"]
+        assert "bilangan bulat 2000–2100, angka saja" in errors["figure_budget_year"]
 
 
 def counts(known, matched, followed):
