@@ -2,10 +2,11 @@
 BP3MI's placement data for the outcome item ("keberangkatan prosedural") to be met.
 
 Set by the monitor's office (``checklist.verify`` inside its scope) for a regency; shown on
-the outcome item so that the village and the monitor read the same number. Whether the
-village's counts meet it is judged by the monitor when verifying (the counts are evidence,
-not fields). Without a threshold the item is met only when every unmatched departure was
-reported and followed up, or when there was none.
+the outcome item so that the village and the monitor read the same number. The village's
+departure counts are fields of its answer and are compared with it in code
+(``figures.check_outcome``, enforced by ``outcome``: a "terpenuhi" that does not meet it is
+refused, and so is its verification). Without a threshold the item is met only when every
+unmatched departure was reported and followed up, or when there was none.
 """
 
 from __future__ import annotations
