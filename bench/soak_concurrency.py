@@ -5,11 +5,13 @@ Usage: .venv/bin/python bench/soak_concurrency.py [DATABASE_SERVER_URL] [--write
 
 Without a URL a fresh SQLite file is used; with a PostgreSQL URL a scratch database is made
 on that server and dropped afterwards. Ten writers save revisions of one draft (each on the
-base it last saw), ten answer the same checklist item in two villages of one kecamatan.
-Prints the number of requests, 5xx answers, 409 answers, and lost updates: accepted draft
-saves without a revision, accepted answers whose value is not the stored one at the end of a
-serial replay, and kecamatan rollup rows that differ from a recomputation. Only the server
-this script starts is stopped.
+base it last saw), ten answer the same checklist item in two villages of one kecamatan (each
+on the answer version it last saw, each save with a note of its own, so none is a no-op).
+Prints the number of requests, 5xx answers, 409 answers,
+and lost updates: accepted draft saves without a revision, accepted answers made on the same
+version of an answer as another accepted one (one would have overwritten the other unseen),
+and kecamatan rollup rows that differ from a recomputation. Only the server this script
+starts is stopped.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from perdes import migrate, pipeline  # noqa: E402
 from perdes.accounts import services as accounts  # noqa: E402
 from perdes.accounts.principal import Principal  # noqa: E402
 from perdes.checklist.loading import load_bundled  # noqa: E402
+from perdes.checklist.models import ChecklistAnswer, ChecklistAssessment  # noqa: E402
 from perdes.db import make_engine  # noqa: E402
 from perdes.drafting.workspace import services as drafts  # noqa: E402
 from perdes.drafting.workspace.models import Draft, DraftRevision  # noqa: E402
@@ -116,7 +119,7 @@ def main() -> None:
                 time.sleep(0.2)
         counts = {"requests": 0, "5xx": 0, "409": 0}
         accepted_saves: list[str] = []
-        answers: list[tuple[str, str]] = []  # (village, status) accepted
+        answers: list[tuple[str, int]] = []  # (village, version it was made on) accepted
         lock = threading.Lock()
         reader = make_engine(url)
         stop = time.monotonic() + args.seconds
@@ -127,6 +130,7 @@ def main() -> None:
             client.headers["X-CSRF-Token"] = csrf_token_for(SECRET, tokens[i])
             n = 0
             base = 1
+            seen = 0  # the answer's version this writer last saw (0: not answered yet)
             while time.monotonic() < stop:
                 n += 1
                 if i % 2 == 0:
@@ -148,10 +152,25 @@ def main() -> None:
                 else:
                     village = (LONTAR, SUSUKAN)[(i // 2) % 2]
                     status = STATUSES[n % 3]
-                    r = client.post(ITEM.format(code=village), data={"status": status})
+                    r = client.post(
+                        ITEM.format(code=village),
+                        data={"status": status, "note": f"w{i}-{n}", "version": str(seen)},
+                    )
                     if r.status_code < 400:
                         with lock:
-                            answers.append((village, status))
+                            answers.append((village, seen))
+                    with reader.connect() as conn:  # what the page would show next
+                        seen = (
+                            conn.execute(
+                                select(ChecklistAnswer.version)
+                                .join(ChecklistAssessment)
+                                .where(
+                                    ChecklistAssessment.village_code == village,
+                                    ChecklistAnswer.item_key == "satgas-komunitas-pmi",
+                                )
+                            ).scalar()
+                            or 0
+                        )
                 with lock:
                     counts["requests"] += 1
                     counts["5xx"] += r.status_code >= 500
@@ -203,7 +222,8 @@ def main() -> None:
         f"{kind}: {args.writers} writers, {args.seconds:.0f} s: {counts['requests']} requests, "
         f"{counts['5xx']} x 5xx, {counts['409']} x 409; draft saves accepted "
         f"{len(accepted_saves)}, lost {lost_saves}, numbering gaps {int(numbering_gaps)}; "
-        f"checklist answers accepted {len(answers)}; rollup rows differing from a "
+        f"checklist answers accepted {len(answers)}, made on an already-answered version "
+        f"{len(answers) - len(set(answers))}; rollup rows differing from a "
         f"recomputation {rollup_off}"
     )
 

@@ -22,6 +22,14 @@ from sqlalchemy.engine import make_url
 
 from perdes import migrate, pipeline
 from perdes.accounts import services as accounts
+from perdes.accounts.principal import Principal
+from perdes.checklist.loading import load_bundled
+from perdes.checklist.models import (
+    ChecklistAnswer,
+    ChecklistAssessment,
+    ChecklistItemEvent,
+    ItemEventKind,
+)
 from perdes.config import Settings
 from perdes.db import make_engine
 from perdes.drafting.workspace import editing
@@ -266,15 +274,122 @@ def test_parallel_first_saves_of_a_village_profile(live):
                 "sebutan_kepala_desa": "Kepala Desa",
                 "sebutan_bpd": "BPD",
                 "kepala_desa_name": f"Kepala {i}",
+                "version": "0",
             },
         ),
     )
     _only_accepted_or_conflict(statuses)
     accepted = {f"Kepala {i}" for i, s in enumerate(statuses) if s < 400}
-    assert accepted
+    assert len(accepted) == 1, statuses
     with factory() as db:
         rows = db.execute(
             text("SELECT kepala_desa_name FROM village_profile WHERE region_code = :c"),
             {"c": LONTAR},
         ).all()
         assert len(rows) == 1 and rows[0][0] in accepted  # as if the accepted ran in turn
+
+
+def test_parallel_saves_of_a_stored_village_profile(live):
+    """Every writer opened the form on version 1: one saves, the others get 409."""
+    settings, factory = live
+    clients = _clients(settings, factory, "operator", WRITERS)
+    base = {"sebutan_desa": "Desa", "sebutan_kepala_desa": "Kepala Desa", "sebutan_bpd": "BPD"}
+    first = clients[0].post(f"/desa/{LONTAR}/profil", data={**base, "version": "0"})
+    assert first.status_code == 303
+    statuses = _parallel(
+        clients,
+        lambda i, c: c.post(
+            f"/desa/{LONTAR}/profil",
+            data={**base, "kepala_desa_name": f"Kepala {i}", "version": "1"},
+        ),
+    )
+    _only_accepted_or_conflict(statuses)
+    accepted = [i for i, s in enumerate(statuses) if s < 400]
+    assert len(accepted) == 1 and statuses.count(409) == WRITERS - 1, statuses
+    with factory() as db:
+        row = db.execute(
+            text("SELECT kepala_desa_name, version FROM village_profile WHERE region_code = :c"),
+            {"c": LONTAR},
+        ).one()
+        assert tuple(row) == (f"Kepala {accepted[0]}", 2)
+
+
+ITEM = "satgas-komunitas-pmi"
+ANSWER = f"/desa/{LONTAR}/ceklis/desa-pmi-prosedural/{ITEM}/jawaban"
+
+
+def _answer_state(factory) -> tuple[int, str, int, int]:
+    """(answers, note, version, history lines) of the item in Lontar."""
+    with factory() as db:
+        rows = db.execute(
+            select(ChecklistAnswer.note, ChecklistAnswer.version, ChecklistAnswer.id)
+            .join(ChecklistAssessment)
+            .where(ChecklistAssessment.village_code == LONTAR, ChecklistAnswer.item_key == ITEM)
+        ).all()
+        if not rows:
+            return 0, "", 0, 0
+        events = db.scalar(
+            select(func.count()).where(
+                ChecklistItemEvent.answer_id == rows[0].id,
+                ChecklistItemEvent.kind == ItemEventKind.DIJAWAB,
+            )
+        )
+        return len(rows), rows[0].note, rows[0].version, events or 0
+
+
+def test_parallel_saves_of_one_checklist_answer(live):
+    """N operators save the same item at once, first on an untouched item (version 0), then
+    on the stored answer: each round exactly one success, the rest 409, no 500; the stored
+    note is the accepted writer's and the history has one line per accepted save."""
+    settings, factory = live
+    with factory() as db:
+        load_bundled(db, actor=Principal.system())
+        db.commit()
+    clients = _clients(settings, factory, "operator", WRITERS)
+    for round_ in range(2):
+        _, _, version, _ = _answer_state(factory)
+        statuses = _parallel(
+            clients,
+            lambda i, c, r=round_, v=version: c.post(
+                ANSWER,
+                data={"status": "dalam_proses", "note": f"putaran {r} oleh {i}", "version": str(v)},
+            ),
+        )
+        _only_accepted_or_conflict(statuses)
+        accepted = [i for i, s in enumerate(statuses) if s < 400]
+        assert len(accepted) == 1 and statuses.count(409) == WRITERS - 1, statuses
+        answers, note, _, events = _answer_state(factory)
+        assert answers == 1 and note == f"putaran {round_} oleh {accepted[0]}"
+        assert events == round_ + 1  # a serial replay of the accepted saves
+
+
+def test_parallel_verifications_of_one_answer(live):
+    """Monitors verifying (or rejecting) the same waiting answer at once: one decision."""
+    settings, factory = live
+    with factory() as db:
+        load_bundled(db, actor=Principal.system())
+        db.commit()
+    operator = _clients(settings, factory, "operator", 1)[0]
+    assert operator.post(ANSWER, data={"status": "terpenuhi", "version": "0"}).status_code == 303
+    _, _, version, _ = _answer_state(factory)
+    monitors = _clients(settings, factory, "pemantau", WRITERS)
+    statuses = _parallel(
+        monitors,
+        lambda i, c: c.post(
+            ANSWER.replace("/jawaban", "/verifikasi"),
+            data={
+                "decision": "diverifikasi" if i % 2 else "ditolak",
+                "reason": f"alasan {i}",
+                "version": str(version),
+            },
+        ),
+    )
+    _only_accepted_or_conflict(statuses)
+    assert sum(s < 400 for s in statuses) == 1 and statuses.count(409) == WRITERS - 1, statuses
+    with factory() as db:
+        decisions = db.scalar(
+            select(func.count()).where(
+                ChecklistItemEvent.kind.in_([ItemEventKind.DIVERIFIKASI, ItemEventKind.DITOLAK])
+            )
+        )
+        assert decisions == 1

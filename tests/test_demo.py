@@ -74,7 +74,8 @@ def test_demo_shows_lontar_on_checklist_v2(tmp_path: Path, monkeypatch) -> None:
         assert view.row.version == 2 and len(view.framework.item_ids) == 25
         outcome = view.item("keberangkatan-prosedural")
         assert outcome.answer.verification is Verification.MENUNGGU
-        assert "cocok dengan data BP3MI" in outcome.answer.note
+        assert outcome.figures == {"known": 23, "matched": 21, "followed_up": 2}
+        assert view.outcome_check(outcome).met  # the two unmatched were reported
         assert view.item("layanan-informasi-migrasi").expired, "one item shows perlu diperbarui"
         assert view.item("satgas-komunitas-pmi").state.verified
         assert view.item("pengasuhan-anak-pmi").answer.verification is Verification.DITOLAK

@@ -191,7 +191,8 @@ class Validity:
     """How long a verified answer stands before it needs renewing.
 
     ``kind`` "none": until the facts change; "months": N months after verification;
-    "budget_year": until 31 December of the year it was verified (APB Desa year = calendar).
+    "budget_year": until 31 December of the budget year the answer states (APB Desa year =
+    calendar year; see ``validity.expires_on``).
     """
 
     kind: Literal["none", "months", "budget_year"] = "none"
@@ -202,7 +203,7 @@ class Validity:
         if self.kind == "months":
             return f"{self.months} bulan sejak diverifikasi"
         if self.kind == "budget_year":
-            return "sampai akhir tahun anggaran saat diverifikasi"
+            return "sejak diverifikasi sampai akhir tahun anggaran yang diisi desa"
         return "tidak kedaluwarsa"
 
     def to_data(self) -> Any:

@@ -170,6 +170,19 @@ class ChecklistAnswer(Base):
         UTCDateTime, comment="the item is not in the newer framework version"
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    figures: Mapped[dict[str, int]] = mapped_column(
+        JSON,
+        default=dict,
+        server_default="{}",
+        comment="whole numbers of the answer (departure counts, budget year): figures.py",
+    )
+    version: Mapped[int] = mapped_column(
+        Integer,
+        server_default="1",
+        comment="optimistic lock: a stale answer, note or verification form is refused",
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class ChecklistEvidence(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +10,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
-from perdes.checklist import registry, services
+from perdes.checklist import outcome, registry, services
+from perdes.checklist.figures import OutcomeCheck, check_outcome, figures_for
 from perdes.checklist.models import (
     ChecklistAnswer,
     ChecklistAssessment,
@@ -19,6 +20,7 @@ from perdes.checklist.models import (
     ItemStatus,
     Verification,
 )
+from perdes.checklist.store import StaleAnswer
 from perdes.errors import ValidationFailed
 from perdes.pagination import Page
 from perdes.regions.models import Region
@@ -36,6 +38,9 @@ class QueueRow:
     submitted_at: datetime | None
     answer_id: int = 0
     evidence: tuple[tuple[int, str], ...] = ()  # (id, file name) for the download links
+    version: int = 0  # the answer's version, carried by the batch form
+    figures: tuple[tuple[str, int], ...] = ()  # (label, value) of the answer's numbers
+    outcome: OutcomeCheck | None = None  # the outcome item's counts against the threshold
 
 
 def list_waiting(
@@ -75,8 +80,19 @@ def list_waiting(
         ):
             evidence.setdefault(answer_id, []).append((evidence_id, file_name))
     items = []
+    thresholds: dict[tuple[str, str], int | None] = {}
     for answer, row, code, name in rows:
         item = registry.parsed(row).item(answer.item_key)
+        numbers = answer.figures or {}
+        defs = figures_for(item.extras) if item else ()
+        check = None
+        if item is not None and item.extras.outcome:
+            key = (code[:5], row.slug)
+            if key not in thresholds:
+                thresholds[key] = outcome.threshold_percent(
+                    session, village_code=code, framework_slug=row.slug
+                )
+            check = check_outcome(numbers, thresholds[key])
         items.append(
             QueueRow(
                 village_code=code,
@@ -89,6 +105,9 @@ def list_waiting(
                 submitted_at=answer.submitted_at,
                 answer_id=answer.id,
                 evidence=tuple(evidence.get(answer.id, ())),
+                version=answer.version,
+                figures=tuple((d.label, numbers[d.id]) for d in defs if d.id in numbers),
+                outcome=check,
             )
         )
     return Page(items=items, total=total, page=page, per_page=per_page)
@@ -98,15 +117,21 @@ MAX_BATCH = 100
 
 
 def verify_many(
-    session: Session, *, actor: Principal, answer_ids: Sequence[int], evidence_checked: bool
+    session: Session,
+    *,
+    actor: Principal,
+    answer_ids: Sequence[int],
+    evidence_checked: bool,
+    versions: Mapping[int, int] | None = None,
 ) -> list[ChecklistAnswer]:
     """Verify several waiting answers at once, each recorded and audited as if verified alone.
 
     Only answers waiting in the actor's scope, with at least one evidence file, can be
     verified in a batch, and the monitor must confirm having checked the evidence. Anything
     else (another region's answer, an unknown id, an answer without evidence, a batch over
-    ``MAX_BATCH``) refuses the whole batch: nothing is written. Rejecting stays one by one,
-    with a reason.
+    ``MAX_BATCH``) refuses the whole batch: nothing is written. ``versions`` maps each id to
+    the answer's version the monitor saw; an answer changed since (or with no version given)
+    refuses the whole batch with StaleAnswer. Rejecting stays one by one, with a reason.
     """
     actor.require("checklist.verify")
     ids = sorted(set(answer_ids))
@@ -120,7 +145,13 @@ def verify_many(
         )
     has_evidence = exists().where(ChecklistEvidence.answer_id == ChecklistAnswer.id)
     found = session.execute(
-        select(ChecklistAnswer.id, Region.code, ChecklistFramework.slug, ChecklistAnswer.item_key)
+        select(
+            ChecklistAnswer.id,
+            Region.code,
+            ChecklistFramework.slug,
+            ChecklistAnswer.item_key,
+            ChecklistAnswer.version,
+        )
         .join(ChecklistAssessment, ChecklistAssessment.id == ChecklistAnswer.assessment_id)
         .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
         .join(Region, Region.code == ChecklistAssessment.village_code)
@@ -145,17 +176,32 @@ def verify_many(
                 )
             }
         )
+    if versions is not None:
+        changed = sorted(row[0] for row in found if versions.get(row[0]) != row[4])
+        if changed:
+            raise StaleAnswer(
+                "Jawaban desa pada butir berikut berubah sejak antrean ini dibuka: "
+                + ", ".join(str(i) for i in changed)
+                + ". Tidak ada yang disimpan; periksa lagi bukti terbarunya."
+            )
     done: list[ChecklistAnswer] = []
     with session.begin_nested():
-        for _, village_code, slug, item_key in found:
-            done.append(
-                services.verify_item(
+        for answer_id, village_code, slug, item_key, version in found:
+            try:
+                verified = services.verify_item(
                     session,
                     actor=actor,
                     village_code=village_code,
                     framework_slug=slug,
                     item_key=item_key,
                     decision=Verification.DIVERIFIKASI.value,
+                    expected_version=version if versions is not None else None,
                 )
-            )
+            except ValidationFailed as exc:  # e.g. the outcome's counts: say which answer
+                reasons = " ".join(exc.errors.values())
+                raise ValidationFailed(
+                    {"butir": f"Butir {answer_id} ({item_key}, {village_code}): {reasons} "
+                     "Tidak ada yang disimpan."}
+                ) from exc  # fmt: skip
+            done.append(verified)
     return done

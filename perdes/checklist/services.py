@@ -11,6 +11,7 @@ Who may do what (``perdes/accounts/permissions.py``), always inside the actor's 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from perdes import events
 from perdes.accounts.principal import Principal
-from perdes.checklist import registry, validity
+from perdes.checklist import outcome, registry, validity
+from perdes.checklist.figures import describe
 from perdes.checklist.framework import Framework, ItemDef
 from perdes.checklist.models import (
     ChecklistAnswer,
@@ -29,9 +31,12 @@ from perdes.checklist.models import (
     Verification,
 )
 from perdes.checklist.store import (
+    STALE_ANSWER,
+    STALE_VERIFICATION,
     answer_for_write,
     assessment_for_write,
     audit_answer,
+    check_version,
     existing_answer,
     record_event,
     refresh_total,
@@ -76,13 +81,22 @@ def _check(
 
 
 def open_answer(
-    session: Session, *, actor: Principal, village_code: str, framework_slug: str, item_key: str
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    framework_slug: str,
+    item_key: str,
+    expected_version: int | None = None,
 ) -> tuple[ChecklistAssessment, Framework, ChecklistAnswer]:
-    """The assessment (created or upgraded if needed) and the answer to write to."""
+    """The assessment (created if needed) and the answer to write to; StaleAnswer when the
+    answer is no longer at ``expected_version``."""
     assessment, framework = _assessment_for_write(
         session, actor=actor, village_code=village_code, slug=framework_slug
     )
-    answer = answer_for_write(session, assessment=assessment, item_key=item_key)
+    answer = answer_for_write(
+        session, assessment=assessment, item_key=item_key, expected_version=expected_version
+    )
     return assessment, framework, answer
 
 
@@ -99,14 +113,21 @@ def answer_item(
     status: str,
     not_applicable_reason: str = "",
     note: str = "",
+    figures: Mapping[str, object] | None = None,
+    expected_version: int | None = None,
 ) -> ChecklistAnswer:
     """Save the village's answer to one item.
 
     "terpenuhi" and "tidak berlaku" are submitted for verification (again, after a rejection,
     when the answer changed, or to renew an answer whose validity period is over); "belum"
-    and "dalam proses" withdraw any verification.
+    and "dalam proses" withdraw any verification. ``figures`` are the item's numbers by id
+    (``figures.figures_for``: the outcome's departure counts, a budget item's year); blank
+    ones are dropped, and "terpenuhi" needs all of them and needs them to meet the item.
     Raises NotFound (scope, unknown item), OutOfScope (role), ValidationFailed (bad status,
-    missing or too long reason/note, "tidak berlaku" on a mandatory item, derived items).
+    missing or too long reason/note, "tidak berlaku" on a mandatory item, derived items, bad
+    or insufficient numbers, keyed ``figure_<id>`` or ``status``) and
+    StaleAnswer when ``expected_version`` (the answer's version the form was opened on, 0
+    for an untouched item) is no longer current.
     """
     errors = FieldErrors()
     try:
@@ -142,20 +163,43 @@ def answer_item(
             errors.add("not_applicable_reason", "Jelaskan mengapa butir ini tidak berlaku.")
     else:
         reason = ""
+    clean_figures = outcome.clean_figures(
+        session, item=item, raw=figures or {}, status=new_status, village_code=village_code,
+        framework_slug=framework_slug, today=validity.today(), errors=errors,
+    )  # fmt: skip
     if errors:
         raise ValidationFailed(dict(errors))
+    check_version(
+        existing_answer(
+            session,
+            village_code=village_code,
+            framework_slug=framework_slug,
+            item_key=item_key,
+            for_update=expected_version is not None,
+        ),
+        expected_version,
+        STALE_ANSWER,
+    )
     assessment, framework, answer = open_answer(
         session,
         actor=actor,
         village_code=village_code,
         framework_slug=framework_slug,
         item_key=item_key,
+        expected_version=expected_version,
     )
-    before = (answer.status, answer.not_applicable_reason, answer.note, answer.verification)
+    before = (
+        answer.status,
+        answer.not_applicable_reason,
+        answer.note,
+        answer.verification,
+        dict(answer.figures or {}),
+    )
     if new_status in SUBMITTED:
         if (
             new_status is not answer.status
             or reason != answer.not_applicable_reason
+            or clean_figures != (answer.figures or {})
             or answer.verification in (Verification.BELUM, Verification.DITOLAK)
             or validity.is_expired(item, answer, validity.today())  # renewing
         ):
@@ -167,7 +211,14 @@ def answer_item(
     answer.status = new_status
     answer.not_applicable_reason = reason
     answer.note = clean_note
-    after = (answer.status, answer.not_applicable_reason, answer.note, answer.verification)
+    answer.figures = clean_figures
+    after = (
+        answer.status,
+        answer.not_applicable_reason,
+        answer.note,
+        answer.verification,
+        clean_figures,
+    )
     if before == after:
         return answer
     record_event(
@@ -175,9 +226,11 @@ def answer_item(
         actor=actor,
         answer=answer,
         kind=ItemEventKind.DIJAWAB,
-        detail=reason or clean_note,
+        detail="; ".join(
+            t for t in (reason or clean_note, describe(item.extras, clean_figures)) if t
+        ),
     )
-    names = ("status", "not_applicable_reason", "note", "verification")
+    names = ("status", "not_applicable_reason", "note", "verification", "figures")
     audit_answer(
         session,
         actor=actor,
@@ -198,11 +251,12 @@ def set_note(
     framework_slug: str,
     item_key: str,
     note: str,
+    expected_version: int | None = None,
 ) -> ChecklistAnswer | None:
     """Change only the note (``checklist.evidence``: the pendamping's way to comment).
 
     The note does not change the status or the verification. Returns None when there was
-    nothing to save on an untouched item.
+    nothing to save on an untouched item. Raises StaleAnswer like ``answer_item``.
     """
     errors = FieldErrors()
     clean_note = clean_text(note, field="note", errors=errors, max_length=NOTE_MAX, multiline=True)
@@ -217,8 +271,13 @@ def set_note(
         item_key=item_key,
     )
     current = existing_answer(
-        session, village_code=village_code, framework_slug=framework_slug, item_key=item_key
+        session,
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+        for_update=expected_version is not None,
     )
+    check_version(current, expected_version, STALE_ANSWER)
     if (current.note if current else "") == clean_note:
         return current
     _, _, answer = open_answer(
@@ -227,6 +286,7 @@ def set_note(
         village_code=village_code,
         framework_slug=framework_slug,
         item_key=item_key,
+        expected_version=expected_version,
     )
     if answer.note == clean_note:
         return answer
@@ -403,11 +463,14 @@ def verify_item(
     item_key: str,
     decision: str,
     reason: str = "",
+    expected_version: int | None = None,
 ) -> ChecklistAnswer:
     """A monitor's decision on a submitted item: "diverifikasi", or "ditolak" with a reason.
 
     Raises NotFound, OutOfScope (not a monitor, or outside the scope), ValidationFailed
-    (unknown decision, missing reason, item not submitted, derived item, same decision twice).
+    (unknown decision, missing reason, item not submitted, derived item, same decision twice,
+    numbers missing or not meeting the item today: ``outcome.verification_refusal``) and
+    StaleAnswer when the answer changed after the monitor opened it (``expected_version``).
     """
     errors = FieldErrors()
     clean_reason = clean_text(
@@ -429,14 +492,26 @@ def verify_item(
     )
     target = Verification(decision)
     current = existing_answer(
-        session, village_code=village_code, framework_slug=framework_slug, item_key=item_key
+        session,
+        village_code=village_code,
+        framework_slug=framework_slug,
+        item_key=item_key,
+        for_update=expected_version is not None,
     )
     if item.rule is not None:
         raise ValidationFailed({"decision": "Butir ini diverifikasi otomatis oleh sistem."})
+    check_version(current, expected_version, STALE_VERIFICATION)
     if current is None or current.status not in SUBMITTED:
         raise ValidationFailed({"decision": "Butir ini belum diajukan untuk verifikasi."})
     if current.verification is target:
         raise ValidationFailed({"decision": "Keputusan ini sudah tercatat."})
+    if target is Verification.DIVERIFIKASI:
+        refusal = outcome.verification_refusal(
+            session, item=item, status=current.status, figures=current.figures or {},
+            village_code=village_code, framework_slug=framework_slug, today=validity.today(),
+        )  # fmt: skip
+        if refusal:
+            raise ValidationFailed({"decision": refusal})
     assessment, framework, answer = open_answer(
         session,
         actor=actor,

@@ -90,27 +90,70 @@ def assessment_for_write(
     return assessment
 
 
+STALE_ANSWER = (
+    "Butir ini telah diubah oleh pengguna lain sejak Anda membukanya. Isian Anda belum "
+    "disimpan dan masih tertera di bawah; periksa keadaan terbaru, lalu simpan lagi."
+)
+STALE_VERIFICATION = (
+    "Jawaban desa berubah sejak Anda membukanya. Keputusan Anda belum disimpan; periksa "
+    "jawaban dan bukti terbaru, lalu putuskan lagi."
+)
+
+
+class StaleAnswer(Conflict):
+    """The form was opened on an older version of the answer (someone saved in between)."""
+
+
+def check_version(answer: ChecklistAnswer | None, expected: int | None, message: str) -> None:
+    """Refuse a form opened on another version of the answer (0: the item was untouched).
+
+    ``expected`` None skips the check (callers without a form: the CLI, the demo).
+    """
+    if expected is not None and expected != (answer.version if answer is not None else 0):
+        raise StaleAnswer(message)
+
+
 def existing_answer(
-    session: Session, *, village_code: str, framework_slug: str, item_key: str
+    session: Session,
+    *,
+    village_code: str,
+    framework_slug: str,
+    item_key: str,
+    for_update: bool = False,
 ) -> ChecklistAnswer | None:
+    """The answer of the village's current assessment, if any. ``for_update`` locks the row
+    (PostgreSQL) and reloads it, so that a writer compares its version with the last commit:
+    of two writers on one version, the second waits and then sees the first's change."""
     assessment = current_assessment(session, village_code=village_code, slug=framework_slug)
     if assessment is None:
         return None
-    return session.scalar(
-        select(ChecklistAnswer).where(
-            ChecklistAnswer.assessment_id == assessment.id, ChecklistAnswer.item_key == item_key
-        )
+    stmt = select(ChecklistAnswer).where(
+        ChecklistAnswer.assessment_id == assessment.id, ChecklistAnswer.item_key == item_key
     )
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(stmt)
 
 
 def answer_for_write(
-    session: Session, *, assessment: ChecklistAssessment, item_key: str
+    session: Session,
+    *,
+    assessment: ChecklistAssessment,
+    item_key: str,
+    expected_version: int | None = None,
 ) -> ChecklistAnswer:
-    answer = session.scalar(
-        select(ChecklistAnswer).where(
-            ChecklistAnswer.assessment_id == assessment.id, ChecklistAnswer.item_key == item_key
-        )
+    """The answer row to write to, created on the first write.
+
+    With ``expected_version`` the row is locked and its version checked here, after the
+    assessment is known: a parallel first answer may have created both meanwhile (StaleAnswer).
+    """
+    stmt = select(ChecklistAnswer).where(
+        ChecklistAnswer.assessment_id == assessment.id, ChecklistAnswer.item_key == item_key
     )
+    if expected_version is not None:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    answer = session.scalar(stmt)
+    check_version(answer, expected_version, STALE_ANSWER)
     if answer is None:
         answer = ChecklistAnswer(
             assessment_id=assessment.id,

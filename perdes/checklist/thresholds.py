@@ -2,10 +2,11 @@
 BP3MI's placement data for the outcome item ("keberangkatan prosedural") to be met.
 
 Set by the monitor's office (``checklist.verify`` inside its scope) for a regency; shown on
-the outcome item so that the village and the monitor read the same number. Whether the
-village's counts meet it is judged by the monitor when verifying (the counts are evidence,
-not fields). Without a threshold the item is met only when every unmatched departure was
-reported and followed up, or when there was none.
+the outcome item so that the village and the monitor read the same number. The village's
+departure counts are fields of its answer and are compared with it in code
+(``figures.check_outcome``, enforced by ``outcome``: a "terpenuhi" that does not meet it is
+refused, and so is its verification). Without a threshold the item is met only when every
+unmatched departure was reported and followed up, or when there was none.
 """
 
 from __future__ import annotations
@@ -13,16 +14,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import Base, UTCDateTime, utcnow
-from perdes.errors import NotFound, ValidationFailed
+from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.regions.models import Region, RegionLevel
 from perdes.validation import FieldErrors, clean_text
 
 NOTE_MAX = 500
+STALE = (
+    "Ambang kabupaten/kota ini baru saja diubah oleh pengguna lain. Isian Anda belum "
+    "disimpan; periksa nilai yang tersimpan sekarang, lalu simpan lagi."
+)
 
 
 class OutcomeThreshold(Base):
@@ -46,6 +53,11 @@ class OutcomeThreshold(Base):
     )
     set_by_name: Mapped[str] = mapped_column(String(100), comment="kept if the user goes")
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(
+        Integer, server_default="1", comment="optimistic lock for the threshold form"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 def threshold_for(
@@ -63,11 +75,14 @@ def set_threshold(
     framework_slug: str,
     percent: object,
     note: str = "",
+    expected_version: int | None = None,
 ) -> OutcomeThreshold:
     """Set (or change) a kabupaten/kota's threshold.
 
-    Raises OutOfScope (not a monitor of that regency), NotFound (no such kabupaten/kota in the
-    actor's scope) and ValidationFailed (percent not a whole number 0–100, bad note).
+    ``expected_version`` is the threshold's version the form showed (0: not set yet); None
+    skips the check (the CLI). Raises OutOfScope (not a monitor of that regency), NotFound (no
+    such kabupaten/kota in the actor's scope), ValidationFailed (percent not a whole number
+    0–100, bad note) and Conflict when someone set it since the form was opened.
     """
     errors = FieldErrors()
     value = _percent(percent, errors)
@@ -86,16 +101,28 @@ def set_threshold(
         raise NotFound("Kabupaten/kota tidak ditemukan.")
     actor.require("checklist.verify", regency_code)
     row = session.get(OutcomeThreshold, (regency_code, framework_slug))
+    if expected_version is not None and expected_version != (row.version if row else 0):
+        raise Conflict(STALE)
     before = row.min_matched_percent if row else None
+    fresh = row is None
     if row is None:
         row = OutcomeThreshold(regency_code=regency_code, framework_slug=framework_slug)
-        session.add(row)
-    row.min_matched_percent = value
-    row.note = clean_note
-    row.set_by_id = actor.user_id
-    row.set_by_name = actor.full_name or actor.username
-    row.set_at = utcnow()
-    session.flush()
+    try:
+        # changed inside the savepoint (begin_nested flushes pending changes first), so a
+        # parallel first save or a save since we read fails only the savepoint
+        with session.begin_nested():
+            row.min_matched_percent = value
+            row.note = clean_note
+            row.set_by_id = actor.user_id
+            row.set_by_name = actor.full_name or actor.username
+            row.set_at = utcnow()
+            if fresh:
+                session.add(row)
+            session.flush()
+    except (IntegrityError, StaleDataError) as exc:
+        if row in session:
+            session.expunge(row)
+        raise Conflict(STALE) from exc
     audit.record(
         session,
         actor=actor,

@@ -5,8 +5,11 @@ The period runs from the day of the monitor's verification, in WIB (Asia/Jakarta
 zone of the regional offices this was built for:
 - ``{months: N}``: verified on 15 March 2026 with 12 months → counts through 14 March 2027;
   from 15 March 2027 it needs renewing (a 31st becomes the last day of a shorter month).
-- ``budget_year``: counts through 31 December of the year it was verified (the APB Desa
-  year is the calendar year); from 1 January it needs renewing.
+- ``budget_year``: counts from the verification through 31 December of the budget year the
+  answer states (the APB Desa year is the calendar year; an answer verified in December for
+  next year's APB Desa counts through the end of that year; a year already over cannot be
+  verified); answers from before the year was a field count through the end of the year
+  they were verified. From 1 January after it the answer needs renewing.
 - ``none`` and derived items never expire (derived items follow their fact instead).
 
 Expiry is computed from the date, so pages and scores are right on the day; the stored
@@ -27,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import registry
+from perdes.checklist.figures import BUDGET_YEAR
 from perdes.checklist.framework import ItemDef
 from perdes.checklist.instrument import MONTHS, Validity
 from perdes.checklist.models import (
@@ -54,15 +58,22 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def expires_on(validity: Validity, verified_at: datetime | None) -> date | None:
-    """The first day on which an answer verified at ``verified_at`` needs renewing."""
+def expires_on(
+    validity: Validity, verified_at: datetime | None, budget_year: int | None = None
+) -> date | None:
+    """The first day on which an answer verified at ``verified_at`` needs renewing.
+
+    A budget item counts from its verification through the end of the budget year its answer
+    states (``budget_year``; verification refuses a year already over), or, for an answer
+    from before that number was asked, through the end of the year it was verified.
+    """
     if validity.kind == "none":
         return None
     if verified_at is None:
         return date.min  # verified with no date: cannot show that it is current
     verified_on = verified_at.astimezone(ZONE).date()
     if validity.kind == "budget_year":
-        return date(verified_on.year + 1, 1, 1)
+        return date((budget_year or verified_on.year) + 1, 1, 1)
     return add_months(verified_on, validity.months)
 
 
@@ -75,7 +86,8 @@ def answer_expires_on(item: ItemDef, answer: ChecklistAnswer | None) -> date | N
         or answer.verification is not Verification.DIVERIFIKASI
     ):
         return None
-    return expires_on(item.validity, answer.verified_at)
+    year = (answer.figures or {}).get(BUDGET_YEAR)
+    return expires_on(item.validity, answer.verified_at, year if isinstance(year, int) else None)
 
 
 def is_expired(item: ItemDef, answer: ChecklistAnswer | None, on: date) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import facts, registry, thresholds, validity
+from perdes.checklist.figures import FigureDef, OutcomeCheck, check_outcome, figures_for
 from perdes.checklist.framework import Framework, ItemDef, Pillar
 from perdes.checklist.models import (
     ChecklistAnswer,
@@ -69,6 +70,15 @@ class ItemView:
         ]
 
     @property
+    def figure_defs(self) -> tuple[FigureDef, ...]:
+        """The number fields of this item's answer (departure counts, budget year)."""
+        return figures_for(self.item.extras)
+
+    @property
+    def figures(self) -> dict[str, int]:
+        return dict(self.answer.figures or {}) if self.answer is not None else {}
+
+    @property
     def fact_label(self) -> str:
         rule = self.item.rule
         return facts.describe(rule.fact, rule.params) if rule else ""
@@ -93,6 +103,14 @@ class AssessmentView:
                 if view.item.id == item_key:
                     return view
         raise NotFound("Butir ceklis tidak ditemukan.")
+
+    def outcome_check(self, view: ItemView) -> OutcomeCheck | None:
+        """The outcome item's counts against this regency's threshold (None: other items,
+        or counts not given yet)."""
+        if not view.item.extras.outcome:
+            return None
+        percent = self.threshold.min_matched_percent if self.threshold else None
+        return check_outcome(view.figures, percent)
 
     @property
     def missing(self) -> list[ItemView]:

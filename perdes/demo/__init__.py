@@ -164,8 +164,8 @@ DEMO_ANSWERS: tuple[tuple[str, str, str, str | None, str], ...] = (
     ("anggaran-apbdes", "terpenuhi", "Kutipan APB Desa tahun berjalan, mata anggaran PMI.",
      "diverifikasi", ""),
     ("keberangkatan-prosedural", "terpenuhi",
-     "12 bulan terakhir: 23 keberangkatan diketahui desa; 21 cocok dengan data BP3MI; 2 tidak "
-     "cocok, sudah dilaporkan ke Disnakertrans dan ditindaklanjuti. Rekap diketahui BP3MI.",
+     "Rekap 12 bulan terakhir diketahui BP3MI; 2 keberangkatan yang tidak cocok sudah "
+     "dilaporkan ke Disnakertrans dan ditindaklanjuti.",
      None, ""),
     ("layanan-pengaduan", "dalam_proses",
      "Alur rujukan ke BP3MI, Disnakertrans, kepolisian dan lembaga bantuan hukum sedang "
@@ -175,6 +175,11 @@ DEMO_ANSWERS: tuple[tuple[str, str, str, str | None, str], ...] = (
 )  # fmt: skip
 # verified 13 months ago: shows "perlu diperbarui"
 DEMO_EXPIRED = "layanan-informasi-migrasi"
+# the numbers of the items that carry them (checklist/figures.py); None: this year
+DEMO_FIGURES: dict[str, dict[str, int | None]] = {
+    "keberangkatan-prosedural": {"known": 23, "matched": 21, "followed_up": 2},
+    "anggaran-apbdes": {"budget_year": None},
+}
 
 
 def load_checklist(session: Session) -> None:
@@ -195,12 +200,20 @@ def load_checklist(session: Session) -> None:
     for key, status, note, decision, reason in DEMO_ANSWERS:
         if framework.item(key) is None:
             continue
-        common = {"village_code": village, "framework_slug": slug, "item_key": key}
-        services.answer_item(session, actor=op, status=status, note=note, **common)
+        numbers = {
+            name: validity.today().year if value is None else value
+            for name, value in DEMO_FIGURES.get(key, {}).items()
+        }
+        services.answer_item(
+            session, actor=op, village_code=village, framework_slug=slug, item_key=key,
+            status=status, note=note,
+            figures=numbers if framework.format >= 2 else None,  # version 1 has no numbers
+        )  # fmt: skip
         if decision is not None:
             answer = services.verify_item(
-                session, actor=mon, decision=decision, reason=reason, **common
-            )
+                session, actor=mon, village_code=village, framework_slug=slug, item_key=key,
+                decision=decision, reason=reason,
+            )  # fmt: skip
             if key == DEMO_EXPIRED:
                 answer.verified_at = utcnow() - timedelta(days=400)
                 session.flush()

@@ -48,7 +48,12 @@ INDICATORS: dict[str, Indicator] = {
             lambda f: f.promulgated_share,
         ),
         Indicator("skor", "Rata-rata skor ceklis", "%", lambda f: f.mean_score),
-        Indicator("memenuhi", "Desa memenuhi syarat (%)", "%", qualified_share),
+        Indicator(
+            "memenuhi",
+            "Desa memenuhi butir wajib (%)",
+            "%",
+            qualified_share,
+        ),
         Indicator(
             "terlambat",
             "Langkah terlambat (jumlah desa)",

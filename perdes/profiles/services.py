@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from perdes import events
 from perdes.accounts import audit
@@ -14,40 +15,51 @@ from perdes.regions.models import VillageProfile
 from perdes.regions.services import PROFILE_FIELDS, get_village, validate_profile
 
 PROFILE_TAKEN = (
-    "Profil desa baru saja disimpan oleh pengguna lain. Muat ulang halaman, periksa, lalu "
-    "simpan lagi."
+    "Profil desa baru saja disimpan oleh pengguna lain. Isian Anda belum disimpan; "
+    "periksa nilai yang tersimpan sekarang, lalu simpan lagi."
 )
 
 
 def update_profile(
-    session: Session, *, actor: Principal, code: str, data: dict[str, object]
+    session: Session,
+    *,
+    actor: Principal,
+    code: str,
+    data: dict[str, object],
+    expected_version: int | None = None,
 ) -> VillageProfile:
     """Validate and save a village profile, recording the changed fields in the audit log.
 
-    Raises NotFound outside the actor's scope, OutOfScope when the actor may not edit it,
-    ValidationFailed on bad input and Conflict when a parallel first save won (nothing
-    written).
+    ``expected_version`` is the profile's version the form was opened on (0 before the first
+    save); None skips the check (no form: the demo, the CLI). Raises NotFound outside the
+    actor's scope, OutOfScope when the actor may not edit it, ValidationFailed on bad input
+    and Conflict when someone saved since the form was opened, or a parallel first save won
+    (nothing written).
     """
     village = get_village(session, code=code, scope=actor.scope)
     actor.require("village.edit_profile", code)
     clean = validate_profile(data)
+    current = village.profile.version if village.profile_saved else 0
+    if expected_version is not None and expected_version != current:
+        raise Conflict(PROFILE_TAKEN)
     profile = village.profile
     changes: dict[str, tuple[object, object]] = {}
     for name in PROFILE_FIELDS:
         before = getattr(profile, name)
-        after = clean[name]
-        if before != after:
-            changes[name] = (before, after)
-        setattr(profile, name, after)
+        if before != clean[name]:
+            changes[name] = (before, clean[name])
     if changes or not village.profile_saved:
-        profile.updated_at = utcnow()
         try:
-            # begin_nested flushes what is pending first: add the new row inside it.
-            with session.begin_nested():  # a parallel first save may have created it
+            # begin_nested flushes what is pending first: change the row inside it, so that a
+            # stale UPDATE or a parallel first INSERT fails only the savepoint
+            with session.begin_nested():
+                for name in PROFILE_FIELDS:
+                    setattr(profile, name, clean[name])
+                profile.updated_at = utcnow()
                 if not village.profile_saved:
                     session.add(profile)
                 session.flush()
-        except IntegrityError as exc:
+        except (IntegrityError, StaleDataError) as exc:
             if profile in session:
                 session.expunge(profile)  # not written: nothing pending for the commit
             raise Conflict(PROFILE_TAKEN) from exc

@@ -138,5 +138,10 @@ class VillageProfile(Base):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(
+        Integer, server_default="1", comment="optimistic lock: a stale profile form is refused"
+    )
 
     region: Mapped[Region] = relationship(back_populates="profile", lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -169,6 +169,54 @@ def test_checklist_answer_rules(api, frameworks):
     assert_error(operator.put(derived, json={"status": "terpenuhi"}), 409, "rule_violation")
 
 
+def test_a_stale_expected_version_gets_409_in_english_and_changes_nothing(api, frameworks):
+    operator = api("operator")
+    first = operator.put(ITEM, json={"status": "dalam_proses", "note": "A", "expected_version": 0})
+    assert first.status_code == 200, first.text
+    version = first.json()["version"]
+    assert version >= 1
+    again = operator.put(ITEM, json={"status": "dalam_proses", "note": "B", "expected_version": 0})
+    assert_error(again, 409, "stale_version")
+    assert "changed since you read it" in again.json()["error"]["detail"]
+    for bad in (-1, "1", 1.5, True, 2**31):
+        assert_error(operator.put(ITEM, json={"status": "belum", "expected_version": bad}), 422)
+    item = next(
+        i
+        for c in operator.get(f"/api/v1/villages/{LONTAR}/checklists").json()
+        for i in c["items"]
+        if i["id"] == "satgas-komunitas-pmi"
+    )
+    assert (item["note"], item["version"]) == ("A", version)
+    fresh = operator.put(
+        ITEM, json={"status": "dalam_proses", "note": "B", "expected_version": version}
+    )
+    assert fresh.status_code == 200 and fresh.json()["version"] > version
+
+
+def test_the_outcome_counts_through_the_api(api, frameworks):
+    url = ITEM.replace("satgas-komunitas-pmi", "keberangkatan-prosedural")
+    operator = api("operator")
+    good = {"status": "terpenuhi", "figures": {"known": 4, "matched": 3, "followed_up": 1}}
+    response = operator.put(url, json=good)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["figures"] == {"known": 4, "matched": 3, "followed_up": 1}
+    assert body["outcome_met"] is True and body["verification"] == "menunggu"
+    for figures in (
+        {"known": -1, "matched": 0, "followed_up": 0},
+        {"known": "4", "matched": 3, "followed_up": 1},
+        {"known": 4.5, "matched": 3, "followed_up": 1},
+        {"known": 10**6, "matched": 3, "followed_up": 1},
+        {"umur": 3},
+    ):
+        assert_error(operator.put(url, json={"status": "belum", "figures": figures}), 422)
+    short = {"status": "terpenuhi", "figures": {"known": 4, "matched": 2, "followed_up": 1}}
+    error = assert_error(operator.put(url, json=short), 409, "rule_violation")
+    assert "status" in error["fields"]
+    missing = {"status": "terpenuhi", "figures": {"known": 4}}
+    assert "figure_matched" in assert_error(operator.put(url, json=missing), 409)["fields"]
+
+
 # --- DOCX ------------------------------------------------------------------------------------
 
 DOCX_URL = f"/api/v1/villages/{LONTAR}/drafts/docx"

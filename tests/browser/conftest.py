@@ -42,9 +42,11 @@ CHROMIUM_ARGS = [
 
 
 # Console lines the browser prints for outcomes the journeys cause on purpose (a refused or
-# invalid form, an expired session, a request while offline); each is asserted on screen.
+# invalid form, a stale form, an expired session, a request while offline); each is asserted
+# on screen.
 EXPECTED_NOISE = (
     "status of 422",
+    "status of 409",
     "status of 403",
     "status of 401",
     "ERR_INTERNET_DISCONNECTED",

@@ -133,3 +133,41 @@ def test_checklist_answer_reject_resubmit_verify(page, second_page, live_server,
     score = operator.locator("[data-testid=checklist-score]").first
     expect(score).not_to_contain_text(re.compile(r"^\s*0,0"))
     expect(score).to_contain_text("4,8")  # satgas (weight 2) of 42 in checklist v2
+
+
+def test_a_stale_answer_shows_the_conflict_with_the_input_kept_then_counts_are_judged(
+    page, second_page, live_server
+):
+    """Two people have the outcome item open; the first saves counts; the second's save is
+    refused in place (htmx swaps the 409) with the typed note kept; saved again, the counts
+    are judged against the rule. Left "dalam proses": nothing reaches the queue."""
+    first, second = page, second_page
+    login(first, live_server, "operator")
+    login(second, live_server, "admin")
+    for p in (first, second):
+        p.goto(f"/desa/{LONTAR}")
+        p.locator("#butir-keberangkatan-prosedural summary", has_text="catatan dan bukti").click()
+    item = first.locator("#butir-keberangkatan-prosedural")
+    item.get_by_label("Status", exact=True).select_option(label="Dalam proses")
+    item.get_by_label("Keberangkatan warga yang diketahui desa").fill("12")
+    item.get_by_label("Di antaranya cocok dengan data penempatan BP3MI").fill("10")
+    item.locator("button:has-text('Simpan jawaban')").click()
+    expect(first.locator("#butir-keberangkatan-prosedural [data-testid=figures]")).to_contain_text(
+        "12"
+    )
+
+    stale = second.locator("#butir-keberangkatan-prosedural")
+    stale.get_by_label("Catatan").fill("Rekap dari rapat dusun.")
+    stale.locator("button:has-text('Simpan jawaban')").click()
+    conflict = second.locator("#butir-keberangkatan-prosedural [data-testid=conflict]")
+    expect(conflict).to_contain_text("diubah oleh pengguna lain")
+    expect(conflict).to_be_focused()
+    fresh = second.locator("#butir-keberangkatan-prosedural")
+    expect(fresh.get_by_label("Catatan")).to_have_value("Rekap dari rapat dusun.")
+    fresh.get_by_label("Keberangkatan warga yang diketahui desa").fill("12")
+    fresh.get_by_label("Di antaranya cocok dengan data penempatan BP3MI").fill("10")
+    fresh.get_by_label("Yang tidak cocok dan telah dilaporkan").fill("2")
+    fresh.locator("button:has-text('Simpan jawaban')").click()
+    check = second.locator("#butir-keberangkatan-prosedural [data-testid=outcome-check]")
+    expect(check).to_contain_text("Memenuhi butir")
+    expect(check).to_contain_text("semua 2 yang tidak cocok telah dilaporkan")

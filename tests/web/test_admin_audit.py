@@ -96,8 +96,9 @@ def test_each_kind_of_write_leaves_an_audit_entry(client, db, regions):
     client.post(f"/admin/pengguna/{user_id}/sandi", {"password": "sandi-baru-yang-panjang"})
     client.post(f"/admin/pengguna/{user_id}/status", {"active": "0"})
     client.post(f"/admin/pengguna/{user_id}/status", {"active": "1"})
-    client.post(f"/desa/{LONTAR}/profil", {**PROFILE, "kepala_desa_name": "Ahmad"})
-    client.post(f"/desa/{LONTAR}/profil", {**PROFILE, "kepala_desa_name": "Ahmad Sobari"})
+    client.post(f"/desa/{LONTAR}/profil", {**PROFILE, "kepala_desa_name": "Ahmad", "version": "0"})
+    second = {**PROFILE, "kepala_desa_name": "Ahmad Sobari", "version": "1"}
+    client.post(f"/desa/{LONTAR}/profil", second)
     entries = db.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     kinds = [(e.entity, e.action) for e in entries if e.username == admin.username]
     assert kinds == [

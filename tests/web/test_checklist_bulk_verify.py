@@ -45,7 +45,10 @@ def waiting(client, db, regions) -> dict[tuple[str, str], int]:
         client.login(operator.username)
         for key, with_file in items:
             base = f"/desa/{village}/ceklis/{SLUG}/{key}"
-            assert client.post(base + "/jawaban", {"status": "terpenuhi"}).status_code == 303
+            assert (
+                client.post(base + "/jawaban", {"status": "terpenuhi", "version": "0"}).status_code
+                == 303
+            )
             if with_file:
                 sent = client.post(base + "/bukti", files={"file": ("bukti.pdf", PDF)})
                 assert sent.status_code == 303
@@ -79,7 +82,9 @@ def test_monitor_verifies_a_batch_each_recorded_and_audited(client, db, waiting)
     assert set(chosen) <= boxes
     assert waiting[(LONTAR, "layanan-pengaduan")] not in boxes  # no evidence: one by one
     assert waiting[(SUKRA, "satgas-komunitas-pmi")] not in boxes  # another region
-    response = client.post("/verifikasi/sekaligus", {"butir": chosen, "diperiksa": "ya"})
+    seen = {f["name"]: f["value"] for f in queue.select('input[name^="versi-"]')}
+    assert set(seen) == {f"versi-{i}" for i in boxes}
+    response = client.post("/verifikasi/sekaligus", {"butir": chosen, "diperiksa": "ya", **seen})
     assert response.status_code == 303
     assert "diverifikasi=2" in response.headers["location"]
     for answer_id in chosen:
@@ -150,3 +155,39 @@ def test_a_batch_over_the_limit_is_refused(client, db, waiting):
     assert (
         client.post("/verifikasi/sekaligus", {"butir": ids, "diperiksa": "ya"}).status_code == 422
     )
+
+
+@pytest.mark.parametrize("how", ["changed", "missing", "garbage"])
+def test_a_batch_with_an_answer_changed_since_the_queue_was_opened_is_refused_whole(
+    client, db, waiting, how
+):
+    """The village adds evidence to one answer after the monitor opened the queue: the batch
+    answers 409, keeps the choice, and verifies nothing."""
+    monitor = make_user(db, "pemantau", ("36.04",))
+    client.login(monitor.username)
+    queue = soup(client.get("/verifikasi"))
+    seen = {f["name"]: f["value"] for f in queue.select('input[name^="versi-"]')}
+    chosen = [waiting[(LONTAR, "satgas-komunitas-pmi")], waiting[(PONTANG, "satgas-komunitas-pmi")]]
+    changed = chosen[1]
+    if how == "changed":
+        client.login(make_user(db, "operator", (PONTANG,)).username)
+        base = f"/desa/{PONTANG}/ceklis/{SLUG}/satgas-komunitas-pmi"
+        other = client.post(base + "/bukti", files={"file": ("bukti baru.pdf", PDF + b"%2")})
+        assert other.status_code == 303
+        client.login(monitor.username)
+    elif how == "missing":
+        del seen[f"versi-{changed}"]
+    else:
+        seen[f"versi-{changed}"] = "²"
+    response = client.post("/verifikasi/sekaligus", {"butir": chosen, "diperiksa": "ya", **seen})
+    assert response.status_code == 409
+    page = soup(response)
+    message = page.select_one('[data-testid="bulk-errors"]').get_text()
+    assert "berubah sejak antrean ini dibuka" in message and str(changed) in message
+    kept = {int(b["value"]) for b in page.select('input[name="butir"][checked]')}
+    assert kept == set(chosen)
+    assert verify_audits(db) == []
+    for answer_id in chosen:
+        answer = db.get(ChecklistAnswer, answer_id)
+        db.refresh(answer)
+        assert answer.verification is Verification.MENUNGGU

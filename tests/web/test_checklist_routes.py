@@ -38,6 +38,14 @@ def widget(html, item=ITEM):
     return html.select_one(f"article#butir-{item}")
 
 
+def seen(client, item=ITEM, code=LONTAR):
+    """The answer's version as the item's forms carry it (what a browser would post)."""
+    field = soup(client.get(f"/desa/{code}/ceklis/{SLUG}/{item}", htmx=True)).select_one(
+        "input[name=version]"
+    )
+    return field["value"] if field else "0"
+
+
 def score(html):
     return html.select_one("[data-testid=checklist-score]").get_text(strip=True)
 
@@ -73,7 +81,9 @@ def test_pendamping_may_add_notes_and_evidence_but_not_set_the_status(client, db
     assert satgas.select_one("form[action$='/catatan'] textarea[name=note]")
     assert satgas.select_one("form[action$='/catatan'] input[type=file]")
     assert client.post(BASE + "/jawaban", {"status": "terpenuhi"}).status_code == 403
-    response = client.post(BASE + "/catatan", {"note": "Sudah dibahas di musdes."}, htmx=True)
+    response = client.post(
+        BASE + "/catatan", {"note": "Sudah dibahas di musdes.", "version": seen(client)}, htmx=True
+    )
     assert response.status_code == 200
     assert "Sudah dibahas di musdes." in widget(soup(response)).select_one(".ck-note").text
 
@@ -91,7 +101,9 @@ def test_the_whole_journey_answer_reject_resubmit_verify(client, db, framework):
     operator, monitor = make_user(db, "operator"), make_user(db, "pemantau")
     client.login(operator.username)
     response = client.post(
-        BASE + "/jawaban", {"status": "terpenuhi", "note": "SK Kades 5/2026"}, htmx=True
+        BASE + "/jawaban",
+        {"status": "terpenuhi", "note": "SK Kades 5/2026", "version": seen(client)},
+        htmx=True,
     )
     assert response.status_code == 200 and "<html" not in response.text
     html = soup(response)
@@ -108,7 +120,7 @@ def test_the_whole_journey_answer_reject_resubmit_verify(client, db, framework):
     client.login(monitor.username)
     queue = soup(client.get("/verifikasi"))
     assert "1 butir menunggu" in queue.select_one("[data-testid=queue-count]").text
-    reason = {"decision": "ditolak", "reason": "SK belum bertanda tangan."}
+    reason = {"decision": "ditolak", "reason": "SK belum bertanda tangan.", "version": seen(client)}
     rejected = client.post(BASE + "/verifikasi", reason, htmx=True)
     assert rejected.status_code == 200
     assert widget(soup(rejected))["data-verification"] == "ditolak"
@@ -118,10 +130,12 @@ def test_the_whole_journey_answer_reject_resubmit_verify(client, db, framework):
     assert "SK belum bertanda tangan." in widget(page).select_one("[data-testid=rejection]").text
     resubmit = widget(page).select_one("form[action$='/jawaban'] button[type=submit]")
     assert resubmit.get_text() == "Simpan dan ajukan ulang"
-    client.post(BASE + "/jawaban", {"status": "terpenuhi", "note": "SK bertanda tangan"}, htmx=True)
+    data = {"status": "terpenuhi", "note": "SK bertanda tangan", "version": seen(client)}
+    client.post(BASE + "/jawaban", data, htmx=True)
 
     client.login(monitor.username)
-    verified = soup(client.post(BASE + "/verifikasi", {"decision": "diverifikasi"}, htmx=True))
+    decision = {"decision": "diverifikasi", "version": seen(client)}
+    verified = soup(client.post(BASE + "/verifikasi", decision, htmx=True))
     assert widget(verified)["data-verification"] == "diverifikasi"
     assert score(verified) == "8,7"
     assert score(soup(client.get(f"/desa/{LONTAR}"))) == "8,7"
@@ -131,7 +145,7 @@ def test_the_whole_journey_answer_reject_resubmit_verify(client, db, framework):
 
 def test_without_javascript_writes_redirect_back_to_the_item(client, db, framework):
     login(client, db, "operator")
-    response = client.post(BASE + "/jawaban", {"status": "dalam_proses"})
+    response = client.post(BASE + "/jawaban", {"status": "dalam_proses", "version": "0"})
     assert response.status_code == 303
     assert response.headers["location"].endswith(f"/desa/{LONTAR}#butir-{ITEM}")
     page = client.get(BASE)
@@ -145,7 +159,7 @@ def test_without_javascript_writes_redirect_back_to_the_item(client, db, framewo
 def test_invalid_answer_rerenders_the_widget_with_errors_and_422(client, db, framework, htmx):
     login(client, db, "operator")
     url = f"/desa/{LONTAR}/ceklis/{SLUG}/pengasuhan-anak-pmi/jawaban"
-    data = {"status": "tidak_berlaku", "note": "<script>x</script>"}
+    data = {"status": "tidak_berlaku", "note": "<script>x</script>", "version": "0"}
     response = client.post(url, data, htmx=htmx)
     assert response.status_code == 422
     html = soup(response)
@@ -188,7 +202,8 @@ def test_queue_is_for_monitors_paginated_and_has_a_fragment(client, db, framewor
     login(client, db, "operator")
     assert client.get("/verifikasi").status_code == 403
     for key in ("satgas-komunitas-pmi", "pendataan-pmi", "layanan-pengaduan"):
-        client.post(f"/desa/{LONTAR}/ceklis/{SLUG}/{key}/jawaban", {"status": "terpenuhi"})
+        url = f"/desa/{LONTAR}/ceklis/{SLUG}/{key}/jawaban"
+        client.post(url, {"status": "terpenuhi", "version": "0"})
     login(client, db, "pemantau")
     page = soup(client.get("/verifikasi"))
     assert page.select_one("nav a[href='/verifikasi']") is not None
@@ -221,10 +236,12 @@ def test_evidence_is_removed_by_its_widget_and_cannot_be_reached_from_another_it
 
 def test_admin_may_answer_and_verify_anywhere(client, db, framework):
     login(client, db, "admin")
-    client.post(BASE + "/jawaban", {"status": "terpenuhi"}, htmx=True)
-    verified = soup(client.post(BASE + "/verifikasi", {"decision": "diverifikasi"}, htmx=True))
+    client.post(BASE + "/jawaban", {"status": "terpenuhi", "version": "0"}, htmx=True)
+    decision = {"decision": "diverifikasi", "version": seen(client)}
+    verified = soup(client.post(BASE + "/verifikasi", decision, htmx=True))
     assert widget(verified)["data-verification"] == "diverifikasi"
-    again = client.post(BASE + "/verifikasi", {"decision": "diverifikasi"}, htmx=True)
+    decision["version"] = seen(client)
+    again = client.post(BASE + "/verifikasi", decision, htmx=True)
     assert again.status_code == 422
     assert "sudah tercatat" in again.text
 
@@ -308,7 +325,7 @@ def test_answer_and_file_are_saved_together_or_not_at_all(client, db, framework)
     client.login(make_user(db, "operator").username)
     bad = client.post(
         BASE + "/jawaban",
-        {"status": "terpenuhi", "note": "SK Kades"},
+        {"status": "terpenuhi", "note": "SK Kades", "version": "0"},
         files={"file": ("sk.pdf", b"MZ\x90\x00" + b"\x00" * 64)},
         htmx=True,
     )
@@ -317,7 +334,7 @@ def test_answer_and_file_are_saved_together_or_not_at_all(client, db, framework)
     assert "Belum tersimpan" in soup(bad).select_one(".error-summary").text
     both = client.post(
         BASE + "/jawaban",
-        {"status": "terpenuhi", "note": "SK Kades"},
+        {"status": "terpenuhi", "note": "SK Kades", "version": "0"},
         files={"file": ("sk satgas.pdf", PDF)},
         htmx=True,
     )
@@ -327,3 +344,93 @@ def test_answer_and_file_are_saved_together_or_not_at_all(client, db, framework)
     assert html.select_one(".ck-evidence a").get_text() == "sk satgas.pdf"
     assert "Jawaban dan bukti tersimpan." in html.select_one("[data-outcome]").text
     assert html.select_one("form[enctype='multipart/form-data'] input[type=file]")
+
+
+def _answer_row(db, item=ITEM):
+    from sqlalchemy import select
+
+    from perdes.checklist.models import ChecklistAnswer
+
+    db.expire_all()
+    return db.scalar(select(ChecklistAnswer).where(ChecklistAnswer.item_key == item))
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_stale_answer_form_gets_409_with_the_input_kept_and_changes_nothing(
+    client, db, framework, htmx
+):
+    """Two operators open the item; the first saves; the second's save is refused."""
+    login(client, db, "operator")
+    opened = seen(client)  # "0": nobody answered yet
+    first = {"status": "dalam_proses", "note": "Rapat pertama", "version": opened}
+    assert client.post(BASE + "/jawaban", first, htmx=True).status_code == 200
+    before = _answer_row(db)
+    stale = {"status": "terpenuhi", "note": "Catatan saya yang <b>lama</b>", "version": opened}
+    response = client.post(BASE + "/jawaban", stale, htmx=htmx)
+    assert response.status_code == 409
+    html = widget(soup(response))
+    assert "diubah oleh pengguna lain" in html.select_one("[data-testid=conflict]").text
+    assert "Rapat pertama" in html.select_one("[data-testid=conflict]").text  # what is stored
+    assert html.select_one("textarea[name=note]").text == "Catatan saya yang <b>lama</b>"
+    assert html.select_one("select[name=status] option[selected]")["value"] == "terpenuhi"
+    assert html.select_one("input[name=version]")["value"] == str(before.version)
+    after = _answer_row(db)
+    assert (after.status.value, after.note, after.version) == (
+        "dalam_proses",
+        "Rapat pertama",
+        before.version,
+    )
+    assert (soup(response).select_one("html") is None) is htmx
+
+
+@pytest.mark.parametrize("version", ["", "abc", "²", "-1", "99999999999999999999", "1\x00"])
+def test_an_answer_form_without_a_valid_version_is_refused_as_stale(client, db, framework, version):
+    login(client, db, "operator")
+    data = {"status": "dalam_proses", "note": "x", "version": version}
+    if not version:
+        del data["version"]
+    response = client.post(BASE + "/jawaban", data, htmx=True)
+    assert response.status_code == 409
+    assert _answer_row(db) is None
+
+
+def test_a_stale_note_form_of_the_pendamping_gets_409_and_changes_nothing(client, db, framework):
+    login(client, db, "pendamping")
+    opened = seen(client)
+    assert (
+        client.post(
+            BASE + "/catatan", {"note": "Catatan pertama", "version": opened}, htmx=True
+        ).status_code
+        == 200
+    )
+    response = client.post(BASE + "/catatan", {"note": "Catatan kedua", "version": opened})
+    assert response.status_code == 409
+    assert widget(soup(response)).select_one("textarea[name=note]").text == "Catatan kedua"
+    assert _answer_row(db).note == "Catatan pertama"
+
+
+def test_verifying_an_answer_changed_after_the_monitor_opened_it_is_refused(client, db, framework):
+    operator, monitor = make_user(db, "operator"), make_user(db, "pemantau")
+    client.login(operator.username)
+    client.post(BASE + "/jawaban", {"status": "terpenuhi", "note": "SK lama", "version": "0"})
+    client.login(monitor.username)
+    opened = seen(client)  # the monitor reads the answer "SK lama"
+    client.login(operator.username)
+    changed = {"status": "terpenuhi", "note": "SK baru", "version": seen(client)}
+    assert client.post(BASE + "/jawaban", changed).status_code == 303
+    client.login(monitor.username)
+    decision = {"decision": "ditolak", "reason": "Belum bertanda tangan.", "version": opened}
+    response = client.post(BASE + "/verifikasi", decision, htmx=True)
+    assert response.status_code == 409
+    html = widget(soup(response))
+    assert (
+        "Jawaban desa berubah sejak Anda membukanya"
+        in html.select_one("[data-testid=conflict]").get_text()
+    )
+    assert html.select_one("textarea[name=reason]").text == "Belum bertanda tangan."
+    row = _answer_row(db)
+    assert (row.verification.value, row.note, row.rejection_reason) == ("menunggu", "SK baru", "")
+    # with the version now shown, the decision goes through
+    decision["version"] = html.select_one("input[name=version]")["value"]
+    assert client.post(BASE + "/verifikasi", decision, htmx=True).status_code == 200
+    assert _answer_row(db).verification.value == "ditolak"

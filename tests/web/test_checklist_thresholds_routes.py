@@ -55,7 +55,9 @@ def test_monitor_sets_and_changes_the_threshold_and_the_item_shows_it(client, db
     row = soup(client.get(PAGE)).select_one("tr[data-regency='36.04']")
     assert "90%" in row.text and "Rina Pemantau" in row.text and "Surat BP3MI Banten" in row.text
 
-    assert client.post(PAGE, {"regency": "36.04", "percent": " 95 "}).status_code == 303
+    shown = soup(client.get(PAGE)).select_one("input[name='versi-36.04']")["value"]
+    again = {"regency": "36.04", "percent": " 95 ", "versi-36.04": shown}
+    assert client.post(PAGE, again).status_code == 303
     assert rows(db) == [("36.04", 95, "")]
 
     operator = make_user(db, "operator", (LONTAR,))
@@ -110,3 +112,28 @@ def test_village_roles_are_refused(client, db, v2, role):
     assert client.get(PAGE).status_code in (403, 404)
     assert client.post(PAGE, {"regency": "36.04", "percent": "90"}).status_code in (403, 404)
     assert rows(db) == []
+
+
+def test_a_stale_threshold_form_gets_409_with_the_input_kept_and_changes_nothing(
+    client, db, monitor
+):
+    """Two monitors open the page; the first sets 90 %; the second's 80 % is refused."""
+    opened = soup(client.get(PAGE))
+    assert opened.select_one("input[name='versi-36.04']") is None  # not set yet: version 0
+    assert client.post(PAGE, {"regency": "36.04", "percent": "90"}).status_code == 303
+    stale = {"regency": "36.04", "percent": "80", "note": "Surat lama"}
+    response = client.post(PAGE, stale)  # the page it came from showed no threshold
+    assert response.status_code == 409
+    page = soup(response)
+    assert "diubah oleh pengguna lain" in page.select_one("[data-testid=conflict]").text
+    assert page.select_one("#f-percent")["value"] == "80"
+    assert "Surat lama" in page.select_one("#f-note").text
+    assert "90%" in page.select_one("tr[data-regency='36.04']").text
+    assert rows(db) == [("36.04", 90, "")]
+    shown = page.select_one("input[name='versi-36.04']")["value"]
+    old = {**stale, "versi-36.04": str(int(shown) - 1)}
+    assert client.post(PAGE, old).status_code == 409
+    assert client.post(PAGE, {**stale, "versi-36.04": "²"}).status_code == 409
+    assert rows(db) == [("36.04", 90, "")]
+    assert client.post(PAGE, {**stale, "versi-36.04": shown}).status_code == 303
+    assert rows(db) == [("36.04", 80, "Surat lama")]

@@ -127,6 +127,7 @@ def test_parallel_readers_and_writers_get_no_server_error_and_lose_no_write(
                     "sebutan_kepala_desa": "Kepala Desa",
                     "sebutan_bpd": "Badan Permusyawaratan Desa",
                     "pmi_active_count": str(count),
+                    "version": str(count - 1),  # one writer per village: its own last save
                 }
                 response = await http.post(f"/desa/{code}/profil", data=data)
                 statuses[response.status_code] += 1

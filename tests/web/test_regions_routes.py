@@ -1,7 +1,9 @@
 """Village directory and village page through the HTTP client: pages and htmx fragments."""
 
+import pytest
 from bs4 import BeautifulSoup
 
+from perdes.regions.models import VillageProfile
 from tests.factories import LONTAR, PONTANG, SUKRA
 
 
@@ -81,6 +83,7 @@ def test_profile_edit_with_htmx_swaps_the_widget(client, db, regions):
         "sebutan_bpd": "Badan Permusyawaratan Desa",
         "kepala_desa_name": "Ahmad Sobari",
         "pmi_active_count": "412",
+        "version": soup(form).select_one("form input[name=version]")["value"],
     }
     saved = client.post(f"/desa/{LONTAR}/profil", data, htmx=True)
     assert saved.status_code == 200
@@ -99,6 +102,7 @@ def test_profile_edit_without_javascript_redirects_after_save(client, db, region
         "sebutan_kepala_desa": "Kepala Desa",
         "sebutan_bpd": "BPD",
         "ketua_bpd_name": "Yasin",
+        "version": "0",
     }
     saved = client.post(f"/desa/{LONTAR}/profil", data)
     assert saved.status_code == 303 and saved.headers["location"].endswith(f"/desa/{LONTAR}")
@@ -152,3 +156,43 @@ def test_kelurahan_page_says_it_cannot_make_a_perdes(client, db, regions):
 
 def test_healthz(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_stale_profile_form_gets_409_with_the_input_kept_and_changes_nothing(
+    client, db, regions, htmx
+):
+    """An admin opened the form; the operator saved meanwhile: the admin's save is refused,
+    the admin's input stays in the form and the stored values are listed."""
+    client.login_as(db, "admin")
+    opened = soup(client.get(f"/desa/{LONTAR}/profil", htmx=True))
+    version = opened.select_one("form input[name=version]")["value"]
+    assert version == "0"
+    base = {"sebutan_desa": "Desa", "sebutan_kepala_desa": "Kepala Desa", "sebutan_bpd": "BPD"}
+    operator_save = {**base, "kepala_desa_name": "Ahmad Sobari", "version": version}
+    assert client.post(f"/desa/{LONTAR}/profil", operator_save).status_code == 303
+    stale = {**base, "kepala_desa_name": "Nama <i>lama</i>", "version": version}
+    response = client.post(f"/desa/{LONTAR}/profil", stale, htmx=htmx)
+    assert response.status_code == 409
+    html = soup(response)
+    assert "disimpan oleh pengguna lain" in html.select_one("[data-testid=conflict]").text
+    assert html.select_one("#f-kepala_desa_name")["value"] == "Nama <i>lama</i>"
+    stored = html.select_one("[data-testid=stored]").text
+    assert "Nama kepala desa: Ahmad Sobari" in stored
+    assert html.select_one("form input[name=version]")["value"] == "1"
+    db.expire_all()
+    row = db.get(VillageProfile, LONTAR)
+    assert (row.kepala_desa_name, row.version) == ("Ahmad Sobari", 1)
+    # saving again from the refreshed form is a deliberate overwrite
+    again = {**stale, "version": "1"}
+    assert client.post(f"/desa/{LONTAR}/profil", again).status_code == 303
+
+
+@pytest.mark.parametrize("version", [None, "", "x", "²", "-1", "1e3", "0\x00"])
+def test_a_profile_form_without_a_valid_version_is_refused(client, db, regions, version):
+    client.login_as(db, "operator")
+    data = {"sebutan_desa": "Desa", "sebutan_kepala_desa": "Kepala Desa", "sebutan_bpd": "BPD"}
+    if version is not None:
+        data["version"] = version
+    assert client.post(f"/desa/{LONTAR}/profil", data).status_code == 409
+    assert db.get(VillageProfile, LONTAR) is None

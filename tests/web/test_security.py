@@ -6,7 +6,13 @@ from bs4 import BeautifulSoup
 from perdes.web.security import CSP
 from tests.factories import LONTAR, PONTANG, SUSUKAN
 
-PROFILE = {"sebutan_desa": "Desa", "sebutan_kepala_desa": "Kepala Desa", "sebutan_bpd": "BPD"}
+# a first save: the form carries version 0 (no profile stored yet)
+PROFILE = {
+    "sebutan_desa": "Desa",
+    "sebutan_kepala_desa": "Kepala Desa",
+    "sebutan_bpd": "BPD",
+    "version": "0",
+}
 
 
 @pytest.mark.parametrize("token", [None, "", "0" * 64, "salah"])

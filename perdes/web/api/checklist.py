@@ -6,11 +6,14 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import services as checklist
 from perdes.checklist import validity, views
+from perdes.checklist.figures import MAX_DEPARTURES, OutcomeCheck
+from perdes.checklist.store import StaleAnswer
 from perdes.checklist.views import AssessmentView, ItemView
 from perdes.web.api.common import (
     NO_CONTROL,
@@ -20,7 +23,7 @@ from perdes.web.api.common import (
     limit_body,
     operation_id,
 )
-from perdes.web.api.errors import READ, WRITE, responses
+from perdes.web.api.errors import READ, WRITE, api_error_response, responses
 from perdes.web.deps import DB
 from perdes.web.permissions import requires
 
@@ -45,6 +48,10 @@ ItemKey = Annotated[
     ),
 ]
 Status = Literal["belum", "dalam_proses", "terpenuhi", "tidak_berlaku"]
+FigureName = Literal["known", "matched", "followed_up", "budget_year"]
+# strict models (RequestModel): whole numbers only, no text, floats or booleans
+Count = Annotated[int, Field(ge=0, le=MAX_DEPARTURES)]
+Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class ItemOut(BaseModel):
@@ -69,6 +76,20 @@ class ItemOut(BaseModel):
         description="Last day a verified answer counts; null when it never expires."
     )
     evidence_count: int
+    figures: dict[str, int] = Field(
+        description="The answer's numbers: on the outcome item `known`, `matched`, "
+        "`followed_up` (departures in the last 12 months, those matched with BP3MI's data, "
+        "unmatched ones reported and followed up); on a budget item `budget_year`."
+    )
+    outcome_met: bool | None = Field(
+        description="Outcome item only: whether the counts meet the kabupaten/kota threshold "
+        "or the 'every unmatched departure reported' rule; null for other items or while a "
+        "count is missing."
+    )
+    version: int = Field(
+        description="The answer's version (0: never answered); send it back as "
+        "`expected_version` so that a save over someone else's newer one is refused (409)."
+    )
 
 
 class ChecklistOut(BaseModel):
@@ -97,13 +118,30 @@ class AnswerIn(RequestModel):
         pattern=NO_CONTROL,
         description="Required with 'tidak_berlaku' (not allowed on mandatory items).",
     )
+    figures: dict[FigureName, Count] = Field(
+        default_factory=dict,
+        description="Numbers of the item: `known`, `matched`, `followed_up` on the outcome "
+        "item (all three required with 'terpenuhi', and they must meet the threshold), "
+        "`budget_year` on a budget item (this year or next). Other items take none.",
+    )
+    expected_version: Version | None = Field(
+        default=None,
+        description="The item's `version` you read (0 if never answered); 409 with code "
+        "`stale_version` if it changed since. Omit to save regardless.",
+    )
+
+
+STALE_API = (
+    "The answer changed since you read it (its version is no longer `expected_version`); "
+    "nothing was saved. Read the item again and retry."
+)
 
 
 def _last_day(ends: date | None) -> date | None:
     return ends - timedelta(days=1) if ends is not None and ends > date.min else None
 
 
-def _item_out(view: ItemView) -> ItemOut:
+def _item_out(view: ItemView, check: OutcomeCheck | None = None) -> ItemOut:
     a = view.answer
     return ItemOut(
         id=view.item.id,
@@ -122,6 +160,9 @@ def _item_out(view: ItemView) -> ItemOut:
         expired=view.expired,
         valid_until=_last_day(validity.answer_expires_on(view.item, a)),
         evidence_count=len(view.evidence),
+        figures=view.figures,
+        outcome_met=check.met if check is not None else None,
+        version=a.version if a else 0,
     )
 
 
@@ -133,7 +174,7 @@ def _checklist_out(view: AssessmentView) -> ChecklistOut:
         score=view.result.score,
         qualified=view.result.qualified,
         mandatory_missing=list(view.result.mandatory_missing),
-        items=[_item_out(v) for _, items in view.pillars for v in items],
+        items=[_item_out(v, view.outcome_check(v)) for _, items in view.pillars for v in items],
     )
 
 
@@ -153,23 +194,31 @@ def checklists(code: VillageCode, db: DB, user: Viewer) -> list[ChecklistOut]:
     summary="Answer one checklist item",
     description=(
         "Rules of the app that the schema cannot express (derived items, 'tidak_berlaku' on a "
-        "mandatory item or without a reason) give 409 with code `rule_violation`."
+        "mandatory item or without a reason) give 409 with code `rule_violation`. With "
+        "`expected_version`, a save over a newer answer gives 409 with code `stale_version` "
+        "and changes nothing."
     ),
     responses=responses(*WRITE),
+    response_model=ItemOut,
     dependencies=[Depends(limit_body)],
 )
 def answer_item(
     code: VillageCode, framework: Slug, item: ItemKey, body: AnswerIn, db: DB, user: Answerer
-) -> ItemOut:
-    checklist.answer_item(
-        db,
-        actor=user,
-        village_code=code,
-        framework_slug=framework,
-        item_key=item,
-        status=body.status,
-        not_applicable_reason=body.not_applicable_reason,
-        note=body.note,
-    )
+) -> ItemOut | JSONResponse:
+    try:
+        checklist.answer_item(
+            db,
+            actor=user,
+            village_code=code,
+            framework_slug=framework,
+            item_key=item,
+            status=body.status,
+            not_applicable_reason=body.not_applicable_reason,
+            note=body.note,
+            figures={str(k): v for k, v in body.figures.items()},
+            expected_version=body.expected_version,
+        )
+    except StaleAnswer:
+        return api_error_response(409, code="stale_version", detail=STALE_API)
     view = views.assessment_view(db, actor=user, village_code=code, framework_slug=framework)
-    return _item_out(view.item(item))
+    return _item_out(view.item(item), view.outcome_check(view.item(item)))

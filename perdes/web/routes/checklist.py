@@ -7,11 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import queue, services, thresholds, views
+from perdes.checklist.figures import FIELD_PREFIX
+from perdes.checklist.store import STALE_ANSWER, STALE_VERIFICATION
 from perdes.config import Settings
-from perdes.errors import NotFound, ValidationFailed
+from perdes.errors import Conflict, NotFound, ValidationFailed
+from perdes.validation import parse_int
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
 from perdes.web.forms import Multipart, submit
@@ -41,6 +46,7 @@ def _item_response(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     message: str = "",
+    conflict: str = "",
     oob: bool = False,
     status_code: int = 200,
 ) -> Response:
@@ -53,6 +59,7 @@ def _item_response(
         "errors": errors or {},
         "values": values or {},
         "message": message,
+        "conflict": conflict,
         "oob": oob,
     }
     return render(request, "checklist/item.html", context, block="item", status_code=status_code)
@@ -69,9 +76,12 @@ def _after_write(
     *,
     message: str,
     values: dict[str, str] | None = None,
+    stale: str = STALE_ANSWER,
 ) -> Response:
     """Run the write (all of it or nothing: a savepoint); htmx gets the widget back (and the
-    score out of band), others a 303."""
+    score out of band), others a 303. A stale form (someone saved the answer since it was
+    opened, or at the same moment) comes back with 409, the input kept and the fresh state
+    (htmx swaps 409, see base.html)."""
 
     def done(_: object) -> Response:
         if is_htmx(request):
@@ -81,14 +91,27 @@ def _after_write(
         url = request.url_for("village_detail", kode=kode)
         return redirect(request, f"{url}#butir-{butir}")
 
-    return submit(
-        db,
-        write,
-        invalid=lambda errors: _item_response(
-            request, db, user, kode, kerangka, butir, errors=errors, values=values, oob=True
-        ),
-        done=done,
-    )
+    try:
+        return submit(
+            db,
+            write,
+            invalid=lambda errors: _item_response(
+                request, db, user, kode, kerangka, butir, errors=errors, values=values, oob=True
+            ),
+            done=done,
+        )
+    except (Conflict, IntegrityError, StaleDataError) as exc:
+        return _item_response(
+            request, db, user, kode, kerangka, butir,
+            conflict=exc.message if isinstance(exc, Conflict) else stale,
+            values=values, oob=True, status_code=409,
+        )  # fmt: skip
+
+
+def _version(raw: str | None) -> int:
+    """The version a form was opened on; a missing or malformed one counts as stale."""
+    value = parse_int(raw)
+    return -1 if value is None else value
 
 
 @router.get(ITEM_PATH, name="checklist_item")
@@ -124,6 +147,12 @@ def checklist_answer(
             status=form.get("status", ""),
             not_applicable_reason=form.get("not_applicable_reason", ""),
             note=form.get("note", ""),
+            figures={
+                key.removeprefix(FIELD_PREFIX): value
+                for key, value in form.items()
+                if key.startswith(FIELD_PREFIX)
+            },
+            expected_version=_version(form.get("version")),
         )
         _attach(db, user, settings, kode, kerangka, butir, posted.file())
 
@@ -180,6 +209,7 @@ def checklist_note(
             framework_slug=kerangka,
             item_key=butir,
             note=form.get("note", ""),
+            expected_version=_version(form.get("version")),
         )
         _attach(db, user, settings, kode, kerangka, butir, posted.file())
 
@@ -302,9 +332,11 @@ def checklist_verify(
             item_key=butir,
             decision=decision,
             reason=form.get("reason", ""),
+            expected_version=_version(form.get("version")),
         ),
         message="Butir diverifikasi." if decision == "diverifikasi" else "Butir ditolak.",
         values=form,
+        stale=STALE_VERIFICATION,
     )
 
 
@@ -340,40 +372,54 @@ def checklist_verify_bulk(
     form: FormData,
     chosen: Annotated[list[str], Depends(_chosen_answers)],
 ) -> Response:
-    """Verify the selected waiting answers at once (each recorded and audited on its own)."""
+    """Verify the selected waiting answers at once (each recorded and audited on its own).
+
+    Each row carries the version of the answer the monitor saw (``versi-<id>``): an answer
+    changed since refuses the whole batch with 409, the choice kept."""
     ids: list[int] = []
     for raw in chosen:
-        if not raw.isdigit() or len(raw) > 12:
+        value = parse_int(raw, lo=1)
+        if value is None:
             ids = []
             chosen = ["?"]
             break
-        ids.append(int(raw))
+        ids.append(value)
+    versions = {i: _version(form.get(f"versi-{i}")) for i in ids}
 
     def write() -> int:
         if chosen and not ids:
             raise ValidationFailed({"butir": "Pilihan butir tidak valid."})
         done = queue.verify_many(
-            db, actor=user, answer_ids=ids, evidence_checked=form.get("diperiksa") == "ya"
+            db,
+            actor=user,
+            answer_ids=ids,
+            evidence_checked=form.get("diperiksa") == "ya",
+            versions=versions,
         )
         return len(done)
 
-    def invalid(errors: dict[str, str]) -> Response:
+    def invalid(errors: dict[str, str], status_code: int = 422) -> Response:
         page = queue.list_waiting(db, actor=user, page=1, per_page=QUEUE_PER_PAGE)
         return render(
             request,
             "checklist/queue.html",
             {"user": user, "page": page, "errors": errors, "chosen": set(chosen)},
+            status_code=status_code,
         )
 
-    return submit(
-        db,
-        write,
-        invalid=invalid,
-        done=lambda count: redirect(
-            request,
-            request.url_for("checklist_queue").include_query_params(diverifikasi=count),
-        ),
-    )
+    try:
+        return submit(
+            db,
+            write,
+            invalid=invalid,
+            done=lambda count: redirect(
+                request,
+                request.url_for("checklist_queue").include_query_params(diverifikasi=count),
+            ),
+        )
+    except (Conflict, StaleDataError) as exc:
+        message = exc.message if isinstance(exc, Conflict) else STALE_VERIFICATION
+        return invalid({"butir": message}, status_code=409)
 
 
 def _thresholds_page(
@@ -384,6 +430,7 @@ def _thresholds_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     saved: str = "",
+    conflict: str = "",
     status_code: int = 200,
 ) -> Response:
     rows = thresholds.thresholds_in_scope(db, actor=user, framework_slug=OUTCOME_FRAMEWORK)
@@ -396,6 +443,7 @@ def _thresholds_page(
             "values": values or {},
             "errors": errors or {},
             "saved": saved,
+            "conflict": conflict,
         },
         status_code=status_code,
     )
@@ -414,9 +462,14 @@ def checklist_thresholds(
 
 @router.post("/verifikasi/ambang", name="checklist_threshold_save")
 def checklist_threshold_save(request: Request, db: DB, user: Verifier, form: FormData) -> Response:
-    """Set or change one kabupaten/kota's threshold (the service validates and audits)."""
+    """Set or change one kabupaten/kota's threshold (the service validates and audits).
+
+    The form carries the version of every threshold it shows (``versi-<kode>``; none for a
+    kabupaten/kota not set yet): a threshold saved by someone else since answers 409, the
+    input kept."""
     regency = form.get("regency", "")
     posted = {k: form.get(k, "") for k in ("regency", "percent", "note")}
+    shown = form.get(f"versi-{regency}")
     try:
         return submit(
             db,
@@ -427,6 +480,7 @@ def checklist_threshold_save(request: Request, db: DB, user: Verifier, form: For
                 framework_slug=OUTCOME_FRAMEWORK,
                 percent=form.get("percent", ""),
                 note=form.get("note", ""),
+                expected_version=0 if shown is None else _version(shown),
             ),
             invalid=lambda errors: _thresholds_page(
                 request, db, user, values=posted, errors=errors
@@ -439,3 +493,7 @@ def checklist_threshold_save(request: Request, db: DB, user: Verifier, form: For
     except NotFound:
         errors = {"regency": "Pilih kabupaten/kota di wilayah tugas Anda."}
         return _thresholds_page(request, db, user, values=posted, errors=errors, status_code=422)
+    except Conflict as exc:
+        return _thresholds_page(
+            request, db, user, values=posted, conflict=exc.message, status_code=409
+        )

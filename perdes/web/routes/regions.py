@@ -16,6 +16,7 @@ from perdes.pagination import COUNT_CAP
 from perdes.profiles import services as profiles
 from perdes.regions import services
 from perdes.regions.codes import is_valid_code
+from perdes.validation import parse_int
 from perdes.web.deps import DB, FormData
 from perdes.web.forms import submit
 from perdes.web.htmx import is_htmx, redirect, render
@@ -143,23 +144,44 @@ def village_profile_form(
     )
 
 
+def _stored_differences(
+    village: services.VillageView, values: dict[str, str]
+) -> list[tuple[str, str]]:
+    """(field, value stored now) for each field where the stale form differs from the row."""
+    out = []
+    for name in services.PROFILE_FIELDS:
+        stored = getattr(village.profile, name)
+        stored_text = "" if stored is None else str(stored)
+        if stored_text != values.get(name, "").strip():
+            out.append((name, stored_text))
+    return out
+
+
 @router.post("/desa/{kode}/profil", name="village_profile_update")
 def village_profile_update(
     request: Request, kode: str, db: DB, user: ProfileEditor, village: VillageToEdit, form: FormData
 ) -> Response:
-    """Save the profile; invalid input re-renders the form with field errors and HTTP 422."""
+    """Save the profile; invalid input re-renders the form with field errors and HTTP 422, a
+    stale form (saved by someone else since it was opened) with 409, the input kept and the
+    values stored now listed beside it."""
+    version = parse_int(form.get("version"))
 
     def form_again(errors: dict[str, str], conflict: str = "") -> Response:
         values = {name: form.get(name, "") for name in services.PROFILE_FIELDS}
+        shown = village
+        if conflict:
+            db.expire_all()
+            shown = services.get_village(db, code=kode, scope=user.scope)
         return render(
             request,
             "regions/profile_edit.html",
             {
                 "user": user,
-                "village": village,
+                "village": shown,
                 "values": values,
                 "errors": errors,
                 "conflict": conflict,
+                "stored": _stored_differences(shown, values) if conflict else [],
             },
             block="profile_form",
             status_code=409 if conflict else 422,
@@ -179,7 +201,13 @@ def village_profile_update(
     try:
         return submit(
             db,
-            lambda: profiles.update_profile(db, actor=user, code=kode, data=dict(form)),
+            lambda: profiles.update_profile(
+                db,
+                actor=user,
+                code=kode,
+                data=dict(form),
+                expected_version=-1 if version is None else version,
+            ),
             invalid=form_again,
             done=saved,
         )
