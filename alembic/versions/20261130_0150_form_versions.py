@@ -1,7 +1,7 @@
 """form versions: optimistic locks on checklist answers, village profiles and outcome thresholds
 
 Revision ID: 0150
-Revises: 0170
+Revises: 0100
 Create Date: 2026-11-30 17:40:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "0150"
-down_revision: str | None = "0170"
+down_revision: str | None = "0100"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
