@@ -113,6 +113,7 @@ def promulgated_by_date(
         select(Adoption.village_code.label("village"), func.min(on).label("first_on"))
         .where(
             Adoption.current_stage.in_(standing.PROMULGATED_STAGES),
+            standing.perdes_only(),
             func.substr(Adoption.village_code, 10, 1) != "1",
             *code_clauses(Adoption.village_code, scope, code),
             *([Adoption.village_code.in_(members)] if members is not None else []),

@@ -21,6 +21,7 @@ from perdes.regions.models import Region, RegionLevel
 from perdes.tracking import deadlines
 from perdes.tracking.deadlines import DEFAULTS, DeadlineKind, EffectiveRule
 from perdes.tracking.fold import State, Step, fold, next_steps
+from perdes.tracking.kinds import ProductKind
 from perdes.tracking.models import (
     Adoption,
     AdoptionEvent,
@@ -247,7 +248,7 @@ def village_tracker(
         view = AdoptionView(
             adoption=adoption,
             timeline=timeline,
-            next_steps=next_steps(state, after_the_fact=after_the_fact),
+            next_steps=next_steps(state, after_the_fact=after_the_fact, kind=adoption.kind),
         )
         if adoption.next_deadline_on is not None and adoption.next_deadline_kind is not None:
             view.deadline_text, view.deadline_tone = deadlines.describe(
@@ -258,6 +259,7 @@ def village_tracker(
     unfinished = any(
         v.adoption.current_stage is None or v.adoption.current_stage not in PROMULGATED
         for v in views
+        if v.adoption.kind is ProductKind.PERDES
     )
     can_start = village.can_make_perdes and not unfinished
     return VillageTracker(
