@@ -29,7 +29,7 @@ PUBLIC: dict[str, frozenset[str]] = {
     ),
     "demo": frozenset(),
     "drafting": frozenset({"workspace"}),
-    "exchange": frozenset({"status", "jdihn"}),
+    "exchange": frozenset({"status", "jdihn", "public"}),
     "home": frozenset(),
     "jobs": frozenset(),
     "mail": frozenset({"models", "outbox", "sender"}),
@@ -38,7 +38,17 @@ PUBLIC: dict[str, frozenset[str]] = {
     "profiles": frozenset({"services"}),
     "regions": frozenset({"codes", "eligibility", "importer", "models", "scope", "services"}),
     "tracking": frozenset(
-        {"after_the_fact", "deadlines", "models", "queries", "services", "stages", "standing"}
+        {
+            "after_the_fact",
+            "deadlines",
+            "kinds",
+            "links",
+            "models",
+            "queries",
+            "services",
+            "stages",
+            "standing",
+        }
     ),
 }
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
+from perdes.db import utcnow
 from perdes.errors import NotFound, ValidationFailed
 from perdes.tracking.fold import Cycle, fold
 from perdes.tracking.kinds import GAZETTE, PUBLISHED_AT, ProductKind
@@ -251,6 +252,7 @@ def add_link(
         source_id=source.id, target_id=target.id, kind=kind, created_by_id=actor.user_id
     )
     session.add(link)
+    _touch(source, target)
     session.flush()
     audit.record(
         session,
@@ -284,5 +286,15 @@ def remove_link(session: Session, *, actor: Principal, village_code: str, link_i
                  "kind": (link.kind.value, None)},
         village_code=source.village_code,
     )  # fmt: skip
+    target = session.get(Adoption, link.target_id)
     session.delete(link)
+    _touch(source, *([target] if target is not None else []))
     session.flush()
+
+
+def _touch(*adoptions: Adoption) -> None:
+    """A link changes what both ends show (status, remarks): mark them changed, so public
+    listings answer conditional requests truthfully."""
+    now = utcnow()
+    for adoption in adoptions:
+        adoption.updated_at = now
