@@ -113,11 +113,11 @@ def refresh_read_model(session: Session, adoption: Adoption, state: State) -> No
 def published_on(kind: ProductKind, state: State) -> date | None:
     """When the latest published text of a product became public (promulgation; penetapan
     for a Keputusan), even if it was annulled since; None while never published."""
-    slot = "promulgated" if PUBLISHED_AT[kind] is Stage.DIUNDANGKAN else "enacted"
+    promulgated = PUBLISHED_AT[kind] is Stage.DIUNDANGKAN
     for cycle in reversed(state.cycles):
-        step = getattr(cycle, slot)
+        step = cycle.promulgated if promulgated else cycle.enacted
         if step is not None:
-            return step.occurred_on  # type: ignore[no-any-return]
+            return step.occurred_on
     return None
 
 

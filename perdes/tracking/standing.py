@@ -37,7 +37,7 @@ PROMULGATED_STAGES: tuple[Stage, ...] = tuple(sorted(PROMULGATED))
 def perdes_only(table: Any = Adoption) -> ColumnElement[bool]:
     """SQL: the adoption row is a Peraturan Desa (the only kind that says where a village
     stands)."""
-    return table.kind == ProductKind.PERDES  # type: ignore[no-any-return]
+    return table.kind == ProductKind.PERDES  # type: ignore[no-any-return]  # Adoption or an alias of it
 
 
 def is_latest() -> ColumnElement[bool]:

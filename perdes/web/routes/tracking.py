@@ -14,8 +14,16 @@ from perdes.accounts.principal import Principal
 from perdes.errors import Conflict, ValidationFailed
 from perdes.files import check_upload
 from perdes.regions import services as regions
-from perdes.tracking import after_the_fact, evidence, queries, services
+from perdes.tracking import after_the_fact, evidence, links, queries, services
 from perdes.tracking.deadlines import DEFAULTS, EVALUATED, EVALUATION_STAGES, PERDES_TYPE_LABELS
+from perdes.tracking.kinds import (
+    GAZETTE,
+    KIND_LABELS,
+    NUMBER_LABELS,
+    ProductKind,
+    required_fields,
+    step_fields,
+)
 from perdes.tracking.models import DEFAULT_TITLE
 from perdes.tracking.stages import (
     CLARIFICATION_LABELS,
@@ -40,8 +48,23 @@ Reader = Annotated[Principal, Depends(requires("adoption.view"))]
 Recorder = Annotated[Principal, Depends(requires("adoption.record"))]
 
 
+def kind_labels(kind: ProductKind) -> dict[str, Any]:
+    """The step fields and labels of one kind of product, for the step forms and timeline."""
+    return {
+        "step_fields": {stage: step_fields(kind, stage) for stage in Stage},
+        "required_fields": {stage: required_fields(kind, stage) for stage in Stage},
+        "field_labels": {**FIELD_LABELS, "perdes_number": NUMBER_LABELS[kind]},
+        "clarification_labels": CLARIFICATION_LABELS,
+    }
+
+
 def _labels() -> dict[str, Any]:
     return {
+        "kind_labels": KIND_LABELS,
+        "kind_step_labels": kind_labels,
+        "gazette": GAZETTE,
+        "link_labels": links.LINK_LABELS,
+        "ProductKind": ProductKind,
         "stage_labels": STAGE_LABELS,
         "date_labels": DATE_LABELS,
         "field_labels": FIELD_LABELS,
@@ -129,13 +152,39 @@ def adoption_start(request: Request, kode: str, db: DB, user: Recorder, form: Fo
             title=form.get("title", ""),
             summary=form.get("summary", ""),
             perdes_type=form.get("perdes_type", ""),
+            kind=form.get("kind", ""),
+            partner_codes=form.get("partner_codes", ""),
         )
     except ValidationFailed as exc:
         return _section(
             request, db, user, kode, errors=exc.errors, values=form, form_key="start",
             status_code=422,
         )  # fmt: skip
-    return _done(request, db, user, kode, "Pencatatan Perdes dimulai.")
+    started = "Perdes" if form.get("kind", "perdes") in ("", "perdes") else "produk hukum"
+    return _done(request, db, user, kode, f"Pencatatan {started} dimulai.")
+
+
+@router.post("/desa/{kode}/perdes/{adoption_id}/tautan", name="adoption_link_add")
+def adoption_link_add(
+    request: Request, kode: str, adoption_id: int, db: DB, user: Recorder, form: FormData
+) -> Response:
+    """Record that this product amends or repeals another of the village (same kind)."""
+    try:
+        links.add_link(db, actor=user, village_code=kode, source_id=adoption_id, data=form)
+    except ValidationFailed as exc:
+        return _section(
+            request, db, user, kode, errors=exc.errors, values=form,
+            form_key=f"link-{adoption_id}", status_code=422,
+        )  # fmt: skip
+    return _done(request, db, user, kode, "Tautan perubahan/pencabutan dicatat.")
+
+
+@router.post("/desa/{kode}/perdes/tautan/{link_id}/hapus", name="adoption_link_remove")
+def adoption_link_remove(
+    request: Request, kode: str, link_id: int, db: DB, user: Recorder
+) -> Response:
+    links.remove_link(db, actor=user, village_code=kode, link_id=link_id)
+    return _done(request, db, user, kode, "Tautan dihapus.")
 
 
 @router.post("/desa/{kode}/perdes/{adoption_id}/evaluasi", name="adoption_evaluation_record")
@@ -329,6 +378,8 @@ def adoption_evidence_download(
 
 
 AFTER_FIELDS = (
+    "kind",
+    "partner_codes",
     "title",
     "summary",
     "agreed_on",
