@@ -17,12 +17,14 @@ from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
-from perdes.errors import NotFound, ValidationFailed
+from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.tracking.fold import Cycle, fold
 from perdes.tracking.kinds import GAZETTE, PUBLISHED_AT, ProductKind
 from perdes.tracking.models import Adoption, LegalProductLink, LinkKind
@@ -39,6 +41,7 @@ CYCLE = (
 OTHER_KIND = "Hanya produk hukum sejenis yang dapat diubah atau dicabut (mis. Perdes oleh Perdes)."
 UNKNOWN = "Produk hukum yang dituju tidak ditemukan di desa ini."
 DUPLICATE = "Tautan ini sudah tercatat."
+STALE = "Produk hukum ini baru saja diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi."
 MAX_LINKS = 50
 
 
@@ -207,8 +210,9 @@ def add_link(
     ``kind`` = mengubah | mencabut).
 
     Raises NotFound (source outside the scope or village), OutOfScope without the right to
-    record, and ValidationFailed for a bad kind, an unknown target or one of another village
-    or kind, a link to itself, a duplicate, or a link that would close a cycle.
+    record, ValidationFailed for a bad kind, an unknown target or one of another village or
+    kind, a link to itself, a duplicate, or a link that would close a cycle, and Conflict when
+    someone changed either product (or linked them) at the same time.
     """
     source = get_adoption(session, actor=actor, adoption_id=source_id, village_code=village_code)
     actor.require("adoption.record", source.village_code)
@@ -251,9 +255,17 @@ def add_link(
     link = LegalProductLink(
         source_id=source.id, target_id=target.id, kind=kind, created_by_id=actor.user_id
     )
-    session.add(link)
+    # Touching both ends bumps their versions: of two people linking the same products (or
+    # closing a cycle from two sides) at once, the second meets a changed version: 409.
     _touch(source, target)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(link)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(STALE) from exc
+    except StaleDataError as exc:
+        raise Conflict(STALE) from exc
     audit.record(
         session,
         actor=actor,

@@ -176,6 +176,10 @@ def adoption_link_add(
             request, db, user, kode, errors=exc.errors, values=form,
             form_key=f"link-{adoption_id}", status_code=422,
         )  # fmt: skip
+    except Conflict as exc:
+        if not is_htmx(request):
+            raise
+        return _section(request, db, user, kode, message=exc.message, tone="warn")
     return _done(request, db, user, kode, "Tautan perubahan/pencabutan dicatat.")
 
 
