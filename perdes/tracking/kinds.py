@@ -61,12 +61,15 @@ GAZETTE: dict[ProductKind, str | None] = {
     ProductKind.KEPDES: None,
 }
 
+# A Perkades may be annulled by the Bupati/Wali Kota like a Perdes (PP 43/2014 Pasal 87):
+# recorded as the klarifikasi with result "dibatalkan", which returns it to drafting.
 _PERKADES: dict[Stage | None, tuple[Stage, ...]] = {
     None: (Stage.PENYUSUNAN,),
     Stage.PENYUSUNAN: (Stage.DITETAPKAN,),
     Stage.DITETAPKAN: (Stage.DIUNDANGKAN,),
     Stage.DIUNDANGKAN: (Stage.DILAPORKAN, Stage.DISEBARLUASKAN),
-    Stage.DILAPORKAN: (Stage.DISEBARLUASKAN,),
+    Stage.DILAPORKAN: (Stage.KLARIFIKASI, Stage.DISEBARLUASKAN),
+    Stage.KLARIFIKASI: (Stage.DISEBARLUASKAN,),
     Stage.DISEBARLUASKAN: (),
 }
 _PERATURAN_BERSAMA: dict[Stage | None, tuple[Stage, ...]] = {

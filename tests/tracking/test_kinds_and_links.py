@@ -44,7 +44,7 @@ def test_each_kind_has_its_own_step_set():
     assert Stage.DIUNDANGKAN not in step_set(ProductKind.KEPDES), "a Keputusan is not promulgated"
     assert step_set("perkades") == (
         Stage.PENYUSUNAN, Stage.DITETAPKAN, Stage.DIUNDANGKAN, Stage.DILAPORKAN,
-        Stage.DISEBARLUASKAN,
+        Stage.KLARIFIKASI, Stage.DISEBARLUASKAN,
     )  # fmt: skip
     with pytest.raises(ValueError):
         step_set("perda")
@@ -278,3 +278,24 @@ def test_bad_links_are_refused(db, operator, admin):
     assert links.links_of(db, [a.id]) == {}
     with pytest.raises(NotFound):
         links.remove_link(db, actor=operator, village_code=LONTAR, link_id=first.link.id)
+
+
+def test_an_annulled_perkades_is_dibatalkan_and_a_new_text_starts_a_new_cycle(db, operator):
+    a = _perkades(db, operator, "Dibatalkan", number="3")
+    _step(db, operator, a, Stage.DILAPORKAN, date(2026, 3, 11), letter_number="140/1")
+    _step(
+        db, operator, a, Stage.KLARIFIKASI, date(2026, 3, 20),
+        clarification_result="dibatalkan", decision_number="KEP-7",
+    )  # fmt: skip
+    assert a.current_stage is Stage.PENYUSUNAN and a.perdes_number == ""
+    pub = publication(a)
+    assert pub is not None and pub.annulment_decision == "KEP-7"
+    assert statuses(db, {a.id: pub}) == {a.id: LegalStatus.DIBATALKAN}
+    _step(db, operator, a, Stage.DITETAPKAN, date(2026, 4, 1), perdes_number="4")
+    _step(db, operator, a, Stage.DIUNDANGKAN, date(2026, 4, 2), berita_desa_number="4")
+    pub = publication(a)
+    assert pub is not None and pub.number == "4" and pub.annulled_on is None
+    assert statuses(db, {a.id: pub}) == {a.id: LegalStatus.BERLAKU}
+    reg = village_registers(db, actor=operator, village_code=LONTAR, year=2026)
+    assert [r.perdes_number for r in reg.peraturan] == ["3", "4"]
+    assert "KEP-7" in reg.peraturan[0].remarks

@@ -12,6 +12,7 @@ from perdes.accounts.principal import Principal
 from perdes.exchange import jdihn
 from perdes.tracking import queries
 from perdes.tracking import services as tracking
+from perdes.tracking.kinds import ProductKind
 from perdes.tracking.queries import AdoptionView, TimelineEntry
 from perdes.tracking.services import TEXT_LIMITS
 from perdes.tracking.stages import (
@@ -78,6 +79,9 @@ class StepOut(BaseModel):
 
 class AdoptionOut(BaseModel):
     id: int
+    kind: ProductKind = Field(
+        description="perdes, peraturan_bersama, perkades or kepdes (each has its own steps)."
+    )
     title: str
     summary: str
     version: int = Field(description="Send as expected_version to refuse concurrent writes.")
@@ -150,6 +154,7 @@ def _adoption_out(view: AdoptionView) -> AdoptionOut:
     a = view.adoption
     return AdoptionOut(
         id=a.id,
+        kind=a.kind,
         title=a.title,
         summary=a.summary,
         version=a.version,

@@ -56,7 +56,11 @@ def _not_modified(request: Request, etag: str, modified: str | None) -> bool:
     name="api_public_jdihn",
     summary="Public JDIHN feed of the published legal products under a region",
     response_model=list[JdihnRecord],
-    responses={**responses(404, 422), 304: {"description": "Not modified (ETag matched)."}},
+    responses={
+        **responses(400, 404, 422, 500),
+        304: {"description": "Not modified (ETag or Last-Modified matched)."},
+    },
+    openapi_extra={"security": []},  # public: no token
 )
 def public_jdihn(
     request: Request,
