@@ -262,7 +262,9 @@ def last_modified(session: Session, *, region: Region) -> datetime | None:
     changed = session.scalar(
         select(func.max(Adoption.updated_at))
         .join(Region, Region.code == Adoption.village_code)
-        .where(Adoption.published_on.is_not(None), _where_region(region))
+        # every product of the region, published or not: one that was just withdrawn from
+        # publication changed the listing too
+        .where(_where_region(region))
     )
     if changed is None:
         return None

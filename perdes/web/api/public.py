@@ -21,7 +21,7 @@ from perdes.web.api.adoption import JdihnRecord
 from perdes.web.api.common import PREFIX, operation_id
 from perdes.web.api.errors import responses
 from perdes.web.api.regions import RegionCode
-from perdes.web.deps import DB
+from perdes.web.deps import DB, AppSettings
 from perdes.web.permissions import public_route
 
 router = APIRouter(
@@ -66,6 +66,7 @@ def public_jdihn(
     request: Request,
     code: RegionCode,
     db: DB,
+    settings: AppSettings,
     page: Annotated[int, Query(ge=1, le=public.MAX_PAGE, description="Page, from 1.")] = 1,
     per_page: Annotated[
         int, Query(ge=1, le=public.MAX_PER_PAGE, description="Records per page.")
@@ -73,11 +74,13 @@ def public_jdihn(
 ) -> Response:
     region = public.public_region(db, code=code)
 
+    base = settings.base_url.rstrip("/")  # the site's public address, as in e-mail links
+
     def urls(product: public.PublicProduct) -> tuple[str, str | None]:
         kode, pid = product.village.code, product.adoption.id
-        detail = str(request.url_for("public_product", kode=kode, product_id=pid))
-        scan = request.url_for("public_product_scan", kode=kode, product_id=pid)
-        return detail, str(scan) if product.scan is not None else None
+        detail = request.app.url_path_for("public_product", kode=kode, product_id=pid)
+        scan = request.app.url_path_for("public_product_scan", kode=kode, product_id=pid)
+        return f"{base}{detail}", f"{base}{scan}" if product.scan is not None else None
 
     found = public.jdihn_records(db, region=region, page=page, per_page=per_page, urls=urls)
     body = json.dumps(found.items, ensure_ascii=False, separators=(",", ":")).encode()
