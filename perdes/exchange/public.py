@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, raiseload, selectinload
 
 from perdes.errors import NotFound
 from perdes.files import StoredFile
@@ -37,7 +37,13 @@ from perdes.tracking.links import (
     publication,
     statuses,
 )
-from perdes.tracking.models import Adoption, AdoptionEventFile, LegalProductLink, LegalProductParty
+from perdes.tracking.models import (
+    Adoption,
+    AdoptionEvent,
+    AdoptionEventFile,
+    LegalProductLink,
+    LegalProductParty,
+)
 
 NOT_FOUND = "Produk hukum tidak ditemukan atau belum diundangkan."
 REGION_NOT_FOUND = "Wilayah tidak ditemukan."
@@ -106,6 +112,12 @@ def _published() -> Select[Adoption, Region, str]:
         .join(Region, Region.code == Adoption.village_code)
         .outerjoin(VillageProfile, VillageProfile.region_code == Region.code)
         .where(Adoption.published_on.is_not(None))
+        # The steps are folded; their evidence is not shown (only the scan, read by _scans).
+        .options(
+            selectinload(Adoption.events).options(
+                raiseload(AdoptionEvent.files), raiseload(AdoptionEvent.file_links)
+            )
+        )
     )
 
 
