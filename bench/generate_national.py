@@ -133,7 +133,7 @@ def generate(rng: random.Random, villages: list[tuple[str, Any]], framework_id: 
                 {
                     "id": event_id,
                     "adoption_id": adoption_id,
-                    "kind": EventKind.STEP,
+                    "kind": EventKind.LANGKAH,
                     "stage": stage,
                     "occurred_on": on,
                     "reason": "",

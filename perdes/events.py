@@ -17,7 +17,7 @@ class Change(StrEnum):
     """What changed; each carries codes (village codes unless noted)."""
 
     ADOPTION = "adoption"  # a village's adoption moved (stage, dates, deadline, evidence)
-    PROFILE = "village_profile"  # a village profile was saved
+    VILLAGE_PROFILE = "village_profile"  # a village profile was saved
     CHECKLIST = "checklist"  # a village's stored checklist totals moved
     REGIONS = "regions"  # regions imported or renamed: kecamatan (district) codes
     FRAMEWORK = "framework"  # a checklist framework version became current: no codes

@@ -50,7 +50,7 @@ def _checklist_facts(session: Session, changes: Pending) -> None:
     if Change.FRAMEWORK in changes:
         derived.refresh_all(session)
         return
-    for change in (Change.ADOPTION, Change.PROFILE):
+    for change in (Change.ADOPTION, Change.VILLAGE_PROFILE):
         codes = changes.get(change)
         if codes:
             derived.refresh_villages(session, village_codes=codes, changes=(change,))
@@ -65,7 +65,7 @@ def _district_rollup(session: Session, changes: Pending) -> None:
 SUBSCRIBERS: tuple[Subscriber, ...] = (
     Subscriber(
         "checklist derived items",
-        frozenset({Change.ADOPTION, Change.PROFILE, Change.FRAMEWORK}),
+        frozenset({Change.ADOPTION, Change.VILLAGE_PROFILE, Change.FRAMEWORK}),
         _checklist_facts,
     ),
     Subscriber(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import enum
+import importlib
 import re
 from pathlib import Path
 
@@ -79,3 +81,43 @@ def test_typing_is_strict_and_every_ignore_says_why():
                     f"{path.relative_to(PROJECT_ROOT)}:{number}: a type: ignore needs its code "
                     "and a reason"
                 )
+
+
+def _domain_enums() -> list[type[enum.StrEnum]]:
+    found: dict[str, type[enum.StrEnum]] = {}
+    for path in sorted((PROJECT_ROOT / "perdes").rglob("*.py")):
+        if "web" in path.relative_to(PROJECT_ROOT / "perdes").parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        classes = [
+            c.name
+            for c in tree.body
+            if isinstance(c, ast.ClassDef)
+            and any(getattr(b, "id", "") == "StrEnum" for b in c.bases)
+        ]
+        if classes:
+            module_name = ".".join(path.relative_to(PROJECT_ROOT).with_suffix("").parts)
+            module = importlib.import_module(module_name)
+            for name in classes:
+                found[f"{module_name}.{name}"] = getattr(module, name)
+    return [found[k] for k in sorted(found)]
+
+
+DOMAIN_ENUMS = _domain_enums()
+
+
+def test_domain_enums_are_found():
+    names = {e.__name__ for e in DOMAIN_ENUMS}
+    assert {"Stage", "EventKind", "ItemEventKind", "DeadlineKind", "Role", "MailStatus"} <= names
+
+
+@pytest.mark.parametrize("enum_class", DOMAIN_ENUMS, ids=lambda e: e.__name__)
+def test_enum_members_are_named_after_their_stored_value(enum_class: type[enum.StrEnum]):
+    """One rule for every enum: the member's name spells its stored value in capitals (the
+    leading words where the value is long, KONSULTASI for ``konsultasi_masyarakat``). Legal
+    terms stay Indonesian in code as in the data; technical states stay English in both."""
+    for member in enum_class:
+        value = member.value.upper()
+        assert value == member.name or value.startswith(member.name + "_"), (
+            f"{enum_class.__name__}.{member.name} stores {member.value!r}"
+        )

@@ -114,7 +114,7 @@ def test_demo_made_on_v1_upgrades_to_v2(tmp_path: Path, monkeypatch) -> None:
         assert {a.item_key for a in after.archived} == {"data-pmi-profil-terkini"}
         kept = after.item("satgas-komunitas-pmi")
         assert kept.state.verified and kept.answer.note.startswith("Keputusan Kepala Desa")
-        assert kept.history[0].kind is ItemEventKind.CARRIED_OVER
+        assert kept.history[0].kind is ItemEventKind.DIBAWA
         assert after.item("pendataan-pmi").state.verified
         assert after.item("keberangkatan-prosedural").answer.verification is Verification.MENUNGGU
         assert after.item("kunjungan-keluarga-pmi").answer is None, "new in v2: starts empty"

@@ -158,3 +158,35 @@ def test_domains_use_each_other_only_through_public_modules(package: str):
                 f"{path.relative_to(PROJECT_ROOT)} imports {module}: "
                 f"{target} offers only {sorted(PUBLIC[target])}"
             )
+
+
+def defines_router(path: Path) -> bool:
+    """A route module: it assigns ``router`` at module level."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(
+        isinstance(item, ast.Assign) and any(getattr(t, "id", "") == "router" for t in item.targets)
+        for item in tree.body
+    )
+
+
+ROUTE_MODULES = {
+    module_name(path): path for path in (PERDES / "web").rglob("*.py") if defines_router(path)
+}
+
+
+def test_route_modules_are_found():
+    assert "perdes.web.routes.tracking" in ROUTE_MODULES
+    assert "perdes.web.api.drafts" in ROUTE_MODULES
+    assert "perdes.web.api.common" not in ROUTE_MODULES
+
+
+@pytest.mark.parametrize("module", sorted(ROUTE_MODULES))
+def test_route_modules_never_import_each_other(module: str):
+    """What two route modules share lives in a neutral module (``perdes.web.sections``,
+    ``perdes.web.exports``, ``perdes.web.api.common``), so each page can change alone."""
+    bad = [
+        m
+        for m in imported(ROUTE_MODULES[module])
+        if m != module and any(m == r or m.startswith(r + ".") for r in ROUTE_MODULES)
+    ]
+    assert not bad, f"{module} imports route module(s) {bad}"

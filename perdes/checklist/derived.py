@@ -118,7 +118,7 @@ def _refresh_one(session: Session, *, village_code: str, entry: _Derived) -> int
             session,
             actor=SYSTEM,
             answer=answer,
-            kind=ItemEventKind.DERIVED,
+            kind=ItemEventKind.OTOMATIS,
             detail=facts.describe(rule.fact, rule.params)
             + (": terpenuhi" if holds else ": belum terpenuhi"),
         )

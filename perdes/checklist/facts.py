@@ -69,7 +69,7 @@ FACTS: dict[str, Fact] = {
             name="profile.pmi_data_recent",
             label="Jumlah PMI pada profil desa terisi dan diperbarui dalam {days} hari terakhir",
             evaluate=_profile_pmi_data_recent,
-            events=(events.Change.PROFILE,),
+            events=(events.Change.VILLAGE_PROFILE,),
             params={"days": IntParam(minimum=1, maximum=3650)},
         ),
     )

@@ -48,18 +48,18 @@ class Verification(StrEnum):
 
 
 class ItemEventKind(StrEnum):
-    ANSWERED = "dijawab"
-    NOTE = "catatan"
-    EVIDENCE_ADDED = "bukti_ditambah"
-    EVIDENCE_REMOVED = "bukti_dihapus"
-    VERIFIED = "diverifikasi"
-    REJECTED = "ditolak"
-    REOPENED = "dibuka_kembali"
-    DERIVED = "otomatis"
-    CARRIED_OVER = "dibawa"
-    ARCHIVED = "diarsipkan"
-    EXPIRED = "kedaluwarsa"
-    RECHECK = "periksa_ulang"
+    DIJAWAB = "dijawab"
+    CATATAN = "catatan"
+    BUKTI_DITAMBAH = "bukti_ditambah"
+    BUKTI_DIHAPUS = "bukti_dihapus"
+    DIVERIFIKASI = "diverifikasi"
+    DITOLAK = "ditolak"
+    DIBUKA_KEMBALI = "dibuka_kembali"
+    OTOMATIS = "otomatis"
+    DIBAWA = "dibawa"
+    DIARSIPKAN = "diarsipkan"
+    KEDALUWARSA = "kedaluwarsa"
+    PERIKSA_ULANG = "periksa_ulang"
 
     @property
     def label(self) -> str:
@@ -79,18 +79,18 @@ VERIFICATION_LABELS = {
     Verification.DITOLAK: "Ditolak",
 }
 EVENT_LABELS = {
-    ItemEventKind.ANSWERED: "Jawaban disimpan",
-    ItemEventKind.NOTE: "Catatan diubah",
-    ItemEventKind.EVIDENCE_ADDED: "Bukti ditambahkan",
-    ItemEventKind.EVIDENCE_REMOVED: "Bukti dihapus",
-    ItemEventKind.VERIFIED: "Diverifikasi",
-    ItemEventKind.REJECTED: "Ditolak",
-    ItemEventKind.REOPENED: "Kembali menunggu verifikasi",
-    ItemEventKind.DERIVED: "Diperbarui otomatis",
-    ItemEventKind.CARRIED_OVER: "Dibawa dari versi sebelumnya",
-    ItemEventKind.ARCHIVED: "Diarsipkan (tidak ada di versi baru)",
-    ItemEventKind.EXPIRED: "Masa berlaku habis: perlu diperbarui",
-    ItemEventKind.RECHECK: "Syarat berubah di versi baru: diajukan ulang untuk verifikasi",
+    ItemEventKind.DIJAWAB: "Jawaban disimpan",
+    ItemEventKind.CATATAN: "Catatan diubah",
+    ItemEventKind.BUKTI_DITAMBAH: "Bukti ditambahkan",
+    ItemEventKind.BUKTI_DIHAPUS: "Bukti dihapus",
+    ItemEventKind.DIVERIFIKASI: "Diverifikasi",
+    ItemEventKind.DITOLAK: "Ditolak",
+    ItemEventKind.DIBUKA_KEMBALI: "Kembali menunggu verifikasi",
+    ItemEventKind.OTOMATIS: "Diperbarui otomatis",
+    ItemEventKind.DIBAWA: "Dibawa dari versi sebelumnya",
+    ItemEventKind.DIARSIPKAN: "Diarsipkan (tidak ada di versi baru)",
+    ItemEventKind.KEDALUWARSA: "Masa berlaku habis: perlu diperbarui",
+    ItemEventKind.PERIKSA_ULANG: "Syarat berubah di versi baru: diajukan ulang untuk verifikasi",
 }
 
 

@@ -174,7 +174,7 @@ def answer_item(
         session,
         actor=actor,
         answer=answer,
-        kind=ItemEventKind.ANSWERED,
+        kind=ItemEventKind.DIJAWAB,
         detail=reason or clean_note,
     )
     names = ("status", "not_applicable_reason", "note", "verification")
@@ -232,7 +232,7 @@ def set_note(
         return answer
     before = answer.note
     answer.note = clean_note
-    record_event(session, actor=actor, answer=answer, kind=ItemEventKind.NOTE, detail=clean_note)
+    record_event(session, actor=actor, answer=answer, kind=ItemEventKind.CATATAN, detail=clean_note)
     audit_answer(
         session,
         actor=actor,
@@ -334,7 +334,7 @@ def _after_evidence_change(
     to waiting)."""
     before = answer.verification
     reopened = _evidence_changed(answer)
-    kind = ItemEventKind.EVIDENCE_ADDED if added else ItemEventKind.EVIDENCE_REMOVED
+    kind = ItemEventKind.BUKTI_DITAMBAH if added else ItemEventKind.BUKTI_DIHAPUS
     record_event(session, actor=actor, answer=answer, kind=kind, detail=name)
     changes: dict[str, tuple[object, object]] = {
         "evidence": (None, name) if added else (name, None)
@@ -449,7 +449,9 @@ def verify_item(
     answer.verified_at = utcnow()
     answer.verified_by_id = actor.user_id
     answer.rejection_reason = clean_reason if target is Verification.DITOLAK else ""
-    kind = ItemEventKind.VERIFIED if target is Verification.DIVERIFIKASI else ItemEventKind.REJECTED
+    kind = (
+        ItemEventKind.DIVERIFIKASI if target is Verification.DIVERIFIKASI else ItemEventKind.DITOLAK
+    )
     record_event(session, actor=actor, answer=answer, kind=kind, detail=clean_reason)
     audit_answer(
         session,

@@ -130,7 +130,7 @@ def refresh_expired(session: Session, *, on: date | None = None) -> tuple[int, i
                 session,
                 actor=SYSTEM,
                 answer=answer,
-                kind=ItemEventKind.EXPIRED,
+                kind=ItemEventKind.KEDALUWARSA,
                 detail=f"berlaku sampai {last_valid_day(ends)}",
             )
         count += len(fresh)
@@ -146,7 +146,7 @@ def _already_marked(session: Session, answers: list[ChecklistAnswer]) -> set[int
     for answer_id, at in session.execute(
         select(ChecklistItemEvent.answer_id, ChecklistItemEvent.at).where(
             ChecklistItemEvent.answer_id.in_(list(since)),
-            ChecklistItemEvent.kind == ItemEventKind.EXPIRED,
+            ChecklistItemEvent.kind == ItemEventKind.KEDALUWARSA,
         )
     ):
         verified_at = since[answer_id]

@@ -78,7 +78,7 @@ def upgrade_assessment(
         item = framework.item(answer.item_key)
         if item is None:
             answer.archived_at = now
-            record_event(session, actor=actor, answer=answer, kind=ItemEventKind.ARCHIVED)
+            record_event(session, actor=actor, answer=answer, kind=ItemEventKind.DIARSIPKAN)
             continue
         copy = ChecklistAnswer(
             assessment_id=new.id,
@@ -132,7 +132,7 @@ def upgrade_assessment(
             session,
             actor=actor,
             answer=copy,
-            kind=ItemEventKind.CARRIED_OVER,
+            kind=ItemEventKind.DIBAWA,
             detail=f"versi {old.framework.version} → versi {new_row.version}",
         )
         if (
@@ -141,7 +141,7 @@ def upgrade_assessment(
             and copy.verification in (Verification.DIVERIFIKASI, Verification.DITOLAK)
         ):
             submit(copy)
-            record_event(session, actor=actor, answer=copy, kind=ItemEventKind.RECHECK)
+            record_event(session, actor=actor, answer=copy, kind=ItemEventKind.PERIKSA_ULANG)
     audit.record(
         session,
         actor=actor,

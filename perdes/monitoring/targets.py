@@ -65,8 +65,11 @@ def list_targets(session: Session, *, actor: Principal) -> list[tuple[TargetList
 def get_target(session: Session, *, actor: Principal, target_id: int) -> TargetList:
     """One target list of the actor; NotFound for anybody else's (admins see all)."""
     actor.require("targets.manage")
-    target = session.get(TargetList, target_id)
-    if target is None or (actor.role is not Role.ADMIN and target.owner_id != actor.user_id):
+    stmt = select(TargetList).where(TargetList.id == target_id)
+    if actor.role is not Role.ADMIN:
+        stmt = stmt.where(TargetList.owner_id == actor.user_id)
+    target = session.scalar(stmt)
+    if target is None:
         raise NotFound("Daftar sasaran tidak ditemukan.")
     return target
 

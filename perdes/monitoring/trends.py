@@ -37,6 +37,7 @@ from perdes.errors import ValidationFailed
 from perdes.monitoring import services
 from perdes.monitoring.figures import CHILD_LEVEL, FRAMEWORK, PREFIX_LENGTH, code_clauses
 from perdes.monitoring.models import TargetList, TargetListMember
+from perdes.regions.codes import not_kelurahan_code
 from perdes.regions.models import Region, RegionLevel, VillageKind
 from perdes.regions.scope import Scope
 from perdes.tracking import standing
@@ -114,7 +115,7 @@ def promulgated_by_date(
         .where(
             Adoption.current_stage.in_(standing.PROMULGATED_STAGES),
             standing.perdes_only(),
-            func.substr(Adoption.village_code, 10, 1) != "1",
+            not_kelurahan_code(Adoption.village_code),
             *code_clauses(Adoption.village_code, scope, code),
             *([Adoption.village_code.in_(members)] if members is not None else []),
         )
@@ -163,7 +164,7 @@ def checklist_by_date(
     village = ChecklistAssessment.village_code
     where = [
         ChecklistFramework.slug == FRAMEWORK,
-        func.substr(village, 10, 1) != "1",
+        not_kelurahan_code(village),
         *code_clauses(village, scope, code),
     ]
     assessments = session.execute(

@@ -60,5 +60,5 @@ def update_profile(
             changes=changes,
             village_code=code,
         )
-        events.publish(session, events.Change.PROFILE, code)
+        events.publish(session, events.Change.VILLAGE_PROFILE, code)
     return profile

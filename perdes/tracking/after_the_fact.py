@@ -123,7 +123,7 @@ def record_after_the_fact(
         event = event_from(
             step,
             adoption_id=adoption.id,
-            kind=EventKind.STEP,
+            kind=EventKind.LANGKAH,
             notes=notes if step.stage is Stage.DITETAPKAN else "",
             recorded_by_id=actor.user_id,
             recorded_by_name=actor.full_name[:100],

@@ -35,31 +35,31 @@ def local_today() -> date:
 class DeadlineKind(StrEnum):
     """A step that must follow another within a number of days."""
 
-    HANDOVER = "penyerahan"
-    SIGNING = "penetapan"
-    REPORT = "pelaporan"
-    EVALUATION = "evaluasi"
+    PENYERAHAN = "penyerahan"
+    PENETAPAN = "penetapan"
+    PELAPORAN = "pelaporan"
+    EVALUASI = "evaluasi"
 
 
 class PerdesType(StrEnum):
     """What a Perdes regulates; four types are evaluated by the Bupati/Wali Kota before
     penetapan (UU 6/2014 Pasal 69 ayat (4)), every other (such as PMI protection) is not."""
 
-    OTHER = "lainnya"
-    BUDGET = "apb_desa"
-    LEVY = "pungutan"
-    SPATIAL = "tata_ruang"
-    ORGANISATION = "organisasi_pemdes"
+    LAINNYA = "lainnya"
+    APB_DESA = "apb_desa"
+    PUNGUTAN = "pungutan"
+    TATA_RUANG = "tata_ruang"
+    ORGANISASI_PEMDES = "organisasi_pemdes"
 
 
 PERDES_TYPE_LABELS: dict[PerdesType, str] = {
-    PerdesType.OTHER: "Lainnya (tanpa evaluasi, mis. pelindungan PMI)",
-    PerdesType.BUDGET: "APB Desa",
-    PerdesType.LEVY: "Pungutan",
-    PerdesType.SPATIAL: "Tata ruang",
-    PerdesType.ORGANISATION: "Organisasi Pemerintah Desa",
+    PerdesType.LAINNYA: "Lainnya (tanpa evaluasi, mis. pelindungan PMI)",
+    PerdesType.APB_DESA: "APB Desa",
+    PerdesType.PUNGUTAN: "Pungutan",
+    PerdesType.TATA_RUANG: "Tata ruang",
+    PerdesType.ORGANISASI_PEMDES: "Organisasi Pemerintah Desa",
 }
-EVALUATED: frozenset[PerdesType] = frozenset(PerdesType) - {PerdesType.OTHER}
+EVALUATED: frozenset[PerdesType] = frozenset(PerdesType) - {PerdesType.LAINNYA}
 # Stages in which an evaluated draft waits for the Bupati/Wali Kota: agreed, not yet signed.
 EVALUATION_STAGES: frozenset[Stage] = frozenset({Stage.DISEPAKATI, Stage.DISERAHKAN})
 
@@ -74,21 +74,21 @@ class DeadlineDefault:
 
 
 DEFAULTS: dict[DeadlineKind, DeadlineDefault] = {
-    DeadlineKind.HANDOVER: DeadlineDefault(
+    DeadlineKind.PENYERAHAN: DeadlineDefault(
         after=Stage.DISEPAKATI,
         due=Stage.DISERAHKAN,
         days=7,
         legal_basis="PP 43/2014 Pasal 83",
         label="Penyerahan rancangan oleh pimpinan BPD ke Kepala Desa",
     ),
-    DeadlineKind.SIGNING: DeadlineDefault(
+    DeadlineKind.PENETAPAN: DeadlineDefault(
         after=Stage.DISERAHKAN,
         due=Stage.DITETAPKAN,
         days=15,
         legal_basis="PP 43/2014 Pasal 83",
         label="Penetapan (penandatanganan) oleh Kepala Desa",
     ),
-    DeadlineKind.REPORT: DeadlineDefault(
+    DeadlineKind.PELAPORAN: DeadlineDefault(
         after=Stage.DIUNDANGKAN,
         due=Stage.DILAPORKAN,
         days=7,
@@ -97,7 +97,7 @@ DEFAULTS: dict[DeadlineKind, DeadlineDefault] = {
     ),
     # Counted from the Bupati/Wali Kota's receipt of the draft (recorded on the adoption),
     # not from a step; only for the evaluated types.
-    DeadlineKind.EVALUATION: DeadlineDefault(
+    DeadlineKind.EVALUASI: DeadlineDefault(
         after=Stage.DISERAHKAN,
         due=Stage.DITETAPKAN,
         days=20,
@@ -107,7 +107,7 @@ DEFAULTS: dict[DeadlineKind, DeadlineDefault] = {
 }
 
 KIND_AFTER: dict[Stage, DeadlineKind] = {
-    d.after: kind for kind, d in DEFAULTS.items() if kind is not DeadlineKind.EVALUATION
+    d.after: kind for kind, d in DEFAULTS.items() if kind is not DeadlineKind.EVALUASI
 }
 MAX_DAYS = 365
 
@@ -145,7 +145,7 @@ def next_deadline(
         and evaluation_received_on is not None
         and evaluation_result_on is None
     ):
-        return DeadlineKind.EVALUATION, evaluation_received_on
+        return DeadlineKind.EVALUASI, evaluation_received_on
     kind = deadline_after(stage)
     if kind is None or stage_on is None:
         return None

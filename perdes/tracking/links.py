@@ -32,7 +32,7 @@ from perdes.tracking.queries import effective_steps, get_adoption
 from perdes.tracking.stages import ClarificationResult, Stage
 from perdes.validation import parse_int
 
-LINK_LABELS: dict[LinkKind, str] = {LinkKind.AMENDS: "Mengubah", LinkKind.REPEALS: "Mencabut"}
+LINK_LABELS: dict[LinkKind, str] = {LinkKind.MENGUBAH: "Mengubah", LinkKind.MENCABUT: "Mencabut"}
 SELF = "Produk hukum tidak dapat mengubah atau mencabut dirinya sendiri."
 CYCLE = (
     "Tautan ini membuat lingkaran: produk yang dituju sudah (langsung atau tidak) "
@@ -133,9 +133,9 @@ def statuses(
             out[product_id] = None
         elif pub.annulled_on is not None:
             out[product_id] = LegalStatus.DIBATALKAN
-        elif LinkKind.REPEALS in kinds:
+        elif LinkKind.MENCABUT in kinds:
             out[product_id] = LegalStatus.DICABUT
-        elif LinkKind.AMENDS in kinds:
+        elif LinkKind.MENGUBAH in kinds:
             out[product_id] = LegalStatus.DIUBAH
         else:
             out[product_id] = LegalStatus.BERLAKU

@@ -48,16 +48,16 @@ def _enum(e: type[StrEnum], length: int) -> Enum:
 
 
 class EventKind(StrEnum):
-    STEP = "langkah"
-    CORRECTION = "koreksi"
-    RETRACTION = "pembatalan_catatan"
+    LANGKAH = "langkah"
+    KOREKSI = "koreksi"
+    PEMBATALAN = "pembatalan_catatan"
 
 
 class LinkKind(StrEnum):
     """How one legal product changes another."""
 
-    AMENDS = "mengubah"
-    REPEALS = "mencabut"
+    MENGUBAH = "mengubah"
+    MENCABUT = "mencabut"
 
 
 class Adoption(Base):
@@ -115,8 +115,8 @@ class Adoption(Base):
     next_deadline_on: Mapped[date | None] = mapped_column(Date)
     perdes_type: Mapped[PerdesType] = mapped_column(
         _enum(PerdesType, 20),
-        default=PerdesType.OTHER,
-        server_default=PerdesType.OTHER.value,
+        default=PerdesType.LAINNYA,
+        server_default=PerdesType.LAINNYA.value,
         comment="four types are evaluated by the Bupati before penetapan (UU 6/2014 Pasal 69)",
     )
     evaluation_received_on: Mapped[date | None] = mapped_column(
@@ -164,7 +164,7 @@ class AdoptionEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     adoption_id: Mapped[int] = mapped_column(ForeignKey("adoption.id", ondelete="CASCADE"))
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, 20), default=EventKind.STEP)
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, 20), default=EventKind.LANGKAH)
     stage: Mapped[Stage] = mapped_column(_enum(Stage, 32))
     occurred_on: Mapped[date] = mapped_column(Date, comment="when it happened, not recorded")
     corrects_event_id: Mapped[int | None] = mapped_column(

@@ -52,14 +52,14 @@ def effective_steps(adoption: Adoption) -> tuple[list[Step], list[TimelineEntry]
     """The steps after applying corrections and retractions, in order, and the timeline."""
     entries: dict[int, TimelineEntry] = {}
     for event in adoption.events:
-        if event.kind is EventKind.STEP:
+        if event.kind is EventKind.LANGKAH:
             entries[event.id] = TimelineEntry(event=event, step=_step_of(event, event.id))
         elif event.corrects_event_id in entries:
             entry = entries[event.corrects_event_id]
             entry.corrections.append(event)
             entry.step = (
                 None
-                if event.kind is EventKind.RETRACTION
+                if event.kind is EventKind.PEMBATALAN
                 else _step_of(event, entry.event.id, after_the_fact=entry.event.after_the_fact)
             )
     timeline = list(entries.values())
@@ -139,7 +139,7 @@ def compute_deadline(
     found = deadlines.next_deadline(
         stage=stage if stage is not None else adoption.current_stage,
         stage_on=stage_on if stage is not None else adoption.current_stage_on,
-        perdes_type=adoption.perdes_type or deadlines.PerdesType.OTHER,
+        perdes_type=adoption.perdes_type or deadlines.PerdesType.LAINNYA,
         evaluation_received_on=adoption.evaluation_received_on,
         evaluation_result_on=adoption.evaluation_result_on,
     )
@@ -191,7 +191,7 @@ def get_event(
         .join(Region, Region.code == Adoption.village_code)
         .where(
             AdoptionEvent.id == event_id,
-            AdoptionEvent.kind == EventKind.STEP,
+            AdoptionEvent.kind == EventKind.LANGKAH,
             actor.scope.region_clause(),
         )
     )

@@ -157,7 +157,7 @@ def _link_remarks(adoption: Adoption, views: dict[int, list[LinkView]]) -> list[
         other = view.other
         name = f"{KIND_LABELS[other.kind]} Nomor {other.perdes_number or '…'}"
         if view.link.target_id == adoption.id:
-            verb = "Dicabut" if view.link.kind is LinkKind.REPEALS else "Diubah"
+            verb = "Dicabut" if view.link.kind is LinkKind.MENCABUT else "Diubah"
             if other.published_on is None:
                 continue  # takes effect once the amending product is published
             parts.append(f"{verb} dengan {name} tentang {other.title}")

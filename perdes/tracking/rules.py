@@ -69,7 +69,7 @@ def set_rule(
         rule_kind = DeadlineKind(kind)
     except ValueError:
         errors.add("kind", "Jenis tenggat tidak dikenal.")
-        rule_kind = DeadlineKind.HANDOVER
+        rule_kind = DeadlineKind.PENYERAHAN
     code = regency_code.strip()
     if code:
         found = session.scalar(

@@ -229,7 +229,7 @@ def start_adoption(
     village_code: str,
     title: str = DEFAULT_TITLE,
     summary: str = "",
-    perdes_type: str = deadlines.PerdesType.OTHER.value,
+    perdes_type: str = deadlines.PerdesType.LAINNYA.value,
     kind: str = ProductKind.PERDES.value,
     partner_codes: str = "",
 ) -> Adoption:
@@ -252,16 +252,16 @@ def start_adoption(
         summary, field="summary", errors=errors, max_length=500, multiline=True
     )
     try:
-        evaluated = deadlines.PerdesType(perdes_type or deadlines.PerdesType.OTHER.value)
+        evaluated = deadlines.PerdesType(perdes_type or deadlines.PerdesType.LAINNYA.value)
     except ValueError:
         errors.add("perdes_type", "Pilih jenis Perdes.")
-        evaluated = deadlines.PerdesType.OTHER
+        evaluated = deadlines.PerdesType.LAINNYA
     product = parse_kind(kind)
     if product is None:
         errors.add("kind", "Pilih jenis produk hukum.")
         product = ProductKind.PERDES
     if product is not ProductKind.PERDES:
-        evaluated = deadlines.PerdesType.OTHER  # only a Perdes is evaluated (Pasal 69)
+        evaluated = deadlines.PerdesType.LAINNYA  # only a Perdes is evaluated (Pasal 69)
     partners = _clean_partners(
         session, actor=actor, raw=partner_codes, village_code=village_code, kind=product,
         errors=errors,
@@ -406,7 +406,7 @@ def record_step(
     event = event_from(
         step,
         adoption_id=adoption.id,
-        kind=EventKind.STEP,
+        kind=EventKind.LANGKAH,
         notes=notes,
         draft_revision_id=revision,
         recorded_by_id=actor.user_id,
@@ -566,7 +566,7 @@ def correct_event(
         state = fold([s for s in candidate if s is not None], today=today, kind=adoption.kind)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.errors) from exc
-    kind = EventKind.RETRACTION if retract else EventKind.CORRECTION
+    kind = EventKind.PEMBATALAN if retract else EventKind.KOREKSI
     base = replacement or current
     event = event_from(
         base,

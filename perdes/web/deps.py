@@ -24,7 +24,7 @@ def _db(request: Request) -> Iterator[Session]:
     session: Session = request.app.state.session_factory()
     try:
         if request.method in UNSAFE_METHODS:
-            _take_write_lock(session)
+            take_write_lock(session)
             request.state.write_session = session  # ``render`` commits it before rendering
         yield session
         session.commit()
@@ -38,11 +38,16 @@ def _db(request: Request) -> Iterator[Session]:
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def _take_write_lock(session: Session) -> None:
+def take_write_lock(session: Session) -> None:
     """SQLite: a writing request takes the database's write lock when it starts (BEGIN
     IMMEDIATE), waiting its turn under the busy timeout. Otherwise a transaction that read
     first could not upgrade to writing once another writer committed ("database is locked").
-    PostgreSQL needs nothing: rows are locked as they are written."""
+    PostgreSQL needs nothing: rows are locked as they are written.
+
+    Also called again before a form's savepoint (``forms.submit``): a bookkeeping write
+    (``brief_write``) may have committed the request's transaction, and a SAVEPOINT would
+    then open a deferred one whose reads pin a snapshot that cannot be upgraded to writing
+    once another writer commits."""
     if session.get_bind().dialect.name != "sqlite":
         return
     connection = session.connection()

@@ -1,4 +1,6 @@
-"""Reading posted multipart forms: text fields, and uploaded files read up to a limit.
+"""Posted forms: reading multipart uploads, and answering refused input with the form again.
+
+Reading multipart forms: text fields, and uploaded files read up to a limit.
 
 One parser for every upload form (tracker evidence and scans, checklist evidence, target-list
 CSV): the first value of each text field, the first file of each file field, each file read at
@@ -8,12 +10,18 @@ closed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
-from perdes.web.deps import AppSettings
+from perdes.errors import ValidationFailed
+from perdes.web.deps import AppSettings, take_write_lock
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -49,3 +57,29 @@ async def _evidence_form(request: Request, settings: AppSettings) -> Posted:
 
 # A form with evidence files (PDF/JPEG/PNG), limited by PERDES_MAX_UPLOAD_BYTES.
 Multipart = Annotated[Posted, Depends(_evidence_form)]
+
+
+def submit(
+    db: Session,
+    write: Callable[[], T],
+    *,
+    invalid: Callable[[dict[str, str]], Response],
+    done: Callable[[T], Response],
+) -> Response:
+    """Run a form's write; refused input (``ValidationFailed``) gives the form again.
+
+    The write runs in a savepoint, so refused input leaves nothing half-written. ``invalid``
+    renders the form with the user's input kept and the Indonesian messages per field (a
+    fragment for htmx, the whole page otherwise, as the route's page function decides); it is
+    answered with 422. Otherwise ``done`` gets the write's result. Other errors (a conflict,
+    a village out of scope) pass through to the route or the one error map.
+    """
+    take_write_lock(db)
+    try:
+        with db.begin_nested():
+            result = write()
+    except ValidationFailed as exc:
+        response = invalid(exc.errors)
+        response.status_code = 422
+        return response
+    return done(result)

@@ -123,6 +123,7 @@ public_route.action = PUBLIC  # type: ignore[attr-defined]  # the authorization-
 
 MaybeUser = Annotated[Principal, Depends(optional_user)]
 Viewer = Annotated[Principal, Depends(requires("village.view"))]
+Monitor = Annotated[Principal, Depends(requires("monitoring.view"))]
 
 
 def _csrf_secret_material(request: Request) -> str:

@@ -60,7 +60,7 @@ def test_perdes_item_follows_the_tracker_through_the_event(db, framework, people
     adoption_changed(db)
     item = item_state(db, people, PERDES)
     assert (item.answer.status, item.answer.verification) == (ItemStatus.BELUM, Verification.BELUM)
-    assert [e.kind for e in item.history] == [ItemEventKind.DERIVED, ItemEventKind.DERIVED]
+    assert [e.kind for e in item.history] == [ItemEventKind.OTOMATIS, ItemEventKind.OTOMATIS]
     assert item.history[0].actor_name == "Sistem (otomatis)"
     assert db.get(ChecklistVillageTotal, (LONTAR, SLUG)).verified_count == 0
     assert item_state(db, people, PERDES, code=SUSUKAN).answer is None
@@ -148,7 +148,7 @@ def test_upgrade_carries_answers_starts_new_items_empty_and_archives_removed(
         carried.answer.verification is Verification.DIVERIFIKASI and carried.answer.note == "SK 5"
     )
     assert [e.file.original_name for e in carried.evidence] == ["sk.pdf"]
-    assert carried.history[0].kind is ItemEventKind.CARRIED_OVER and len(carried.history) == 4
+    assert carried.history[0].kind is ItemEventKind.DIBAWA and len(carried.history) == 4
     assert view.item("literasi-remitansi").answer is None
     assert [a.item_key for a in view.archived] == ["pengasuhan-anak-pmi"]
     old = db.scalar(

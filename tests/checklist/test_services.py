@@ -98,11 +98,11 @@ def test_full_verification_flow_with_rejection_and_resubmission(db, framework, p
     assert t.mandatory_missing_count == 6 and not t.qualified
     history = [e.kind for e in reversed(view(db, op).item(ITEM).history)]
     assert history == [
-        ItemEventKind.ANSWERED,
-        ItemEventKind.EVIDENCE_ADDED,
-        ItemEventKind.REJECTED,
-        ItemEventKind.ANSWERED,
-        ItemEventKind.VERIFIED,
+        ItemEventKind.DIJAWAB,
+        ItemEventKind.BUKTI_DITAMBAH,
+        ItemEventKind.DITOLAK,
+        ItemEventKind.DIJAWAB,
+        ItemEventKind.DIVERIFIKASI,
     ]
     actions = db.scalars(
         select(AuditEntry.action).where(AuditEntry.entity == "checklist_answer")

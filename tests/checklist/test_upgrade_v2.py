@@ -136,7 +136,7 @@ def test_upgrade_on_random_villages_keeps_what_applies_and_reports_the_rest(
                 Verification.DITOLAK,
             ):
                 expected_verification = Verification.MENUNGGU
-                assert it.history[0].kind is ItemEventKind.RECHECK
+                assert it.history[0].kind is ItemEventKind.PERIKSA_ULANG
             assert (it.answer.status, it.answer.verification) == (
                 expected_status,
                 expected_verification,
@@ -164,7 +164,7 @@ def test_upgrade_of_a_qualified_v1_village_sends_the_outcome_back_to_the_monitor
     assert view.item("satgas-komunitas-pmi").state.verified, "unchanged item kept as verified"
     for key in (OUTCOME, "pemantauan-keberangkatan-kepulangan"):
         assert view.item(key).state.verification is Verification.MENUNGGU
-        assert view.item(key).history[0].kind is ItemEventKind.RECHECK
+        assert view.item(key).history[0].kind is ItemEventKind.PERIKSA_ULANG
 
 
 # --- the outcome gate -------------------------------------------------------------------------

@@ -84,7 +84,7 @@ def test_an_expired_item_moves_to_perlu_diperbarui_and_the_qualification_follows
     assert total(db).verified_count == before - 1
     assert validity.refresh_expired(db, on=date(2027, 3, 15)) == (0, 0)
     [event] = db.scalars(
-        select(ChecklistItemEvent).where(ChecklistItemEvent.kind == ItemEventKind.EXPIRED)
+        select(ChecklistItemEvent).where(ChecklistItemEvent.kind == ItemEventKind.KEDALUWARSA)
     ).all()
     assert event.detail == "berlaku sampai 14 Maret 2027"
     assert answers[INFO].verification is Verification.DIVERIFIKASI, "history is not rewritten"

@@ -121,7 +121,7 @@ def test_overrides_per_kabupaten_recompute_stored_deadlines(db, operator, admin)
     db.refresh(adoption)
     assert adoption.next_deadline_on == date(2026, 1, 27), "5 working days"
     assert [r.rule.regency_code for r in rules.list_rules(db, actor=admin)] == [None]
-    signing = queries.effective_rules(db, regency_code="36.04")[DeadlineKind.SIGNING]
+    signing = queries.effective_rules(db, regency_code="36.04")[DeadlineKind.PENETAPAN]
     assert (signing.days, signing.source) == (15, "bawaan")
 
 

@@ -158,15 +158,15 @@ def test_cancelled_at_clarification_goes_back_to_drafting(db, operator, adoption
 def test_deadlines_follow_the_steps(db, operator, adoption):
     # Working days (PP 43/2014 Pasal 1 angka 13); January 2026 has no holiday in between.
     agreed = walk(db, operator, adoption, Stage.DISEPAKATI)
-    assert adoption.next_deadline_kind is DeadlineKind.HANDOVER
+    assert adoption.next_deadline_kind is DeadlineKind.PENYERAHAN
     assert (agreed, adoption.next_deadline_on) == (date(2026, 1, 20), date(2026, 1, 29))
     handed = walk(db, operator, adoption, Stage.DISERAHKAN)
-    assert adoption.next_deadline_kind is DeadlineKind.SIGNING
+    assert adoption.next_deadline_kind is DeadlineKind.PENETAPAN
     assert (handed, adoption.next_deadline_on) == (date(2026, 1, 23), date(2026, 2, 13))
     walk(db, operator, adoption, Stage.DITETAPKAN)
     assert adoption.next_deadline_on is None
     promulgated = walk(db, operator, adoption, Stage.DIUNDANGKAN)
-    assert adoption.next_deadline_kind is DeadlineKind.REPORT
+    assert adoption.next_deadline_kind is DeadlineKind.PELAPORAN
     assert (promulgated, adoption.next_deadline_on) == (date(2026, 1, 29), date(2026, 2, 9))
     late = queries.village_tracker(db, actor=operator, village_code=LONTAR, today=date(2026, 2, 16))
     # 10 Feb .. 16 Feb: five weekdays, of which Monday 16 Feb is cuti bersama (counted here).
@@ -216,7 +216,7 @@ def test_correction_is_its_own_event_with_a_reason(db, operator, adoption):
         db, actor=operator, event_id=first.id, reason="salah ketik",
         data={"occurred_on": "2026-01-09"}, today=TODAY,
     )  # fmt: skip
-    assert correction.kind is EventKind.CORRECTION and correction.corrects_event_id == first.id
+    assert correction.kind is EventKind.KOREKSI and correction.corrects_event_id == first.id
     db.refresh(first)
     assert first.occurred_on == date(2026, 1, 8), "the original is never changed"
     _, timeline = queries.effective_steps(adoption)

@@ -126,7 +126,7 @@ def test_an_evaluated_perdes_waits_for_the_bupati(db, operator):
         db, actor=operator, village_code=LONTAR, title="APB Desa 2026", perdes_type="apb_desa"
     )
     handed = walk(db, operator, budget, Stage.DISERAHKAN, start=date(2026, 3, 2), gap=3)
-    assert budget.next_deadline_kind is DeadlineKind.SIGNING
+    assert budget.next_deadline_kind is DeadlineKind.PENETAPAN
     signing = step_data(Stage.DITETAPKAN, handed)
     with pytest.raises(ValidationFailed) as refused:
         services.record_step(db, actor=operator, adoption_id=budget.id, data=signing)
@@ -139,7 +139,7 @@ def test_an_evaluated_perdes_waits_for_the_bupati(db, operator):
         expected_version=budget.version,
     )
     # 20 working days from Friday 20 March: the Lebaran week and Good Friday (3 April) skipped.
-    assert budget.next_deadline_kind is DeadlineKind.EVALUATION
+    assert budget.next_deadline_kind is DeadlineKind.EVALUASI
     assert budget.next_deadline_on == date(2026, 4, 20)
     early = step_data(Stage.DITETAPKAN, date(2026, 4, 6))
     with pytest.raises(ValidationFailed):
@@ -172,7 +172,7 @@ def test_evaluation_dates_are_checked(db, operator, admin):
         adoption_id=budget.id,
         data={"evaluation_received_on": "2026-03-20", "evaluation_result_on": "2026-04-01"},
     )
-    assert budget.next_deadline_kind is DeadlineKind.HANDOVER  # evaluation done
+    assert budget.next_deadline_kind is DeadlineKind.PENYERAHAN  # evaluation done
     pmi = services.start_adoption(db, actor=admin, village_code=SUSUKAN)
     with pytest.raises(ValidationFailed) as refused:
         services.record_evaluation(

@@ -79,14 +79,42 @@ def build_document(
     values: Mapping[str, object],
     options: Mapping[str, bool | str],
     today: date | None = None,
+    english: bool = False,
 ) -> Document:
-    """Assemble, turning the engine's input errors into per-field Indonesian messages."""
+    """Assemble, turning the engine's input errors into per-field messages: Indonesian for
+    the pages, English (``english``) for the JSON API."""
     try:
         return assemble(template, village=village, values=values, options=options, today=today)
     except DraftInputError as exc:
+        if english:
+            raise ValidationFailed(dict(exc.errors), "The template refused the values.") from exc
         raise ValidationFailed(dict(exc.messages_id)) from exc
     except TemplateError as exc:
+        if english:
+            raise ValidationFailed({"template": str(exc)}, "The template failed.") from exc
         raise ValidationFailed({"template": f"Templat bermasalah: {exc}"}) from exc
+
+
+def unsaved_document(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    template_slug: str,
+    values: Mapping[str, object],
+    options: Mapping[str, bool | str],
+    english: bool = False,
+) -> Document:
+    """The document a draft with these values would give, nothing saved (the API's render):
+    the same checks as saving a draft (scope, permission, a desa that makes Perdes)."""
+    view = _village_for_write(session, actor, village_code)
+    return build_document(
+        template_for(template_slug),
+        village=context_from_view(view),
+        values=values,
+        options=options,
+        english=english,
+    )
 
 
 def clean_inputs(

@@ -28,16 +28,18 @@ from perdes.web.api.common import (
     NON_BLANK,
     ONE_LINE,
     PREFIX,
+    JdihnRecord,
     Paged,
     PageParams,
+    RegionCode,
     RequestModel,
+    VillageCode,
     limit_body,
     operation_id,
     page_meta,
     whole_number,
 )
 from perdes.web.api.errors import READ, WRITE, responses
-from perdes.web.api.regions import RegionCode, VillageCode
 from perdes.web.deps import DB
 from perdes.web.permissions import requires
 
@@ -296,38 +298,6 @@ def record_step(
 
 
 # --- JDIHN ---------------------------------------------------------------------------------
-
-
-class JdihnRecord(BaseModel):
-    """The JDIHN integration fields of one promulgated Perdes (names as JDIH sites use them)."""
-
-    idData: str
-    tahun_pengundangan: str
-    tanggal_penetapan: str
-    tanggal_pengundangan: str
-    jenis: str
-    noPeraturan: str
-    judul: str
-    noPanggil: str
-    singkatanJenis: str
-    tempatTerbit: str
-    penerbit: str
-    deskripsiFisik: str
-    sumber: str
-    subjek: str
-    isbn: str
-    status: str
-    bahasa: str
-    bidangHukum: str
-    teuBadan: str
-    nomorIndukBuku: str
-    fileDownload: str
-    urlDownload: str
-    abstrak: str
-    urlabstrak: str
-    urlDetailPeraturan: str
-    operasi: str
-    display: str
 
 
 @router.get(

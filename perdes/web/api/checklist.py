@@ -12,9 +12,15 @@ from perdes.accounts.principal import Principal
 from perdes.checklist import services as checklist
 from perdes.checklist import validity, views
 from perdes.checklist.views import AssessmentView, ItemView
-from perdes.web.api.common import NO_CONTROL, PREFIX, RequestModel, limit_body, operation_id
+from perdes.web.api.common import (
+    NO_CONTROL,
+    PREFIX,
+    RequestModel,
+    VillageCode,
+    limit_body,
+    operation_id,
+)
 from perdes.web.api.errors import READ, WRITE, responses
-from perdes.web.api.regions import VillageCode
 from perdes.web.deps import DB
 from perdes.web.permissions import requires
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -94,3 +94,55 @@ def limit_body(request: Request) -> None:
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > MAX_BODY_BYTES:
         raise HTTPException(status_code=413, detail="The request body is too large.")
+
+
+# Path parameters shared by the API's route modules (which never import each other).
+RegionCode = Annotated[
+    str,
+    Path(
+        pattern=REGION_CODE,
+        description="Kemendagri code, e.g. 36.04 or 36.04.13",
+        examples=["36.04"],
+    ),
+]
+VillageCode = Annotated[
+    str,
+    Path(
+        pattern=VILLAGE_CODE,
+        description="Kemendagri village code, e.g. 36.04.13.2007",
+        examples=["36.04.13.2007"],
+    ),
+]
+
+
+class JdihnRecord(BaseModel):
+    """The JDIHN integration fields of one published legal product (names as JDIH sites use
+    them): the token API's Perdes record and the public feed's."""
+
+    idData: str
+    tahun_pengundangan: str
+    tanggal_penetapan: str
+    tanggal_pengundangan: str
+    jenis: str
+    noPeraturan: str
+    judul: str
+    noPanggil: str
+    singkatanJenis: str
+    tempatTerbit: str
+    penerbit: str
+    deskripsiFisik: str
+    sumber: str
+    subjek: str
+    isbn: str
+    status: str
+    bahasa: str
+    bidangHukum: str
+    teuBadan: str
+    nomorIndukBuku: str
+    fileDownload: str
+    urlDownload: str
+    abstrak: str
+    urlabstrak: str
+    urlDetailPeraturan: str
+    operasi: str
+    display: str

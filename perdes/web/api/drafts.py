@@ -14,30 +14,25 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, create_model
 
 from perdes.accounts.principal import Principal
-from perdes.drafting.assembler import assemble
-from perdes.drafting.errors import DraftInputError, TemplateError
 from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import OptionSpec, Template, VariableSpec
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.signing import NotSignable
 from perdes.drafting.values import MIN_YEAR
-from perdes.drafting.village import context_from_view
 from perdes.drafting.workspace import services as drafts
 from perdes.errors import ValidationFailed
-from perdes.regions.eligibility import require_perdes_maker
-from perdes.regions.services import get_village
 from perdes.web.api.common import (
     ISO_DATE,
     NO_CONTROL,
     ONE_LINE,
     PREFIX,
     RequestModel,
+    VillageCode,
     limit_body,
     operation_id,
     whole_number,
 )
 from perdes.web.api.errors import READ, WRITE, responses
-from perdes.web.api.regions import VillageCode
 from perdes.web.deps import DB
 from perdes.web.permissions import requires
 
@@ -234,20 +229,15 @@ else:
     dependencies=[Depends(limit_body)],
 )
 def render_docx_route(code: VillageCode, body: RenderIn, db: DB, user: Editor) -> Response:
-    view = get_village(db, code=code, scope=user.scope)
-    user.require("draft.edit", code)
-    require_perdes_maker(view.region.code)
-    template = drafts.template_for(body.template)
-    values = body.values.model_dump(exclude_none=True)
-    options = body.options.model_dump(exclude_none=True)
-    try:
-        document = assemble(
-            template, village=context_from_view(view), values=values, options=options
-        )
-    except DraftInputError as exc:
-        raise ValidationFailed(dict(exc.errors), "The template refused the values.") from exc
-    except TemplateError as exc:
-        raise ValidationFailed({"template": str(exc)}, "The template failed.") from exc
+    document = drafts.unsaved_document(
+        db,
+        actor=user,
+        village_code=code,
+        template_slug=body.template,
+        values=body.values.model_dump(exclude_none=True),
+        options=body.options.model_dump(exclude_none=True),
+        english=True,
+    )
     try:
         data = render_docx(document, paper=body.paper, kind=body.kind)
     except NotSignable as exc:

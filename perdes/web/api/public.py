@@ -17,10 +17,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from perdes.exchange import public
-from perdes.web.api.adoption import JdihnRecord
-from perdes.web.api.common import PREFIX, operation_id
+from perdes.web.api.common import PREFIX, JdihnRecord, RegionCode, operation_id
 from perdes.web.api.errors import responses
-from perdes.web.api.regions import RegionCode
 from perdes.web.deps import DB, AppSettings
 from perdes.web.permissions import public_route
 

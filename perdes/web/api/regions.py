@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from perdes.accounts.principal import Principal
@@ -15,10 +15,10 @@ from perdes.tracking.stages import STAGE_LABELS, Stage
 from perdes.web.api.common import (
     ONE_LINE,
     PREFIX,
-    REGION_CODE,
-    VILLAGE_CODE,
     Paged,
     PageParams,
+    RegionCode,
+    VillageCode,
     operation_id,
     page_meta,
 )
@@ -29,22 +29,6 @@ from perdes.web.permissions import requires
 router = APIRouter(prefix=PREFIX, tags=["regions"], generate_unique_id_function=operation_id)
 
 Viewer = Annotated[Principal, Depends(requires("village.view"))]
-RegionCode = Annotated[
-    str,
-    Path(
-        pattern=REGION_CODE,
-        description="Kemendagri code, e.g. 36.04 or 36.04.13",
-        examples=["36.04"],
-    ),
-]
-VillageCode = Annotated[
-    str,
-    Path(
-        pattern=VILLAGE_CODE,
-        description="Kemendagri village code, e.g. 36.04.13.2007",
-        examples=["36.04.13.2007"],
-    ),
-]
 
 
 class RegionOut(BaseModel):

@@ -10,9 +10,9 @@ from fastapi.responses import Response
 from perdes.accounts import services as accounts
 from perdes.accounts import tokens
 from perdes.accounts.principal import Principal
-from perdes.errors import ValidationFailed
 from perdes.home.services import scope_labels
 from perdes.web.deps import DB, FormData
+from perdes.web.forms import submit
 from perdes.web.htmx import render
 from perdes.web.permissions import requires
 
@@ -54,11 +54,12 @@ def account(request: Request, db: DB, user: Me) -> Response:
 @router.post("/akun/token", name="account_token_create")
 def token_create(request: Request, db: DB, user: Me, form: FormData) -> Response:
     """Create a token and show its secret once."""
-    try:
-        new = tokens.create_token(db, actor=user, name=form.get("name", ""))
-    except ValidationFailed as exc:
-        return _page(request, db, user, errors=exc.errors, status_code=422)
-    return _page(request, db, user, new_secret=new.secret)
+    return submit(
+        db,
+        lambda: tokens.create_token(db, actor=user, name=form.get("name", "")),
+        invalid=lambda errors: _page(request, db, user, errors=errors),
+        done=lambda new: _page(request, db, user, new_secret=new.secret),
+    )
 
 
 @router.post("/akun/token/{token_id}/cabut", name="account_token_revoke")
@@ -92,14 +93,15 @@ def password_form(request: Request, user: Me) -> Response:
 @router.post("/akun/kata-sandi", name="account_password_change")
 def password_change(request: Request, db: DB, user: Me, form: FormData) -> Response:
     """Current password + the new one twice; other sessions end, this one stays."""
-    try:
-        accounts.change_own_password(
+    return submit(
+        db,
+        lambda: accounts.change_own_password(
             db,
             actor=user,
             current=form.get("current", ""),
             new=form.get("new", ""),
             repeated=form.get("repeated", ""),
-        )
-    except ValidationFailed as exc:
-        return _password_page(request, user, errors=exc.errors, status_code=422)
-    return _password_page(request, user, saved=True)
+        ),
+        invalid=lambda errors: _password_page(request, user, errors=errors),
+        done=lambda _: _password_page(request, user, saved=True),
+    )

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from perdes.accounts import selfservice
 from perdes.accounts.principal import Principal
-from perdes.errors import ValidationFailed
 from perdes.web.deps import DB, AppSettings, FormData
+from perdes.web.forms import submit
 from perdes.web.htmx import render
 from perdes.web.permissions import requires
 
@@ -53,16 +53,19 @@ def email_page(request: Request, db: DB, user: Me) -> Response:
 def email_change(
     request: Request, db: DB, settings: AppSettings, user: Me, form: FormData
 ) -> Response:
-    try:
-        address = selfservice.request_email_change(
-            db, actor=user, new_email=form.get("email", ""), base_url=settings.base_url
-        )
-    except ValidationFailed as exc:
-        values = {"email": form.get("email", "")[:254]}
-        return _page(request, db, user, values=values, errors=exc.errors, status_code=422)
-    return _page(
-        request,
+    values = {"email": form.get("email", "")[:254]}
+    return submit(
         db,
-        user,
-        message=f"Tautan verifikasi dikirim ke {address}. Alamat berganti setelah tautan dibuka.",
+        lambda: selfservice.request_email_change(
+            db, actor=user, new_email=form.get("email", ""), base_url=settings.base_url
+        ),
+        invalid=lambda errors: _page(request, db, user, values=values, errors=errors),
+        done=lambda address: _page(
+            request,
+            db,
+            user,
+            message=(
+                f"Tautan verifikasi dikirim ke {address}. Alamat berganti setelah tautan dibuka."
+            ),
+        ),
     )

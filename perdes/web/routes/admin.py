@@ -10,11 +10,12 @@ from fastapi.responses import Response
 
 from perdes.accounts import selfservice
 from perdes.accounts import services as accounts
+from perdes.accounts.models import User
 from perdes.accounts.permissions import ROLE_LABELS, Role
 from perdes.accounts.principal import Principal
-from perdes.errors import ValidationFailed
 from perdes.home.services import find_region, region_choices, region_names
 from perdes.web.deps import DB, AppSettings, FormData
+from perdes.web.forms import submit
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
 
@@ -72,19 +73,8 @@ def user_create(
 ) -> Response:
     """Create a user; without an initial password, invite them (by e-mail, or a link shown
     once here for printing)."""
-    try:
-        created = accounts.create_user(
-            db,
-            actor=user,
-            username=form.get("username", ""),
-            full_name=form.get("full_name", ""),
-            role=form.get("role", ""),
-            password=form.get("password", "") or None,
-            scope_codes=_codes(db, user, form.get("scopes", "")),
-            email=form.get("email", ""),
-            phone=form.get("phone", ""),
-        )
-    except ValidationFailed as exc:
+
+    def invalid(errors: dict[str, str]) -> Response:
         values = {k: v for k, v in form.items() if k != "password"}
         return render(
             request,
@@ -96,18 +86,36 @@ def user_create(
                 "roles": ROLE_LABELS,
                 "grantable": _grantable(user),
                 "values": values,
-                "errors": exc.errors,
+                "errors": errors,
                 "region_choices": region_choices(db, actor=user),
             },
             block="create_form",
-            status_code=422,
         )
-    if not created.password_hash:
-        invitation = selfservice.invite_user(
-            db, actor=user, user=created, base_url=settings.base_url
-        )
-        return _detail(request, db, user, created.id, invitation=invitation)
-    return redirect(request, request.url_for("admin_user_detail", user_id=created.id))
+
+    def done(created: User) -> Response:
+        if not created.password_hash:
+            invitation = selfservice.invite_user(
+                db, actor=user, user=created, base_url=settings.base_url
+            )
+            return _detail(request, db, user, created.id, invitation=invitation)
+        return redirect(request, request.url_for("admin_user_detail", user_id=created.id))
+
+    return submit(
+        db,
+        lambda: accounts.create_user(
+            db,
+            actor=user,
+            username=form.get("username", ""),
+            full_name=form.get("full_name", ""),
+            role=form.get("role", ""),
+            password=form.get("password", "") or None,
+            scope_codes=_codes(db, user, form.get("scopes", "")),
+            email=form.get("email", ""),
+            phone=form.get("phone", ""),
+        ),
+        invalid=invalid,
+        done=done,
+    )
 
 
 def _detail(
@@ -147,23 +155,27 @@ def user_detail(request: Request, user_id: int, db: DB, user: Admin) -> Response
 
 @router.post("/pengguna/{user_id}/wilayah", name="admin_user_scopes")
 def user_scopes(request: Request, user_id: int, db: DB, user: Admin, form: FormData) -> Response:
-    try:
-        accounts.set_scopes(
+    return submit(
+        db,
+        lambda: accounts.set_scopes(
             db, actor=user, user_id=user_id, scope_codes=_codes(db, user, form.get("scopes", ""))
-        )
-    except ValidationFailed as exc:
-        return _detail(request, db, user, user_id, errors=exc.errors, status_code=422)
-    return _detail(request, db, user, user_id, message="Wilayah tugas disimpan.")
+        ),
+        invalid=lambda errors: _detail(request, db, user, user_id, errors=errors),
+        done=lambda _: _detail(request, db, user, user_id, message="Wilayah tugas disimpan."),
+    )
 
 
 @router.post("/pengguna/{user_id}/sandi", name="admin_user_password")
 def user_password(request: Request, user_id: int, db: DB, user: Admin, form: FormData) -> Response:
-    try:
-        accounts.set_password(db, actor=user, user_id=user_id, password=form.get("password", ""))
-    except ValidationFailed as exc:
-        return _detail(request, db, user, user_id, errors=exc.errors, status_code=422)
-    return _detail(
-        request, db, user, user_id, message="Kata sandi baru disimpan; sesi lama diakhiri."
+    return submit(
+        db,
+        lambda: accounts.set_password(
+            db, actor=user, user_id=user_id, password=form.get("password", "")
+        ),
+        invalid=lambda errors: _detail(request, db, user, user_id, errors=errors),
+        done=lambda _: _detail(
+            request, db, user, user_id, message="Kata sandi baru disimpan; sesi lama diakhiri."
+        ),
     )
 
 

@@ -14,7 +14,7 @@ from perdes.config import Settings
 from perdes.errors import NotFound, ValidationFailed
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
-from perdes.web.forms import Multipart
+from perdes.web.forms import Multipart, submit
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import requires
 
@@ -72,26 +72,23 @@ def _after_write(
 ) -> Response:
     """Run the write (all of it or nothing: a savepoint); htmx gets the widget back (and the
     score out of band), others a 303."""
-    try:
-        with db.begin_nested():
-            write()
-    except ValidationFailed as exc:
-        return _item_response(
-            request,
-            db,
-            user,
-            kode,
-            kerangka,
-            butir,
-            errors=exc.errors,
-            values=values,
-            oob=True,
-            status_code=422,
-        )
-    if is_htmx(request):
-        return _item_response(request, db, user, kode, kerangka, butir, message=message, oob=True)
-    url = request.url_for("village_detail", kode=kode)
-    return redirect(request, f"{url}#butir-{butir}")
+
+    def done(_: object) -> Response:
+        if is_htmx(request):
+            return _item_response(
+                request, db, user, kode, kerangka, butir, message=message, oob=True
+            )
+        url = request.url_for("village_detail", kode=kode)
+        return redirect(request, f"{url}#butir-{butir}")
+
+    return submit(
+        db,
+        write,
+        invalid=lambda errors: _item_response(
+            request, db, user, kode, kerangka, butir, errors=errors, values=values, oob=True
+        ),
+        done=done,
+    )
 
 
 @router.get(ITEM_PATH, name="checklist_item")
@@ -351,22 +348,32 @@ def checklist_verify_bulk(
             chosen = ["?"]
             break
         ids.append(int(raw))
-    try:
+
+    def write() -> int:
         if chosen and not ids:
             raise ValidationFailed({"butir": "Pilihan butir tidak valid."})
         done = queue.verify_many(
             db, actor=user, answer_ids=ids, evidence_checked=form.get("diperiksa") == "ya"
         )
-    except ValidationFailed as exc:
+        return len(done)
+
+    def invalid(errors: dict[str, str]) -> Response:
         page = queue.list_waiting(db, actor=user, page=1, per_page=QUEUE_PER_PAGE)
         return render(
             request,
             "checklist/queue.html",
-            {"user": user, "page": page, "errors": exc.errors, "chosen": set(chosen)},
-            status_code=422,
+            {"user": user, "page": page, "errors": errors, "chosen": set(chosen)},
         )
-    url = request.url_for("checklist_queue").include_query_params(diverifikasi=len(done))
-    return redirect(request, url)
+
+    return submit(
+        db,
+        write,
+        invalid=invalid,
+        done=lambda count: redirect(
+            request,
+            request.url_for("checklist_queue").include_query_params(diverifikasi=count),
+        ),
+    )
 
 
 def _thresholds_page(
@@ -411,21 +418,24 @@ def checklist_threshold_save(request: Request, db: DB, user: Verifier, form: For
     regency = form.get("regency", "")
     posted = {k: form.get(k, "") for k in ("regency", "percent", "note")}
     try:
-        with db.begin_nested():
-            thresholds.set_threshold(
+        return submit(
+            db,
+            lambda: thresholds.set_threshold(
                 db,
                 actor=user,
                 regency_code=regency,
                 framework_slug=OUTCOME_FRAMEWORK,
                 percent=form.get("percent", ""),
                 note=form.get("note", ""),
-            )
-    except ValidationFailed as exc:
-        return _thresholds_page(
-            request, db, user, values=posted, errors=exc.errors, status_code=422
+            ),
+            invalid=lambda errors: _thresholds_page(
+                request, db, user, values=posted, errors=errors
+            ),
+            done=lambda _: redirect(
+                request,
+                request.url_for("checklist_thresholds").include_query_params(tersimpan=regency),
+            ),
         )
     except NotFound:
         errors = {"regency": "Pilih kabupaten/kota di wilayah tugas Anda."}
         return _thresholds_page(request, db, user, values=posted, errors=errors, status_code=422)
-    url = request.url_for("checklist_thresholds").include_query_params(tersimpan=regency)
-    return redirect(request, url)

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from perdes.accounts.principal import Principal
 from perdes.drafting.loader import list_templates
-from perdes.drafting.model import DocComment
+from perdes.drafting.model import DocComment, Document
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.render_html import render_html
 from perdes.drafting.signing import Kind
@@ -22,10 +22,11 @@ from perdes.drafting.workspace.models import COMMENT_SOURCE_LABELS, Draft, Draft
 from perdes.drafting.workspace.pdf import PdfUnavailable, docx_to_pdf
 from perdes.errors import ValidationFailed
 from perdes.home.services import draft_values_from_tracker
-from perdes.regions.services import get_village
+from perdes.regions.services import VillageView, get_village
 from perdes.validation import parse_int
 from perdes.web.deps import DB, FormData
 from perdes.web.errors import error_response
+from perdes.web.forms import submit
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
 
@@ -34,6 +35,37 @@ router = APIRouter()
 Reader = Annotated[Principal, Depends(requires("draft.view"))]
 Editor = Annotated[Principal, Depends(requires("draft.edit"))]
 Commenter = Annotated[Principal, Depends(requires("draft.comment"))]
+
+
+# Load-or-404: the draft of the path inside the user's scope (the scope is in the query),
+# checked with the same permission the route declares.
+def _draft_to_read(draft_id: int, db: DB, user: Reader) -> drafts.DraftView:
+    return drafts.get_draft(db, actor=user, draft_id=draft_id)
+
+
+def _draft_to_edit(draft_id: int, db: DB, user: Editor) -> drafts.DraftView:
+    return drafts.get_draft(db, actor=user, draft_id=draft_id)
+
+
+def _draft_to_comment(draft_id: int, db: DB, user: Commenter) -> drafts.DraftView:
+    return drafts.get_draft(db, actor=user, draft_id=draft_id)
+
+
+def _village_to_read(kode: str, db: DB, user: Reader) -> VillageView:
+    return get_village(db, code=kode, scope=user.scope)
+
+
+def _village_to_draft(kode: str, db: DB, user: Editor) -> VillageView:
+    village = get_village(db, code=kode, scope=user.scope)
+    user.require("draft.edit", kode)
+    return village
+
+
+VillageToRead = Annotated[VillageView, Depends(_village_to_read)]
+VillageToDraft = Annotated[VillageView, Depends(_village_to_draft)]
+ReadDraft = Annotated[drafts.DraftView, Depends(_draft_to_read)]
+EditDraft = Annotated[drafts.DraftView, Depends(_draft_to_edit)]
+CommentDraft = Annotated[drafts.DraftView, Depends(_draft_to_comment)]
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -161,8 +193,9 @@ def _workspace_context(
 
 
 @router.get("/desa/{kode}/rancangan", name="draft_list")
-def draft_list(request: Request, kode: str, db: DB, user: Reader) -> Response:
-    village = get_village(db, code=kode, scope=user.scope)
+def draft_list(
+    request: Request, kode: str, db: DB, user: Reader, village: VillageToRead
+) -> Response:
     return render(
         request,
         "drafts/list.html",
@@ -181,11 +214,10 @@ def draft_new(
     kode: str,
     db: DB,
     user: Editor,
+    village: VillageToDraft,
     template: Annotated[str, Query(max_length=60)] = "pelindungan-pmi",
 ) -> Response:
     """The variables form, prefilled from the village profile, with a live preview."""
-    village = get_village(db, code=kode, scope=user.scope)
-    user.require("draft.edit", kode)
     spec = drafts.template_for(template)
     tracked = _tracked(db, user, kode)
     steps, citations = form_steps(spec)
@@ -216,37 +248,36 @@ def draft_new(
 
 
 @router.post("/desa/{kode}/rancangan/pratinjau", name="draft_preview")
-def draft_preview(request: Request, kode: str, db: DB, user: Editor, form: PostedDraft) -> Response:
+def draft_preview(
+    request: Request, db: DB, user: Editor, village: VillageToDraft, form: PostedDraft
+) -> Response:
     """The preview fragment for the form as it is now (422 with the problems when invalid)."""
-    village = get_village(db, code=kode, scope=user.scope)
-    user.require("draft.edit", kode)
     spec = drafts.template_for(form.template or "pelindungan-pmi")
-    try:
+
+    def build() -> Document:
         values, options = drafts.clean_inputs(spec, form.values, form.options)
-        doc = drafts.build_document(
+        return drafts.build_document(
             spec, village=context_from_view(village), values=values, options=options
         )
-    except ValidationFailed as exc:
-        return render(
-            request, "drafts/_preview.html", {"errors": exc.errors, "preview": ""}, status_code=422
-        )
-    return render(request, "drafts/_preview.html", {"errors": {}, "preview": render_html(doc)})
+
+    return submit(
+        db,
+        build,
+        invalid=lambda errors: render(
+            request, "drafts/_preview.html", {"errors": errors, "preview": ""}
+        ),
+        done=lambda doc: render(
+            request, "drafts/_preview.html", {"errors": {}, "preview": render_html(doc)}
+        ),
+    )
 
 
 @router.post("/desa/{kode}/rancangan", name="draft_create")
-def draft_create(request: Request, kode: str, db: DB, user: Editor, form: PostedDraft) -> Response:
-    village = get_village(db, code=kode, scope=user.scope)
-    try:
-        draft = drafts.create_draft(
-            db,
-            actor=user,
-            village_code=kode,
-            template_slug=form.template or "pelindungan-pmi",
-            values=form.values,
-            options=form.options,
-            message=form.message,
-        )
-    except ValidationFailed as exc:
+def draft_create(
+    request: Request, kode: str, db: DB, user: Editor, village: VillageToDraft, form: PostedDraft
+) -> Response:
+
+    def invalid(errors: dict[str, str]) -> Response:
         spec = drafts.template_for(form.template or "pelindungan-pmi")
         steps, citations = form_steps(spec)
         return render(
@@ -258,16 +289,29 @@ def draft_create(request: Request, kode: str, db: DB, user: Editor, form: Posted
                 "template": spec,
                 "values": form.values,
                 "options": {**drafts.form_options(spec, None), **form.options},
-                "errors": exc.errors,
+                "errors": errors,
                 "preview": "",
                 "message": form.message,
                 "tracked": _tracked(db, user, kode),
                 "steps": steps,
                 "citation_fields": citations,
             },
-            status_code=422,
         )
-    return redirect(request, _saved_url(request, draft.id, draft.latest_number))
+
+    return submit(
+        db,
+        lambda: drafts.create_draft(
+            db,
+            actor=user,
+            village_code=kode,
+            template_slug=form.template or "pelindungan-pmi",
+            values=form.values,
+            options=form.options,
+            message=form.message,
+        ),
+        invalid=invalid,
+        done=lambda draft: redirect(request, _saved_url(request, draft.id, draft.latest_number)),
+    )
 
 
 def _saved_url(request: Request, draft_id: int, number: int) -> str:
@@ -278,12 +322,11 @@ def _saved_url(request: Request, draft_id: int, number: int) -> str:
 @router.get("/rancangan/{draft_id}", name="draft_detail")
 def draft_detail(
     request: Request,
-    draft_id: int,
     db: DB,
     user: Reader,
+    view: ReadDraft,
     tersimpan: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> Response:
-    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
     context = _workspace_context(db, user, view)
     if tersimpan is not None and tersimpan <= view.draft.latest_number:
         context["saved_number"] = tersimpan
@@ -292,10 +335,9 @@ def draft_detail(
 
 @router.post("/rancangan/{draft_id}/revisi", name="draft_save")
 def draft_save(
-    request: Request, draft_id: int, db: DB, user: Editor, form: PostedDraft
+    request: Request, draft_id: int, db: DB, user: Editor, view: EditDraft, form: PostedDraft
 ) -> Response:
     """Save a revision; a stale form (someone saved meanwhile) is shown back with a choice."""
-    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
     try:
         saved = drafts.save_revision(
             db,
@@ -321,8 +363,9 @@ def draft_save(
 
 
 @router.get("/rancangan/{draft_id}/revisi/{number}", name="draft_revision")
-def draft_revision(request: Request, draft_id: int, number: int, db: DB, user: Reader) -> Response:
-    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+def draft_revision(
+    request: Request, number: int, db: DB, user: Reader, view: ReadDraft
+) -> Response:
     shown = drafts.get_revision(db, draft=view.draft, number=number)
     context = _workspace_context(db, user, view, shown=shown)
     return render(request, "drafts/revision.html", context)
@@ -331,14 +374,13 @@ def draft_revision(request: Request, draft_id: int, number: int, db: DB, user: R
 @router.get("/rancangan/{draft_id}/bandingkan", name="draft_compare")
 def draft_compare(
     request: Request,
-    draft_id: int,
     db: DB,
     user: Reader,
+    view: ReadDraft,
     a: Annotated[int, Query(ge=1)],
     b: Annotated[int, Query(ge=1)],
 ) -> Response:
     """Word-level differences between two revisions, per Pasal, with renumbering noted."""
-    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
     old = drafts.get_revision(db, draft=view.draft, number=a)
     new = drafts.get_revision(db, draft=view.draft, number=b)
     diffs = compare_sections(old.sections, new.sections)
@@ -375,16 +417,15 @@ def _docx_bytes(
 @router.get("/rancangan/{draft_id}/revisi/{number}/docx", name="draft_docx")
 def draft_docx(
     request: Request,
-    draft_id: int,
     number: int,
     db: DB,
     user: Reader,
+    view: ReadDraft,
     komentar: bool = False,
     jenis: Annotated[str, Query(max_length=20)] = "rancangan",
 ) -> Response:
     """DOCX of a revision: ``jenis=rancangan`` (default) or ``jenis=naskah`` (untuk
     ditandatangani; 422 listing what to complete while anything is unverified or blank)."""
-    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
     revision = drafts.get_revision(db, draft=view.draft, number=number)
     data, kind = _docx_bytes(db, view.draft, revision, komentar, jenis)
     name = drafts.output_file_name(view.village.region.name, number, kind, "docx")
@@ -398,8 +439,9 @@ def draft_docx(
 
 
 @router.get("/rancangan/{draft_id}/revisi/{number}/pdf", name="draft_pdf")
-async def draft_pdf(request: Request, draft_id: int, number: int, db: DB, user: Reader) -> Response:
-    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+async def draft_pdf(
+    request: Request, number: int, db: DB, user: Reader, view: ReadDraft
+) -> Response:
     revision = drafts.get_revision(db, draft=view.draft, number=number)
     data, _ = _docx_bytes(db, view.draft, revision, False)
     try:
@@ -420,8 +462,7 @@ async def draft_pdf(request: Request, draft_id: int, number: int, db: DB, user: 
 
 
 @router.get("/rancangan/{draft_id}/revisi/{number}/cetak", name="draft_print")
-def draft_print(request: Request, draft_id: int, number: int, db: DB, user: Reader) -> Response:
-    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
+def draft_print(request: Request, number: int, db: DB, user: Reader, view: ReadDraft) -> Response:
     revision = drafts.get_revision(db, draft=view.draft, number=number)
     document = drafts.revision_document(view.draft, revision)
     return render(
@@ -449,38 +490,34 @@ def draft_mark(
 
 @router.post("/rancangan/{draft_id}/komentar", name="draft_comment_add")
 def draft_comment_add(
-    request: Request, draft_id: int, db: DB, user: Commenter, form: FormData
+    request: Request, draft_id: int, db: DB, user: Commenter, view: CommentDraft, form: FormData
 ) -> Response:
-    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
-    errors: dict[str, str] = {}
-    try:
-        drafts.add_comment(
+
+    def comments(errors: dict[str, str]) -> Response:
+        context = _workspace_context(db, user, view)
+        context["comment_errors"] = errors
+        context["comment_values"] = form if errors else {}
+        return render(request, "drafts/workspace.html", context, block="comments")
+
+    return submit(
+        db,
+        lambda: drafts.add_comment(
             db,
             actor=user,
             draft_id=draft_id,
             clause_id=form.get("clause_id", ""),
             source=form.get("source", ""),
             text=form.get("text", ""),
-        )
-    except ValidationFailed as exc:
-        errors = exc.errors
-    context = _workspace_context(db, user, view)
-    context["comment_errors"] = errors
-    context["comment_values"] = form if errors else {}
-    return render(
-        request,
-        "drafts/workspace.html",
-        context,
-        block="comments",
-        status_code=422 if errors else 200,
+        ),
+        invalid=comments,
+        done=lambda _: comments({}),
     )
 
 
 @router.post("/rancangan/{draft_id}/komentar/{comment_id}/selesai", name="draft_comment_resolve")
 def draft_comment_resolve(
-    request: Request, draft_id: int, comment_id: int, db: DB, user: Editor
+    request: Request, draft_id: int, comment_id: int, db: DB, user: Editor, view: EditDraft
 ) -> Response:
-    view = drafts.get_draft(db, actor=user, draft_id=draft_id)
     drafts.resolve_comment(db, actor=user, draft_id=draft_id, comment_id=comment_id)
     return render(
         request, "drafts/workspace.html", _workspace_context(db, user, view), block="comments"

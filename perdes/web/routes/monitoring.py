@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
 from perdes.errors import NotFound
 from perdes.home.services import monitor_home_code
 from perdes.monitoring import charts, services
-from perdes.monitoring.exports import csv_stream, xlsx_stream
 from perdes.monitoring.figures import (
     FIGURE_HEADER,
     FUNNEL_KEYS,
@@ -27,30 +26,15 @@ from perdes.regions.models import LEVEL_LABELS, RegionLevel
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_LABELS, STAGE_ORDER
 from perdes.web.deps import DB
+from perdes.web.exports import MEDIA, export_response, streamed_villages
 from perdes.web.htmx import render
-from perdes.web.permissions import requires
+from perdes.web.permissions import Monitor
+from perdes.web.sections import funnel_chart
 
 router = APIRouter()
 
-Monitor = Annotated[Principal, Depends(requires("monitoring.view"))]
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 Sort = Annotated[str, Query(max_length=20)]
 Direction = Annotated[str, Query(max_length=5)]
-
-
-def funnel_chart(total: Figures, *, chart_id: str) -> str:
-    bars = [charts.Bar(FUNNEL_LABELS[k], total.stages[k]) for k in FUNNEL_KEYS]
-    return charts.bar_chart(
-        bars,
-        title="Tahapan Perdes per desa",
-        description=(
-            f"{total.desa} desa: {total.stages[FUNNEL_KEYS[0]]} belum mulai, "
-            f"{total.promulgated} sudah diundangkan. Angka lengkap ada pada tabel di bawahnya."
-        ),
-        chart_id=chart_id,
-    )
 
 
 def progress_chart(children: Sequence[Figures], *, chart_id: str) -> str:
@@ -71,26 +55,6 @@ def progress_chart(children: Sequence[Figures], *, chart_id: str) -> str:
         chart_id=chart_id,
         scale=100,
         unit=" %",
-    )
-
-
-def export_response(
-    fmt: str, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> Response:
-    """Stream a table as CSV or XLSX; NotFound for any other format."""
-    if fmt == "csv":
-        body: Iterator[bytes] = csv_stream(header, rows)
-    elif fmt == "xlsx":
-        body = xlsx_stream(header, rows, sheet_title=filename[:31])
-    else:
-        raise NotFound("Format tidak dikenal.")
-    return StreamingResponse(
-        body,
-        media_type=MEDIA[fmt],
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}.{fmt}"',
-            "X-Content-Type-Options": "nosniff",
-        },
     )
 
 
@@ -225,18 +189,6 @@ def monitoring_villages(
         },
         block="results",
     )
-
-
-def streamed_villages(
-    factory: Callable[[], Session], actor: Principal, filters: VillageFilter
-) -> Iterator[tuple[Any, ...]]:
-    """Rows read in batches with a session of their own: the request's is closed by then."""
-    session = factory()
-    try:
-        for village in services.iter_villages(session, actor=actor, filters=filters):
-            yield village.cells(STAGE_LABELS)
-    finally:
-        session.close()
 
 
 @router.get("/pemantauan/desa.{fmt}", name="monitoring_villages_export")

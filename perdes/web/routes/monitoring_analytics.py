@@ -12,14 +12,16 @@ from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
 from perdes.errors import Conflict, NotFound, ValidationFailed
-from perdes.monitoring import analytics, linecharts, maps, services, targets, trends
+from perdes.monitoring import analytics, linecharts, maps, services, trends
 from perdes.monitoring.indicators import INDICATORS
 from perdes.regions.models import LEVEL_LABELS
 from perdes.tracking.deadlines import local_today
 from perdes.web.deps import DB, FormData
+from perdes.web.exports import MEDIA, export_response
+from perdes.web.forms import submit
 from perdes.web.htmx import redirect, render
-from perdes.web.permissions import requires
-from perdes.web.routes.monitoring import MEDIA, Monitor, export_response
+from perdes.web.loaders import OwnTarget, TargetManager
+from perdes.web.permissions import Monitor, requires
 
 router = APIRouter()
 
@@ -247,17 +249,23 @@ def league_thresholds_save(request: Request, db: DB, user: LeagueAdmin, form: Fo
     except ValueError:
         version = -1
     try:
-        analytics.set_thresholds(
+        return submit(
             db,
-            actor=user,
-            indicator_key=key,
-            red_below=form.get("merah", ""),
-            amber_below=form.get("kuning", ""),
-            version=version,
-        )
-    except ValidationFailed as exc:
-        return _thresholds_page(
-            request, db, user, values=posted, errors=exc.errors, failed=key, status_code=422
+            lambda: analytics.set_thresholds(
+                db,
+                actor=user,
+                indicator_key=key,
+                red_below=form.get("merah", ""),
+                amber_below=form.get("kuning", ""),
+                version=version,
+            ),
+            invalid=lambda errors: _thresholds_page(
+                request, db, user, values=posted, errors=errors, failed=key
+            ),
+            done=lambda _: redirect(
+                request,
+                request.url_for("league_thresholds").include_query_params(tersimpan=key),
+            ),
         )
     except Conflict as exc:
         return _thresholds_page(
@@ -269,8 +277,6 @@ def league_thresholds_save(request: Request, db: DB, user: LeagueAdmin, form: Fo
             failed=key,
             status_code=409,
         )
-    url = request.url_for("league_thresholds").include_query_params(tersimpan=key)
-    return redirect(request, url)
 
 
 # --- Trends ----------------------------------------------------------------------------------
@@ -398,20 +404,16 @@ def monitoring_trend_export(
     )
 
 
-TargetManager = Annotated[Principal, Depends(requires("targets.manage"))]
-
-
 @router.get("/pemantauan/sasaran/{target_id}/tren", name="target_trend")
 def target_trend(
     request: Request,
-    target_id: int,
     db: DB,
     user: TargetManager,
+    target: OwnTarget,
     sejak: DateText = "",
     periode: Period = "bulan",
 ) -> Response:
     """A target list's progress since any date (its desa promulgated at each period end)."""
-    target = targets.get_target(db, actor=user, target_id=target_id)
     errors: dict[str, str] = {}
     start = _date(sejak, "sejak", errors) or local_today().replace(month=1, day=1)
     params = {"sejak": sejak or start.isoformat(), "periode": periode}

@@ -27,14 +27,15 @@ from perdes.monitoring.services import VILLAGE_HEADER, VillageFilter, list_villa
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_LABELS
 from perdes.web.deps import DB, FormData, brief_write
-from perdes.web.forms import Posted, read_multipart
+from perdes.web.exports import export_response, streamed_villages
+from perdes.web.forms import Posted, read_multipart, submit
 from perdes.web.htmx import redirect, render
-from perdes.web.permissions import requires
-from perdes.web.routes.monitoring import export_response, funnel_chart, streamed_villages
+from perdes.web.loaders import OwnTarget, TargetManager
+from perdes.web.sections import funnel_chart
 
 router = APIRouter()
 
-Manager = Annotated[Principal, Depends(requires("targets.manage"))]
+Manager = TargetManager
 SNAPSHOT_HEADER = (
     "Tanggal",
     "Desa",
@@ -114,13 +115,16 @@ def target_lists(request: Request, db: DB, user: Manager) -> Response:
 
 @router.post("/pemantauan/sasaran", name="target_create")
 def target_create(request: Request, db: DB, user: Manager, form: FormData) -> Response:
-    try:
-        target = targets.create_target(
+    return submit(
+        db,
+        lambda: targets.create_target(
             db, actor=user, name=form.get("name", ""), description=form.get("description", "")
-        )
-    except ValidationFailed as exc:
-        return _lists_page(request, db, user, values=form, errors=exc.errors, status_code=422)
-    return redirect(request, request.app.url_path_for("target_detail", target_id=str(target.id)))
+        ),
+        invalid=lambda errors: _lists_page(request, db, user, values=form, errors=errors),
+        done=lambda target: redirect(
+            request, request.app.url_path_for("target_detail", target_id=str(target.id))
+        ),
+    )
 
 
 def _detail(
@@ -180,10 +184,11 @@ def _detail(
 
 
 @router.get("/pemantauan/sasaran/{target_id}", name="target_detail")
-def target_detail(request: Request, target_id: int, db: DB, user: Manager) -> Response:
+def target_detail(
+    request: Request, target_id: int, db: DB, user: Manager, target: OwnTarget
+) -> Response:
     """The list's dashboard; takes the weekly snapshot when the newest is older than 7 days
     (in a brief transaction of its own: the page itself only reads)."""
-    target = targets.get_target(db, actor=user, target_id=target_id)
     if targets.snapshot_due(db, target=target):
         brief_write(
             request,
@@ -197,17 +202,23 @@ def target_detail(request: Request, target_id: int, db: DB, user: Manager) -> Re
 
 @router.post("/pemantauan/sasaran/{target_id}/wilayah", name="target_add_region")
 def target_add_region(
-    request: Request, target_id: int, db: DB, user: Manager, form: FormData
+    request: Request, target_id: int, db: DB, user: Manager, target: OwnTarget, form: FormData
 ) -> Response:
-    target = targets.get_target(db, actor=user, target_id=target_id)
-    try:
+
+    def write() -> int:
         code = find_region(db, actor=user, text=form.get("wilayah", ""), field="wilayah")
-        added = targets.add_by_region(
+        return targets.add_by_region(
             db, actor=user, target_id=target_id, region_code=code, query=form.get("q", "")
         )
-    except ValidationFailed as exc:
-        return _detail(request, db, user, target, errors=exc.errors, values=form, status_code=422)
-    return _detail(request, db, user, target, message=_added(db, user, target, added))
+
+    return submit(
+        db,
+        write,
+        invalid=lambda errors: _detail(request, db, user, target, errors=errors, values=form),
+        done=lambda added: _detail(
+            request, db, user, target, message=_added(db, user, target, added)
+        ),
+    )
 
 
 def _added(db: Session, user: Principal, target: TargetList, added: int) -> str:
@@ -220,35 +231,43 @@ def _added(db: Session, user: Principal, target: TargetList, added: int) -> str:
 
 @router.post("/pemantauan/sasaran/{target_id}/csv", name="target_add_csv")
 def target_add_csv(
-    request: Request, target_id: int, db: DB, user: Manager, upload: Uploaded
+    request: Request, target_id: int, db: DB, user: Manager, target: OwnTarget, upload: Uploaded
 ) -> Response:
-    target = targets.get_target(db, actor=user, target_id=target_id)
-    try:
+
+    bad: list[targets.BadLine] = []
+
+    def write() -> int:
         if "file" not in upload.files:
             raise ValidationFailed({"file": "Pilih berkas CSV berisi kode desa."})
-        added = targets.add_from_csv(db, actor=user, target_id=target_id, data=upload.file()[1])
-    except targets.BadCodes as exc:
-        return _detail(
-            request, db, user, target, errors=exc.errors, bad_lines=exc.bad, status_code=422
-        )
-    except ValidationFailed as exc:
-        return _detail(request, db, user, target, errors=exc.errors, status_code=422)
-    return _detail(request, db, user, target, message=_added(db, user, target, added))
+        try:
+            return targets.add_from_csv(db, actor=user, target_id=target_id, data=upload.file()[1])
+        except targets.BadCodes as exc:
+            bad.extend(exc.bad)  # shown line by line under the form
+            raise
+
+    return submit(
+        db,
+        write,
+        invalid=lambda errors: _detail(
+            request, db, user, target, errors=errors, bad_lines=bad or None
+        ),
+        done=lambda added: _detail(
+            request, db, user, target, message=_added(db, user, target, added)
+        ),
+    )
 
 
 @router.post("/pemantauan/sasaran/{target_id}/hapus-desa", name="target_remove_village")
 def target_remove_village(
-    request: Request, target_id: int, db: DB, user: Manager, form: FormData
+    request: Request, target_id: int, db: DB, user: Manager, target: OwnTarget, form: FormData
 ) -> Response:
-    target = targets.get_target(db, actor=user, target_id=target_id)
     code = form.get("kode", "")
     targets.remove_village(db, actor=user, target_id=target_id, village_code=code)
     return _detail(request, db, user, target, message=f"Desa {code} dikeluarkan dari daftar.")
 
 
 @router.post("/pemantauan/sasaran/{target_id}/potret", name="target_snapshot")
-def target_snapshot(request: Request, target_id: int, db: DB, user: Manager) -> Response:
-    target = targets.get_target(db, actor=user, target_id=target_id)
+def target_snapshot(request: Request, db: DB, user: Manager, target: OwnTarget) -> Response:
     targets.take_snapshot(db, actor=user, target=target)
     return _detail(request, db, user, target, message="Kemajuan hari ini dicatat.")
 
@@ -261,17 +280,17 @@ def target_delete(request: Request, target_id: int, db: DB, user: Manager) -> Re
 
 @router.get("/pemantauan/sasaran/{target_id}/desa.{fmt}", name="target_members_export")
 def target_members_export(
-    request: Request, target_id: int, fmt: str, db: DB, user: Manager
+    request: Request, target_id: int, fmt: str, db: DB, user: Manager, _: OwnTarget
 ) -> Response:
-    targets.get_target(db, actor=user, target_id=target_id)
     filters = VillageFilter(target_list_id=target_id)
     rows = streamed_villages(request.app.state.session_factory, user, filters)
     return export_response(fmt, f"sasaran-{target_id}-desa", VILLAGE_HEADER, rows)
 
 
 @router.get("/pemantauan/sasaran/{target_id}/wilayah.{fmt}", name="target_table_export")
-def target_table_export(target_id: int, fmt: str, db: DB, user: Manager) -> Response:
-    target = targets.get_target(db, actor=user, target_id=target_id)
+def target_table_export(
+    target_id: int, fmt: str, db: DB, user: Manager, target: OwnTarget
+) -> Response:
     children = targets.target_figures(db, actor=user, target=target)
     name_children(db, children)
     rows = [figure_cells(f) for f in sorted(children.values(), key=lambda f: f.code)]
@@ -279,7 +298,8 @@ def target_table_export(target_id: int, fmt: str, db: DB, user: Manager) -> Resp
 
 
 @router.get("/pemantauan/sasaran/{target_id}/potret.{fmt}", name="target_snapshots_export")
-def target_snapshots_export(target_id: int, fmt: str, db: DB, user: Manager) -> Response:
-    target = targets.get_target(db, actor=user, target_id=target_id)
+def target_snapshots_export(
+    target_id: int, fmt: str, db: DB, user: Manager, target: OwnTarget
+) -> Response:
     rows = [snapshot_cells(s) for s in targets.snapshots(db, target=target)]
     return export_response(fmt, f"sasaran-{target_id}-potret", SNAPSHOT_HEADER, rows)

@@ -11,8 +11,8 @@ from fastapi.responses import Response
 
 from perdes.accounts import selfservice
 from perdes.accounts.models import TokenPurpose
-from perdes.errors import ValidationFailed
 from perdes.web.deps import DB, AppSettings, FormData
+from perdes.web.forms import submit
 from perdes.web.htmx import render
 from perdes.web.permissions import MaybeUser
 
@@ -45,18 +45,20 @@ def forgot(
     email = form.get("email", "")
     context = {"user": user, "values": {"email": email[:254]}, "errors": {}}
     try:
-        selfservice.request_password_reset(
-            db, email=email, client_addr=_client(request), base_url=settings.base_url
-        )
-    except ValidationFailed as exc:
-        return render(
-            request, "auth/forgot.html", {**context, "errors": exc.errors}, status_code=422
+        return submit(
+            db,
+            lambda: selfservice.request_password_reset(
+                db, email=email, client_addr=_client(request), base_url=settings.base_url
+            ),
+            invalid=lambda errors: render(
+                request, "auth/forgot.html", {**context, "errors": errors}
+            ),
+            done=lambda _: render(request, "auth/forgot.html", {**context, "sent": FORGOT_SENT}),
         )
     except selfservice.ResetThrottled as exc:
         return render(
             request, "auth/forgot.html", {**context, "error": exc.message}, status_code=429
         )
-    return render(request, "auth/forgot.html", {**context, "sent": FORGOT_SENT})
 
 
 def _password_page(
@@ -88,20 +90,21 @@ def _password_page(
 def _complete(
     request: Request, db: DB, user: MaybeUser, form: FormData, purpose: TokenPurpose, token: str
 ) -> Response:
-    try:
-        done = selfservice.complete_password(
+    return submit(
+        db,
+        lambda: selfservice.complete_password(
             db,
             purpose=purpose,
             secret=token,
             password=form.get("password", ""),
             password_confirm=form.get("password_confirm", ""),
-        )
-    except ValidationFailed as exc:
-        return _password_page(request, db, user, purpose, token, errors=exc.errors, status_code=422)
-    return render(
-        request,
-        "auth/password_done.html",
-        {"user": user, "target": done, "title": TITLES[purpose]},
+        ),
+        invalid=lambda errors: _password_page(request, db, user, purpose, token, errors=errors),
+        done=lambda done: render(
+            request,
+            "auth/password_done.html",
+            {"user": user, "target": done, "title": TITLES[purpose]},
+        ),
     )
 
 

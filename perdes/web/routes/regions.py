@@ -10,20 +10,39 @@ from fastapi.responses import RedirectResponse, Response
 from perdes.accounts.permissions import Role
 from perdes.accounts.principal import Principal
 from perdes.checklist import views as checklist
-from perdes.errors import Conflict, ValidationFailed
+from perdes.errors import Conflict
 from perdes.home import services as home_services
 from perdes.pagination import COUNT_CAP
 from perdes.profiles import services as profiles
 from perdes.regions import services
 from perdes.regions.codes import is_valid_code
 from perdes.web.deps import DB, FormData
+from perdes.web.forms import submit
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import MaybeUser, Viewer, requires
-from perdes.web.routes.tracking import tracker_section
+from perdes.web.sections import tracker_section
 
 router = APIRouter()
 
 PER_PAGE = 25
+
+
+ProfileEditor = Annotated[Principal, Depends(requires("village.edit_profile"))]
+
+
+# Load-or-404: the desa of the path inside the user's scope (the scope is in the query).
+def _village_to_view(kode: str, db: DB, user: Viewer) -> services.VillageView:
+    return services.get_village(db, code=kode, scope=user.scope)
+
+
+def _village_to_edit(kode: str, db: DB, user: ProfileEditor) -> services.VillageView:
+    village = services.get_village(db, code=kode, scope=user.scope)
+    user.require("village.edit_profile", kode)
+    return village
+
+
+VillageToView = Annotated[services.VillageView, Depends(_village_to_view)]
+VillageToEdit = Annotated[services.VillageView, Depends(_village_to_edit)]
 
 
 @router.get("/", name="home")
@@ -98,8 +117,9 @@ def village_directory(
 
 
 @router.get("/desa/{kode}", name="village_detail")
-def village_detail(request: Request, kode: str, db: DB, user: Viewer) -> Response:
-    village = services.get_village(db, code=kode, scope=user.scope)
+def village_detail(
+    request: Request, kode: str, db: DB, user: Viewer, village: VillageToView
+) -> Response:
     context = {
         "user": user,
         "village": village,
@@ -109,14 +129,11 @@ def village_detail(request: Request, kode: str, db: DB, user: Viewer) -> Respons
     return render(request, "regions/village.html", context)
 
 
-ProfileEditor = Annotated[Principal, Depends(requires("village.edit_profile"))]
-
-
 @router.get("/desa/{kode}/profil", name="village_profile_form")
-def village_profile_form(request: Request, kode: str, db: DB, user: ProfileEditor) -> Response:
+def village_profile_form(
+    request: Request, db: DB, user: ProfileEditor, village: VillageToEdit
+) -> Response:
     """The profile edit form: a fragment for htmx, a page of its own without JavaScript."""
-    village = services.get_village(db, code=kode, scope=user.scope)
-    user.require("village.edit_profile", kode)
     values = {name: getattr(village.profile, name) for name in services.PROFILE_FIELDS}
     return render(
         request,
@@ -128,17 +145,12 @@ def village_profile_form(request: Request, kode: str, db: DB, user: ProfileEdito
 
 @router.post("/desa/{kode}/profil", name="village_profile_update")
 def village_profile_update(
-    request: Request, kode: str, db: DB, user: ProfileEditor, form: FormData
+    request: Request, kode: str, db: DB, user: ProfileEditor, village: VillageToEdit, form: FormData
 ) -> Response:
     """Save the profile; invalid input re-renders the form with field errors and HTTP 422."""
-    village = services.get_village(db, code=kode, scope=user.scope)
-    user.require("village.edit_profile", kode)
-    try:
-        profiles.update_profile(db, actor=user, code=kode, data=dict(form))
-    except (ValidationFailed, Conflict) as exc:
+
+    def form_again(errors: dict[str, str], conflict: str = "") -> Response:
         values = {name: form.get(name, "") for name in services.PROFILE_FIELDS}
-        conflict = isinstance(exc, Conflict)
-        errors = exc.errors if isinstance(exc, ValidationFailed) else {}
         return render(
             request,
             "regions/profile_edit.html",
@@ -147,17 +159,29 @@ def village_profile_update(
                 "village": village,
                 "values": values,
                 "errors": errors,
-                "conflict": exc.message if conflict else "",
+                "conflict": conflict,
             },
             block="profile_form",
             status_code=409 if conflict else 422,
         )
-    if is_htmx(request):
-        village = services.get_village(db, code=kode, scope=user.scope)
-        return render(
-            request,
-            "regions/village.html",
-            {"user": user, "village": village, "saved": True},
-            block="profile",
+
+    def saved(_: object) -> Response:
+        if is_htmx(request):
+            fresh = services.get_village(db, code=kode, scope=user.scope)
+            return render(
+                request,
+                "regions/village.html",
+                {"user": user, "village": fresh, "saved": True},
+                block="profile",
+            )
+        return redirect(request, request.url_for("village_detail", kode=kode))
+
+    try:
+        return submit(
+            db,
+            lambda: profiles.update_profile(db, actor=user, code=kode, data=dict(form)),
+            invalid=form_again,
+            done=saved,
         )
-    return redirect(request, request.url_for("village_detail", kode=kode))
+    except Conflict as exc:
+        return form_again({}, conflict=exc.message)

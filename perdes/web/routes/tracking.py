@@ -5,7 +5,8 @@ Registers, the deadline list and the deadline rules are in ``tracking_reports``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -15,32 +16,18 @@ from perdes.errors import Conflict, ValidationFailed
 from perdes.files import check_upload
 from perdes.regions import services as regions
 from perdes.tracking import after_the_fact, evidence, links, queries, services
-from perdes.tracking.deadlines import DEFAULTS, EVALUATED, EVALUATION_STAGES, PERDES_TYPE_LABELS
-from perdes.tracking.kinds import (
-    GAZETTE,
-    KIND_LABELS,
-    NUMBER_LABELS,
-    ProductKind,
-    required_fields,
-    step_fields,
-)
-from perdes.tracking.models import DEFAULT_TITLE
+from perdes.tracking.models import DEFAULT_TITLE, Adoption
 from perdes.tracking.stages import (
-    CLARIFICATION_LABELS,
-    DATE_LABELS,
-    FIELD_LABELS,
     REASON_KELURAHAN,
-    REQUIRED_FIELDS,
-    STAGE_LABELS,
     STEP_FIELDS,
-    Stage,
 )
 from perdes.validation import parse_int
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
-from perdes.web.forms import Multipart
+from perdes.web.forms import Multipart, submit
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import requires
+from perdes.web.sections import tracker_labels, tracker_section
 
 router = APIRouter()
 
@@ -48,60 +35,12 @@ Reader = Annotated[Principal, Depends(requires("adoption.view"))]
 Recorder = Annotated[Principal, Depends(requires("adoption.record"))]
 
 
-def kind_labels(kind: ProductKind) -> dict[str, Any]:
-    """The step fields and labels of one kind of product, for the step forms and timeline."""
-    return {
-        "step_fields": {stage: step_fields(kind, stage) for stage in Stage},
-        "required_fields": {stage: required_fields(kind, stage) for stage in Stage},
-        "field_labels": {**FIELD_LABELS, "perdes_number": NUMBER_LABELS[kind]},
-        "clarification_labels": CLARIFICATION_LABELS,
-    }
+def _adoption_to_record(kode: str, adoption_id: int, db: DB, user: Recorder) -> Adoption:
+    """Load-or-404: the adoption of the path, of that desa, inside the user's scope."""
+    return queries.get_adoption(db, actor=user, adoption_id=adoption_id, village_code=kode)
 
 
-def _labels() -> dict[str, Any]:
-    return {
-        "kind_labels": KIND_LABELS,
-        "kind_step_labels": kind_labels,
-        "gazette": GAZETTE,
-        "link_labels": links.LINK_LABELS,
-        "ProductKind": ProductKind,
-        "stage_labels": STAGE_LABELS,
-        "date_labels": DATE_LABELS,
-        "field_labels": FIELD_LABELS,
-        "step_fields": STEP_FIELDS,
-        "clarification_labels": CLARIFICATION_LABELS,
-        "required_fields": REQUIRED_FIELDS,
-        "deadline_defaults": DEFAULTS,
-        "perdes_type_labels": PERDES_TYPE_LABELS,
-        "evaluated": EVALUATED,
-        "evaluation_stages": EVALUATION_STAGES,
-        "Stage": Stage,
-    }
-
-
-def tracker_section(
-    db: DB,
-    user: Principal,
-    kode: str,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    form_key: str = "",
-    message: str = "",
-    tone: str = "ok",
-) -> dict[str, Any]:
-    """Everything the tracker section template reads, under one key (``tracker_section``), so
-    the village page adds it with one call."""
-    return {
-        "tracker": queries.village_tracker(db, actor=user, village_code=kode),
-        "form_errors": errors or {},
-        "form_values": values or {},
-        "form_key": form_key,
-        "message": message,
-        "message_tone": tone,
-        "default_title": DEFAULT_TITLE,
-        **_labels(),
-    }
+AdoptionToRecord = Annotated[Adoption, Depends(_adoption_to_record)]
 
 
 def _section(
@@ -137,6 +76,35 @@ def _done(request: Request, db: DB, user: Principal, kode: str, message: str) ->
     return redirect(request, request.url_for("village_detail", kode=kode))
 
 
+def _versioned_write(
+    request: Request,
+    db: DB,
+    user: Principal,
+    kode: str,
+    write: Callable[[], object],
+    *,
+    values: dict[str, str],
+    form_key: str,
+    message: str,
+) -> Response:
+    """A tracker form that carries a version: refused input gives the form again (422); a
+    newer save by someone else gives, for htmx, the fresh section with the reason (htmx does
+    not swap a 409), else the error map's 409 page."""
+    try:
+        return submit(
+            db,
+            write,
+            invalid=lambda errors: _section(
+                request, db, user, kode, errors=errors, values=values, form_key=form_key
+            ),
+            done=lambda _: _done(request, db, user, kode, message),
+        )
+    except Conflict as exc:
+        if not is_htmx(request):
+            raise
+        return _section(request, db, user, kode, message=exc.message, tone="warn")
+
+
 @router.get("/desa/{kode}/perdes", name="adoption_section")
 def adoption_section(request: Request, kode: str, db: DB, user: Reader) -> Response:
     return _section(request, db, user, kode)
@@ -144,8 +112,10 @@ def adoption_section(request: Request, kode: str, db: DB, user: Reader) -> Respo
 
 @router.post("/desa/{kode}/perdes", name="adoption_start")
 def adoption_start(request: Request, kode: str, db: DB, user: Recorder, form: FormData) -> Response:
-    try:
-        services.start_adoption(
+    started = "Perdes" if form.get("kind", "perdes") in ("", "perdes") else "produk hukum"
+    return submit(
+        db,
+        lambda: services.start_adoption(
             db,
             actor=user,
             village_code=kode,
@@ -154,33 +124,36 @@ def adoption_start(request: Request, kode: str, db: DB, user: Recorder, form: Fo
             perdes_type=form.get("perdes_type", ""),
             kind=form.get("kind", ""),
             partner_codes=form.get("partner_codes", ""),
-        )
-    except ValidationFailed as exc:
-        return _section(
-            request, db, user, kode, errors=exc.errors, values=form, form_key="start",
-            status_code=422,
-        )  # fmt: skip
-    started = "Perdes" if form.get("kind", "perdes") in ("", "perdes") else "produk hukum"
-    return _done(request, db, user, kode, f"Pencatatan {started} dimulai.")
+        ),
+        invalid=lambda errors: _section(
+            request, db, user, kode, errors=errors, values=form, form_key="start"
+        ),
+        done=lambda _: _done(request, db, user, kode, f"Pencatatan {started} dimulai."),
+    )
 
 
 @router.post("/desa/{kode}/perdes/{adoption_id}/tautan", name="adoption_link_add")
 def adoption_link_add(
-    request: Request, kode: str, adoption_id: int, db: DB, user: Recorder, form: FormData
+    request: Request,
+    kode: str,
+    adoption_id: int,
+    db: DB,
+    user: Recorder,
+    _: AdoptionToRecord,
+    form: FormData,
 ) -> Response:
-    """Record that this product amends or repeals another of the village (same kind)."""
-    try:
-        links.add_link(db, actor=user, village_code=kode, source_id=adoption_id, data=form)
-    except ValidationFailed as exc:
-        return _section(
-            request, db, user, kode, errors=exc.errors, values=form,
-            form_key=f"link-{adoption_id}", status_code=422,
-        )  # fmt: skip
-    except Conflict as exc:
-        if not is_htmx(request):
-            raise
-        return _section(request, db, user, kode, message=exc.message, tone="warn")
-    return _done(request, db, user, kode, "Tautan perubahan/pencabutan dicatat.")
+    """Record that this product amends or repeals another of the village (same kind); bad
+    links re-render with 422, a simultaneous change of either product is a 409."""
+    return _versioned_write(
+        request,
+        db,
+        user,
+        kode,
+        lambda: links.add_link(db, actor=user, village_code=kode, source_id=adoption_id, data=form),
+        values=form,
+        form_key=f"link-{adoption_id}",
+        message="Tautan perubahan/pencabutan dicatat.",
+    )
 
 
 @router.post("/desa/{kode}/perdes/tautan/{link_id}/hapus", name="adoption_link_remove")
@@ -193,30 +166,34 @@ def adoption_link_remove(
 
 @router.post("/desa/{kode}/perdes/{adoption_id}/evaluasi", name="adoption_evaluation_record")
 def adoption_evaluation_record(
-    request: Request, kode: str, adoption_id: int, db: DB, user: Recorder, form: FormData
+    request: Request,
+    kode: str,
+    adoption_id: int,
+    db: DB,
+    user: Recorder,
+    _: AdoptionToRecord,
+    form: FormData,
 ) -> Response:
     """Record the dates of the Bupati's evaluation of an evaluated draft (UU 6/2014 Pasal 69)."""
     form_key = f"evaluation-{adoption_id}"
     version = form.get("version", "")
-    try:
-        queries.get_adoption(db, actor=user, adoption_id=adoption_id, village_code=kode)
-        services.record_evaluation(
+
+    return _versioned_write(
+        request,
+        db,
+        user,
+        kode,
+        lambda: services.record_evaluation(
             db,
             actor=user,
             adoption_id=adoption_id,
             data=form,
             expected_version=parse_int(version),
-        )
-    except ValidationFailed as exc:
-        return _section(
-            request, db, user, kode, errors=exc.errors, values=form, form_key=form_key,
-            status_code=422,
-        )  # fmt: skip
-    except Conflict as exc:
-        if not is_htmx(request):
-            raise
-        return _section(request, db, user, kode, message=exc.message, tone="warn")
-    return _done(request, db, user, kode, "Tanggal evaluasi dicatat; tenggat dihitung ulang.")
+        ),
+        values=form,
+        form_key=form_key,
+        message="Tanggal evaluasi dicatat; tenggat dihitung ulang.",
+    )
 
 
 @router.post("/desa/{kode}/perdes/{adoption_id}/langkah", name="adoption_step_record")
@@ -226,6 +203,7 @@ def adoption_step_record(
     adoption_id: int,
     db: DB,
     user: Recorder,
+    _: AdoptionToRecord,
     posted: Multipart,
     settings: AppSettings,
 ) -> Response:
@@ -233,8 +211,8 @@ def adoption_step_record(
     form = posted.fields
     form_key = f"step-{adoption_id}"
     version = form.get("version", "")
-    try:
-        queries.get_adoption(db, actor=user, adoption_id=adoption_id, village_code=kode)
+
+    def write() -> None:
         upload = posted.files.get("file")
         if upload is not None:
             check_upload(upload[1], max_bytes=settings.max_upload_bytes)
@@ -255,17 +233,10 @@ def adoption_step_record(
                 root=settings.effective_upload_path,
                 max_bytes=settings.max_upload_bytes,
             )
-    except ValidationFailed as exc:
-        return _section(
-            request, db, user, kode, errors=exc.errors, values=form, form_key=form_key,
-            status_code=422,
-        )  # fmt: skip
-    except Conflict as exc:
-        if not is_htmx(request):
-            raise
-        # htmx does not swap a 409: show the fresh section with the reason instead.
-        return _section(request, db, user, kode, message=exc.message, tone="warn")
-    return _done(request, db, user, kode, "Langkah tercatat.")
+
+    return _versioned_write(
+        request, db, user, kode, write, values=form, form_key=form_key, message="Langkah tercatat."
+    )
 
 
 def _correction_page(
@@ -300,7 +271,7 @@ def _correction_page(
         "adoption": adoption,
         "values": values or {},
         "errors": errors or {},
-        **_labels(),
+        **tracker_labels(),
     }
     return render(
         request, "tracking/correction.html", context, block="correction_form",
@@ -321,7 +292,8 @@ def adoption_correction_record(
 ) -> Response:
     """Append a correction (or retraction) with its reason; the original stays as recorded."""
     version = form.get("version", "")
-    try:
+
+    def write() -> None:
         queries.get_event(db, actor=user, event_id=event_id, village_code=kode)
         services.correct_event(
             db,
@@ -332,11 +304,15 @@ def adoption_correction_record(
             retract=form.get("retract") == "1",
             expected_version=parse_int(version),
         )
-    except ValidationFailed as exc:
-        return _correction_page(
-            request, db, user, kode, event_id, errors=exc.errors, values=form, status_code=422
-        )
-    return redirect(request, request.url_for("village_detail", kode=kode))
+
+    return submit(
+        db,
+        write,
+        invalid=lambda errors: _correction_page(
+            request, db, user, kode, event_id, errors=errors, values=form
+        ),
+        done=lambda _: redirect(request, request.url_for("village_detail", kode=kode)),
+    )
 
 
 @router.post("/desa/{kode}/perdes/langkah/{event_id}/berkas", name="adoption_evidence_upload")
@@ -351,7 +327,8 @@ def adoption_evidence_upload(
 ) -> Response:
     form_key = f"file-{event_id}"
     upload = posted.files.get("file")
-    try:
+
+    def write() -> None:
         if upload is None:
             raise ValidationFailed({"file": "Pilih berkas yang akan diunggah."})
         evidence.attach_evidence(
@@ -364,13 +341,15 @@ def adoption_evidence_upload(
             max_bytes=settings.max_upload_bytes,
             village_code=kode,
         )
-    except ValidationFailed as exc:
-        return _section(
-            request, db, user, kode, errors=exc.errors, form_key=form_key, status_code=422
-        )
+
     # The same message whether or not the bytes were stored before (perhaps by another
     # village): an upload must not tell who else holds a file.
-    return _done(request, db, user, kode, "Berkas bukti dilampirkan.")
+    return submit(
+        db,
+        write,
+        invalid=lambda errors: _section(request, db, user, kode, errors=errors, form_key=form_key),
+        done=lambda _: _done(request, db, user, kode, "Berkas bukti dilampirkan."),
+    )
 
 
 @router.get("/desa/{kode}/perdes/berkas/{file_id}", name="adoption_evidence_download")
@@ -423,7 +402,7 @@ def _after_page(
             "values": values,
             "errors": errors or {},
             "refusal": "" if village.region.can_make_perdes else REASON_KELURAHAN,
-            **_labels(),
+            **tracker_labels(),
         },
         block="after_form",
         status_code=status_code,
@@ -443,8 +422,10 @@ def adoption_after_fact_record(
     scans = {
         stage: posted.files[name] for name, stage in SCAN_FIELDS.items() if name in posted.files
     }
-    try:
-        after_the_fact.record_after_the_fact(
+    values = {k: posted.fields.get(k, "") for k in AFTER_FIELDS}
+    return submit(
+        db,
+        lambda: after_the_fact.record_after_the_fact(
             db,
             actor=user,
             village_code=kode,
@@ -452,10 +433,7 @@ def adoption_after_fact_record(
             scans=scans,
             upload_root=settings.effective_upload_path,
             max_upload_bytes=settings.max_upload_bytes,
-        )
-    except ValidationFailed as exc:
-        values = {k: posted.fields.get(k, "") for k in AFTER_FIELDS}
-        return _after_page(
-            request, db, user, kode, values=values, errors=exc.errors, status_code=422
-        )
-    return redirect(request, request.url_for("village_detail", kode=kode))
+        ),
+        invalid=lambda errors: _after_page(request, db, user, kode, values=values, errors=errors),
+        done=lambda _: redirect(request, request.url_for("village_detail", kode=kode)),
+    )

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
-from perdes.errors import ValidationFailed
 from perdes.regions import services as regions
 from perdes.tracking import queries, registers, rules
 from perdes.tracking.deadlines import DEFAULTS, local_today
@@ -17,6 +16,7 @@ from perdes.tracking.stages import (
     STAGE_LABELS,
 )
 from perdes.web.deps import DB, FormData
+from perdes.web.forms import submit
 from perdes.web.htmx import render
 from perdes.web.permissions import requires
 
@@ -136,19 +136,20 @@ def deadline_rules(request: Request, db: DB, user: RuleAdmin) -> Response:
 
 @router.post("/admin/tenggat", name="deadline_rule_save")
 def deadline_rule_save(request: Request, db: DB, user: RuleAdmin, form: FormData) -> Response:
-    try:
-        rules.set_rule(
+    return submit(
+        db,
+        lambda: rules.set_rule(
             db,
             actor=user,
             kind=form.get("kind", ""),
             regency_code=form.get("regency_code", ""),
             days=form.get("days", ""),
             legal_basis=form.get("legal_basis", ""),
-        )
-    except ValidationFailed as exc:
-        return _rules_page(request, db, user, values=form, errors=exc.errors, status_code=422)
-    return _rules_page(
-        request, db, user, message="Aturan tenggat disimpan; tenggat desa dihitung ulang."
+        ),
+        invalid=lambda errors: _rules_page(request, db, user, values=form, errors=errors),
+        done=lambda _: _rules_page(
+            request, db, user, message="Aturan tenggat disimpan; tenggat desa dihitung ulang."
+        ),
     )
 
 
@@ -161,19 +162,19 @@ def deadline_rule_delete(request: Request, rule_id: int, db: DB, user: RuleAdmin
 @router.post("/admin/tenggat/cuti-bersama", name="workday_rule_save")
 def workday_rule_save(request: Request, db: DB, user: RuleAdmin, form: FormData) -> Response:
     """Whether cuti bersama days are skipped in a kabupaten (its Perbup)."""
-    try:
-        rules.set_workday_rule(
+    return submit(
+        db,
+        lambda: rules.set_workday_rule(
             db,
             actor=user,
             regency_code=form.get("regency_code", ""),
             skip_joint_leave=form.get("skip_joint_leave", "") == "1",
             legal_basis=form.get("legal_basis", ""),
-        )
-    except ValidationFailed as exc:
-        return _rules_page(
-            request, db, user, values=form, errors=exc.errors, form_key="workday",
-            status_code=422,
-        )  # fmt: skip
-    return _rules_page(
-        request, db, user, message="Aturan cuti bersama disimpan; tenggat desa dihitung ulang."
+        ),
+        invalid=lambda errors: _rules_page(
+            request, db, user, values=form, errors=errors, form_key="workday"
+        ),
+        done=lambda _: _rules_page(
+            request, db, user, message="Aturan cuti bersama disimpan; tenggat desa dihitung ulang."
+        ),
     )

@@ -1,0 +1,103 @@
+"""Page parts shown by more than one route module: the tracker section of the village page,
+the stage funnel chart. Route modules never import each other; what they share lives here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from perdes.accounts.principal import Principal
+from perdes.monitoring import charts
+from perdes.monitoring.figures import FUNNEL_KEYS, FUNNEL_LABELS, Figures
+from perdes.tracking import links, queries
+from perdes.tracking.deadlines import DEFAULTS, EVALUATED, EVALUATION_STAGES, PERDES_TYPE_LABELS
+from perdes.tracking.kinds import (
+    GAZETTE,
+    KIND_LABELS,
+    NUMBER_LABELS,
+    ProductKind,
+    required_fields,
+    step_fields,
+)
+from perdes.tracking.models import DEFAULT_TITLE
+from perdes.tracking.stages import (
+    CLARIFICATION_LABELS,
+    DATE_LABELS,
+    FIELD_LABELS,
+    REQUIRED_FIELDS,
+    STAGE_LABELS,
+    STEP_FIELDS,
+    Stage,
+)
+
+
+def kind_labels(kind: ProductKind) -> dict[str, Any]:
+    """The step fields and labels of one kind of product, for the step forms and timeline."""
+    return {
+        "step_fields": {stage: step_fields(kind, stage) for stage in Stage},
+        "required_fields": {stage: required_fields(kind, stage) for stage in Stage},
+        "field_labels": {**FIELD_LABELS, "perdes_number": NUMBER_LABELS[kind]},
+        "clarification_labels": CLARIFICATION_LABELS,
+    }
+
+
+def tracker_labels() -> dict[str, Any]:
+    """The labels and rules the tracker templates read."""
+    return {
+        "kind_labels": KIND_LABELS,
+        "kind_step_labels": kind_labels,
+        "gazette": GAZETTE,
+        "link_labels": links.LINK_LABELS,
+        "ProductKind": ProductKind,
+        "stage_labels": STAGE_LABELS,
+        "date_labels": DATE_LABELS,
+        "field_labels": FIELD_LABELS,
+        "step_fields": STEP_FIELDS,
+        "clarification_labels": CLARIFICATION_LABELS,
+        "required_fields": REQUIRED_FIELDS,
+        "deadline_defaults": DEFAULTS,
+        "perdes_type_labels": PERDES_TYPE_LABELS,
+        "evaluated": EVALUATED,
+        "evaluation_stages": EVALUATION_STAGES,
+        "Stage": Stage,
+    }
+
+
+def tracker_section(
+    db: Session,
+    user: Principal,
+    kode: str,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    form_key: str = "",
+    message: str = "",
+    tone: str = "ok",
+) -> dict[str, Any]:
+    """Everything the tracker section template reads, under one key (``tracker_section``), so
+    the village page adds it with one call."""
+    return {
+        "tracker": queries.village_tracker(db, actor=user, village_code=kode),
+        "form_errors": errors or {},
+        "form_values": values or {},
+        "form_key": form_key,
+        "message": message,
+        "message_tone": tone,
+        "default_title": DEFAULT_TITLE,
+        **tracker_labels(),
+    }
+
+
+def funnel_chart(total: Figures, *, chart_id: str) -> str:
+    """The villages per stage as a bar chart (dashboard and target lists)."""
+    bars = [charts.Bar(FUNNEL_LABELS[k], total.stages[k]) for k in FUNNEL_KEYS]
+    return charts.bar_chart(
+        bars,
+        title="Tahapan Perdes per desa",
+        description=(
+            f"{total.desa} desa: {total.stages[FUNNEL_KEYS[0]]} belum mulai, "
+            f"{total.promulgated} sudah diundangkan. Angka lengkap ada pada tabel di bawahnya."
+        ),
+        chart_id=chart_id,
+    )
