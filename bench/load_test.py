@@ -5,11 +5,13 @@ Usage:
         [--rounds N] [--connections N] [--port N]
 
 Each DATABASE_URL is a database made by bench/generate_national.py. For each one, the bare app
-(bench/bare_app.py: the monitoring list's two statements and table in an ``async def`` route) and
-the app itself are served by uvicorn with 2 workers; then, round after round, wrk (-t2 -cN) loads
-the bare app and each page in turn. Per page it prints the median requests/s, the median ratio to
-the bare app's requests/s measured in the same round, p50/p99 latency, and every non-2xx
-response or socket error. Only the servers this script starts are stopped.
+(bench/bare_app.py: the monitoring list's two statements and table in an ``async def`` route, and
+a same-work yardstick of each other page) and the app itself are served by uvicorn with 2
+workers; then, round after round, wrk (-t2 -cN) loads the bare app's table, and for each page its
+same-work yardstick and the page, in turn. Per page it prints the median requests/s, the median
+ratio to the bare table's requests/s measured in the same round (the issue's yardstick), the
+median ratio to the page's same-work yardstick in the same round, p50/p99 latency, and every
+non-2xx response or socket error. Only the servers this script starts are stopped.
 """
 
 from __future__ import annotations
@@ -105,18 +107,19 @@ def pages(url: str) -> tuple[str, list[tuple[str, str]]]:
             .order_by(Adoption.village_code)
             .limit(1)
         )
-    return token, [
-        ("bare app (same list, async, no layout)", "/table"),
-        (f"monitoring list ({regency})", f"/pemantauan/desa?wilayah={regency}"),
-        ("directory search (q=sari)", "/desa?q=sari"),
-        (f"village page ({village})", f"/desa/{village}"),
-        ("national dashboard", "/pemantauan"),
+    return token, [  # (label, the app's page, its same-work yardstick in the bare app)
+        ("bare app (same list, async, no layout)", "/table", ""),
+        (f"monitoring list ({regency})", f"/pemantauan/desa?wilayah={regency}", "/table"),
+        ("directory search (q=sari)", "/desa?q=sari", "/same/desa?q=sari"),
+        (f"village page ({village})", f"/desa/{village}", f"/same/desa/{village}"),
+        ("national dashboard", "/pemantauan", "/same/pemantauan"),
     ]
 
 
 def bench(url: str, args: argparse.Namespace) -> None:
     token, targets = pages(url)
     regency = targets[1][1].rsplit("=", 1)[1]
+    bare_label = targets[0][0]
     bare_port, app_port = args.port, args.port + 1
     cookie = {"Cookie": f"perdes_session={token}"}
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,21 +135,31 @@ def bench(url: str, args: argparse.Namespace) -> None:
         ]
         try:
             base = {0: f"http://127.0.0.1:{bare_port}", 1: f"http://127.0.0.1:{app_port}"}
-            for index, (_, path) in enumerate(targets):
+            for index, (_, path, same) in enumerate(targets):
                 wait_up(base[min(index, 1)] + path, cookie)
-            runs: dict[str, list[Run]] = {label: [] for label, _ in targets}
-            ratios: dict[str, list[float]] = {label: [] for label, _ in targets}
+                if same:
+                    wait_up(base[0] + same, cookie)
+            runs: dict[str, list[Run]] = {label: [] for label, _, _ in targets}
+            ratios: dict[str, list[float]] = {label: [] for label, _, _ in targets}
+            same_ratios: dict[str, list[float]] = {label: [] for label, _, _ in targets}
+            headers = [f"Cookie: perdes_session={token}"]
+
+            def load(url: str) -> Run:
+                wrk(url, 2, 16, headers)  # warm-up
+                return wrk(url, args.seconds, args.connections, headers)
+
             for _ in range(args.rounds):
                 bare_rps = 0.0
-                for index, (label, path) in enumerate(targets):
-                    target = base[min(index, 1)] + path
-                    headers = [f"Cookie: perdes_session={token}"]
-                    wrk(target, 2, 16, headers)  # warm-up
-                    run = wrk(target, args.seconds, args.connections, headers)
+                for index, (label, path, same) in enumerate(targets):
                     if index == 0:
-                        bare_rps = run.rps
+                        run = load(base[0] + path)
+                        bare_rps = same_rps = run.rps
+                    else:
+                        same_rps = bare_rps if same == "/table" else load(base[0] + same).rps
+                        run = load(base[1] + path)
                     runs[label].append(run)
                     ratios[label].append(run.rps / bare_rps)
+                    same_ratios[label].append(run.rps / same_rps)
         finally:
             for server in servers:
                 stop(server)
@@ -155,15 +168,19 @@ def bench(url: str, args: argparse.Namespace) -> None:
         f"\n{engine}: wrk -t2 -c{args.connections} -d{args.seconds}s, 2 uvicorn workers each, "
         f"{args.rounds} rounds; medians"
     )
-    print("| page | req/s | ratio to bare | p50 ms | p99 ms | p99 / bare p99 | non-2xx |")
-    print("|---|---|---|---|---|---|---|")
-    bare_p99 = statistics.median(r.p99_ms for r in runs[targets[0][0]])
-    for label, _ in targets:
+    print(
+        "| page | req/s | ratio to bare table | ratio to same work "
+        "| p50 ms | p99 ms | p99 / bare p99 | non-2xx |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    bare_p99 = statistics.median(r.p99_ms for r in runs[bare_label])
+    for label, _, _ in targets:
         rs = runs[label]
         p99 = statistics.median(r.p99_ms for r in rs)
         print(
             f"| {label} | {statistics.median(r.rps for r in rs):.0f} "
             f"| {statistics.median(ratios[label]):.2f} "
+            f"| {statistics.median(same_ratios[label]):.2f} "
             f"| {statistics.median(r.p50_ms for r in rs):.1f} | {p99:.1f} "
             f"| {p99 / bare_p99:.1f} | {sum(r.bad for r in rs)} |"
         )

@@ -1,29 +1,98 @@
-"""The ``perdes`` command: migrations, region import, demo data, users, drafting."""
+"""The ``perdes`` command: migrations, region import, demo data, users, drafting.
+
+Starting it is cheap: ``perdes --help`` imports neither the web app nor SQLAlchemy's models nor
+python-docx. The command groups and commands defined in other modules (``LAZY``) are imported
+only when run; the commands here import what they need in their bodies.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
-from perdes import pipeline
-from perdes.checklist.cli import app as checklist_app
-from perdes.cli_backup import backup_command, restore_command
-from perdes.cli_jobs import app as jobs_app
-from perdes.cli_jobs import worker as worker_command
-from perdes.cli_mail import app as mail_app
-from perdes.cli_users import app as users_app
-from perdes.config import Settings
-from perdes.console import err, fail, out
-from perdes.db import engine_from_settings, session_scope
-from perdes.drafting.cli import app as draft_app
-from perdes.monitoring.cli import app as monitoring_app
+# name: (module, attribute, the one-line help shown by ``perdes --help``; a test holds it equal
+# to the command's own)
+LAZY: dict[str, tuple[str, str, str]] = {
+    "users": ("perdes.cli_users", "app", "User accounts."),
+    "draft": ("perdes.drafting.cli", "app", "Draft Peraturan Desa from templates."),
+    "checklist": (
+        "perdes.checklist.cli",
+        "app",
+        "Checklist frameworks (Desa PMI Prosedural).",
+    ),
+    "monitoring": (
+        "perdes.monitoring.cli",
+        "app",
+        "Monitoring: target-list snapshots, dashboard rollup.",
+    ),
+    "mail": ("perdes.cli_mail", "app", "E-mail outbox."),
+    "jobs": ("perdes.cli_jobs", "app", "Scheduled jobs."),
+    "worker": (
+        "perdes.cli_jobs",
+        "worker",
+        "Run the scheduler until stopped (Ctrl-C); safe to run on several machines at once.",
+    ),
+    "backup": (
+        "perdes.cli_backup",
+        "backup_command",
+        "Back up the database and the evidence files into one archive (safe while running).",
+    ),
+    "restore": (
+        "perdes.cli_backup",
+        "restore_command",
+        "Restore a backup into PERDES_DATABASE_URL and the upload folder (stop the app first).",
+    ),
+}
+
+
+def load_command(name: str) -> Any:
+    """Import a ``LAZY`` command (a Typer app or a command function) and build it, as
+    ``add_typer``/``command`` on the top-level app would have."""
+    module, attribute, _ = LAZY[name]
+    target: Any = getattr(importlib.import_module(module), attribute)
+    parent = typer.Typer()
+    parent.callback()(_no_op)  # a group, even around a single command
+    if isinstance(target, typer.Typer):
+        parent.add_typer(target, name=name)
+    else:
+        parent.command(name)(target)
+    return typer.main.get_group(parent).commands[name]
+
+
+def _no_op() -> None:
+    pass
+
+
+class LazyGroup(TyperGroup):
+    """The top-level group: lists ``LAZY`` commands by name and help, imports one when run."""
+
+    listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *LAZY]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in LAZY:
+            return super().get_command(ctx, cmd_name)
+        if self.listing:
+            return TyperCommand(cmd_name, help=LAZY[cmd_name][2])
+        return load_command(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
 
 app = typer.Typer(
+    cls=LazyGroup,
     help="Perdes PMI: village regulations on migrant-worker protection.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -32,27 +101,33 @@ regions_app = typer.Typer(help="Region registry (Kemendagri codes).", no_args_is
 deadlines_app = typer.Typer(help="Working-day deadlines of the tracker.", no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
 app.add_typer(deadlines_app, name="tenggat")
-app.add_typer(users_app, name="users")
-app.add_typer(draft_app, name="draft")
-app.add_typer(checklist_app, name="checklist")
-app.add_typer(monitoring_app, name="monitoring")
-app.add_typer(mail_app, name="mail")
-app.add_typer(jobs_app, name="jobs")
-app.command("worker")(worker_command)
-app.command("backup")(backup_command)
-app.command("restore")(restore_command)
 
 
 @app.callback()
 def _setup() -> None:
     """Perdes PMI: village regulations on migrant-worker protection."""
+    from perdes import pipeline
+    from perdes.accounts import principal_cache
+    from perdes.config import Settings
+
     pipeline.install()  # every subcommand's writes keep derived data in step
+    # An account changed here (``perdes users disable``…) rewrites the epoch file, so the web
+    # app's workers on this host forget the principals they cached at once.
+    principal_cache.install()
+    global _accounts_epoch
+    _accounts_epoch = principal_cache.PrincipalCache(instance_path=Settings().instance_path)
+
+
+_accounts_epoch: Any = None
 
 
 @app.command()
 def migrate() -> None:
     """Upgrade the database named by PERDES_DATABASE_URL to the latest schema."""
     from perdes import migrate as migrations
+    from perdes.config import Settings
+    from perdes.console import out
+    from perdes.db import engine_from_settings
 
     settings = Settings()
     engine = engine_from_settings(settings)
@@ -69,6 +144,13 @@ def regions_import(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Upsert regions by code; all or nothing unless --skip-invalid."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from perdes import pipeline
+    from perdes.config import Settings
+    from perdes.console import err, fail, out
+    from perdes.db import engine_from_settings, session_scope
     from perdes.regions.importer import ImportFileError, import_regions, read_region_csv
 
     try:
@@ -119,6 +201,10 @@ def regions_import(
 @deadlines_app.command("hitung-ulang")
 def deadlines_recompute() -> None:
     """Recompute every stored due date (after editing the holiday file, PERDES_HOLIDAYS_FILE)."""
+    from perdes import pipeline
+    from perdes.config import Settings
+    from perdes.console import fail, out
+    from perdes.db import engine_from_settings, session_scope
     from perdes.tracking import rules, workdays
 
     try:
@@ -148,8 +234,14 @@ def demo(
 ) -> None:
     """Migrate; load Banten's regions, demo profiles, adoption steps and the checklist; and
     (re)create one user per role."""
+    from rich.table import Table
+
     from perdes import demo as demo_data
     from perdes import migrate as migrations
+    from perdes import pipeline
+    from perdes.config import Settings
+    from perdes.console import fail, out
+    from perdes.db import engine_from_settings, session_scope
 
     settings = Settings()
     engine = engine_from_settings(settings)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections import ChainMap
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
+from jinja2 import Template as JinjaTemplate
 from jinja2 import TemplateError as JinjaError
+from jinja2.runtime import Context, new_context
 
 from perdes.drafting.errors import CrossReferenceError, Problem, TemplateError
 from perdes.drafting.framing import frame_document
@@ -92,7 +95,29 @@ class Assembly:
         self.pasal_no: dict[str, int] = {}
         self.ayat_no: dict[tuple[str, int], int] = {}
         self.single_ayat: set[str] = set()  # Pasal left with one ayat: written unnumbered
+        self.jinja: Context | None = None
         context["ref"] = self.ref
+
+    def render(self, compiled: JinjaTemplate) -> str:
+        """Render one clause's text in the document's one Jinja context.
+
+        ``Template.render`` would build a context per clause (copying the environment's
+        globals and every value, about 260 times a document). The shared one reads the values
+        through a ChainMap, so names derived later are seen; what a clause assigns with
+        ``{% set %}`` is dropped after it, so clauses stay independent as before."""
+        env = compiled.environment
+        if self.jinja is None:
+            values = cast(dict[str, Any], ChainMap(self.ctx, env.globals))  # read as a mapping
+            self.jinja = new_context(env, None, {}, values, shared=True)
+        context = self.jinja
+        try:
+            return env.concat(compiled.root_render_func(context))
+        except Exception:
+            env.handle_exception()
+        finally:
+            if context.vars:
+                context.vars.clear()
+                context.exported_vars.clear()
 
     def when(self, cond: SrcCond | None, clause: str | None) -> bool:
         if cond is None:
@@ -105,7 +130,7 @@ class Assembly:
     def text(self, src: SrcText, clause: str | None) -> str:
         self.current = clause or ""
         try:
-            out = src.compiled.render(self.ctx) if src.compiled is not None else src.source
+            out = self.render(src.compiled) if src.compiled is not None else src.source
         except CrossReferenceError:
             raise
         except JinjaError as exc:

@@ -71,6 +71,12 @@ def _snapshot_targets(session: Session, settings: Settings) -> str:
     return f"{snapshot_all_due(session)} target-list snapshots taken"
 
 
+def _recount_overdue(session: Session, settings: Settings) -> str:
+    from perdes.monitoring.services import recount_overdue
+
+    return f"overdue steps recounted in {recount_overdue(session)} kecamatan rows"
+
+
 def _weekly_digests(session: Session, settings: Settings) -> str:
     from perdes.notifications.digests import send_weekly_digests
 
@@ -137,6 +143,14 @@ JOBS: dict[str, JobSpec] = {
             cron={"hour": 1, "minute": 0},
             period=_day,
             session_work=_refresh_checklist,
+        ),
+        JobSpec(
+            name="rollup-overdue",
+            description="Recount each kecamatan's overdue steps for the new day (dashboards)",
+            schedule="daily 00:01 WIB",
+            cron={"hour": 0, "minute": 1},
+            period=_day,
+            session_work=_recount_overdue,
         ),
         JobSpec(
             name="monitoring-snapshot",

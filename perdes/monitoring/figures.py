@@ -290,7 +290,8 @@ def region_figures(
 def rollup_figures(
     session: Session, *, scope: Scope, code: str | None, level: RegionLevel | None, today: date
 ) -> dict[str, Figures]:
-    """Sum the kecamatan rollup per child region; count overdue steps live."""
+    """Sum the kecamatan rollup per child region. Overdue steps: the stored counts when every
+    row summed was counted for ``today``, else counted live (the daily recount has not run)."""
     from perdes.monitoring.rollup import STAGE_COLUMNS, DistrictRollup
 
     n = PREFIX_LENGTH[CHILD_LEVEL[level]]
@@ -306,23 +307,32 @@ def rollup_figures(
             func.sum(DistrictRollup.waiting),
             func.sum(DistrictRollup.score_sum),
             func.sum(DistrictRollup.score_count),
+            func.sum(DistrictRollup.overdue),
+            func.sum(case((DistrictRollup.overdue_on == today, 0), else_=1)),
             *(func.sum(column) for column in stage_columns),
         )
         .where(*code_clauses(DistrictRollup.district_code, scope, code))
         .group_by(key)
     )
     out: dict[str, Figures] = {}
+    stale = 0
     for row in rows:
         figures = out.setdefault(row[0], Figures(code=row[0]))
         figures.desa, figures.kelurahan = int(row[1] or 0), int(row[2] or 0)
         figures.promulgated, figures.qualified = int(row[3] or 0), int(row[4] or 0)
         figures.waiting = int(row[5] or 0)
         figures.score_sum, figures.score_count = float(row[6] or 0), int(row[7] or 0)
+        figures.overdue = int(row[8] or 0)
+        stale += int(row[9] or 0)
         started = 0
-        for stage, value in zip(STAGE_COLUMNS, row[8:], strict=True):
+        for stage, value in zip(STAGE_COLUMNS, row[10:], strict=True):
             figures.stages[stage.value] = int(value or 0)
             started += int(value or 0)
         figures.stages[NOT_STARTED] = figures.desa - started
+    if stale == 0:
+        return out
+    for figures in out.values():
+        figures.overdue = 0
     overdue_key = func.substr(Adoption.village_code, 1, n)
     for prefix, number in session.execute(
         select(overdue_key, func.count())

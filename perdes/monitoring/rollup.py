@@ -5,16 +5,21 @@ adoptions and checklist totals on every request (about 75 ms of SQL on SQLite). 
 each kecamatan's figures are recomputed (a dozen villages) in the same transaction as the
 change that moves them — an adoption step, a checklist total or a region import; the
 derived-data pipeline (``perdes.pipeline``) calls ``refresh_many`` once per transaction with
-every kecamatan touched — and dashboards above the kecamatan sum at most 7,285 rows. Overdue
-steps depend on today's date and are counted live from the indexed deadline column.
+every kecamatan touched — and dashboards above the kecamatan sum at most 7,285 rows.
+
+Overdue steps depend on the day: each row keeps its count of overdue steps for the day it was
+computed (``overdue_on``, Western Indonesian Time). A row's recomputation counts for today,
+and the daily job ``rollup-overdue`` (``refresh_overdue``, just after midnight WIB) recounts
+every row for the new day. A dashboard sums the stored counts when every row it reads is of
+today, and otherwise counts overdue steps live from the indexed deadline column, as before.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Float, Integer, String, delete, select
+from sqlalchemy import Date, Float, Integer, String, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -33,6 +38,8 @@ _EMPTY: dict[str, object] = {
     "waiting": 0,
     "score_sum": 0.0,
     "score_count": 0,
+    "overdue": 0,
+    "overdue_on": None,
     **dict.fromkeys(STAGE_COLUMNS.values(), 0),
 }
 
@@ -62,10 +69,14 @@ class DistrictRollup(Base):
     waiting: Mapped[int] = mapped_column(Integer, default=0)
     score_sum: Mapped[float] = mapped_column(Float, default=0.0)
     score_count: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0, comment="overdue steps on overdue_on")
+    overdue_on: Mapped[date | None] = mapped_column(
+        Date, comment="the day (WIB) overdue was counted for; on another day it is counted live"
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def _row_values(code: str, figures: object) -> dict[str, object]:
+def _row_values(code: str, figures: object, today: date) -> dict[str, object]:
     from perdes.monitoring.figures import Figures
 
     assert isinstance(figures, Figures)
@@ -78,6 +89,8 @@ def _row_values(code: str, figures: object) -> dict[str, object]:
         "waiting": figures.waiting,
         "score_sum": figures.score_sum,
         "score_count": figures.score_count,
+        "overdue": figures.overdue,
+        "overdue_on": today,
         "updated_at": utcnow(),
     }
     for stage, column in STAGE_COLUMNS.items():
@@ -93,13 +106,14 @@ def refresh_districts(session: Session, codes: set[str]) -> None:
     if not codes:
         return
     _lock_rows(session, sorted(codes))
+    today = local_today()
     figures = grouped_figures(
         session,
         group=Region.district_code,
         where=[Region.district_code.in_(sorted(codes))],
-        today=local_today(),
+        today=today,
     )
-    rows = [_row_values(code, figures[code]) for code in sorted(codes) if code in figures]
+    rows = [_row_values(code, figures[code], today) for code in sorted(codes) if code in figures]
     gone = codes - {str(r["district_code"]) for r in rows}
     if gone:
         session.execute(delete(DistrictRollup).where(DistrictRollup.district_code.in_(gone)))
@@ -154,3 +168,32 @@ def rebuild(session: Session) -> int:
     session.execute(delete(DistrictRollup))
     refresh_many(session, codes)
     return len(codes)
+
+
+def refresh_overdue(session: Session, *, today: date | None = None) -> int:
+    """Recount every row's overdue steps for ``today`` (the daily job); returns the rows.
+
+    Every row is first marked as of today (which locks them all, so a concurrent
+    recomputation of a kecamatan waits and then counts from what this committed), then the
+    overdue steps are counted per kecamatan in one grouped query."""
+    from perdes.regions.codes import not_kelurahan_code
+    from perdes.tracking import standing
+    from perdes.tracking.models import Adoption
+
+    today = today or local_today()
+    marked = session.execute(update(DistrictRollup).values(overdue=0, overdue_on=today))
+    district = func.substr(Adoption.village_code, 1, 8)
+    counts = session.execute(
+        select(district, func.count())
+        .where(
+            Adoption.next_deadline_on < today,
+            not_kelurahan_code(Adoption.village_code),
+            standing.is_latest(),
+        )
+        .group_by(district)
+    ).all()
+    known = set(session.scalars(select(DistrictRollup.district_code)))
+    rows = [{"district_code": code, "overdue": n} for code, n in counts if code in known]
+    if rows:
+        session.execute(update(DistrictRollup), rows)
+    return int(getattr(marked, "rowcount", 0) or 0)

@@ -393,3 +393,11 @@ def iter_villages(
     )
     for row in session.execute(stmt.execution_options(yield_per=2000)):
         yield _status(row)
+
+
+def recount_overdue(session: Session, *, today: date | None = None) -> int:
+    """Recount every kecamatan's overdue steps in the rollup for ``today`` (the daily job
+    ``rollup-overdue``); returns the rows."""
+    from perdes.monitoring.rollup import refresh_overdue
+
+    return refresh_overdue(session, today=today)

@@ -18,7 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import holidays
 import yaml
 
 BUNDLED_FILE = Path(__file__).with_name("data") / "hari_libur.yaml"
@@ -105,6 +104,8 @@ def _entries(raw: Any, source: str) -> tuple[list[tuple[date, str, str]], list[d
 
 def build_calendar(files: list[Path], *, last_year: int) -> Calendar:
     """The package's holidays for 2014..``last_year``, corrected by ``files`` in order."""
+    import holidays  # imported when first needed: it loads every country's calendar (~0.1 s)
+
     years = range(FIRST_YEAR, last_year + 1)
     public = dict(holidays.country_holidays("ID", years=years, language="id"))
     joint = dict(

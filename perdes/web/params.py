@@ -61,8 +61,11 @@ def _valid(kind: type, raw: str) -> bool:
     return parse_iso_date(raw) is not None
 
 
-def strict_params(request: Request) -> None:
-    """Refuse out-of-range or non-ASCII numbers and dates in paths (404) and queries (422)."""
+async def strict_params(request: Request) -> None:
+    """Refuse out-of-range or non-ASCII numbers and dates in paths (404) and queries (422).
+
+    ``async``: plain CPU work, so FastAPI runs it on the event loop instead of sending it to
+    the thread pool (a round trip per request)."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or request.url.path.startswith("/api/"):
         return

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -19,6 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from perdes.accounts import services as accounts
 from perdes.accounts import tokens
 from perdes.accounts.principal import Principal
+from perdes.accounts.principal_cache import PrincipalCache
+from perdes.db import utcnow
 from perdes.errors import DomainError
 from perdes.regions.scope import Scope as RegionScope
 from perdes.web.deps import DB, brief_write
@@ -59,13 +62,20 @@ def _resolve(request: Request, db: Session, key: str) -> Principal | None:
         if token.touch_due:
             brief_write(request, db, lambda s: tokens.touch_token(s, token_id=token.token_id))
     else:
-        login = accounts.resolve_login(db, token=key)
+        cache: PrincipalCache = request.app.state.principals
+        login = cache.get(key)
         if login is None:
-            return None
+            epoch = cache.epoch()  # before the lookup: a change committing now invalidates it
+            login = accounts.resolve_login(db, token=key)
+            if login is None:
+                return None
+            cache.put(key, login, epoch=epoch)
         principal = login.principal
         session_id = principal.session_id or ""
         if accounts.touch_due(login.last_seen_at):
             brief_write(request, db, lambda s: accounts.touch_session(s, session_id=session_id))
+            # Touched, or skipped while the database was busy: either way not again at once.
+            cache.replace(key, replace(login, last_seen_at=utcnow()))
     return principal
 
 
@@ -115,8 +125,9 @@ def optional_user(request: Request, db: DB) -> Principal:
 optional_user.action = PUBLIC  # type: ignore[attr-defined]  # the authorization-matrix test reads a route's action from its dependency
 
 
-def public_route() -> None:
-    """Marks a route that needs no user at all (health checks)."""
+async def public_route() -> None:
+    """Marks a route that needs no user at all (health checks); ``async``, so FastAPI does not
+    send this no-op to the thread pool."""
 
 
 public_route.action = PUBLIC  # type: ignore[attr-defined]  # the authorization-matrix test reads a route's action from its dependency

@@ -90,9 +90,12 @@ def url_path(app: Any, name: str, params: dict[str, Any]) -> str:
     return url
 
 
-def make_templates() -> Jinja2Blocks:
+def make_templates(*, auto_reload: bool = True) -> Jinja2Blocks:
+    """The page templates. Without ``auto_reload`` (production) a template is compiled once
+    and never checked again; with it, every use stats the file (one per ``include``)."""
     templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
     env = templates.env
+    env.auto_reload = auto_reload
     env.filters.update(
         tanggal=tanggal,
         waktu=waktu,

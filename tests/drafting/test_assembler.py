@@ -283,3 +283,20 @@ def test_list_conjunction_survives_an_excluded_first_item(tmp_path: Path) -> Non
     )
     doc = assemble(load_template(folder), village=LONTAR, values={}, options={}, today=TODAY)
     assert _text(doc, "a.daftar").splitlines() == ["Pilihan:", "a. pertama; dan/atau", "b. kedua."]
+
+
+def test_a_name_set_in_one_clause_does_not_leak_into_the_next(tmp_path) -> None:
+    # One Jinja context serves the whole document; what a clause assigns stays in it.
+    folder = write_template(
+        tmp_path,
+        """\
+        BAB a: SATU
+        PASAL a.pertama
+        {% set nama_desa = "Lain" %}Desa {{ nama_desa }}.
+        PASAL a.kedua
+        Desa {{ nama_desa }}.
+        """,
+    )
+    doc = assemble(load_template(folder), village=LONTAR, values={}, options={}, today=TODAY)
+    assert _text(doc, "a.pertama") == "Desa Lain."
+    assert _text(doc, "a.kedua") == f"Desa {LONTAR.desa_name}."

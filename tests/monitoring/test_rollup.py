@@ -82,3 +82,50 @@ def test_cli_rebuild_restores_the_rollup(tmp_path, monkeypatch):
     with engine.connect() as conn:
         assert conn.scalar(select(func.sum(DistrictRollup.desa))) == 36
     engine.dispose()
+
+
+def test_overdue_steps_are_kept_per_day_and_recounted_for_a_new_day(db, regions, connection):
+    import re
+
+    from sqlalchemy import event
+
+    from perdes.monitoring.figures import rollup_figures
+    from perdes.regions.scope import Scope
+    from perdes.tracking.stages import Stage
+    from tests.tracking.helpers import walk
+
+    operator = principal_for(make_user(db, "operator"))
+    adoption = tracking.start_adoption(db, actor=operator, village_code=LONTAR)
+    walk(db, operator, adoption, Stage.DISEPAKATI, start=local_today() - timedelta(days=2), gap=0)
+    db.commit()
+    deadline = db.get(type(adoption), adoption.id).next_deadline_on
+    assert deadline is not None and deadline >= local_today()  # not overdue yet
+    row = db.get(DistrictRollup, TIRTAYASA)
+    assert (row.overdue, row.overdue_on) == (0, local_today())
+
+    def national(day):  # type: ignore[no-untyped-def]
+        return rollup_figures(db, scope=Scope.all(), code=None, level=None, today=day)
+
+    later = deadline + timedelta(days=1)
+    adoption_reads: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if re.search(r"\bFROM adoption\b", statement):
+            adoption_reads.append(statement)
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        # The rows were counted for another day: the step is counted live, so it shows.
+        assert national(later)["36"].overdue == 1 and adoption_reads
+        assert national(local_today())["36"].overdue == 0
+        rollup.refresh_overdue(db, today=later)
+        db.commit()
+        assert db.get(DistrictRollup, TIRTAYASA).overdue == 1
+        adoption_reads.clear()
+        assert national(later)["36"].overdue == 1
+        assert adoption_reads == []  # every row is of that day: the stored counts are summed
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    kept = snapshot(db, TIRTAYASA)
+    rollup.refresh_overdue(db, today=later)
+    assert snapshot(db, TIRTAYASA) == kept  # idempotent

@@ -72,6 +72,16 @@ def test_a_changed_file_gets_a_new_url(app, tmp_path):
     assert static.url("tidak-ada.css") == "/static/tidak-ada.css"
 
 
+def test_in_production_a_files_url_is_computed_once(tmp_path):
+    from perdes.web.assets import FingerprintedStaticFiles
+
+    (tmp_path / "a.css").write_text("body{}")
+    static = FingerprintedStaticFiles(directory=tmp_path, watch=False)
+    first = static.url("a.css")
+    (tmp_path / "a.css").write_text("body{color:red}")  # a release restarts the app
+    assert static.url("a.css") == first
+
+
 moments = st.datetimes(
     min_value=datetime(1990, 1, 1), max_value=datetime(2100, 12, 31), timezones=st.just(UTC)
 )
