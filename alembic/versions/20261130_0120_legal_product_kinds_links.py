@@ -1,7 +1,7 @@
 """legal product kinds, amendment/repeal links, partner villages, publication date
 
 Revision ID: 0120
-Revises: 0083
+Revises: 0170
 Create Date: 2026-11-30 17:55:00
 
 The tracker records the four kinds of village legal products (Permendagri 111/2014): the
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0120"
-down_revision: str | None = "0083"
+down_revision: str | None = "0170"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

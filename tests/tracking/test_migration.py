@@ -61,7 +61,7 @@ def test_0120_keeps_every_record_a_perdes_and_backfills_publication(tmp_path):
 
     engine = make_engine(f"sqlite:///{tmp_path / 'k.sqlite3'}")
     try:
-        migrate.upgrade(engine, "0083")
+        migrate.upgrade(engine, "0170")
         with engine.begin() as conn:
             _insert(conn, "region", {"code": "36.04.13.2007", "name": "Lontar", "level": "desa",
                                      "province_code": "36"})  # fmt: skip
@@ -76,7 +76,7 @@ def test_0120_keeps_every_record_a_perdes_and_backfills_publication(tmp_path):
             assert [tuple(r) for r in rows] == [(1, "perdes", "2025-03-11"), (2, "perdes", None)]
             _insert(conn, "adoption", {"id": 3, "village_code": "36.04.13.2007", "title": "K",
                                        "kind": "kepdes", "is_latest": False})  # fmt: skip
-        migrate.downgrade(engine, "0083")
+        migrate.downgrade(engine, "0170")
         with engine.begin() as conn:
             ids = [r[0] for r in conn.execute(text("SELECT id FROM adoption ORDER BY id"))]
             assert ids == [1, 2], "other kinds cannot exist before 0120"
