@@ -393,3 +393,34 @@ def test_parallel_verifications_of_one_answer(live):
             )
         )
         assert decisions == 1
+
+
+def test_parallel_links_never_close_a_cycle(live):
+    """Writers link two products both ways at once: one link survives, never a cycle."""
+    from perdes.tracking import services as tracking
+    from perdes.tracking.models import LegalProductLink
+
+    settings, factory = live
+    clients = _clients(settings, factory, "operator", WRITERS)
+    with factory() as db:
+        admin = accounts.principal_for(make_user(db, "admin"))
+        a, b = (
+            tracking.start_adoption(
+                db, actor=admin, village_code=LONTAR, kind="perkades", title=f"Perkades {n}"
+            )
+            for n in "ab"
+        )
+        db.commit()
+        ids = (a.id, b.id)
+    statuses = _parallel(
+        clients,
+        lambda i, c: c.post(
+            f"/desa/{LONTAR}/perdes/{ids[i % 2]}/tautan",
+            data={"target_id": str(ids[(i + 1) % 2]), "kind": "mencabut"},
+        ),
+    )
+    # 422: the link (or its reverse) was already committed when this writer read.
+    assert all(s < 400 or s in (409, 422) for s in statuses), statuses
+    with factory() as db:
+        links = db.execute(select(LegalProductLink.source_id, LegalProductLink.target_id)).all()
+        assert len(links) == 1, links

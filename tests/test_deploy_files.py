@@ -56,6 +56,15 @@ def test_the_proxy_sends_to_the_web_ports_and_serves_static_files():
     assert "--port %i" in web, "one instance per port named in the upstream"
 
 
+def test_the_public_listing_is_rate_limited_by_the_proxy():
+    nginx = (DEPLOY / "nginx" / "perdes.conf").read_text(encoding="utf-8")
+    zone = re.search(r"limit_req_zone \$binary_remote_addr zone=(\w+):\d+m rate=\d+r/s;", nginx)
+    assert zone, "a per-client rate zone"
+    block = re.search(r"location ~ \^/\(publik/\|api/v1/public/\) \{(.*?)\}", nginx, re.S)
+    assert block and f"limit_req zone={zone.group(1)}" in block.group(1)
+    assert "proxy_pass http://perdes;" in block.group(1)
+
+
 def test_the_sample_environment_names_only_real_settings():
     names = {
         line.split("=", 1)[0].removeprefix("PERDES_").lower()

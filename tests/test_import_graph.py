@@ -31,7 +31,7 @@ PUBLIC: dict[str, frozenset[str]] = {
     # companions: what the tracker asks of a Perkades/Kepdes; stepdocs: step-document templates;
     # village: a village's drafting context from its profile.
     "drafting": frozenset({"workspace", "companions", "stepdocs", "village"}),
-    "exchange": frozenset({"status", "jdihn"}),
+    "exchange": frozenset({"status", "jdihn", "public"}),
     "home": frozenset(),
     "jobs": frozenset(),
     "mail": frozenset({"models", "outbox", "sender"}),
@@ -41,7 +41,17 @@ PUBLIC: dict[str, frozenset[str]] = {
     "stepdocs": frozenset({"services"}),
     "regions": frozenset({"codes", "eligibility", "importer", "models", "scope", "services"}),
     "tracking": frozenset(
-        {"after_the_fact", "deadlines", "models", "queries", "services", "stages", "standing"}
+        {
+            "after_the_fact",
+            "deadlines",
+            "kinds",
+            "links",
+            "models",
+            "queries",
+            "services",
+            "stages",
+            "standing",
+        }
     ),
 }
 

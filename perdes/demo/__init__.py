@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from perdes.accounts import services as accounts
@@ -28,6 +29,7 @@ from perdes.regions.importer import ImportReport, RawRow, import_regions, read_r
 from perdes.tracking import services as tracking
 from perdes.tracking import standing
 from perdes.tracking.after_the_fact import record_after_the_fact
+from perdes.tracking.models import Adoption
 from perdes.tracking.stages import STAGE_ORDER, Stage
 
 FALLBACK_CSV = Path(__file__).with_name("serang.csv")
@@ -110,7 +112,7 @@ DEMO_ADOPTIONS: dict[str, tuple[Stage, int]] = {
 }
 DEMO_AFTER_THE_FACT = {
     "36.04.13.2001": {
-        "title": "Peraturan Desa tentang Pelindungan Pekerja Migran Indonesia",
+        "title": "Pelindungan Pekerja Migran Indonesia",
         "agreed_on": "2019-03-01",
         "berita_acara_number": "02/BPD/2019",
         "enacted_on": "2019-03-08",
@@ -120,6 +122,16 @@ DEMO_AFTER_THE_FACT = {
         "lembaran_number": "3",
         "reported_on": "2019-03-15",
         "letter_number": "141/27/2019",
+    }
+}
+# Other kinds of product made outside the app (public listing, Buku Keputusan Kepala Desa).
+DEMO_OTHER_PRODUCTS = {
+    "36.04.13.2007": {
+        "kind": "kepdes",
+        "title": "Pembentukan Satuan Tugas Pelindungan Pekerja Migran Indonesia",
+        "summary": "Satgas PMI desa: pendataan, layanan informasi, pemantauan.",
+        "enacted_on": "2025-07-14",
+        "perdes_number": "141/12/2025",
     }
 }
 
@@ -141,6 +153,14 @@ def load_activity(session: Session) -> None:
             tracking.record_step(session, actor=actor, adoption_id=adoption.id, data=data)
     for code, values in DEMO_AFTER_THE_FACT.items():
         if standing.village_stage(session, village_code=code) is None:
+            record_after_the_fact(session, actor=actor, village_code=code, data=values)
+    for code, values in DEMO_OTHER_PRODUCTS.items():
+        recorded = session.scalar(
+            select(Adoption.id).where(
+                Adoption.village_code == code, Adoption.title == values["title"]
+            )
+        )
+        if recorded is None:
             record_after_the_fact(session, actor=actor, village_code=code, data=values)
 
 

@@ -19,6 +19,7 @@ from perdes.exchange.status import visible
 from perdes.pagination import Page
 from perdes.regions.codes import is_valid_code
 from perdes.regions.models import DEFAULT_SEBUTAN_DESA, Region, RegionLevel, VillageProfile
+from perdes.tracking.kinds import ProductKind
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import PROMULGATED
 
@@ -82,6 +83,7 @@ def _promulgated(actor: Principal) -> Select[Adoption, Region, str]:
         .where(
             Adoption.current_stage.in_(list(PROMULGATED)),
             Adoption.promulgated_on.is_not(None),
+            Adoption.kind == ProductKind.PERDES,  # this feed is of Peraturan Desa only
             actor.scope.region_clause(),
         )
     )

@@ -19,7 +19,7 @@ from perdes.checklist.models import ChecklistVillageTotal
 from perdes.drafting.workspace.models import Draft
 from perdes.errors import ValidationFailed
 from perdes.regions.models import Region, RegionLevel
-from perdes.tracking import deadlines
+from perdes.tracking import deadlines, standing
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import PROMULGATED, STAGE_LABELS
 
@@ -74,7 +74,7 @@ def my_villages(
         return []
     latest = (
         select(func.max(Adoption.id))
-        .where(Adoption.village_code.in_(codes))
+        .where(Adoption.village_code.in_(codes), standing.perdes_only())
         .group_by(Adoption.village_code)
     )
     for adoption in session.scalars(select(Adoption).where(Adoption.id.in_(latest))):
@@ -155,7 +155,11 @@ def draft_values_from_tracker(
     adoption = session.scalar(
         select(Adoption)
         .join(Region, Region.code == Adoption.village_code)
-        .where(Adoption.village_code == village_code, actor.scope.region_clause())
+        .where(
+            Adoption.village_code == village_code,
+            standing.perdes_only(),
+            actor.scope.region_clause(),
+        )
         .order_by(Adoption.id.desc())
         .limit(1)
     )

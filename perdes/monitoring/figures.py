@@ -373,6 +373,7 @@ def village_figures(
         figures.stages[NOT_STARTED] += number - int(kelurahan or 0)
     adoption_key = func.substr(Adoption.village_code, 1, n)
     adoption_where = [
+        standing.perdes_only(),
         not_kelurahan_code(Adoption.village_code),
         *code_clauses(Adoption.village_code, scope, code),
     ]
@@ -403,7 +404,7 @@ def village_figures(
     )
     superseded = session.execute(
         select(Adoption.village_code, Adoption.current_stage, Adoption.next_deadline_on)
-        .where(Adoption.village_code.in_(repeated))
+        .where(Adoption.village_code.in_(repeated), standing.perdes_only())
         .order_by(Adoption.village_code, Adoption.id.desc())
     ).all()
     for index, (village, stage, deadline) in enumerate(superseded):

@@ -114,6 +114,7 @@ def promulgated_by_date(
         select(Adoption.village_code.label("village"), func.min(on).label("first_on"))
         .where(
             Adoption.current_stage.in_(standing.PROMULGATED_STAGES),
+            standing.perdes_only(),
             not_kelurahan_code(Adoption.village_code),
             *code_clauses(Adoption.village_code, scope, code),
             *([Adoption.village_code.in_(members)] if members is not None else []),

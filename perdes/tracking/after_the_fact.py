@@ -16,6 +16,7 @@ from perdes.regions.eligibility import PerdesNotAllowed
 from perdes.tracking import deadlines
 from perdes.tracking.evidence import attach_file
 from perdes.tracking.fold import State, Step, apply, check_step
+from perdes.tracking.kinds import parse_kind, step_fields, step_set
 from perdes.tracking.models import (
     DEFAULT_TITLE,
     Adoption,
@@ -23,10 +24,7 @@ from perdes.tracking.models import (
 )
 from perdes.tracking.queries import village_region
 from perdes.tracking.services import clean_step, event_from, refresh_read_model, start_adoption
-from perdes.tracking.stages import (
-    STEP_FIELDS,
-    Stage,
-)
+from perdes.tracking.stages import Stage
 from perdes.validation import FieldErrors, clean_text
 
 AFTER_THE_FACT_DATES: dict[Stage, str] = {
@@ -52,12 +50,16 @@ def record_after_the_fact(
     max_upload_bytes: int = 10 * 1024 * 1024,
     today: date | None = None,
 ) -> Adoption:
-    """Record a Perdes enacted before the app came: agreement, enactment, promulgation and,
-    if known, hand-over and report, with their numbers, dates and scanned documents.
+    """Record a legal product made before the app came (or outside it): for a Perdes its
+    agreement, enactment, promulgation and, if known, hand-over and report; for a Perkades or
+    Peraturan Bersama its enactment, promulgation in the Berita Desa and, if known, report
+    (Perkades); for a Keputusan its enactment and, if known, report; with their numbers,
+    dates and scanned documents.
 
-    ``data`` keys: title, summary, agreed_on, berita_acara_number, handed_over_on (optional),
-    enacted_on, perdes_number, promulgated_on, lembaran_year, lembaran_number,
-    berita_desa_number, reported_on and letter_number (optional, together), notes.
+    ``data`` keys: kind (default perdes), partner_codes (Peraturan Bersama), title, summary,
+    agreed_on, berita_acara_number, handed_over_on (optional), enacted_on, perdes_number,
+    promulgated_on, lembaran_year, lembaran_number, berita_desa_number, reported_on and
+    letter_number (optional, together), notes. Steps the kind does not have are ignored.
     ``scans`` maps a step to (file name, content). All or nothing: any bad field or file
     raises ValidationFailed and nothing is written.
     """
@@ -67,12 +69,21 @@ def record_after_the_fact(
         raise PerdesNotAllowed()
     today = today or deadlines.latest_valid_date()
     errors = FieldErrors()
+    kind = parse_kind(data.get("kind"))
+    if kind is None:
+        raise ValidationFailed({"kind": "Pilih jenis produk hukum."})
+    stages = step_set(kind)
     steps: list[Step] = []
     for stage, date_field in AFTER_THE_FACT_DATES.items():
-        present = any(str(data.get(k) or "").strip() for k in (date_field, *STEP_FIELDS[stage]))
+        if stage not in stages:
+            continue
+        fields = step_fields(kind, stage)
+        present = any(str(data.get(k) or "").strip() for k in (date_field, *fields))
         if stage in AFTER_THE_FACT_OPTIONAL and not present:
             continue
-        step = clean_step(stage, data, errors, date_field=date_field, after_the_fact=True)
+        step = clean_step(
+            stage, data, errors, date_field=date_field, after_the_fact=True, kind=kind
+        )
         if step is not None:
             steps.append(step)
     notes = clean_text(
@@ -82,7 +93,7 @@ def record_after_the_fact(
         state = State()
         for step in steps:
             try:
-                check_step(state, step, today=today)
+                check_step(state, step, today=today, kind=kind)
             except ValidationFailed as exc:
                 for key, message in exc.errors.items():
                     errors.add(
@@ -103,6 +114,8 @@ def record_after_the_fact(
         village_code=village_code,
         title=str(data.get("title") or DEFAULT_TITLE),
         summary=str(data.get("summary") or ""),
+        kind=kind.value,
+        partner_codes=str(data.get("partner_codes") or ""),
     )
     adoption.recorded_after_the_fact = True
     state = State()

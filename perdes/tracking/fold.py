@@ -11,15 +11,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from perdes.errors import ValidationFailed
+from perdes.tracking.kinds import AFTER_THE_FACT_FIRST, ProductKind, required_fields, transitions
 from perdes.tracking.stages import (
-    AFTER_THE_FACT_FIRST,
     REASON_BEFORE_PREVIOUS,
     REASON_DECISION_REQUIRED,
     REASON_FUTURE,
-    REQUIRED_FIELDS,
     ClarificationResult,
     Stage,
-    allowed_next,
     refusal,
     stage_after,
 )
@@ -45,13 +43,14 @@ class Step:
 
 @dataclass(slots=True)
 class Cycle:
-    """One text from agreement to klarifikasi: one line in each register.
+    """One text from agreement (or, for kinds without one, penetapan) to klarifikasi: one line
+    in each register.
 
     A Perdes cancelled at klarifikasi goes back to drafting; the next agreement starts a new
     cycle, and the cancelled one stays in the registers with its cancellation noted.
     """
 
-    agreed: Step
+    agreed: Step | None = None
     handed_over: Step | None = None
     enacted: Step | None = None
     promulgated: Step | None = None
@@ -73,31 +72,36 @@ class State:
         return self.cycles[-1] if self.cycles else None
 
 
-def next_steps(state: State, *, after_the_fact: bool = False) -> tuple[Stage, ...]:
-    """Steps that may be recorded now (only these are offered in the form).
+def next_steps(
+    state: State, *, after_the_fact: bool = False, kind: ProductKind = ProductKind.PERDES
+) -> tuple[Stage, ...]:
+    """Steps that may be recorded now for a product of ``kind`` (only these are offered).
 
-    Recording after the fact starts at the agreement and may skip the hand-over, which old
-    files rarely document.
+    Recording after the fact starts at the agreement (a Perdes) or penetapan (other kinds)
+    and may skip the hand-over, which old files rarely document.
     """
     if after_the_fact and state.stage is None:
-        return (AFTER_THE_FACT_FIRST,)
+        return (AFTER_THE_FACT_FIRST[kind],)
     if after_the_fact and state.stage is Stage.DISEPAKATI:
         return (Stage.DISERAHKAN, Stage.DITETAPKAN)
-    return allowed_next(state.stage)
+    return transitions(kind).get(state.stage, ())
 
 
-def check_step(state: State, step: Step, *, today: date) -> None:
-    """Raise ValidationFailed (field → Indonesian reason) unless ``step`` may follow ``state``."""
+def check_step(
+    state: State, step: Step, *, today: date, kind: ProductKind = ProductKind.PERDES
+) -> None:
+    """Raise ValidationFailed (field → Indonesian reason) unless ``step`` may follow ``state``
+    for a product of ``kind``."""
     errors: dict[str, str] = {}
-    if step.stage not in next_steps(state, after_the_fact=step.after_the_fact):
-        errors["stage"] = refusal(state.stage, step.stage)
+    if step.stage not in next_steps(state, after_the_fact=step.after_the_fact, kind=kind):
+        errors["stage"] = refusal(state.stage, step.stage, transitions(kind))
     if step.occurred_on > today:
         errors["occurred_on"] = REASON_FUTURE
     elif state.stage_on is not None and step.occurred_on < state.stage_on:
         errors["occurred_on"] = REASON_BEFORE_PREVIOUS.format(
             previous=state.stage_on.strftime("%d-%m-%Y")
         )
-    for name in REQUIRED_FIELDS.get(step.stage, ()):
+    for name in required_fields(kind, step.stage):
         if getattr(step, name) in (None, ""):
             errors[name] = "Wajib diisi."
     if (
@@ -113,9 +117,12 @@ def check_step(state: State, step: Step, *, today: date) -> None:
 def apply(state: State, step: Step) -> State:
     """The state after ``step`` (unchecked; call ``check_step`` first)."""
     cycles = [replace(c) for c in state.cycles]
-    if step.stage is Stage.DISEPAKATI:
-        cycles.append(Cycle(agreed=step))
-    elif cycles:
+    if step.stage is Stage.DISEPAKATI or (
+        # Kinds without an agreement: penetapan opens the text's cycle.
+        step.stage is Stage.DITETAPKAN and (not cycles or cycles[-1].enacted is not None)
+    ):
+        cycles.append(Cycle(agreed=step if step.stage is Stage.DISEPAKATI else None))
+    if cycles:
         slot = {
             Stage.DISERAHKAN: "handed_over",
             Stage.DITETAPKAN: "enacted",
@@ -133,11 +140,13 @@ def apply(state: State, step: Step) -> State:
     )
 
 
-def fold(steps: Iterable[Step], *, today: date | None = None) -> State:
+def fold(
+    steps: Iterable[Step], *, today: date | None = None, kind: ProductKind = ProductKind.PERDES
+) -> State:
     """Fold steps in order into a state; with ``today``, check each step on the way."""
     state = State()
     for step in steps:
         if today is not None:
-            check_step(state, step, today=today)
+            check_step(state, step, today=today, kind=kind)
         state = apply(state, step)
     return state

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     Enum,
     ForeignKey,
@@ -27,12 +28,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from perdes.db import Base, UTCDateTime, utcnow
 from perdes.files import StoredFile
 from perdes.tracking.deadlines import DeadlineKind, PerdesType
+from perdes.tracking.kinds import ProductKind
 from perdes.tracking.stages import ClarificationResult, Stage
 
 DEFAULT_TITLE = "Pelindungan Pekerja Migran Indonesia"
+# One unfinished Peraturan Desa per village; other kinds (Perkades, Kepdes, ...) may be many.
 UNFINISHED_WHERE = (
-    "current_stage IS NULL OR current_stage NOT IN "
-    "('diundangkan', 'dilaporkan', 'klarifikasi', 'disebarluaskan')"
+    "kind = 'perdes' AND (current_stage IS NULL OR current_stage NOT IN "
+    "('diundangkan', 'dilaporkan', 'klarifikasi', 'disebarluaskan'))"
 )
 
 
@@ -50,14 +53,23 @@ class EventKind(StrEnum):
     PEMBATALAN = "pembatalan_catatan"
 
 
+class LinkKind(StrEnum):
+    """How one legal product changes another."""
+
+    MENGUBAH = "mengubah"
+    MENCABUT = "mencabut"
+
+
 class Adoption(Base):
-    """One village's making of one Perdes, with its current state stored for fast lists."""
+    """One village's making of one legal product (a Perdes, or a Perkades, Kepdes or Peraturan
+    Bersama: ``kind``), with its current state stored for fast lists."""
 
     __tablename__ = "adoption"
     __table_args__ = (
         Index("ix_adoption_village_code", "village_code"),
         Index("ix_adoption_current_stage", "current_stage"),
         Index("ix_adoption_next_deadline_on", "next_deadline_on"),
+        Index("ix_adoption_published_on", "published_on"),
         # One unfinished (not yet promulgated) adoption per village, even under parallel starts.
         Index(
             "uq_adoption_unfinished_village",
@@ -70,6 +82,12 @@ class Adoption(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_code: Mapped[str] = mapped_column(ForeignKey("region.code", ondelete="RESTRICT"))
+    kind: Mapped[ProductKind] = mapped_column(
+        _enum(ProductKind, 20),
+        default=ProductKind.PERDES,
+        server_default=ProductKind.PERDES.value,
+        comment="Peraturan Desa, Peraturan Bersama, Peraturan or Keputusan Kepala Desa",
+    )
     title: Mapped[str] = mapped_column(String(200), comment="the regulation, after 'tentang'")
     summary: Mapped[str] = mapped_column(
         String(500), default="", comment="uraian singkat, for the Buku Peraturan di Desa"
@@ -117,6 +135,11 @@ class Adoption(Base):
     lembaran_number: Mapped[str] = mapped_column(String(30), default="")
     reported_on: Mapped[date | None] = mapped_column(Date)
     report_letter_number: Mapped[str] = mapped_column(String(60), default="")
+    published_on: Mapped[date | None] = mapped_column(
+        Date,
+        comment="promulgation (penetapan for a Keputusan) of its latest published text, even "
+        "if later annulled; null while never published (then it is not public)",
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
@@ -125,6 +148,9 @@ class Adoption(Base):
 
     events: Mapped[list[AdoptionEvent]] = relationship(
         back_populates="adoption", order_by="AdoptionEvent.id", lazy="selectin"
+    )
+    partners: Mapped[list[LegalProductParty]] = relationship(
+        lazy="selectin", order_by="LegalProductParty.village_code", viewonly=True
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -257,10 +283,58 @@ def _append_only(_mapper: Any, _connection: Any, target: AdoptionEvent) -> None:
 
 @event.listens_for(Adoption, "before_insert")
 def _only_one_latest(_mapper: Any, connection: Any, target: Adoption) -> None:
-    """A new adoption is its village's latest: the earlier ones stop being it (the partial
-    unique index ``uq_adoption_latest_village`` refuses two latest ones)."""
+    """A new Perdes adoption is its village's latest: the earlier ones stop being it (the
+    partial unique index ``uq_adoption_latest_village`` refuses two latest ones). Other kinds
+    of product are never "latest": where a village stands is about its Perdes."""
+    if target.kind not in (None, ProductKind.PERDES):
+        target.is_latest = False
+        return
     connection.execute(
         update(Adoption)
-        .where(Adoption.village_code == target.village_code, Adoption.is_latest)
+        .where(
+            Adoption.village_code == target.village_code,
+            Adoption.is_latest,
+            Adoption.kind == ProductKind.PERDES,
+        )
         .values(is_latest=False)
+    )
+
+
+class LegalProductLink(Base):
+    """One product amends or repeals another of the same village and kind (a link takes
+    effect once the amending product is published)."""
+
+    __tablename__ = "legal_product_link"
+    __table_args__ = (
+        UniqueConstraint("source_id", "target_id"),
+        CheckConstraint("source_id <> target_id", name="not_self"),
+        Index("ix_legal_product_link_target_id", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("adoption.id", ondelete="CASCADE"), comment="the amending/repealing product"
+    )
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("adoption.id", ondelete="CASCADE"), comment="the product amended/repealed"
+    )
+    kind: Mapped[LinkKind] = mapped_column(_enum(LinkKind, 12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+
+class LegalProductParty(Base):
+    """A partner village of a Peraturan Bersama Kepala Desa (the recording village is the
+    adoption's own)."""
+
+    __tablename__ = "legal_product_party"
+    __table_args__ = (Index("ix_legal_product_party_village_code", "village_code"),)
+
+    adoption_id: Mapped[int] = mapped_column(
+        ForeignKey("adoption.id", ondelete="CASCADE"), primary_key=True
+    )
+    village_code: Mapped[str] = mapped_column(
+        ForeignKey("region.code", ondelete="RESTRICT"), primary_key=True
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from perdes.regions.models import Region, RegionLevel
 from perdes.tracking import deadlines
 from perdes.tracking.deadlines import DEFAULTS, DeadlineKind, EffectiveRule
 from perdes.tracking.fold import State, Step, fold, next_steps
+from perdes.tracking.kinds import ProductKind
 from perdes.tracking.models import (
     Adoption,
     AdoptionEvent,
@@ -208,6 +210,7 @@ class AdoptionView:
     adoption: Adoption
     timeline: list[TimelineEntry]
     next_steps: tuple[Stage, ...]
+    links: list[Any] = field(default_factory=list)  # links.LinkView, both directions
     deadline_text: str = ""
     deadline_tone: str = ""
     deadline_rule: EffectiveRule | None = None
@@ -239,6 +242,9 @@ def village_tracker(
     )
     rules = effective_rules(session, regency_code=village_code[:5]) if rows else {}
     skip = skips_joint_leave(session, regency_code=village_code[:5]) if rows else False
+    from perdes.tracking.links import links_of  # lazily: links imports this module
+
+    linked = links_of(session, [a.id for a in rows])
     views = []
     for adoption in rows:
         steps, timeline = effective_steps(adoption)
@@ -247,7 +253,8 @@ def village_tracker(
         view = AdoptionView(
             adoption=adoption,
             timeline=timeline,
-            next_steps=next_steps(state, after_the_fact=after_the_fact),
+            next_steps=next_steps(state, after_the_fact=after_the_fact, kind=adoption.kind),
+            links=linked.get(adoption.id, []),
         )
         if adoption.next_deadline_on is not None and adoption.next_deadline_kind is not None:
             view.deadline_text, view.deadline_tone = deadlines.describe(
@@ -258,6 +265,7 @@ def village_tracker(
     unfinished = any(
         v.adoption.current_stage is None or v.adoption.current_stage not in PROMULGATED
         for v in views
+        if v.adoption.kind is ProductKind.PERDES
     )
     can_start = village.can_make_perdes and not unfinished
     return VillageTracker(

@@ -25,14 +25,18 @@ from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.drafting.workspace.models import Draft, DraftRevision
 from perdes.errors import Conflict, ValidationFailed
+from perdes.regions.codes import is_valid_code
 from perdes.regions.eligibility import PerdesNotAllowed
+from perdes.regions.models import Region, RegionLevel
 from perdes.tracking import agreed, deadlines
 from perdes.tracking.fold import State, Step, apply, check_step, fold
+from perdes.tracking.kinds import PUBLISHED_AT, ProductKind, parse_kind, step_fields
 from perdes.tracking.models import (
     DEFAULT_TITLE,
     Adoption,
     AdoptionEvent,
     EventKind,
+    LegalProductParty,
 )
 from perdes.tracking.queries import (
     compute_deadline,
@@ -46,7 +50,6 @@ from perdes.tracking.queries import (
 from perdes.tracking.stages import (
     PROMULGATED,
     REASON_FUTURE,
-    STEP_FIELDS,
     ClarificationResult,
     Stage,
 )
@@ -76,9 +79,12 @@ def refresh_read_model(session: Session, adoption: Adoption, state: State) -> No
         raise Conflict(STALE) from exc
     adoption.current_stage = state.stage
     adoption.current_stage_on = state.stage_on
-    adoption.next_deadline_kind, adoption.next_deadline_on = compute_deadline(
-        adoption, rules, skip_joint_leave=skip
+    adoption.next_deadline_kind, adoption.next_deadline_on = (
+        compute_deadline(adoption, rules, skip_joint_leave=skip)
+        if adoption.kind is ProductKind.PERDES
+        else (None, None)  # the statutory deadlines are a Perdes's (PP 43/2014 Pasal 83–84)
     )
+    adoption.published_on = published_on(adoption.kind, state)
     cycle = state.current_cycle
     cancelled = ClarificationResult.DIBATALKAN
     if cycle and cycle.clarified and cycle.clarified.clarification_result is cancelled:
@@ -104,6 +110,17 @@ def refresh_read_model(session: Session, adoption: Adoption, state: State) -> No
     events.publish(session, events.Change.ADOPTION, adoption.village_code)
 
 
+def published_on(kind: ProductKind, state: State) -> date | None:
+    """When the latest published text of a product became public (promulgation; penetapan
+    for a Keputusan), even if it was annulled since; None while never published."""
+    promulgated = PUBLISHED_AT[kind] is Stage.DIUNDANGKAN
+    for cycle in reversed(state.cycles):
+        step = cycle.promulgated if promulgated else cycle.enacted
+        if step is not None:
+            return step.occurred_on
+    return None
+
+
 def parse_date(raw: object, *, field_name: str, errors: FieldErrors) -> date | None:
     """An ISO date (as sent by ``<input type=date>``), or None with the reason recorded."""
     if isinstance(raw, date):
@@ -124,11 +141,13 @@ def clean_step(
     *,
     date_field: str = "occurred_on",
     after_the_fact: bool = False,
+    kind: ProductKind = ProductKind.PERDES,
 ) -> Step | None:
-    """The step ``data`` describes (only the fields ``stage`` carries), or None with errors."""
+    """The step ``data`` describes (only the fields ``stage`` carries for a product of
+    ``kind``), or None with errors."""
     occurred_on = parse_date(data.get(date_field), field_name=date_field, errors=errors)
     values: dict[str, Any] = {}
-    allowed = STEP_FIELDS[stage]
+    allowed = step_fields(kind, stage)
     for name, limit in TEXT_LIMITS.items():
         if name in allowed:
             values[name] = clean_text(data.get(name), field=name, errors=errors, max_length=limit)
@@ -211,12 +230,17 @@ def start_adoption(
     title: str = DEFAULT_TITLE,
     summary: str = "",
     perdes_type: str = deadlines.PerdesType.LAINNYA.value,
+    kind: str = ProductKind.PERDES.value,
+    partner_codes: str = "",
 ) -> Adoption:
-    """Open the record of a new Perdes for a village; nothing is recorded as a step yet.
+    """Open the record of a new legal product of ``kind`` (default a Perdes) for a village;
+    nothing is recorded as a step yet. A Peraturan Bersama names its partner villages
+    (``partner_codes``: Kemendagri codes separated by commas or spaces).
 
     Raises NotFound outside the scope, OutOfScope without the right to record, and
-    ValidationFailed for a kelurahan (which cannot make a Perdes), a village that still has
-    an unpromulgated Perdes in progress, or a bad title.
+    ValidationFailed for a kelurahan (which cannot make village regulations), a village that
+    still has an unpromulgated Perdes in progress (other kinds may be many), an unknown kind,
+    bad partner villages, or a bad title.
     """
     region = village_region(session, actor=actor, village_code=village_code)
     actor.require("adoption.record", village_code)
@@ -228,25 +252,37 @@ def start_adoption(
         summary, field="summary", errors=errors, max_length=500, multiline=True
     )
     try:
-        kind = deadlines.PerdesType(perdes_type or deadlines.PerdesType.LAINNYA.value)
+        evaluated = deadlines.PerdesType(perdes_type or deadlines.PerdesType.LAINNYA.value)
     except ValueError:
         errors.add("perdes_type", "Pilih jenis Perdes.")
-        kind = deadlines.PerdesType.LAINNYA
+        evaluated = deadlines.PerdesType.LAINNYA
+    product = parse_kind(kind)
+    if product is None:
+        errors.add("kind", "Pilih jenis produk hukum.")
+        product = ProductKind.PERDES
+    if product is not ProductKind.PERDES:
+        evaluated = deadlines.PerdesType.LAINNYA  # only a Perdes is evaluated (Pasal 69)
+    partners = _clean_partners(
+        session, actor=actor, raw=partner_codes, village_code=village_code, kind=product,
+        errors=errors,
+    )  # fmt: skip
     if errors:
         raise ValidationFailed(dict(errors))
     unfinished = session.scalar(
         select(Adoption.id).where(
             Adoption.village_code == village_code,
+            Adoption.kind == ProductKind.PERDES,
             Adoption.current_stage.is_(None) | Adoption.current_stage.not_in(list(PROMULGATED)),
         )
     )
-    if unfinished is not None:
+    if product is ProductKind.PERDES and unfinished is not None:
         raise ValidationFailed({"title": UNFINISHED}, UNFINISHED)
     adoption = Adoption(
         village_code=village_code,
+        kind=product,
         title=clean_title,
         summary=clean_summary,
-        perdes_type=kind,
+        perdes_type=evaluated,
         created_by_id=actor.user_id,
         created_at=utcnow(),
         updated_at=utcnow(),
@@ -257,17 +293,67 @@ def start_adoption(
             session.flush()
     except IntegrityError as exc:
         raise ValidationFailed({"title": UNFINISHED}, UNFINISHED) from exc
+    for code in partners:
+        session.add(LegalProductParty(adoption_id=adoption.id, village_code=code))
+    session.flush()
     audit.record(
         session,
         actor=actor,
         entity="adoption",
         entity_id=adoption.id,
         action="start",
-        changes={"title": (None, clean_title), "perdes_type": (None, kind.value)},
+        changes={
+            "title": (None, clean_title),
+            "perdes_type": (None, evaluated.value),
+            "kind": (None, product.value),
+            "partners": (None, ", ".join(partners) or None),
+        },
         village_code=village_code,
     )
     events.publish(session, events.Change.ADOPTION, village_code)
     return adoption
+
+
+PARTNERS_REQUIRED = (
+    "Peraturan Bersama Kepala Desa ditetapkan oleh dua Kepala Desa atau lebih: isi kode desa mitra."
+)
+PARTNERS_ONLY_JOINT = "Desa mitra hanya untuk Peraturan Bersama Kepala Desa."
+MAX_PARTNERS = 20
+
+
+def _clean_partners(
+    session: Session,
+    *,
+    actor: Principal,
+    raw: str,
+    village_code: str,
+    kind: ProductKind,
+    errors: FieldErrors,
+) -> list[str]:
+    """The partner villages of a Peraturan Bersama (UU 6/2014 Pasal 70: two or more
+    villages): existing desa (not kelurahan), other than the recording one, no repeats."""
+    codes = [c for c in str(raw or "").replace(",", " ").split() if c]
+    if kind is not ProductKind.PERATURAN_BERSAMA:
+        if codes:
+            errors.add("partner_codes", PARTNERS_ONLY_JOINT)
+        return []
+    if not codes:
+        errors.add("partner_codes", PARTNERS_REQUIRED)
+        return []
+    if len(codes) > MAX_PARTNERS:
+        errors.add("partner_codes", f"Paling banyak {MAX_PARTNERS} desa mitra.")
+        return []
+    found: list[str] = []
+    for code in dict.fromkeys(codes):
+        region = session.get(Region, code) if is_valid_code(code) else None
+        if region is None or region.level is not RegionLevel.DESA or not region.can_make_perdes:
+            errors.add("partner_codes", f"Kode desa “{code[:20]}” tidak dikenal atau bukan desa.")
+            return []
+        if code == village_code:
+            errors.add("partner_codes", "Desa pencatat tidak perlu dicantumkan sebagai mitra.")
+            return []
+        found.append(code)
+    return found
 
 
 def record_step(
@@ -293,7 +379,7 @@ def record_step(
     today = today or deadlines.latest_valid_date()
     errors = FieldErrors()
     stage = _clean_stage(data.get("stage"), errors)
-    step = clean_step(stage, data, errors) if stage is not None else None
+    step = clean_step(stage, data, errors, kind=adoption.kind) if stage is not None else None
     notes = clean_text(
         data.get("notes"), field="notes", errors=errors, max_length=2000, multiline=True
     )
@@ -309,7 +395,7 @@ def record_step(
     state = fold(steps)
     if step is not None:
         try:
-            check_step(state, step, today=today)
+            check_step(state, step, today=today, kind=adoption.kind)
         except ValidationFailed as exc:
             for key, message in exc.errors.items():
                 errors.add(key, message)
@@ -466,7 +552,11 @@ def correct_event(
         replacement: Step | None = None
     else:
         replacement = clean_step(
-            original.stage, data or {}, errors, after_the_fact=original.after_the_fact
+            original.stage,
+            data or {},
+            errors,
+            after_the_fact=original.after_the_fact,
+            kind=adoption.kind,
         )
     if errors:
         raise ValidationFailed(dict(errors))
@@ -476,7 +566,7 @@ def correct_event(
         if not (retract and s.event_id == original.id)
     ]
     try:
-        state = fold([s for s in candidate if s is not None], today=today)
+        state = fold([s for s in candidate if s is not None], today=today, kind=adoption.kind)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.errors) from exc
     kind = EventKind.PEMBATALAN if retract else EventKind.KOREKSI

@@ -136,9 +136,13 @@ REASON_DECISION_REQUIRED = "Wajib diisi bila Perdes dibatalkan."
 REASON_KELURAHAN = KELURAHAN_REFUSAL  # the one rule: perdes.regions.eligibility
 
 
-def refusal(current: Stage | None, step: Stage) -> str:
-    """Why ``step`` may not follow ``current``, in Indonesian."""
-    allowed = TRANSITIONS[current]
+def refusal(
+    current: Stage | None,
+    step: Stage,
+    table: dict[Stage | None, tuple[Stage, ...]] | None = None,
+) -> str:
+    """Why ``step`` may not follow ``current`` (under ``table``, default a Perdes's)."""
+    allowed = (table or TRANSITIONS).get(current, ())
     if not allowed:
         return REASON_FINISHED
     names = " atau ".join(f"“{STAGE_LABELS[s]}”" for s in allowed)

@@ -11,6 +11,10 @@ Two questions, one definition each:
   older one out of force; a klarifikasi "dibatalkan" does (it sends that adoption back to
   penyusunan).
 
+Only **Peraturan Desa** count (``Adoption.kind``): a village's Perkades, Keputusan or
+Peraturan Bersama are recorded by the same tracker but never move its stage or make it
+"promulgated" (``perdes_only()`` is the clause; a Perkades is never the "latest" adoption).
+
 The SQL clauses below are the same definitions for queries that aggregate many villages; a
 test holds the Python and the SQL forms to agree.
 """
@@ -23,10 +27,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
+from perdes.tracking.kinds import ProductKind
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import PROMULGATED, Stage
 
 PROMULGATED_STAGES: tuple[Stage, ...] = tuple(sorted(PROMULGATED))
+
+
+def perdes_only(table: Any = Adoption) -> ColumnElement[bool]:
+    """SQL: the adoption row is a Peraturan Desa (the only kind that says where a village
+    stands)."""
+    return table.kind == ProductKind.PERDES  # type: ignore[no-any-return]  # Adoption or an alias of it
 
 
 def is_latest() -> ColumnElement[bool]:
@@ -50,6 +61,7 @@ def promulgated_clause(village_code: Any) -> ColumnElement[bool]:
     return exists().where(
         holder.village_code == village_code,
         holder.current_stage.in_(PROMULGATED_STAGES),
+        perdes_only(holder),
     )
 
 
@@ -59,7 +71,7 @@ def latest_adoptions(session: Session, codes: Collection[str]) -> dict[str, Adop
         return {}
     latest = (
         select(func.max(Adoption.id))
-        .where(Adoption.village_code.in_(list(codes)))
+        .where(Adoption.village_code.in_(list(codes)), perdes_only())
         .group_by(Adoption.village_code)
     )
     rows = session.scalars(select(Adoption).where(Adoption.id.in_(latest)))
@@ -76,6 +88,7 @@ def promulgated_villages(session: Session, codes: Collection[str]) -> set[str]:
             .where(
                 Adoption.village_code.in_(list(codes)),
                 Adoption.current_stage.in_(PROMULGATED_STAGES),
+                perdes_only(),
             )
             .distinct()
         )
@@ -101,4 +114,4 @@ def is_promulgated(session: Session, *, village_code: str) -> bool:
 
 def villages_with_adoptions() -> Select[str]:
     """SQL: the codes of villages that ever started an adoption."""
-    return select(Adoption.village_code).distinct()
+    return select(Adoption.village_code).where(perdes_only()).distinct()

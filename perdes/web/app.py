@@ -19,6 +19,7 @@ from perdes.web.api import adoption as api_adoption
 from perdes.web.api import checklist as api_checklist
 from perdes.web.api import docs as api_docs
 from perdes.web.api import drafts as api_drafts
+from perdes.web.api import public as api_public
 from perdes.web.api import regions as api_regions
 from perdes.web.assets import Compression, FingerprintedStaticFiles
 from perdes.web.bodylimit import BodyLimitMiddleware
@@ -41,6 +42,7 @@ from perdes.web.routes import (
     monitoring_analytics,
     monitoring_targets,
     notifications,
+    public,
     recovery,
     regions,
     step_documents,
@@ -52,7 +54,7 @@ from perdes.web.templating import make_templates
 
 # Every route module, in matching order; the authorization-matrix test walks these.
 # The JSON API modules (perdes/web/api/) are the only ones in the OpenAPI document.
-API_MODULES = (api_regions, api_adoption, api_checklist, api_drafts)
+API_MODULES = (api_regions, api_adoption, api_checklist, api_drafts, api_public)
 ROUTE_MODULES = (
     health,
     auth,
@@ -64,6 +66,7 @@ ROUTE_MODULES = (
     tracking,
     tracking_reports,
     step_documents,
+    public,
     drafts,
     draft_edits,
     checklist,

@@ -28,6 +28,7 @@ from perdes.web.deps import DB, brief_write
 
 SESSION_COOKIE = "perdes_session"
 ANON_COOKIE = "perdes_anon"
+NO_ANON_COOKIE_PATHS = ("/static/", "/publik/", "/api/v1/public/")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 PUBLIC = "public"
@@ -192,7 +193,8 @@ class AnonymousCookieMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+        # Public listings are the same for everyone and cacheable: they set no cookie.
+        if scope["type"] != "http" or scope["path"].startswith(NO_ANON_COOKIE_PATHS):
             await self.app(scope, receive, send)
             return
         cookies = _cookie_header(scope)

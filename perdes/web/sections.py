@@ -11,8 +11,16 @@ from perdes.accounts.principal import Principal
 from perdes.monitoring import charts
 from perdes.monitoring.figures import FUNNEL_KEYS, FUNNEL_LABELS, Figures
 from perdes.stepdocs.services import offered_documents
-from perdes.tracking import agreed, queries
+from perdes.tracking import agreed, links, queries
 from perdes.tracking.deadlines import DEFAULTS, EVALUATED, EVALUATION_STAGES, PERDES_TYPE_LABELS
+from perdes.tracking.kinds import (
+    GAZETTE,
+    KIND_LABELS,
+    NUMBER_LABELS,
+    ProductKind,
+    required_fields,
+    step_fields,
+)
 from perdes.tracking.models import DEFAULT_TITLE
 from perdes.tracking.stages import (
     CLARIFICATION_LABELS,
@@ -25,9 +33,24 @@ from perdes.tracking.stages import (
 )
 
 
+def kind_labels(kind: ProductKind) -> dict[str, Any]:
+    """The step fields and labels of one kind of product, for the step forms and timeline."""
+    return {
+        "step_fields": {stage: step_fields(kind, stage) for stage in Stage},
+        "required_fields": {stage: required_fields(kind, stage) for stage in Stage},
+        "field_labels": {**FIELD_LABELS, "perdes_number": NUMBER_LABELS[kind]},
+        "clarification_labels": CLARIFICATION_LABELS,
+    }
+
+
 def tracker_labels() -> dict[str, Any]:
     """The labels and rules the tracker templates read."""
     return {
+        "kind_labels": KIND_LABELS,
+        "kind_step_labels": kind_labels,
+        "gazette": GAZETTE,
+        "link_labels": links.LINK_LABELS,
+        "ProductKind": ProductKind,
         "stage_labels": STAGE_LABELS,
         "date_labels": DATE_LABELS,
         "field_labels": FIELD_LABELS,

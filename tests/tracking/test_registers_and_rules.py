@@ -58,7 +58,11 @@ def test_registers_hold_exactly_the_recorded_numbers(db, operator):
     assert village_registers(db, actor=operator, village_code=LONTAR, year=2025).peraturan == []
 
     wb = load_workbook(BytesIO(registers_xlsx(reg)))
-    assert wb.sheetnames == ["Buku Peraturan di Desa", "Buku Lembaran Desa"]
+    assert wb.sheetnames == [
+        "Buku Peraturan di Desa",
+        "Buku Lembaran Desa",
+        "Buku Keputusan Kepala Desa",
+    ]
     ws = wb["Buku Peraturan di Desa"]
     assert "TAHUN 2026" in ws["A1"].value
     assert ws["A3"].value == "Nomor urut"

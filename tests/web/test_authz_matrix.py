@@ -42,6 +42,8 @@ PATH_SAMPLES = {
     "butir": "satgas-komunitas-pmi",
     "bukti": "999999",
     "adoption_id": "{adoption_id}",
+    "product_id": "{adoption_id}",
+    "link_id": "999999",
     "event_id": "{event_id}",
     "file_id": "{file_id}",
     "rule_id": "{rule_id}",
@@ -139,6 +141,23 @@ def route_cases():
     for route in ROUTES:
         for method in sorted(route.methods - {"HEAD"}):
             yield pytest.param(route, method, id=f"{method} {route.path}")
+
+
+# Every route anyone may use without signing in: signing in and its recovery, health, the API
+# documents, and the public listing of published legal products (pages, scans, JDIHN feed).
+# A route added here is published to the world: add it on purpose.
+DECLARED_PUBLIC = {
+    "home", "login", "login_form", "logout", "logout_form", "email_verify", "email_verify_form",
+    "invitation_accept", "invitation_form", "password_forgot", "password_forgot_form",
+    "password_reset", "password_reset_form", "unsubscribe", "unsubscribe_form",
+    "healthz", "api_docs", "api_openapi",
+    "public_village", "public_regency", "public_product", "public_product_scan",
+    "api_public_jdihn",
+}  # fmt: skip
+
+
+def test_public_routes_are_exactly_the_declared_ones():
+    assert {r.name for r in ROUTES if rule_of(r) == PUBLIC} == DECLARED_PUBLIC
 
 
 def test_every_route_declares_a_rule():

@@ -292,7 +292,7 @@ def test_registers_page_and_xlsx(client, db, regions):
         "Pelindungan Pekerja Migran Indonesia",
     ]
     fragment = client.get(f"/desa/{LONTAR}/register?tahun=2025", htmx=True)
-    assert "<html" not in fragment.text and "Tidak ada Peraturan Desa" in fragment.text
+    assert "<html" not in fragment.text and "Tidak ada peraturan di desa" in fragment.text
     xlsx = client.get(f"/desa/{LONTAR}/register.xlsx?tahun=2026")
     assert xlsx.status_code == 200 and xlsx.headers["content-disposition"].startswith("attachment")
     wb = load_workbook(BytesIO(xlsx.content))

@@ -12,6 +12,7 @@ from perdes.accounts.principal import Principal
 from perdes.exchange import jdihn
 from perdes.tracking import queries
 from perdes.tracking import services as tracking
+from perdes.tracking.kinds import ProductKind
 from perdes.tracking.queries import AdoptionView, TimelineEntry
 from perdes.tracking.services import TEXT_LIMITS
 from perdes.tracking.stages import (
@@ -27,6 +28,7 @@ from perdes.web.api.common import (
     NON_BLANK,
     ONE_LINE,
     PREFIX,
+    JdihnRecord,
     Paged,
     PageParams,
     RegionCode,
@@ -79,6 +81,9 @@ class StepOut(BaseModel):
 
 class AdoptionOut(BaseModel):
     id: int
+    kind: ProductKind = Field(
+        description="perdes, peraturan_bersama, perkades or kepdes (each has its own steps)."
+    )
     title: str
     summary: str
     version: int = Field(description="Send as expected_version to refuse concurrent writes.")
@@ -151,6 +156,7 @@ def _adoption_out(view: AdoptionView) -> AdoptionOut:
     a = view.adoption
     return AdoptionOut(
         id=a.id,
+        kind=a.kind,
         title=a.title,
         summary=a.summary,
         version=a.version,
@@ -292,38 +298,6 @@ def record_step(
 
 
 # --- JDIHN ---------------------------------------------------------------------------------
-
-
-class JdihnRecord(BaseModel):
-    """The JDIHN integration fields of one promulgated Perdes (names as JDIH sites use them)."""
-
-    idData: str
-    tahun_pengundangan: str
-    tanggal_penetapan: str
-    tanggal_pengundangan: str
-    jenis: str
-    noPeraturan: str
-    judul: str
-    noPanggil: str
-    singkatanJenis: str
-    tempatTerbit: str
-    penerbit: str
-    deskripsiFisik: str
-    sumber: str
-    subjek: str
-    isbn: str
-    status: str
-    bahasa: str
-    bidangHukum: str
-    teuBadan: str
-    nomorIndukBuku: str
-    fileDownload: str
-    urlDownload: str
-    abstrak: str
-    urlabstrak: str
-    urlDetailPeraturan: str
-    operasi: str
-    display: str
 
 
 @router.get(

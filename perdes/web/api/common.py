@@ -113,3 +113,36 @@ VillageCode = Annotated[
         examples=["36.04.13.2007"],
     ),
 ]
+
+
+class JdihnRecord(BaseModel):
+    """The JDIHN integration fields of one published legal product (names as JDIH sites use
+    them): the token API's Perdes record and the public feed's."""
+
+    idData: str
+    tahun_pengundangan: str
+    tanggal_penetapan: str
+    tanggal_pengundangan: str
+    jenis: str
+    noPeraturan: str
+    judul: str
+    noPanggil: str
+    singkatanJenis: str
+    tempatTerbit: str
+    penerbit: str
+    deskripsiFisik: str
+    sumber: str
+    subjek: str
+    isbn: str
+    status: str
+    bahasa: str
+    bidangHukum: str
+    teuBadan: str
+    nomorIndukBuku: str
+    fileDownload: str
+    urlDownload: str
+    abstrak: str
+    urlabstrak: str
+    urlDetailPeraturan: str
+    operasi: str
+    display: str

@@ -15,7 +15,7 @@ from perdes.accounts.principal import Principal
 from perdes.errors import Conflict, ValidationFailed
 from perdes.files import check_upload
 from perdes.regions import services as regions
-from perdes.tracking import after_the_fact, evidence, queries, services
+from perdes.tracking import after_the_fact, evidence, links, queries, services
 from perdes.tracking.models import DEFAULT_TITLE, Adoption
 from perdes.tracking.stages import (
     REASON_KELURAHAN,
@@ -112,6 +112,7 @@ def adoption_section(request: Request, kode: str, db: DB, user: Reader) -> Respo
 
 @router.post("/desa/{kode}/perdes", name="adoption_start")
 def adoption_start(request: Request, kode: str, db: DB, user: Recorder, form: FormData) -> Response:
+    started = "Perdes" if form.get("kind", "perdes") in ("", "perdes") else "produk hukum"
     return submit(
         db,
         lambda: services.start_adoption(
@@ -121,12 +122,46 @@ def adoption_start(request: Request, kode: str, db: DB, user: Recorder, form: Fo
             title=form.get("title", ""),
             summary=form.get("summary", ""),
             perdes_type=form.get("perdes_type", ""),
+            kind=form.get("kind", ""),
+            partner_codes=form.get("partner_codes", ""),
         ),
         invalid=lambda errors: _section(
             request, db, user, kode, errors=errors, values=form, form_key="start"
         ),
-        done=lambda _: _done(request, db, user, kode, "Pencatatan Perdes dimulai."),
+        done=lambda _: _done(request, db, user, kode, f"Pencatatan {started} dimulai."),
     )
+
+
+@router.post("/desa/{kode}/perdes/{adoption_id}/tautan", name="adoption_link_add")
+def adoption_link_add(
+    request: Request,
+    kode: str,
+    adoption_id: int,
+    db: DB,
+    user: Recorder,
+    _: AdoptionToRecord,
+    form: FormData,
+) -> Response:
+    """Record that this product amends or repeals another of the village (same kind); bad
+    links re-render with 422, a simultaneous change of either product is a 409."""
+    return _versioned_write(
+        request,
+        db,
+        user,
+        kode,
+        lambda: links.add_link(db, actor=user, village_code=kode, source_id=adoption_id, data=form),
+        values=form,
+        form_key=f"link-{adoption_id}",
+        message="Tautan perubahan/pencabutan dicatat.",
+    )
+
+
+@router.post("/desa/{kode}/perdes/tautan/{link_id}/hapus", name="adoption_link_remove")
+def adoption_link_remove(
+    request: Request, kode: str, link_id: int, db: DB, user: Recorder
+) -> Response:
+    links.remove_link(db, actor=user, village_code=kode, link_id=link_id)
+    return _done(request, db, user, kode, "Tautan dihapus.")
 
 
 @router.post("/desa/{kode}/perdes/{adoption_id}/evaluasi", name="adoption_evaluation_record")
@@ -326,6 +361,8 @@ def adoption_evidence_download(
 
 
 AFTER_FIELDS = (
+    "kind",
+    "partner_codes",
     "title",
     "summary",
     "agreed_on",
