@@ -9,6 +9,7 @@ from perdes import __version__, pipeline
 from perdes.config import PROJECT_ROOT, Settings
 from perdes.db import engine_from_settings
 from perdes.monitoring.maps import GeoStore
+from perdes.register.crypto import keyring_from_settings
 from perdes.web.api import adoption as api_adoption
 from perdes.web.api import checklist as api_checklist
 from perdes.web.api import docs as api_docs
@@ -80,6 +81,8 @@ class PerdesApp(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the engine is created here but connects only on the first request."""
     settings = settings or Settings()
+    if settings.environment == "production":
+        keyring_from_settings(settings)  # refuse to start without the register's keys
     app = PerdesApp(
         title="Perdes PMI",
         version=__version__,
