@@ -111,6 +111,8 @@ def scope_problem(role: Role, regions: Sequence[Region]) -> str | None:
         return "Admin daerah ditugaskan pada provinsi atau kabupaten/kota."
     if role is Role.PEMANTAU and (not regions or RegionLevel.DESA in levels):
         return "Pemantau ditugaskan pada provinsi, kabupaten/kota atau kecamatan."
+    if role is Role.PETUGAS and (len(regions) != 1 or levels != {RegionLevel.DESA}):
+        return "Petugas pendataan ditugaskan pada tepat satu desa."
     if role is Role.PENDAMPING and (not regions or levels != {RegionLevel.DESA}):
         return "Pendamping ditugaskan pada satu desa atau lebih."
     return None

@@ -11,26 +11,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from perdes.errors import ValidationFailed
 from perdes.regions.models import Region, RegionLevel
+from perdes.register.models import Sex
 from perdes.tracking.deadlines import local_today
 
 NIK_LENGTH = 16
 # [0-9], not \d: \d also matches Arabic-Indic, Devanagari and other Unicode digits.
 _NIK = re.compile(r"[0-9]{16}")
 FEMALE_DAY_OFFSET = 40
-
-
-class Sex(StrEnum):
-    """Sex as the NIK encodes it (the day of birth plus 40 for women)."""
-
-    LAKI_LAKI = "L"
-    PEREMPUAN = "P"
 
 
 @dataclass(frozen=True)

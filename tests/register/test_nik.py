@@ -8,7 +8,8 @@ import pytest
 
 from perdes.errors import ValidationFailed
 from perdes.regions.importer import import_regions, read_region_csv
-from perdes.register.nik import Sex, parse_nik, validate_nik
+from perdes.register.models import Sex
+from perdes.register.nik import parse_nik, validate_nik
 
 TODAY = date(2026, 11, 30)
 

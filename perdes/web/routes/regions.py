@@ -34,7 +34,7 @@ def home(request: Request, db: DB, user: MaybeUser) -> Response:
         return RedirectResponse(str(request.url_for("monitoring_home")), status_code=303)
     villages = (
         home_services.my_villages(db, actor=user)
-        if user.is_authenticated and user.role in (Role.OPERATOR, Role.PENDAMPING)
+        if user.is_authenticated and user.role in (Role.OPERATOR, Role.PETUGAS, Role.PENDAMPING)
         else []
     )
     return render(request, "home.html", {"user": user, "villages": villages})
