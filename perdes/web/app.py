@@ -15,6 +15,7 @@ from perdes.web.api import checklist as api_checklist
 from perdes.web.api import docs as api_docs
 from perdes.web.api import drafts as api_drafts
 from perdes.web.api import regions as api_regions
+from perdes.web.api import register_figures as api_register_figures
 from perdes.web.assets import Compression, FingerprintedStaticFiles
 from perdes.web.bodylimit import BodyLimitMiddleware
 from perdes.web.errors import install_auth_handlers, install_error_handlers
@@ -37,6 +38,7 @@ from perdes.web.routes import (
     notifications,
     recovery,
     regions,
+    register_figures,
     tracking,
     tracking_reports,
 )
@@ -45,7 +47,7 @@ from perdes.web.templating import make_templates
 
 # Every route module, in matching order; the authorization-matrix test walks these.
 # The JSON API modules (perdes/web/api/) are the only ones in the OpenAPI document.
-API_MODULES = (api_regions, api_adoption, api_checklist, api_drafts)
+API_MODULES = (api_regions, api_adoption, api_checklist, api_drafts, api_register_figures)
 ROUTE_MODULES = (
     health,
     auth,
@@ -61,6 +63,7 @@ ROUTE_MODULES = (
     monitoring,
     monitoring_analytics,
     monitoring_targets,
+    register_figures,
     admin_import,
     admin,
     admin_mail,
