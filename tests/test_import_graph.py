@@ -37,6 +37,7 @@ PUBLIC: dict[str, frozenset[str]] = {
     "notifications": frozenset({"digests", "reminders", "services"}),
     "profiles": frozenset({"services"}),
     "regions": frozenset({"codes", "eligibility", "importer", "models", "scope", "services"}),
+    "register": frozenset({"basis", "crypto", "models", "nik", "services"}),
     "tracking": frozenset(
         {"after_the_fact", "deadlines", "models", "queries", "services", "stages", "standing"}
     ),
