@@ -37,7 +37,9 @@ PUBLIC: dict[str, frozenset[str]] = {
     "notifications": frozenset({"digests", "reminders", "services"}),
     "profiles": frozenset({"services"}),
     "regions": frozenset({"codes", "eligibility", "importer", "models", "scope", "services"}),
-    "register": frozenset({"basis", "crypto", "figures", "models", "nik", "suppression"}),
+    "register": frozenset(
+        {"basis", "crypto", "figures", "models", "nik", "services", "suppression"}
+    ),
     "tracking": frozenset(
         {"after_the_fact", "deadlines", "models", "queries", "services", "stages", "standing"}
     ),
