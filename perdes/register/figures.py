@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from perdes import events
+from perdes.accounts.principal import Principal
 from perdes.db import Base, UTCDateTime, utcnow
 from perdes.events import Change
 from perdes.regions.models import VillageProfile
@@ -47,6 +48,7 @@ from perdes.register.models import (
     PmiPerson,
     Return,
 )
+from perdes.register.suppression import HIDDEN_LABEL, THRESHOLD
 
 COUNT_COLUMNS = (
     "persons",
@@ -330,6 +332,28 @@ def rebuild(session: Session) -> int:
     for start in range(0, len(ordered), 500):
         refresh_villages(session, ordered[start : start + 500])
     return len(ordered)
+
+
+def visible_pmi_counts(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    active: int | None,
+    returned: int | None,
+) -> tuple[int | str | None, int | str | None, bool]:
+    """The profile's PMI counts as ``actor`` may see them, and whether they come from the
+    register. Counted from a register, a count under 5 is "< 5" for everyone but the
+    village's own officers (a village is below the kecamatan: suppression applies)."""
+    if not keeps_register(session, village_code=village_code):
+        return active, returned, False
+    if actor.can("register.record", village_code):
+        return active, returned, True
+    hidden = tuple(
+        HIDDEN_LABEL if value is not None and value < THRESHOLD else value
+        for value in (active, returned)
+    )
+    return hidden[0], hidden[1], True
 
 
 def keeps_register(session: Session, *, village_code: str) -> bool:
