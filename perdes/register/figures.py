@@ -22,11 +22,13 @@ from sqlalchemy import (
     String,
     and_,
     case,
-    delete,
     func,
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from perdes import events
@@ -240,10 +242,14 @@ def refresh_villages(session: Session, codes: Iterable[str]) -> set[str]:
     """Recompute these villages' rows, their kecamatan rows and the profiles' PMI counts.
 
     Returns the villages whose profile counts moved (the caller publishes ``PROFILE``).
+    The kecamatan rows are locked first, so two transactions writing in one kecamatan take
+    turns and the second counts what the first committed (no lost update).
     """
-    computed = compute_villages(session, codes)
-    if not computed:
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
         return set()
+    _lock_districts(session, sorted({c[:8] for c in wanted}))
+    computed = compute_villages(session, wanted)
     existing = {
         row.village_code: row
         for row in session.scalars(
@@ -269,6 +275,33 @@ def refresh_villages(session: Session, codes: Iterable[str]) -> set[str]:
     return _copy_to_profiles(session, computed)
 
 
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _lock_districts(session: Session, districts: list[str]) -> None:
+    """Make each kecamatan row exist and lock it, in code order (no deadlock). On SQLite a
+    single writer makes this a no-op."""
+    stmt = _insert(session)(RegisterDistrictFigure).values(
+        [
+            {
+                "district_code": d,
+                "villages": 0,
+                **dict.fromkeys(COUNT_COLUMNS, 0),
+                "updated_at": utcnow(),
+            }
+            for d in districts
+        ]
+    )
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["district_code"]))
+    session.execute(
+        select(RegisterDistrictFigure.district_code)
+        .where(RegisterDistrictFigure.district_code.in_(districts))
+        .order_by(RegisterDistrictFigure.district_code)
+        .with_for_update()
+    ).all()
+
+
 def _copy_to_profiles(session: Session, computed: dict[str, dict[str, int]]) -> set[str]:
     """A village keeping a register (one person or more) takes its profile counts from it."""
     moved: set[str] = set()
@@ -285,7 +318,14 @@ def _copy_to_profiles(session: Session, computed: dict[str, dict[str, int]]) -> 
         profile = profiles.get(code)
         if profile is None:
             profile = new_profile(code)
-            session.add(profile)
+            try:
+                with session.begin_nested():  # a profile saved meanwhile by its operator wins
+                    session.add(profile)
+                    session.flush()
+            except IntegrityError:
+                profile = session.get(VillageProfile, code)
+                if profile is None:
+                    raise
         counts = keeping[code]
         wanted = (counts["abroad"], counts["returned_home"])
         if (profile.pmi_active_count, profile.pmi_returned_count) != wanted:
@@ -313,14 +353,26 @@ def refresh_districts(session: Session, districts: Iterable[str]) -> None:
             .group_by(RegisterVillageFigure.district_code)
         )
     }
-    session.execute(
-        delete(RegisterDistrictFigure).where(RegisterDistrictFigure.district_code.in_(wanted))
-    )
-    for district, values in sums.items():
-        row = RegisterDistrictFigure(district_code=district, villages=int(values[0]))
+    rows = {
+        r.district_code: r
+        for r in session.scalars(
+            select(RegisterDistrictFigure).where(RegisterDistrictFigure.district_code.in_(wanted))
+        )
+    }
+    for district in wanted:
+        row = rows.get(district)
+        values = sums.get(district)
+        if values is None:
+            if row is not None:
+                session.delete(row)
+            continue
+        if row is None:
+            row = RegisterDistrictFigure(district_code=district)
+            session.add(row)
+        row.villages = int(values[0])
         for column, value in zip(COUNT_COLUMNS, values[1:], strict=True):
             setattr(row, column, int(value or 0))
-        session.add(row)
+        row.updated_at = utcnow()
     session.flush()
 
 
