@@ -40,6 +40,7 @@ from perdes.web.routes import (
     register,
     register_episodes,
     register_rights,
+    register_staff,
     tracking,
     tracking_reports,
 )
@@ -60,6 +61,7 @@ ROUTE_MODULES = (
     register,
     register_episodes,
     register_rights,
+    register_staff,
     tracking,
     tracking_reports,
     drafts,
