@@ -39,7 +39,9 @@ PUBLIC: dict[str, frozenset[str]] = {
     "notifications": frozenset({"digests", "reminders", "services"}),
     "profiles": frozenset({"services"}),
     "regions": frozenset({"codes", "eligibility", "importer", "models", "scope", "services"}),
-    "register": frozenset({"basis", "crypto", "models", "nik", "services"}),
+    "register": frozenset(
+        {"basis", "crypto", "figures", "models", "nik", "services", "suppression"}
+    ),
     "tracking": frozenset(
         {"after_the_fact", "deadlines", "models", "queries", "services", "stages", "standing"}
     ),

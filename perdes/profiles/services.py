@@ -12,6 +12,7 @@ from perdes.db import utcnow
 from perdes.errors import Conflict
 from perdes.regions.models import VillageProfile
 from perdes.regions.services import PROFILE_FIELDS, get_village, validate_profile
+from perdes.register import figures as register_figures
 
 PROFILE_TAKEN = (
     "Profil desa baru saja disimpan oleh pengguna lain. Muat ulang halaman, periksa, lalu "
@@ -24,14 +25,19 @@ def update_profile(
 ) -> VillageProfile:
     """Validate and save a village profile, recording the changed fields in the audit log.
 
-    Raises NotFound outside the actor's scope, OutOfScope when the actor may not edit it,
-    ValidationFailed on bad input and Conflict when a parallel first save won (nothing
-    written).
+    The PMI counts of a village keeping a register stay the register's. Raises NotFound
+    outside the actor's scope, OutOfScope when the actor may not edit it, ValidationFailed on
+    bad input and Conflict when a parallel first save won (nothing written).
     """
     village = get_village(session, code=code, scope=actor.scope)
     actor.require("village.edit_profile", code)
     clean = validate_profile(data)
     profile = village.profile
+    if register_figures.keeps_register(session, village_code=code):
+        # A village keeping a register counts its PMI there; typed numbers would be lost
+        # at the register's next write, so they are not taken (one truth).
+        clean["pmi_active_count"] = profile.pmi_active_count
+        clean["pmi_returned_count"] = profile.pmi_returned_count
     changes: dict[str, tuple[object, object]] = {}
     for name in PROFILE_FIELDS:
         before = getattr(profile, name)

@@ -15,6 +15,7 @@ from perdes.web.api import checklist as api_checklist
 from perdes.web.api import docs as api_docs
 from perdes.web.api import drafts as api_drafts
 from perdes.web.api import regions as api_regions
+from perdes.web.api import register_figures as api_register_figures
 from perdes.web.assets import Compression, FingerprintedStaticFiles
 from perdes.web.bodylimit import BodyLimitMiddleware
 from perdes.web.errors import install_auth_handlers, install_error_handlers
@@ -39,6 +40,8 @@ from perdes.web.routes import (
     regions,
     register,
     register_episodes,
+    register_figures,
+    register_import,
     register_rights,
     register_staff,
     tracking,
@@ -49,7 +52,7 @@ from perdes.web.templating import make_templates
 
 # Every route module, in matching order; the authorization-matrix test walks these.
 # The JSON API modules (perdes/web/api/) are the only ones in the OpenAPI document.
-API_MODULES = (api_regions, api_adoption, api_checklist, api_drafts)
+API_MODULES = (api_regions, api_adoption, api_checklist, api_drafts, api_register_figures)
 ROUTE_MODULES = (
     health,
     auth,
@@ -69,6 +72,8 @@ ROUTE_MODULES = (
     monitoring,
     monitoring_analytics,
     monitoring_targets,
+    register_figures,
+    register_import,
     admin_import,
     admin,
     admin_mail,
