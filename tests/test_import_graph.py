@@ -40,7 +40,17 @@ PUBLIC: dict[str, frozenset[str]] = {
     "profiles": frozenset({"services"}),
     "regions": frozenset({"codes", "eligibility", "importer", "models", "scope", "services"}),
     "register": frozenset(
-        {"basis", "crypto", "figures", "models", "nik", "services", "suppression"}
+        {
+            "basis",
+            "crypto",
+            "figures",
+            "models",
+            "nik",
+            "rekey",
+            "retention",
+            "services",
+            "suppression",
+        }
     ),
     "tracking": frozenset(
         {"after_the_fact", "deadlines", "models", "queries", "services", "stages", "standing"}
