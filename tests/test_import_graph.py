@@ -23,7 +23,9 @@ DOMAINS = [p for p in PACKAGES if p != "web"]
 
 # What other domain packages may import from each package. Anything else is private to it.
 PUBLIC: dict[str, frozenset[str]] = {
-    "accounts": frozenset({"audit", "models", "permissions", "principal", "services"}),
+    "accounts": frozenset(
+        {"audit", "models", "permissions", "principal", "selfservice", "services"}
+    ),
     "checklist": frozenset(
         {"derived", "loading", "models", "registry", "scoring", "services", "store", "validity"}
     ),

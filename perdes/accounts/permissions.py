@@ -65,6 +65,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "register.export": frozenset({Role.OPERATOR, Role.PETUGAS}),
     # the village's own data-protection records: access log, breaches
     "register.protect": frozenset({Role.OPERATOR, Role.PETUGAS}),
+    # the operator designates its village's petugas pendataan (admins do it in Pengguna)
+    "register.staff": frozenset({Role.ADMIN, Role.OPERATOR}),
 }
 
 
@@ -80,7 +82,17 @@ VILLAGE_ONLY = frozenset(
 GRANTABLE: dict[Role, frozenset[Role]] = {
     Role.ADMIN: ALL,
     Role.ADMIN_DAERAH: frozenset({Role.PEMANTAU, Role.OPERATOR, Role.PENDAMPING, Role.PETUGAS}),
+    # through the register's Petugas page only (an operator has no users.manage)
+    Role.OPERATOR: frozenset({Role.PETUGAS}),
 }
+
+
+def may_grant(role: Role | None, granted: Role | str) -> bool:
+    """True when ``role`` may create users of role ``granted``: user managers within
+    GRANTABLE, an operator only a petugas pendataan of its own village."""
+    if can(role, "users.manage"):
+        return True
+    return granted == Role.PETUGAS and can(role, "register.staff")
 
 
 def can(role: Role | None, action: str) -> bool:

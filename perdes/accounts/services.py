@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
 from perdes.accounts.models import LoginAttempt, LoginSession, User, UserScope
-from perdes.accounts.permissions import GRANTABLE, ROLE_LABELS, Role
+from perdes.accounts.permissions import GRANTABLE, ROLE_LABELS, Role, may_grant
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -194,7 +194,8 @@ def create_user(
     or region beyond the actor's own included). Without a password the user cannot sign in
     until an invitation link is used (``selfservice.invite_user``). The e-mail address is
     stored unverified."""
-    actor.require("users.manage")
+    if not may_grant(actor.role, role):
+        actor.require("users.manage")
     errors = FieldErrors()
     name = clean_text(username, field="username", errors=errors, max_length=40, required=True)
     name = name.lower()

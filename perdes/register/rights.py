@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.pagination import Page
-from perdes.register import crypto
+from perdes.register import crypto, retention
 from perdes.register.basis import Purpose
 from perdes.register.fields import choice, past_date
 from perdes.register.models import (
@@ -74,8 +75,12 @@ def answer_request(
     request_id: int,
     data: dict[str, str],
     expected_version: int | None,
-) -> SubjectRequest:
-    """Answer a request (granted or refused, with the reply); a stale form raises Conflict."""
+) -> tuple[SubjectRequest, list[Path]]:
+    """Answer a request (granted or refused, with the reply); a stale form raises Conflict.
+
+    A granted deletion request anonymises the person at once (``retention.anonymise``: the
+    identifying fields blanked, scans released); the released scan files are returned for the
+    caller to delete after the commit."""
     person = writable_person(session, actor=actor, public_id=public_id)
     row = session.scalar(
         select(SubjectRequest).where(
@@ -112,7 +117,15 @@ def answer_request(
         changes={"status": (before, status), "answered_on": (None, answered_on)},
         village_code=person.village_code,
     )  # fmt: skip
-    return row
+    released: list[Path] = []
+    if row.kind is RequestKind.PENGHAPUSAN and status is RequestStatus.DIKABULKAN:
+        released = retention.anonymise(session, person_ids=[person.id])
+        audit.record(
+            session, actor=actor, entity="pmi_person", entity_id=person.id, action="anonymise",
+            changes={"anonymised_at": (None, person.anonymised_at)},
+            village_code=person.village_code,
+        )  # fmt: skip
+    return row, released
 
 
 def requests_of(session: Session, *, person: PmiPerson) -> list[SubjectRequest]:

@@ -44,6 +44,7 @@ from perdes.web.routes import (
     register_figures,
     register_import,
     register_rights,
+    register_staff,
     tracking,
     tracking_reports,
 )
@@ -64,6 +65,7 @@ ROUTE_MODULES = (
     register,
     register_episodes,
     register_rights,
+    register_staff,
     tracking,
     tracking_reports,
     drafts,

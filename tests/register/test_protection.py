@@ -139,3 +139,36 @@ def test_hostile_input_is_refused_or_shown_as_text(client, db, regions):
     client.login_as(db, "operator", ("36.04.13.2008",))
     assert client.get(f"/pmi/orang/{pid}").status_code == 404  # another village's record
     assert client.post(f"/pmi/orang/{pid}/konsultasi", {"held_on": day(1)}).status_code == 404
+
+
+def test_a_granted_deletion_request_anonymises_the_person_and_removes_scans(
+    client, db, regions, settings
+):
+    client.login_as(db, "petugas", (LONTAR,))
+    pid = record(client, SITI)
+    client.post(f"/pmi/orang/{pid}/konsultasi", {"held_on": day(9), "channel": "p3mi",
+                                                 "information": "Info"})  # fmt: skip
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n%hapus"
+    scan = client.post(
+        f"/pmi/orang/{pid}/dokumen",
+        {"kind": "paspor", "status": "ada", "checked_on": day(8), "version": "0"},
+        files={"scan": ("p.pdf", pdf, "application/pdf")},
+    )
+    assert scan.status_code == 303
+    stored = list(settings.effective_upload_path.rglob("*.pdf"))
+    assert len(stored) == 1
+    client.post(f"/pmi/orang/{pid}/permintaan", {"kind": "penghapusan", "received_on": day(1)})
+    page = BeautifulSoup(client.get(f"/pmi/orang/{pid}").text, "html.parser")
+    form = page.select_one("#permintaan form[action*='/permintaan/']")
+    granted = client.post(
+        form["action"],
+        {"status": "dikabulkan", "answered_on": day(0), "answer": "Data dihapus",
+         "version": form.select_one("[name=version]")["value"]},
+    )  # fmt: skip
+    assert granted.status_code == 303
+    page = client.get(f"/pmi/orang/{pid}")
+    assert "(dianonimkan)" in page.text
+    assert SITI["name"] not in page.text and SITI["nik"] not in page.text
+    assert not list(settings.effective_upload_path.rglob("*.pdf"))
+    search = client.post(f"/desa/{LONTAR}/pmi/cari", {"q": SITI["nik"]})
+    assert "NIK tidak ditemukan" in search.text

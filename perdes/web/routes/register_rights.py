@@ -4,6 +4,7 @@ data, the village's access log, and breach records with the 3 x 24-hour duty."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,8 +15,9 @@ from perdes.db import utcnow
 from perdes.errors import Conflict, ValidationFailed
 from perdes.regions import services as regions
 from perdes.register import rights
+from perdes.register.retention import remove_files
 from perdes.validation import parse_int
-from perdes.web.deps import DB, FormData
+from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
 from perdes.web.register_pages import Keys, labels, save_or_rerender
@@ -39,15 +41,31 @@ def register_request_add(
 
 @router.post("/pmi/orang/{pid}/permintaan/{request_id}", name="register_request_answer")
 def register_request_answer(
-    request: Request, pid: str, request_id: int, db: DB, user: Recorder, form: FormData, keys: Keys
+    request: Request,
+    pid: str,
+    request_id: int,
+    db: DB,
+    user: Recorder,
+    form: FormData,
+    keys: Keys,
+    settings: AppSettings,
 ) -> Response:
-    return save_or_rerender(
-        request, db, user, pid, keys, form, f"permintaan-{request_id}",
-        lambda: rights.answer_request(
+    released: list[Path] = []
+
+    def answer() -> None:
+        _, files = rights.answer_request(
             db, actor=user, public_id=pid, request_id=request_id, data=form,
             expected_version=parse_int(form.get("version", "")),
-        ),
-    )  # fmt: skip
+        )  # fmt: skip
+        released.extend(files)
+
+    response = save_or_rerender(
+        request, db, user, pid, keys, form, f"permintaan-{request_id}", answer
+    )
+    if released:  # a granted deletion: the scans go once the anonymisation is committed
+        db.commit()
+        remove_files(settings.effective_upload_path, released)
+    return response
 
 
 @router.get("/pmi/orang/{pid}/ekspor", name="register_person_export")
