@@ -207,13 +207,18 @@ def compute_villages(session: Session, codes: Iterable[str]) -> dict[str, dict[s
             departures_procedural=int(procedural or 0),
             departures_verified=int(verified or 0),
         )
+    # only these villages' persons: a national aggregation per write would cost a second
     last_out = (
         select(Departure.person_id, func.max(Departure.departed_on).label("on"))
+        .join(PmiPerson, PmiPerson.id == Departure.person_id)
+        .where(in_villages)
         .group_by(Departure.person_id)
         .subquery()
     )
     last_back = (
         select(Return.person_id, func.max(Return.returned_on).label("on"))
+        .join(PmiPerson, PmiPerson.id == Return.person_id)
+        .where(in_villages)
         .group_by(Return.person_id)
         .subquery()
     )
