@@ -22,14 +22,17 @@ from sqlalchemy import (
     String,
     and_,
     case,
-    delete,
     func,
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from perdes import events
+from perdes.accounts.principal import Principal
 from perdes.db import Base, UTCDateTime, utcnow
 from perdes.events import Change
 from perdes.regions.models import VillageProfile
@@ -47,6 +50,7 @@ from perdes.register.models import (
     PmiPerson,
     Return,
 )
+from perdes.register.suppression import HIDDEN_LABEL, THRESHOLD
 
 COUNT_COLUMNS = (
     "persons",
@@ -203,13 +207,18 @@ def compute_villages(session: Session, codes: Iterable[str]) -> dict[str, dict[s
             departures_procedural=int(procedural or 0),
             departures_verified=int(verified or 0),
         )
+    # only these villages' persons: a national aggregation per write would cost a second
     last_out = (
         select(Departure.person_id, func.max(Departure.departed_on).label("on"))
+        .join(PmiPerson, PmiPerson.id == Departure.person_id)
+        .where(in_villages)
         .group_by(Departure.person_id)
         .subquery()
     )
     last_back = (
         select(Return.person_id, func.max(Return.returned_on).label("on"))
+        .join(PmiPerson, PmiPerson.id == Return.person_id)
+        .where(in_villages)
         .group_by(Return.person_id)
         .subquery()
     )
@@ -238,10 +247,14 @@ def refresh_villages(session: Session, codes: Iterable[str]) -> set[str]:
     """Recompute these villages' rows, their kecamatan rows and the profiles' PMI counts.
 
     Returns the villages whose profile counts moved (the caller publishes ``PROFILE``).
+    The kecamatan rows are locked first, so two transactions writing in one kecamatan take
+    turns and the second counts what the first committed (no lost update).
     """
-    computed = compute_villages(session, codes)
-    if not computed:
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
         return set()
+    _lock_districts(session, sorted({c[:8] for c in wanted}))
+    computed = compute_villages(session, wanted)
     existing = {
         row.village_code: row
         for row in session.scalars(
@@ -267,6 +280,33 @@ def refresh_villages(session: Session, codes: Iterable[str]) -> set[str]:
     return _copy_to_profiles(session, computed)
 
 
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _lock_districts(session: Session, districts: list[str]) -> None:
+    """Make each kecamatan row exist and lock it, in code order (no deadlock). On SQLite a
+    single writer makes this a no-op."""
+    stmt = _insert(session)(RegisterDistrictFigure).values(
+        [
+            {
+                "district_code": d,
+                "villages": 0,
+                **dict.fromkeys(COUNT_COLUMNS, 0),
+                "updated_at": utcnow(),
+            }
+            for d in districts
+        ]
+    )
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["district_code"]))
+    session.execute(
+        select(RegisterDistrictFigure.district_code)
+        .where(RegisterDistrictFigure.district_code.in_(districts))
+        .order_by(RegisterDistrictFigure.district_code)
+        .with_for_update()
+    ).all()
+
+
 def _copy_to_profiles(session: Session, computed: dict[str, dict[str, int]]) -> set[str]:
     """A village keeping a register (one person or more) takes its profile counts from it."""
     moved: set[str] = set()
@@ -283,7 +323,14 @@ def _copy_to_profiles(session: Session, computed: dict[str, dict[str, int]]) -> 
         profile = profiles.get(code)
         if profile is None:
             profile = new_profile(code)
-            session.add(profile)
+            try:
+                with session.begin_nested():  # a profile saved meanwhile by its operator wins
+                    session.add(profile)
+                    session.flush()
+            except IntegrityError:
+                profile = session.get(VillageProfile, code)
+                if profile is None:
+                    raise
         counts = keeping[code]
         wanted = (counts["abroad"], counts["returned_home"])
         if (profile.pmi_active_count, profile.pmi_returned_count) != wanted:
@@ -311,14 +358,26 @@ def refresh_districts(session: Session, districts: Iterable[str]) -> None:
             .group_by(RegisterVillageFigure.district_code)
         )
     }
-    session.execute(
-        delete(RegisterDistrictFigure).where(RegisterDistrictFigure.district_code.in_(wanted))
-    )
-    for district, values in sums.items():
-        row = RegisterDistrictFigure(district_code=district, villages=int(values[0]))
+    rows = {
+        r.district_code: r
+        for r in session.scalars(
+            select(RegisterDistrictFigure).where(RegisterDistrictFigure.district_code.in_(wanted))
+        )
+    }
+    for district in wanted:
+        row = rows.get(district)
+        values = sums.get(district)
+        if values is None:
+            if row is not None:
+                session.delete(row)
+            continue
+        if row is None:
+            row = RegisterDistrictFigure(district_code=district)
+            session.add(row)
+        row.villages = int(values[0])
         for column, value in zip(COUNT_COLUMNS, values[1:], strict=True):
             setattr(row, column, int(value or 0))
-        session.add(row)
+        row.updated_at = utcnow()
     session.flush()
 
 
@@ -330,6 +389,28 @@ def rebuild(session: Session) -> int:
     for start in range(0, len(ordered), 500):
         refresh_villages(session, ordered[start : start + 500])
     return len(ordered)
+
+
+def visible_pmi_counts(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    active: int | None,
+    returned: int | None,
+) -> tuple[int | str | None, int | str | None, bool]:
+    """The profile's PMI counts as ``actor`` may see them, and whether they come from the
+    register. Counted from a register, a count under 5 is "< 5" for everyone but the
+    village's own officers (a village is below the kecamatan: suppression applies)."""
+    if not keeps_register(session, village_code=village_code):
+        return active, returned, False
+    if actor.can("register.record", village_code):
+        return active, returned, True
+    hidden = tuple(
+        HIDDEN_LABEL if value is not None and value < THRESHOLD else value
+        for value in (active, returned)
+    )
+    return hidden[0], hidden[1], True
 
 
 def keeps_register(session: Session, *, village_code: str) -> bool:

@@ -74,7 +74,7 @@ def reseal_batch(
                 .values({column.key: fresh})
                 .execution_options(synchronize_session=False)
             )
-            resealed += result.rowcount or 0  # type: ignore[attr-defined]  # an UPDATE result has a rowcount
+            resealed += result.rowcount or 0  # type: ignore[attr-defined]  # a CursorResult
     return rows[-1][0], resealed, unreadable
 
 

@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
+from perdes.config import Settings
 from perdes.register.basis import REQUIRED_DOCUMENTS
-from perdes.register.crypto import Keyring, generate_key, lookup_hash, seal
+from perdes.register.crypto import Keyring, keyring_from_settings, lookup_hash, seal
 from perdes.register.models import (
     Case,
     CaseStatus,
@@ -30,8 +31,9 @@ BASIS = "tugas_desa"
 
 
 @pytest.fixture()
-def keyring() -> Keyring:
-    return Keyring.parse(f"t1:{generate_key()}", generate_key())
+def keyring(settings: Settings) -> Keyring:
+    """The app's keyring (development keys generated in the test's instance folder)."""
+    return keyring_from_settings(settings)
 
 
 def next_nik(district: str = "360413") -> str:

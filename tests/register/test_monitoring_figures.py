@@ -144,3 +144,17 @@ def test_bad_region_codes_are_refused(client, db, serang, url):
 def test_village_roles_may_not_see_the_monitoring_figures(client, db, serang):
     client.login_as(db, "operator")
     assert client.get("/pemantauan/register").status_code == 403
+
+
+def test_the_village_page_and_api_hide_small_register_counts_from_outsiders(client, db, serang):
+    # Susukan: 3 persons abroad, counted by its register.
+    client.login_as(db, "pemantau")
+    page = BeautifulSoup(client.get(f"/desa/{SUSUKAN}").text, "html.parser")
+    assert page.select_one("[data-field=pmi_active_count]").get_text() == HIDDEN_LABEL
+    api = client.get(f"/api/v1/villages/{SUSUKAN}").json()["profile"]
+    assert (api["pmi_active_count"], api["pmi_counts_from_register"]) == (HIDDEN_LABEL, True)
+    lontar = client.get(f"/api/v1/villages/{LONTAR}").json()["profile"]
+    assert lontar["pmi_active_count"] == 12, "5 or more is shown"
+    client.login_as(db, "operator", (SUSUKAN,))
+    own = BeautifulSoup(client.get(f"/desa/{SUSUKAN}").text, "html.parser")
+    assert own.select_one("[data-field=pmi_active_count]").get_text() == "3"

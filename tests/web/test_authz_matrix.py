@@ -66,6 +66,7 @@ PATH_SAMPLES = {
     "case_id": "{case_id}",
     "request_id": "{request_id}",
     "breach_id": "{breach_id}",
+    "nomor": "999999",  # a disclosure for the Dinas (none: 404 for those allowed)
 }
 
 

@@ -16,6 +16,7 @@ from perdes.pagination import COUNT_CAP
 from perdes.profiles import services as profiles
 from perdes.regions import services
 from perdes.regions.codes import is_valid_code
+from perdes.register import figures as register_figures
 from perdes.web.deps import DB, FormData
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import MaybeUser, Viewer, requires
@@ -103,6 +104,13 @@ def village_detail(request: Request, kode: str, db: DB, user: Viewer) -> Respons
     context = {
         "user": user,
         "village": village,
+        "pmi_counts": register_figures.visible_pmi_counts(
+            db,
+            actor=user,
+            village_code=kode,
+            active=village.profile.pmi_active_count,
+            returned=village.profile.pmi_returned_count,
+        ),
         "checklists": checklist.village_checklists(db, actor=user, village_code=kode),
         "tracker_section": tracker_section(db, user, kode),
     }

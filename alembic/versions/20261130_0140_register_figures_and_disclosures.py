@@ -1,8 +1,8 @@
-"""register figures: counts per village and kecamatan, no personal data
+"""register figures (counts only) and named disclosures for the Dinas
 
 Revision ID: 0140
 Revises: 0130
-Create Date: 2026-11-30 17:35:44.011077
+Create Date: 2026-11-30 17:52:30.861297
 """
 
 from collections.abc import Sequence
@@ -35,6 +35,76 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("district_code", name=op.f("pk_register_district_figure")),
     )
+    op.create_table(
+        "register_disclosure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("village_code", sa.String(length=13), nullable=False),
+        sa.Column(
+            "recipient", sa.String(length=120), nullable=False, comment="e.g. Disnaker Kab. Serang"
+        ),
+        sa.Column(
+            "request_reference",
+            sa.String(length=120),
+            nullable=False,
+            comment="the recipient's letter asking for the data (number, date)",
+        ),
+        sa.Column(
+            "purpose", sa.String(length=30), nullable=False, comment="a Purpose of register.basis"
+        ),
+        sa.Column("legal_basis", sa.String(length=200), nullable=False),
+        sa.Column(
+            "selection",
+            sa.Enum(
+                "kasus_dirujuk", "keberangkatan", name="selection", native_enum=False, length=24
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "diajukan",
+                "disetujui",
+                "ditolak",
+                name="disclosurestatus",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("requested_by_name", sa.String(length=40), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_by_name", sa.String(length=40), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("exported_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("exported_count", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_register_disclosure_decided_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_register_disclosure_requested_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["village_code"],
+            ["region.code"],
+            name=op.f("fk_register_disclosure_village_code_region"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_register_disclosure")),
+    )
+    with op.batch_alter_table("register_disclosure", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_register_disclosure_village_code"), ["village_code"], unique=False
+        )
+
     op.create_table(
         "register_village_figure",
         sa.Column("village_code", sa.String(length=13), nullable=False),
@@ -86,5 +156,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_register_village_figure_district_code"))
 
     op.drop_table("register_village_figure")
+    with op.batch_alter_table("register_disclosure", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_register_disclosure_village_code"))
+
+    op.drop_table("register_disclosure")
     op.drop_table("register_district_figure")
     # ### end Alembic commands ###
