@@ -178,9 +178,9 @@ def upgrade() -> None:
         sa.Column("closed_on", sa.Date(), nullable=True),
         sa.Column(
             "legal_basis",
-            sa.String(length=30),
+            sa.String(length=200),
             nullable=False,
-            comment="legal basis key (register.basis.LEGAL_BASES)",
+            comment="the legal basis of the purpose, as recorded (register.basis.LEGAL_BASES)",
         ),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -215,9 +215,9 @@ def upgrade() -> None:
         sa.Column("information", sa.Text(), nullable=False, comment="information given"),
         sa.Column(
             "legal_basis",
-            sa.String(length=30),
+            sa.String(length=200),
             nullable=False,
-            comment="legal basis key (register.basis.LEGAL_BASES)",
+            comment="the legal basis of the purpose, as recorded (register.basis.LEGAL_BASES)",
         ),
         sa.Column("recorded_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -263,9 +263,9 @@ def upgrade() -> None:
         sa.Column("procedural", sa.Boolean(), nullable=False),
         sa.Column(
             "legal_basis",
-            sa.String(length=30),
+            sa.String(length=200),
             nullable=False,
-            comment="legal basis key (register.basis.LEGAL_BASES)",
+            comment="the legal basis of the purpose, as recorded (register.basis.LEGAL_BASES)",
         ),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -322,9 +322,9 @@ def upgrade() -> None:
         sa.Column("stored_file_id", sa.Integer(), nullable=True),
         sa.Column(
             "legal_basis",
-            sa.String(length=30),
+            sa.String(length=200),
             nullable=False,
-            comment="legal basis key (register.basis.LEGAL_BASES)",
+            comment="the legal basis of the purpose, as recorded (register.basis.LEGAL_BASES)",
         ),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -362,9 +362,9 @@ def upgrade() -> None:
         sa.Column("started_on", sa.Date(), nullable=False),
         sa.Column(
             "legal_basis",
-            sa.String(length=30),
+            sa.String(length=200),
             nullable=False,
-            comment="legal basis key (register.basis.LEGAL_BASES)",
+            comment="the legal basis of the purpose, as recorded (register.basis.LEGAL_BASES)",
         ),
         sa.ForeignKeyConstraint(
             ["person_id"],
@@ -396,9 +396,9 @@ def upgrade() -> None:
         sa.Column("needs_economic", sa.Boolean(), nullable=False),
         sa.Column(
             "legal_basis",
-            sa.String(length=30),
+            sa.String(length=200),
             nullable=False,
-            comment="legal basis key (register.basis.LEGAL_BASES)",
+            comment="the legal basis of the purpose, as recorded (register.basis.LEGAL_BASES)",
         ),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -473,9 +473,9 @@ def upgrade() -> None:
         sa.Column("destination_country", sa.String(length=60), nullable=False),
         sa.Column(
             "legal_basis",
-            sa.String(length=30),
+            sa.String(length=200),
             nullable=False,
-            comment="legal basis key (register.basis.LEGAL_BASES)",
+            comment="the legal basis of the purpose, as recorded (register.basis.LEGAL_BASES)",
         ),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

@@ -181,7 +181,10 @@ def _person_fk() -> Mapped[int]:
 
 
 def _basis() -> Mapped[str]:
-    return mapped_column(String(30), comment="legal basis key (register.basis.LEGAL_BASES)")
+    return mapped_column(
+        String(200),
+        comment="the legal basis of the purpose, as recorded (register.basis.LEGAL_BASES)",
+    )
 
 
 class Consultation(Base):

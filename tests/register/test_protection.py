@@ -172,3 +172,11 @@ def test_a_granted_deletion_request_anonymises_the_person_and_removes_scans(
     assert not list(settings.effective_upload_path.rglob("*.pdf"))
     search = client.post(f"/desa/{LONTAR}/pmi/cari", {"q": SITI["nik"]})
     assert "NIK tidak ditemukan" in search.text
+
+
+def test_every_recorded_legal_basis_fits_its_column():
+    from perdes.register.basis import LEGAL_BASES
+    from perdes.register.models import Consultation
+
+    width = Consultation.__table__.c.legal_basis.type.length
+    assert all(len(text) <= width for text in LEGAL_BASES.values())
