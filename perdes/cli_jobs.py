@@ -86,6 +86,10 @@ def worker() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     factory, settings = _factory()
+    if settings.environment == "production":
+        from perdes.register.crypto import keyring_from_settings
+
+        keyring_from_settings(settings)  # refuse to start without the register's keys
     scheduler = build_scheduler(factory, settings)
     typer.echo(f"perdes worker: {len(JOBS)} jobs scheduled ({', '.join(JOBS)}); Ctrl-C stops")
     with contextlib.suppress(KeyboardInterrupt, SystemExit):

@@ -37,6 +37,30 @@ class Settings(BaseSettings):
         description="Folder of region boundaries (GeoJSON) for the maps; without it maps are off.",
     )
     debug: bool = False
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="In production the app refuses to start without configured register keys.",
+    )
+    register_keys: str | None = Field(
+        default=None,
+        description=(
+            "Encryption keys of the PMI register as 'id:key,id:key' (key: 32 bytes, urlsafe "
+            "base64); the first seals, all open. Development: generated in the instance folder."
+        ),
+    )
+    register_lookup_key: str | None = Field(
+        default=None,
+        description="Key of the keyed hash (HMAC-SHA256) used to find a NIK and spot duplicates.",
+    )
+    register_retention_years_after_return: int = Field(
+        default=5, ge=1, le=50, description="Anonymise a register person this long after return."
+    )
+    register_retention_years_inactive: int = Field(
+        default=5,
+        ge=1,
+        le=50,
+        description="Anonymise a person with no departure this long after their last episode.",
+    )
     session_days: int = Field(default=14, gt=0, description="Lifetime of a login session.")
     secure_cookies: bool | None = Field(
         default=None,

@@ -22,6 +22,7 @@ class Change(StrEnum):
     REGIONS = "regions"  # regions imported or renamed: kecamatan (district) codes
     FRAMEWORK = "framework"  # a checklist framework version became current: no codes
     ITEM_REJECTED = "item_rejected"  # a monitor rejected checklist answers: answer ids
+    REGISTER = "register"  # a village's PMI register rows were written (any person/episode)
 
 
 Pending = dict[Change, set[str]]

@@ -14,6 +14,9 @@ from perdes.monitoring import models as monitoring_models
 from perdes.monitoring import rollup
 from perdes.notifications import models as notifications_models
 from perdes.regions import models as regions_models
+from perdes.register import disclosure as register_disclosure
+from perdes.register import figures as register_figures
+from perdes.register import models as register_models
 from perdes.tracking import models as tracking_models
 
 __all__ = [
@@ -28,6 +31,9 @@ __all__ = [
     "monitoring_models",
     "notifications_models",
     "regions_models",
+    "register_disclosure",
+    "register_figures",
+    "register_models",
     "rollup",
     "tracking_models",
 ]

@@ -7,6 +7,7 @@ what was published before its turn, including by subscribers above it, so each r
 once per transaction with every code at once. The app, the CLI and the tests call
 ``install()`` explicitly; nothing registers by being imported.
 
+    register person / episode written ─── REGISTER ──▶ register figures ──▶ PROFILE (counts)
     tracker step / correction / evidence ─┐ ADOPTION
     village profile saved ────────────────┤ PROFILE       ┌─ checklist derived items ─┐
     framework version loaded ─────────────┤ FRAMEWORK ───▶│  (facts from             │ CHECKLIST
@@ -33,6 +34,7 @@ from perdes.checklist import derived
 from perdes.events import Change, Pending
 from perdes.monitoring import rollup
 from perdes.notifications import subscribers
+from perdes.register import figures as register_figures
 
 MAX_ROUNDS = 3
 
@@ -46,11 +48,17 @@ class Subscriber:
     run: Callable[[Session, Pending], None]
 
 
+def _register_figures(session: Session, changes: Pending) -> None:
+    moved = register_figures.refresh_villages(session, changes.get(Change.REGISTER, set()))
+    if moved:
+        events.publish(session, Change.VILLAGE_PROFILE, *moved)
+
+
 def _checklist_facts(session: Session, changes: Pending) -> None:
     if Change.FRAMEWORK in changes:
         derived.refresh_all(session)
         return
-    for change in (Change.ADOPTION, Change.VILLAGE_PROFILE):
+    for change in (Change.ADOPTION, Change.VILLAGE_PROFILE, Change.REGISTER):
         codes = changes.get(change)
         if codes:
             derived.refresh_villages(session, village_codes=codes, changes=(change,))
@@ -64,8 +72,13 @@ def _district_rollup(session: Session, changes: Pending) -> None:
 
 SUBSCRIBERS: tuple[Subscriber, ...] = (
     Subscriber(
+        "register figures and profile PMI counts",
+        frozenset({Change.REGISTER}),
+        _register_figures,
+    ),
+    Subscriber(
         "checklist derived items",
-        frozenset({Change.ADOPTION, Change.VILLAGE_PROFILE, Change.FRAMEWORK}),
+        frozenset({Change.ADOPTION, Change.VILLAGE_PROFILE, Change.REGISTER, Change.FRAMEWORK}),
         _checklist_facts,
     ),
     Subscriber(
@@ -122,6 +135,7 @@ def install() -> None:
     if not event.contains(Session, "before_commit", _before_commit):
         event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_rollback", _after_rollback)
+        event.listen(Session, "before_flush", register_figures.track_register_writes)
     events.mark_installed()
 
 

@@ -53,6 +53,7 @@ def make_user(
         Role.PEMANTAU: ("36.04",),
         Role.OPERATOR: (LONTAR,),
         Role.PENDAMPING: (LONTAR, SUSUKAN),
+        Role.PETUGAS: (LONTAR,),
     }
     codes = tuple(scopes) or defaults[role]
     return accounts.create_user(

@@ -30,6 +30,8 @@ WRITE_ACTIONS = {a for a in PERMISSIONS if not a.endswith(".view")}
 # the derived data the pipeline recomputes (each audited where a row a user sees changes).
 NOT_AUDITED = {
     "perdes.accounts.audit.record",  # the audit log itself
+    # the register's access log: a record of reads, itself the register's audit of them
+    "perdes.register.services.log_access",
 }
 
 

@@ -29,7 +29,7 @@ def test_demo_loads_everything_and_is_idempotent(tmp_path: Path, monkeypatch) ->
     engine = make_engine(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
     with make_session_factory(engine)() as session:
         assert session.scalar(select(func.count()).select_from(Region)) == 39
-        assert session.scalar(select(func.count()).select_from(User)) == 5
+        assert session.scalar(select(func.count()).select_from(User)) == 6
         assert standing.village_stage(session, village_code="36.04.13.2007") is Stage.PEMBAHASAN
         assert standing.is_promulgated(session, village_code="36.04.13.2001")
         assert session.get(ChecklistVillageTotal, ("36.04.13.2001", "desa-pmi-prosedural"))

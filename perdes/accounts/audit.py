@@ -32,6 +32,18 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+# Entities of the PMI register: their entries keep the changed field names, never the values
+# (UU 27/2022: the audit log is read by monitors and admins, who never see a person's data).
+MASKED_PREFIX = "pmi_"
+MASK = "•••"
+
+
+def _values(entity: str, before: Any, after: Any) -> list[Any]:
+    if entity.startswith(MASKED_PREFIX):
+        return [None if before is None else MASK, None if after is None else MASK]
+    return [_jsonable(before), _jsonable(after)]
+
+
 def entry_values(
     *,
     actor: Principal,
@@ -50,7 +62,7 @@ def entry_values(
         "entity_id": str(entity_id),
         "action": action,
         "village_code": village_code,
-        "changes": {k: [_jsonable(b), _jsonable(a)] for k, (b, a) in (changes or {}).items()},
+        "changes": {k: _values(entity, b, a) for k, (b, a) in (changes or {}).items()},
     }
 
 

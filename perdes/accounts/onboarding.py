@@ -66,6 +66,7 @@ REQUIRED = ("username", "full_name", "role", "regions")
 LEVELS_FOR_ROLE = {
     Role.OPERATOR: {RegionLevel.DESA},
     Role.PENDAMPING: {RegionLevel.DESA},
+    Role.PETUGAS: {RegionLevel.DESA},
     Role.PEMANTAU: {RegionLevel.PROVINSI, RegionLevel.KABUPATEN, RegionLevel.KECAMATAN},
     Role.ADMIN_DAERAH: {RegionLevel.PROVINSI, RegionLevel.KABUPATEN},
 }

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
 from perdes.accounts.models import AccountToken, ResetRequest, TokenPurpose, User
-from perdes.accounts.permissions import ROLE_LABELS
+from perdes.accounts.permissions import ROLE_LABELS, may_grant
 from perdes.accounts.principal import Principal
 from perdes.accounts.services import (
     _check_password,
@@ -128,7 +128,8 @@ def invite_user(
     """An invitation link for a user who has no password yet, mailed when the user has an
     address; Conflict once the user has set a password. The caller checked ``user`` is
     managed by ``actor`` (``get_user`` or a fresh import)."""
-    actor.require("users.manage")
+    if not may_grant(actor.role, user.role):
+        actor.require("users.manage")
     if user.password_hash:
         raise Conflict("Pengguna ini sudah mengatur kata sandi; undangan tidak diperlukan.")
     secret, record = issue_token(

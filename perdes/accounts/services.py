@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
 from perdes.accounts.models import LoginAttempt, LoginSession, User, UserScope
-from perdes.accounts.permissions import GRANTABLE, ROLE_LABELS, Role
+from perdes.accounts.permissions import GRANTABLE, ROLE_LABELS, Role, may_grant
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -111,6 +111,8 @@ def scope_problem(role: Role, regions: Sequence[Region]) -> str | None:
         return "Admin daerah ditugaskan pada provinsi atau kabupaten/kota."
     if role is Role.PEMANTAU and (not regions or RegionLevel.DESA in levels):
         return "Pemantau ditugaskan pada provinsi, kabupaten/kota atau kecamatan."
+    if role is Role.PETUGAS and (len(regions) != 1 or levels != {RegionLevel.DESA}):
+        return "Petugas pendataan ditugaskan pada tepat satu desa."
     if role is Role.PENDAMPING and (not regions or levels != {RegionLevel.DESA}):
         return "Pendamping ditugaskan pada satu desa atau lebih."
     return None
@@ -192,7 +194,8 @@ def create_user(
     or region beyond the actor's own included). Without a password the user cannot sign in
     until an invitation link is used (``selfservice.invite_user``). The e-mail address is
     stored unverified."""
-    actor.require("users.manage")
+    if not may_grant(actor.role, role):
+        actor.require("users.manage")
     errors = FieldErrors()
     name = clean_text(username, field="username", errors=errors, max_length=40, required=True)
     name = name.lower()

@@ -29,6 +29,7 @@ from perdes.checklist.models import (
 from perdes.db import utcnow
 from perdes.events import Change
 from perdes.regions.models import VillageProfile
+from perdes.register.figures import RegisterVillageFigure
 from perdes.tracking import standing
 
 SYSTEM = replace(Principal.system(), full_name="Sistem (otomatis)")
@@ -148,6 +149,7 @@ def villages_with_facts(session: Session) -> list[str]:
             union(
                 select(ChecklistAssessment.village_code),
                 select(VillageProfile.region_code),
+                select(RegisterVillageFigure.village_code),
                 standing.villages_with_adoptions(),
             )
         )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from perdes import events
 from perdes.db import utcnow
 from perdes.regions.models import VillageProfile
+from perdes.register.figures import RegisterVillageFigure
 from perdes.tracking import standing
 
 Evaluate = Callable[[Session, str, Mapping[str, int]], bool]
@@ -56,6 +57,31 @@ def _profile_pmi_data_recent(
     return profile.updated_at >= utcnow() - timedelta(days=params["days"])
 
 
+def _register_kept(session: Session, village_code: str, params: Mapping[str, int]) -> bool:
+    row = session.get(RegisterVillageFigure, village_code)
+    if row is None or row.persons < params["min_persons"]:
+        return False
+    return row.updated_at >= utcnow() - timedelta(days=params["days"])
+
+
+def _register_departures_verified(
+    session: Session, village_code: str, params: Mapping[str, int]
+) -> bool:
+    row = session.get(RegisterVillageFigure, village_code)
+    if row is None or row.departures == 0:
+        return False
+    return 100 * row.departures_verified >= params["percent"] * row.departures
+
+
+def _register_departures_procedural(
+    session: Session, village_code: str, params: Mapping[str, int]
+) -> bool:
+    row = session.get(RegisterVillageFigure, village_code)
+    if row is None or row.departures == 0:
+        return False
+    return 100 * row.departures_procedural >= params["percent"] * row.departures
+
+
 FACTS: dict[str, Fact] = {
     fact.name: fact
     for fact in (
@@ -71,6 +97,39 @@ FACTS: dict[str, Fact] = {
             evaluate=_profile_pmi_data_recent,
             events=(events.Change.VILLAGE_PROFILE,),
             params={"days": IntParam(minimum=1, maximum=3650)},
+        ),
+        Fact(
+            name="register.kept",
+            label=(
+                "Register PMI desa memuat sekurang-kurangnya {min_persons} orang dan dimutakhirkan"
+                " dalam {days} hari terakhir"
+            ),
+            evaluate=_register_kept,
+            events=(events.Change.REGISTER,),
+            params={
+                "min_persons": IntParam(minimum=1, maximum=100_000),
+                "days": IntParam(minimum=1, maximum=3650),
+            },
+        ),
+        Fact(
+            name="register.departures_verified",
+            label=(
+                "Sekurang-kurangnya {percent}% keberangkatan pada register PMI desa tercatat"
+                " dengan dokumen terverifikasi"
+            ),
+            evaluate=_register_departures_verified,
+            events=(events.Change.REGISTER,),
+            params={"percent": IntParam(minimum=1, maximum=100)},
+        ),
+        Fact(
+            name="register.departures_procedural",
+            label=(
+                "Sekurang-kurangnya {percent}% keberangkatan pada register PMI desa menempuh"
+                " jalur prosedural"
+            ),
+            evaluate=_register_departures_procedural,
+            events=(events.Change.REGISTER,),
+            params={"percent": IntParam(minimum=1, maximum=100)},
         ),
     )
 }

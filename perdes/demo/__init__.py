@@ -65,6 +65,7 @@ DEMO_USERS = (
     DemoUser("admin.serang", "Admin Daerah Kab. Serang", Role.ADMIN_DAERAH, ("36.04",)),
     DemoUser("pemantau.serang", "Pemantau BP3MI Banten", Role.PEMANTAU, ("36.04",)),
     DemoUser("operator.lontar", "Operator Desa Lontar", Role.OPERATOR, ("36.04.13.2007",)),
+    DemoUser("petugas.lontar", "Petugas Pendataan Lontar", Role.PETUGAS, ("36.04.13.2007",)),
     DemoUser(
         "pendamping.kkbm",
         "Pendamping KKBM Lontar",

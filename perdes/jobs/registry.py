@@ -89,6 +89,23 @@ def _queue_notes(session: Session, settings: Settings) -> str:
     return f"{send_queue_notes(session)} queue notes"
 
 
+def _register_retention(factory: sessionmaker[Session], settings: Settings) -> str:
+    from perdes.register.retention import RetentionPolicy, remove_files, run_retention
+
+    with factory() as session, session.begin():
+        report = run_retention(session, policy=RetentionPolicy.from_settings(settings))
+    remove_files(settings.effective_upload_path, report.files_removed)  # only once committed
+    return f"{report.anonymised} persons anonymised, {len(report.files_removed)} scans removed"
+
+
+def _register_rekey(factory: sessionmaker[Session], settings: Settings) -> str:
+    from perdes.register.crypto import keyring_from_settings
+    from perdes.register.rekey import reencrypt
+
+    report = reencrypt(factory, keyring=keyring_from_settings(settings))
+    return f"{report.resealed} values resealed, {report.unreadable} unreadable"
+
+
 @dataclass(frozen=True, slots=True)
 class JobSpec:
     name: str
@@ -159,6 +176,22 @@ JOBS: dict[str, JobSpec] = {
             cron={"day_of_week": "mon", "hour": 2, "minute": 0},
             period=_week,
             session_work=_snapshot_targets,
+        ),
+        JobSpec(
+            name="register-retention",
+            description="Anonymise register persons past their retention period (UU 27/2022)",
+            schedule="daily 02:30 WIB",
+            cron={"hour": 2, "minute": 30},
+            period=_day,
+            factory_work=_register_retention,
+        ),
+        JobSpec(
+            name="register-rekey",
+            description="Re-seal register values still under an older key (after a rotation)",
+            schedule="daily 03:00 WIB",
+            cron={"hour": 3, "minute": 0},
+            period=_day,
+            factory_work=_register_rekey,
         ),
     )
 }

@@ -13,6 +13,7 @@ from perdes.db import utcnow
 from perdes.errors import Conflict
 from perdes.regions.models import VillageProfile
 from perdes.regions.services import PROFILE_FIELDS, get_village, validate_profile
+from perdes.register import figures as register_figures
 
 PROFILE_TAKEN = (
     "Profil desa baru saja disimpan oleh pengguna lain. Isian Anda belum disimpan; "
@@ -35,6 +36,7 @@ def update_profile(
     actor's scope, OutOfScope when the actor may not edit it, ValidationFailed on bad input
     and Conflict when someone saved since the form was opened, or a parallel first save won
     (nothing written).
+    The PMI counts of a village keeping a register stay the register's.
     """
     village = get_village(session, code=code, scope=actor.scope)
     actor.require("village.edit_profile", code)
@@ -43,6 +45,11 @@ def update_profile(
     if expected_version is not None and expected_version != current:
         raise Conflict(PROFILE_TAKEN)
     profile = village.profile
+    if register_figures.keeps_register(session, village_code=code):
+        # A village keeping a register counts its PMI there; typed numbers would be lost
+        # at the register's next write, so they are not taken (one truth).
+        clean["pmi_active_count"] = profile.pmi_active_count
+        clean["pmi_returned_count"] = profile.pmi_returned_count
     changes: dict[str, tuple[object, object]] = {}
     for name in PROFILE_FIELDS:
         before = getattr(profile, name)

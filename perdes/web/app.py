@@ -15,12 +15,14 @@ from perdes.accounts.principal_cache import PrincipalCache
 from perdes.config import PROJECT_ROOT, Settings
 from perdes.db import engine_from_settings
 from perdes.monitoring.maps import GeoStore
+from perdes.register.crypto import keyring_from_settings
 from perdes.web.api import adoption as api_adoption
 from perdes.web.api import checklist as api_checklist
 from perdes.web.api import docs as api_docs
 from perdes.web.api import drafts as api_drafts
 from perdes.web.api import public as api_public
 from perdes.web.api import regions as api_regions
+from perdes.web.api import register_figures as api_register_figures
 from perdes.web.assets import Compression, FingerprintedStaticFiles
 from perdes.web.bodylimit import BodyLimitMiddleware
 from perdes.web.errors import install_auth_handlers, install_error_handlers
@@ -45,6 +47,13 @@ from perdes.web.routes import (
     public,
     recovery,
     regions,
+    register,
+    register_disclosure,
+    register_episodes,
+    register_figures,
+    register_import,
+    register_rights,
+    register_staff,
     step_documents,
     tracking,
     tracking_reports,
@@ -54,7 +63,14 @@ from perdes.web.templating import make_templates
 
 # Every route module, in matching order; the authorization-matrix test walks these.
 # The JSON API modules (perdes/web/api/) are the only ones in the OpenAPI document.
-API_MODULES = (api_regions, api_adoption, api_checklist, api_drafts, api_public)
+API_MODULES = (
+    api_regions,
+    api_adoption,
+    api_checklist,
+    api_drafts,
+    api_public,
+    api_register_figures,
+)
 ROUTE_MODULES = (
     health,
     auth,
@@ -63,6 +79,10 @@ ROUTE_MODULES = (
     account_email,
     notifications,
     regions,
+    register,
+    register_episodes,
+    register_rights,
+    register_staff,
     tracking,
     tracking_reports,
     step_documents,
@@ -73,6 +93,9 @@ ROUTE_MODULES = (
     monitoring,
     monitoring_analytics,
     monitoring_targets,
+    register_figures,
+    register_import,
+    register_disclosure,
     admin_import,
     admin,
     admin_mail,
@@ -111,6 +134,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the engine is created here but connects only on the first request."""
     settings = settings or Settings()
+    if settings.environment == "production":
+        keyring_from_settings(settings)  # refuse to start without the register's keys
     app = PerdesApp(
         title="Perdes PMI",
         version=__version__,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from perdes.accounts import services as accounts
 from perdes.accounts.models import AuditEntry, LoginSession
-from perdes.accounts.permissions import PERMISSIONS, Role, can
+from perdes.accounts.permissions import PERMISSIONS, VILLAGE_ONLY, Role, can
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.errors import OutOfScope, ValidationFailed
@@ -31,7 +31,10 @@ def create(db, **kw):
 def test_every_action_in_the_table_names_known_roles_and_admin_can_do_all():
     for action, roles in PERMISSIONS.items():
         assert roles <= set(Role)
-        assert can(Role.ADMIN, action), action
+        assert can(Role.ADMIN, action) or action in VILLAGE_ONLY, action
+    for action in VILLAGE_ONLY:
+        for role in (Role.ADMIN, Role.ADMIN_DAERAH, Role.PEMANTAU):
+            assert not can(role, action), (role, action)
     assert not can(None, "village.view")
     assert not can(Role.ADMIN, "no.such.action")
 

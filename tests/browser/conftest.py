@@ -92,7 +92,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     users: dict[str, str] = {}
     with session_scope(make_session_factory(engine)) as session:
         load_sample_regions(session)
-        for role in ("admin", "pemantau", "operator", "pendamping"):
+        for role in ("admin", "pemantau", "operator", "pendamping", "petugas"):
             users[role] = make_user(session, role, username=f"{role}.uji").username
         # a first-time operator of a village with no draft yet (the phone journey)
         users["operator_susukan"] = make_user(

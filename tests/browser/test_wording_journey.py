@@ -73,7 +73,7 @@ def test_edit_propose_agree_enact_and_sign(page, live_server, tmp_path, monkeypa
     _prepare_pontang(live_server)
     login(page, live_server, "operator_pontang")
     page.goto(f"/desa/{PONTANG}/rancangan")
-    page.click("button:has-text('Buat rancangan Perdes')")
+    page.click("button:has-text('Buat rancangan')")
     page.click("text=Simpan rancangan")
     expect(page.locator("[data-testid=revision-1]")).to_be_visible()
     workspace = page.url.split("?")[0]

@@ -16,7 +16,7 @@ def test_admin_daerah_pages_offer_only_what_it_may_do(client, db, regions):
     names = [a.text for a in page.select("tbody a")]
     assert names == ["operator.lontar"]
     options = [o["value"] for o in page.select("#f-role option") if o["value"]]
-    assert options == ["pemantau", "operator", "pendamping"]
+    assert options == ["pemantau", "operator", "pendamping", "petugas"]
     assert client.get(f"/admin/pengguna/{admin.id}").status_code == 404
     refused = client.post(
         "/admin/pengguna",

@@ -18,7 +18,10 @@ from perdes.accounts.permissions import Role, can
 from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
 from perdes.drafting.workspace import services as drafts
+from perdes.files import store_upload
 from perdes.monitoring.targets import add_village, create_target
+from perdes.regions.scope import Scope
+from perdes.register import crypto, episodes, rights
 from perdes.tracking import services as tracking
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.evidence import attach_evidence
@@ -26,6 +29,7 @@ from perdes.tracking.rules import set_rule
 from perdes.web.app import ROUTE_MODULES
 from perdes.web.permissions import PUBLIC, SESSION_COOKIE
 from tests.factories import LONTAR, make_user
+from tests.register.people import make_person
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -59,11 +63,20 @@ PATH_SAMPLES = {
     "token": "tautan-palsu",
     # step documents (a real template; the sample adoption lacks its data: 422 for readers)
     "slug": "berita-acara-kesepakatan",
+    # the PMI register: a person by opaque id and the rows of their episodes
+    "pid": "{person_pid}",
+    "doc_id": "{doc_id}",
+    "letter_id": "{letter_id}",
+    "case_id": "{case_id}",
+    "request_id": "{request_id}",
+    "breach_id": "{breach_id}",
+    "nomor": "999999",  # a disclosure for the Dinas (none: 404 for those allowed)
 }
 
 
-def sample_rows(db, tmp_root) -> dict[str, int]:
+def sample_rows(db, tmp_root, keyring=None) -> dict[str, int | str]:
     system = Principal.system()
+    register_rows = sample_register(db, tmp_root, keyring)
     load_bundled(db, actor=system)
     target = make_user(db, Role.PEMANTAU, username="sasaran.matrix")
     draft = drafts.create_draft(
@@ -112,6 +125,7 @@ def sample_rows(db, tmp_root) -> dict[str, int]:
     target_list = create_target(db, actor=system, name="Sasaran matriks")
     add_village(db, actor=system, target_id=target_list.id, village_code=LONTAR)
     return {
+        **register_rows,
         "target_id": target_list.id,
         "user_id": target.id,
         "draft_id": draft.id,
@@ -120,6 +134,52 @@ def sample_rows(db, tmp_root) -> dict[str, int]:
         "event_id": event.id,
         "file_id": stored.id,
         "rule_id": rule.id,
+    }
+
+
+def sample_register(db, tmp_root, keyring) -> dict[str, int | str]:
+    """A person of Lontar with one row of each episode that has its own URL."""
+    petugas = Principal(
+        user_id=None, username="petugas.matrix", full_name="", role=Role.PETUGAS,
+        scope=Scope.of(LONTAR),
+    )  # fmt: skip
+    keyring = keyring or crypto.Keyring.parse(f"m1:{crypto.generate_key()}", crypto.generate_key())
+    person = make_person(db, actor=petugas, village_code=LONTAR, keyring=keyring)
+    pid = person.public_id
+    when = (local_today() - timedelta(days=5)).isoformat()
+    episodes.record_consultation(
+        db, actor=petugas, public_id=pid,
+        data={"held_on": when, "channel": "p3mi", "information": "Prosedur"},
+    )  # fmt: skip
+    stored, _ = store_upload(
+        db, root=tmp_root, data=PDF + b"%register", filename="x.pdf", uploaded_by_id=None,
+        max_bytes=10**6,
+    )  # fmt: skip
+    doc = episodes.set_document(
+        db, actor=petugas, public_id=pid, stored_file_id=stored.id,
+        data={"kind": "paspor", "status": "ada", "checked_on": when},
+    )  # fmt: skip
+    letter = episodes.issue_letter(
+        db, actor=petugas, public_id=pid,
+        data={"issued_on": when, "granted_by_name": "Rahmat", "granted_by_relation": "suami"},
+    )  # fmt: skip
+    case = episodes.open_case(
+        db, actor=petugas, public_id=pid, data={"opened_on": when, "summary": "Aduan uji"}
+    )
+    request = rights.record_request(
+        db, actor=petugas, public_id=pid, data={"kind": "akses", "received_on": when}
+    )
+    breach = rights.record_breach(
+        db, actor=petugas, village_code=LONTAR,
+        data={"discovered_at": f"{when}T08:00", "description": "Uji insiden"},
+    )  # fmt: skip
+    return {
+        "person_pid": pid,
+        "doc_id": doc.id,
+        "letter_id": letter.id,
+        "case_id": case.id,
+        "request_id": request.id,
+        "breach_id": breach.id,
     }
 
 
@@ -167,7 +227,7 @@ def test_every_route_declares_a_rule():
     assert all(names) and len(names) == len(set(names)), "every route has a unique name"
 
 
-def _url(route: APIRoute, rows: dict[str, int]) -> str:
+def _url(route: APIRoute, rows: dict[str, int | str]) -> str:
     def fill(match: re.Match[str]) -> str:
         name = match.group(1).split(":")[0]
         assert name in PATH_SAMPLES, f"add a sample for path parameter {name!r}"
@@ -181,7 +241,8 @@ def test_route_allows_exactly_the_roles_in_the_permission_table(
     client, db, regions, settings, route, method
 ):
     rule = rule_of(route)
-    url = _url(route, sample_rows(db, settings.effective_upload_path))
+    keyring = crypto.keyring_from_settings(settings)
+    url = _url(route, sample_rows(db, settings.effective_upload_path, keyring))
     for role in [None, *Role]:
         client.raw.cookies.clear()
         if role is not None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from perdes.accounts.principal import Principal
 from perdes.exchange import status
 from perdes.regions.services import get_village
+from perdes.register import figures as register_figures
 from perdes.tracking.stages import STAGE_LABELS, Stage
 from perdes.web.api.common import (
     ONE_LINE,
@@ -82,8 +83,11 @@ class ProfileOut(BaseModel):
     kepala_desa_name: str
     sekretaris_desa_name: str
     ketua_bpd_name: str
-    pmi_active_count: int | None
-    pmi_returned_count: int | None
+    pmi_active_count: int | str | None = Field(
+        description='From the village\'s PMI register when it keeps one: "< 5" when under 5.'
+    )
+    pmi_returned_count: int | str | None
+    pmi_counts_from_register: bool
     contact_phone: str
     contact_email: str
     address: str
@@ -197,6 +201,9 @@ def villages(
 def village(code: VillageCode, db: DB, user: Viewer) -> VillageDetailOut:
     row = status.village_status(db, actor=user, code=code)
     p = get_village(db, code=code, scope=user.scope).profile
+    active, returned, from_register = register_figures.visible_pmi_counts(
+        db, actor=user, village_code=code, active=p.pmi_active_count, returned=p.pmi_returned_count
+    )
     profile = ProfileOut(
         sebutan_desa=p.sebutan_desa,
         sebutan_kepala_desa=p.sebutan_kepala_desa,
@@ -204,8 +211,9 @@ def village(code: VillageCode, db: DB, user: Viewer) -> VillageDetailOut:
         kepala_desa_name=p.kepala_desa_name,
         sekretaris_desa_name=p.sekretaris_desa_name,
         ketua_bpd_name=p.ketua_bpd_name,
-        pmi_active_count=p.pmi_active_count,
-        pmi_returned_count=p.pmi_returned_count,
+        pmi_active_count=active,
+        pmi_returned_count=returned,
+        pmi_counts_from_register=from_register,
         contact_phone=p.contact_phone,
         contact_email=p.contact_email,
         address=p.address,

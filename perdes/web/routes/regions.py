@@ -16,6 +16,7 @@ from perdes.pagination import COUNT_CAP
 from perdes.profiles import services as profiles
 from perdes.regions import services
 from perdes.regions.codes import is_valid_code
+from perdes.register import figures as register_figures
 from perdes.validation import parse_int
 from perdes.web.deps import DB, FormData
 from perdes.web.forms import submit
@@ -54,7 +55,7 @@ def home(request: Request, db: DB, user: MaybeUser) -> Response:
         return RedirectResponse(str(request.url_for("monitoring_home")), status_code=303)
     villages = (
         home_services.my_villages(db, actor=user)
-        if user.is_authenticated and user.role in (Role.OPERATOR, Role.PENDAMPING)
+        if user.is_authenticated and user.role in (Role.OPERATOR, Role.PETUGAS, Role.PENDAMPING)
         else []
     )
     return render(request, "home.html", {"user": user, "villages": villages})
@@ -124,6 +125,13 @@ def village_detail(
     context = {
         "user": user,
         "village": village,
+        "pmi_counts": register_figures.visible_pmi_counts(
+            db,
+            actor=user,
+            village_code=kode,
+            active=village.profile.pmi_active_count,
+            returned=village.profile.pmi_returned_count,
+        ),
         "checklists": checklist.village_checklists(db, actor=user, village_code=kode),
         "tracker_section": tracker_section(db, user, kode),
     }

@@ -1,0 +1,418 @@
+"""Counts from the register, kept in step with every write through the derived-data pipeline.
+
+Any flush that adds, changes or deletes a register row publishes ``Change.REGISTER`` with the
+person's village (``track_register_writes``, installed by ``perdes.pipeline``), so no service
+can forget. Before the commit the pipeline recomputes those villages' ``RegisterVillageFigure``
+rows, their kecamatan's ``RegisterDistrictFigure`` row (dashboards above the kecamatan sum at
+most 7,285 rows, never the persons), and — for a village that keeps a register — the PMI
+counts of its profile (``Change.VILLAGE_PROFILE`` then moves the checklist's derived items). Counts
+only: no name, NIK or address ever reaches these tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from perdes import events
+from perdes.accounts.principal import Principal
+from perdes.db import Base, UTCDateTime, utcnow
+from perdes.events import Change
+from perdes.regions.models import VillageProfile
+from perdes.regions.services import new_profile
+from perdes.register.basis import REQUIRED_DOCUMENTS
+from perdes.register.models import (
+    Case,
+    CaseStatus,
+    Consultation,
+    Departure,
+    DocumentCheck,
+    DocumentStatus,
+    Empowerment,
+    FamilyLetter,
+    PmiPerson,
+    Return,
+)
+from perdes.register.suppression import HIDDEN_LABEL, THRESHOLD
+
+COUNT_COLUMNS = (
+    "persons",
+    "consultations",
+    "departures",
+    "departures_verified",
+    "departures_procedural",
+    "returns",
+    "open_cases",
+    "abroad",
+    "returned_home",
+)
+# part -> whole: a part shown beside its whole would give the remainder away
+PARTS = {"departures_verified": "departures", "departures_procedural": "departures"}
+EPISODES = (Consultation, DocumentCheck, FamilyLetter, Departure, Return, Case, Empowerment)
+
+
+def _count() -> Mapped[int]:
+    return mapped_column(Integer, default=0)
+
+
+class RegisterVillageFigure(Base):
+    """The register's counts of one village (no personal data), recomputed on every change."""
+
+    __tablename__ = "register_village_figure"
+
+    village_code: Mapped[str] = mapped_column(
+        ForeignKey("region.code", ondelete="CASCADE"), primary_key=True
+    )
+    district_code: Mapped[str] = mapped_column(String(8), index=True)
+    persons: Mapped[int] = _count()
+    consultations: Mapped[int] = _count()
+    departures: Mapped[int] = _count()
+    departures_verified: Mapped[int] = mapped_column(
+        Integer, default=0, comment="departures whose channel's documents were all checked"
+    )
+    departures_procedural: Mapped[int] = _count()
+    returns: Mapped[int] = _count()
+    open_cases: Mapped[int] = _count()
+    abroad: Mapped[int] = mapped_column(
+        Integer, default=0, comment="persons whose last departure has no later return"
+    )
+    returned_home: Mapped[int] = mapped_column(
+        Integer, default=0, comment="persons back home after their last departure (PMI purna)"
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RegisterDistrictFigure(Base):
+    """The register's counts of one kecamatan: the sum of its villages' rows."""
+
+    __tablename__ = "register_district_figure"
+
+    district_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    villages: Mapped[int] = mapped_column(Integer, default=0, comment="villages keeping one")
+    persons: Mapped[int] = _count()
+    consultations: Mapped[int] = _count()
+    departures: Mapped[int] = _count()
+    departures_verified: Mapped[int] = _count()
+    departures_procedural: Mapped[int] = _count()
+    returns: Mapped[int] = _count()
+    open_cases: Mapped[int] = _count()
+    abroad: Mapped[int] = _count()
+    returned_home: Mapped[int] = _count()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def track_register_writes(session: Session, _context: object, _instances: object) -> None:
+    """``before_flush``: publish ``Change.REGISTER`` for the village of every register write."""
+    codes: set[str] = set()
+    touched = [*session.new, *session.dirty, *session.deleted]
+    with session.no_autoflush:
+        for obj in touched:
+            if isinstance(obj, PmiPerson):
+                codes.add(obj.village_code)
+                history = _history(obj, "village_code")
+                codes.update(str(c) for c in history if c)
+            elif isinstance(obj, EPISODES):
+                person = obj.__dict__.get("person") or session.get(PmiPerson, obj.person_id)
+                if person is not None:
+                    codes.add(person.village_code)
+    codes.discard("")
+    if codes:
+        events.publish(session, Change.REGISTER, *codes)
+
+
+def _history(obj: object, attribute: str) -> list[object]:
+    from sqlalchemy import inspect
+
+    state = inspect(obj).attrs[attribute].history
+    return [*state.deleted]
+
+
+def _verified_expression() -> ColumnElement[int]:
+    """1 when the departure's person has every document of its channel checked "sesuai"."""
+    whens = []
+    for channel, kinds in REQUIRED_DOCUMENTS.items():
+        checked = (
+            select(func.count())
+            .where(
+                DocumentCheck.person_id == Departure.person_id,
+                DocumentCheck.status == DocumentStatus.SESUAI,
+                DocumentCheck.kind.in_(kinds),
+            )
+            .scalar_subquery()
+        )
+        whens.append((and_(Departure.channel == channel, checked >= len(kinds)), 1))
+    return case(*whens, else_=0)
+
+
+def compute_villages(session: Session, codes: Iterable[str]) -> dict[str, dict[str, int]]:
+    """The counts of these villages, straight from the register (villages without one: 0)."""
+    wanted = sorted(set(codes))
+    result: dict[str, dict[str, int]] = {code: dict.fromkeys(COUNT_COLUMNS, 0) for code in wanted}
+    if not wanted:
+        return result
+    village = PmiPerson.village_code
+    in_villages = village.in_(wanted)
+
+    def add(column: str, stmt: Any) -> None:
+        for code, value in session.execute(stmt):
+            result[code][column] = int(value or 0)
+
+    add("persons", select(village, func.count()).where(in_villages).group_by(village))
+    for column, model in (("consultations", Consultation), ("returns", Return)):
+        add(
+            column,
+            select(village, func.count())
+            .join(model, model.person_id == PmiPerson.id)
+            .where(in_villages)
+            .group_by(village),
+        )
+    add(
+        "open_cases",
+        select(village, func.count())
+        .join(Case, Case.person_id == PmiPerson.id)
+        .where(in_villages, Case.status != CaseStatus.SELESAI)
+        .group_by(village),
+    )
+    departures = session.execute(
+        select(
+            village,
+            func.count(),
+            func.sum(case((Departure.procedural, 1), else_=0)),
+            func.sum(_verified_expression()),
+        )
+        .join(Departure, Departure.person_id == PmiPerson.id)
+        .where(in_villages)
+        .group_by(village)
+    )
+    for code, total, procedural, verified in departures:
+        result[code].update(
+            departures=int(total),
+            departures_procedural=int(procedural or 0),
+            departures_verified=int(verified or 0),
+        )
+    # only these villages' persons: a national aggregation per write would cost a second
+    last_out = (
+        select(Departure.person_id, func.max(Departure.departed_on).label("on"))
+        .join(PmiPerson, PmiPerson.id == Departure.person_id)
+        .where(in_villages)
+        .group_by(Departure.person_id)
+        .subquery()
+    )
+    last_back = (
+        select(Return.person_id, func.max(Return.returned_on).label("on"))
+        .join(PmiPerson, PmiPerson.id == Return.person_id)
+        .where(in_villages)
+        .group_by(Return.person_id)
+        .subquery()
+    )
+    away = and_(
+        last_out.c.on.is_not(None), or_(last_back.c.on.is_(None), last_back.c.on < last_out.c.on)
+    )
+    home = and_(
+        last_back.c.on.is_not(None), or_(last_out.c.on.is_(None), last_back.c.on >= last_out.c.on)
+    )
+    for code, abroad, returned in session.execute(
+        select(
+            village,
+            func.sum(case((away, 1), else_=0)),
+            func.sum(case((home, 1), else_=0)),
+        )
+        .outerjoin(last_out, last_out.c.person_id == PmiPerson.id)
+        .outerjoin(last_back, last_back.c.person_id == PmiPerson.id)
+        .where(in_villages)
+        .group_by(village)
+    ):
+        result[code].update(abroad=int(abroad or 0), returned_home=int(returned or 0))
+    return result
+
+
+def refresh_villages(session: Session, codes: Iterable[str]) -> set[str]:
+    """Recompute these villages' rows, their kecamatan rows and the profiles' PMI counts.
+
+    Returns the villages whose profile counts moved (the caller publishes ``PROFILE``).
+    The kecamatan rows are locked first, so two transactions writing in one kecamatan take
+    turns and the second counts what the first committed (no lost update).
+    """
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return set()
+    _lock_districts(session, sorted({c[:8] for c in wanted}))
+    computed = compute_villages(session, wanted)
+    existing = {
+        row.village_code: row
+        for row in session.scalars(
+            select(RegisterVillageFigure).where(
+                RegisterVillageFigure.village_code.in_(list(computed))
+            )
+        )
+    }
+    for code, counts in computed.items():
+        row = existing.get(code)
+        if counts["persons"] == 0:
+            if row is not None:
+                session.delete(row)
+            continue
+        if row is None:
+            row = RegisterVillageFigure(village_code=code, district_code=code[:8])
+            session.add(row)
+        for column, value in counts.items():
+            setattr(row, column, value)
+        row.updated_at = utcnow()
+    session.flush()
+    refresh_districts(session, {code[:8] for code in computed})
+    return _copy_to_profiles(session, computed)
+
+
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _lock_districts(session: Session, districts: list[str]) -> None:
+    """Make each kecamatan row exist and lock it, in code order (no deadlock). On SQLite a
+    single writer makes this a no-op."""
+    stmt = _insert(session)(RegisterDistrictFigure).values(
+        [
+            {
+                "district_code": d,
+                "villages": 0,
+                **dict.fromkeys(COUNT_COLUMNS, 0),
+                "updated_at": utcnow(),
+            }
+            for d in districts
+        ]
+    )
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["district_code"]))
+    session.execute(
+        select(RegisterDistrictFigure.district_code)
+        .where(RegisterDistrictFigure.district_code.in_(districts))
+        .order_by(RegisterDistrictFigure.district_code)
+        .with_for_update()
+    ).all()
+
+
+def _copy_to_profiles(session: Session, computed: dict[str, dict[str, int]]) -> set[str]:
+    """A village keeping a register (one person or more) takes its profile counts from it."""
+    moved: set[str] = set()
+    keeping = {code: c for code, c in computed.items() if c["persons"]}
+    if not keeping:
+        return moved
+    profiles = {
+        p.region_code: p
+        for p in session.scalars(
+            select(VillageProfile).where(VillageProfile.region_code.in_(list(keeping)))
+        )
+    }
+    for code in sorted(keeping):
+        profile = profiles.get(code)
+        if profile is None:
+            profile = new_profile(code)
+            try:
+                with session.begin_nested():  # a profile saved meanwhile by its operator wins
+                    session.add(profile)
+                    session.flush()
+            except IntegrityError:
+                profile = session.get(VillageProfile, code)
+                if profile is None:
+                    raise
+        counts = keeping[code]
+        wanted = (counts["abroad"], counts["returned_home"])
+        if (profile.pmi_active_count, profile.pmi_returned_count) != wanted:
+            profile.pmi_active_count, profile.pmi_returned_count = wanted
+            profile.updated_at = utcnow()
+            moved.add(code)
+    session.flush()
+    return moved
+
+
+def refresh_districts(session: Session, districts: Iterable[str]) -> None:
+    """Recompute these kecamatan rows as sums of their villages' rows."""
+    wanted = sorted({d for d in districts if d})
+    if not wanted:
+        return
+    sums = {
+        row[0]: row[1:]
+        for row in session.execute(
+            select(
+                RegisterVillageFigure.district_code,
+                func.count(),
+                *(func.sum(getattr(RegisterVillageFigure, c)) for c in COUNT_COLUMNS),
+            )
+            .where(RegisterVillageFigure.district_code.in_(wanted))
+            .group_by(RegisterVillageFigure.district_code)
+        )
+    }
+    rows = {
+        r.district_code: r
+        for r in session.scalars(
+            select(RegisterDistrictFigure).where(RegisterDistrictFigure.district_code.in_(wanted))
+        )
+    }
+    for district in wanted:
+        row = rows.get(district)
+        values = sums.get(district)
+        if values is None:
+            if row is not None:
+                session.delete(row)
+            continue
+        if row is None:
+            row = RegisterDistrictFigure(district_code=district)
+            session.add(row)
+        row.villages = int(values[0])
+        for column, value in zip(COUNT_COLUMNS, values[1:], strict=True):
+            setattr(row, column, int(value or 0))
+        row.updated_at = utcnow()
+    session.flush()
+
+
+def rebuild(session: Session) -> int:
+    """Recompute every village with register data from scratch (repair tool); returns count."""
+    codes = set(session.scalars(select(PmiPerson.village_code).distinct()))
+    codes |= set(session.scalars(select(RegisterVillageFigure.village_code)))
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), 500):
+        refresh_villages(session, ordered[start : start + 500])
+    return len(ordered)
+
+
+def visible_pmi_counts(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    active: int | None,
+    returned: int | None,
+) -> tuple[int | str | None, int | str | None, bool]:
+    """The profile's PMI counts as ``actor`` may see them, and whether they come from the
+    register. Counted from a register, a count under 5 is "< 5" for everyone but the
+    village's own officers (a village is below the kecamatan: suppression applies)."""
+    if not keeps_register(session, village_code=village_code):
+        return active, returned, False
+    if actor.can("register.record", village_code):
+        return active, returned, True
+    hidden = tuple(
+        HIDDEN_LABEL if value is not None and value < THRESHOLD else value
+        for value in (active, returned)
+    )
+    return hidden[0], hidden[1], True
+
+
+def keeps_register(session: Session, *, village_code: str) -> bool:
+    """Whether the village keeps a register (its profile's PMI counts then come from it)."""
+    return session.get(RegisterVillageFigure, village_code) is not None
