@@ -66,7 +66,7 @@ def _record(page, stage: str, on: str, **fields: str) -> None:  # type: ignore[n
     expect(page.locator(f"ol.timeline > li[data-stage={stage}]")).to_be_visible()
 
 
-def test_edit_propose_agree_enact_and_sign(page, live_server, tmp_path, monkeypatch):
+def test_edit_propose_agree_enact_and_sign(page, second_page, live_server, tmp_path, monkeypatch):
     # The real catalogue still has unverified citations, which rightly block a naskah; the
     # server reads templates from a copy whose catalogue is verified (tests only).
     monkeypatch.setenv("PERDES_TEMPLATES_DIR", str(verified_templates(tmp_path)))
@@ -153,3 +153,23 @@ def test_edit_propose_agree_enact_and_sign(page, live_server, tmp_path, monkeypa
     step.locator("input[type=file]").set_input_files(str(scan))
     step.locator("button:has-text('Unggah bukti')").click()
     expect(page.locator("[data-testid=official-scan]")).to_have_text("perdes-7-bertanda-tangan.pdf")
+
+    # 7. The public, without signing in, finds the law in force with its official scan, and
+    # the JDIHN feed lists it with the file's address.
+    public = second_page
+    public.goto(f"/publik/desa/{PONTANG}")
+    row = public.locator("[data-testid=public-products] tbody tr").first
+    expect(row).to_contain_text("Peraturan Desa")
+    expect(row.locator("[data-testid=status]")).to_have_text("Berlaku")
+    row.locator("a").first.click()
+    expect(public.locator("[data-testid=citation]")).to_contain_text(
+        f"Peraturan Desa Pontang Nomor 7 Tahun {days[2][:4]}"
+    )
+    with public.expect_download() as info:
+        public.locator("[data-testid=scan-link]").click()
+    assert info.value.path().read_bytes() == PDF
+    feed = public.request.get(f"/api/v1/public/jdihn/{PONTANG}")
+    assert feed.ok
+    records = feed.json()
+    ours = [r for r in records if r["noPeraturan"] == "7" and r["jenis"] == "Peraturan Desa"]
+    assert len(ours) == 1 and ours[0]["status"] == "Berlaku" and ours[0]["urlDownload"]
