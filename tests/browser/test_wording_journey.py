@@ -57,13 +57,14 @@ def _prepare_pontang(live_server) -> None:  # type: ignore[no-untyped-def]
 
 
 def _record(page, stage: str, on: str, **fields: str) -> None:  # type: ignore[no-untyped-def]
-    form = page.locator("form[data-testid=step-form]").first
+    form = page.locator("article[data-kind=perdes] form[data-testid=step-form]").first
     expect(form.locator("input[name=stage]")).to_have_value(stage)
     form.locator("input[name=occurred_on]").fill(on)
     for name, value in fields.items():
         form.locator(f"[name={name}]").fill(value)
     form.locator("button:has-text('Simpan langkah')").click()
-    expect(page.locator(f"ol.timeline > li[data-stage={stage}]")).to_be_visible()
+    done = page.locator(f"article[data-kind=perdes] ol.timeline > li[data-stage={stage}]")
+    expect(done).to_be_visible()
 
 
 def test_edit_propose_agree_enact_and_sign(page, second_page, live_server, tmp_path, monkeypatch):
@@ -119,7 +120,7 @@ def test_edit_propose_agree_enact_and_sign(page, second_page, live_server, tmp_p
 
     # 4. The tracker: "disepakati" picks that revision, then enactment with a number.
     page.goto(f"/desa/{PONTANG}")
-    form = page.locator("form[data-testid=step-form]").first
+    form = page.locator("article[data-kind=perdes] form[data-testid=step-form]").first
     chosen = form.locator("select[name=draft_revision_id] option:checked")
     expect(chosen).to_contain_text("revisi 3 — diajukan ke BPD")
     days = [(START + timedelta(days=n)).isoformat() for n in (1, 2, 3, 4)]
@@ -146,7 +147,7 @@ def test_edit_propose_agree_enact_and_sign(page, second_page, live_server, tmp_p
 
     # 6. The signed scan, uploaded at "diundangkan", is the official text.
     page.goto(f"/desa/{PONTANG}")
-    step = page.locator("li[data-stage=diundangkan]")
+    step = page.locator("article[data-kind=perdes] li[data-stage=diundangkan]")
     step.locator("summary:has-text('Lampirkan bukti')").click()
     scan = tmp_path / "perdes-7-bertanda-tangan.pdf"
     scan.write_bytes(PDF)
@@ -158,8 +159,9 @@ def test_edit_propose_agree_enact_and_sign(page, second_page, live_server, tmp_p
     # the JDIHN feed lists it with the file's address.
     public = second_page
     public.goto(f"/publik/desa/{PONTANG}")
-    row = public.locator("[data-testid=public-products] tbody tr").first
-    expect(row).to_contain_text("Peraturan Desa")
+    # Other tests may have published a Perkades in the same village: find the Perdes.
+    row = public.locator("[data-testid=public-products] tbody tr").filter(has_text="Peraturan Desa")
+    expect(row).to_have_count(1)
     expect(row.locator("[data-testid=status]")).to_have_text("Berlaku")
     row.locator("a").first.click()
     expect(public.locator("[data-testid=citation]")).to_contain_text(
