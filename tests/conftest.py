@@ -30,6 +30,32 @@ from tests.smtp import SmtpServer
 TEST_DB_ENV = "PERDES_TEST_DATABASE_URL"
 
 
+def _reaches_a_database(item: pytest.Item, reads_url: dict[Path, bool]) -> bool:
+    """A test reaches the database under test through the ``database_url`` fixture (every
+    engine, session, app and client fixture depends on it), or by reading the URL itself."""
+    if "database_url" in getattr(item, "fixturenames", ()):
+        return True
+    path = Path(str(item.fspath))
+    if path not in reads_url:
+        reads_url[path] = TEST_DB_ENV in path.read_text(encoding="utf-8")
+    return reads_url[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL lane (``PERDES_TEST_DATABASE_URL`` set) runs only the tests that reach a
+    database: the others (pure drafting, parsing, conventions) behave the same on either and
+    already ran in the SQLite lane. They are reported as deselected."""
+    if not os.environ.get(TEST_DB_ENV):
+        return
+    reads_url: dict[Path, bool] = {}
+    keep = [item for item in items if _reaches_a_database(item, reads_url)]
+    kept = set(keep)
+    dropped = [item for item in items if item not in kept]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing() -> Iterator[None]:
     """Real Argon2, with cheap parameters so that hundreds of test logins stay fast."""

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import services as checklist
@@ -20,6 +20,7 @@ from perdes.web.api.common import (
     PREFIX,
     RequestModel,
     VillageCode,
+    integral,
     limit_body,
     operation_id,
 )
@@ -50,8 +51,9 @@ ItemKey = Annotated[
 Status = Literal["belum", "dalam_proses", "terpenuhi", "tidak_berlaku"]
 FigureName = Literal["known", "matched", "followed_up", "budget_year"]
 # strict models (RequestModel): whole numbers only, no text, floats or booleans
-Count = Annotated[int, Field(ge=0, le=MAX_DEPARTURES)]
-Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
+# Whole numbers as JSON Schema counts them (430.0 too); strings and booleans stay refused.
+Count = Annotated[int, Field(ge=0, le=MAX_DEPARTURES), BeforeValidator(integral)]
+Version = Annotated[int, Field(ge=0, le=2**31 - 1), BeforeValidator(integral)]
 
 
 class ItemOut(BaseModel):

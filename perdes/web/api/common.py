@@ -23,19 +23,19 @@ VILLAGE_CODE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"
 T = TypeVar("T")
 
 
-def _integral(value: object) -> object:
+def integral(value: object) -> object:
     # JSON Schema counts 2014.0 as an integer; strings and booleans stay refused (strict).
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
 
 
-WholeNumber = Annotated[int, BeforeValidator(_integral)]
+WholeNumber = Annotated[int, BeforeValidator(integral)]
 
 
 def whole_number(ge: int | None = None, le: int | None = None) -> Any:
     """A whole number within bounds; the bounds sit on the integer, also inside ``X | None``."""
-    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_integral)]
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(integral)]
 
 
 class RequestModel(BaseModel):
