@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
-from perdes.errors import Conflict, ValidationFailed
+from perdes.errors import Conflict
 from perdes.regions import services as regions
 from perdes.register import basis, crypto
 from perdes.register import services as register
@@ -18,6 +18,7 @@ from perdes.register.models import DocumentKind
 from perdes.register.rights import requests_of
 from perdes.register.services import PersonView
 from perdes.web.deps import DB, AppSettings
+from perdes.web.forms import submit
 from perdes.web.htmx import redirect, render
 
 
@@ -102,16 +103,22 @@ def save_or_rerender(
     form_key: str,
     write: Callable[[], object],
 ) -> Response:
-    try:
-        write()
-    except ValidationFailed as exc:
+    """An episode form's write through ``forms.submit`` (a savepoint: refused input leaves
+    nothing written, 422 with the input kept); a stale version answers 409, input kept."""
+
+    def invalid(errors: dict[str, str]) -> Response:
         return person_page(
-            request, db, user, pid, keys, errors=exc.errors, values=form, form_key=form_key,
+            request, db, user, pid, keys, errors=errors, values=form, form_key=form_key,
             status_code=422,
         )  # fmt: skip
+
+    def done(_: object) -> Response:
+        return redirect(request, str(request.url_for("register_person", pid=pid)) + f"#{form_key}")
+
+    try:
+        return submit(db, write, invalid=invalid, done=done)
     except Conflict as exc:
         return person_page(
             request, db, user, pid, keys, values=form, form_key=form_key, conflict=exc.message,
             status_code=409,
         )  # fmt: skip
-    return redirect(request, str(request.url_for("register_person", pid=pid)) + f"#{form_key}")
