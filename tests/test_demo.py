@@ -64,14 +64,14 @@ def lontar_view(session):
     )  # fmt: skip
 
 
-def test_demo_shows_lontar_on_checklist_v2(tmp_path: Path, monkeypatch) -> None:
+def test_demo_shows_lontar_on_checklist_v3(tmp_path: Path, monkeypatch) -> None:
     from perdes.checklist.models import Verification
 
     run_demo(tmp_path, monkeypatch)
     engine, session = demo_session(tmp_path)
     with session:
         view = lontar_view(session)
-        assert view.row.version == 2 and len(view.framework.item_ids) == 25
+        assert view.row.version == 3 and len(view.framework.item_ids) == 25
         outcome = view.item("keberangkatan-prosedural")
         assert outcome.answer.verification is Verification.MENUNGGU
         assert outcome.figures == {"known": 23, "matched": 21, "followed_up": 2}
@@ -85,9 +85,10 @@ def test_demo_shows_lontar_on_checklist_v2(tmp_path: Path, monkeypatch) -> None:
     engine.dispose()
 
 
-def test_demo_made_on_v1_upgrades_to_v2(tmp_path: Path, monkeypatch) -> None:
-    """A demo database from before v2 (only v1 shipped) is upgraded by the next run: answers
-    that still apply are kept, the removed profile item and the rest are archived."""
+def test_demo_made_on_v1_upgrades_to_the_current_version(tmp_path: Path, monkeypatch) -> None:
+    """A demo database from before v2 (only v1 shipped) is upgraded by the next run (v1 → v2
+    → v3): answers that still apply are kept, the removed profile item and the rest are
+    archived."""
     from perdes.checklist import framework as framework_module
     from perdes.checklist import loading
     from perdes.checklist.models import ItemEventKind, Verification
@@ -111,12 +112,14 @@ def test_demo_made_on_v1_upgrades_to_v2(tmp_path: Path, monkeypatch) -> None:
     engine, session = demo_session(tmp_path)
     with session:
         after = lontar_view(session)
-        assert after.row.version == 2
+        assert after.row.version == 3
         assert {a.item_key for a in after.archived} == {"data-pmi-profil-terkini"}
         kept = after.item("satgas-komunitas-pmi")
         assert kept.state.verified and kept.answer.note.startswith("Keputusan Kepala Desa")
         assert kept.history[0].kind is ItemEventKind.DIBAWA
-        assert after.item("pendataan-pmi").state.verified
+        recheck = after.item("pendataan-pmi")  # v3 adds document verification to it
+        assert recheck.answer.verification is Verification.MENUNGGU
+        assert recheck.history[0].kind is ItemEventKind.PERIKSA_ULANG
         assert after.item("keberangkatan-prosedural").answer.verification is Verification.MENUNGGU
         assert after.item("kunjungan-keluarga-pmi").answer is None, "new in v2: starts empty"
     engine.dispose()

@@ -1,10 +1,25 @@
 """Derived items follow their facts: evaluated by the derived-data pipeline once per
 transaction for the villages whose facts may have moved, or on demand.
 
-A derived item whose fact holds is "terpenuhi" and *verified by the system* (no monitor
-reviews a fact the app itself recorded: the tracker's promulgation event already carries its
-own evidence); when the fact stops holding it drops back to "belum". Evidence and notes can
-still be added to it, but nobody sets its status by hand.
+A derived item (``rule``) whose fact holds is "terpenuhi" and *verified by the system* (no
+monitor reviews a fact the app itself recorded: the tracker's promulgation event already
+carries its own evidence); when the fact stops holding it drops back to "belum". Evidence and
+notes can still be added to it, but nobody sets its status by hand.
+
+An item with a ``conditional_rule`` derives only where its ``when`` holds (the village keeps
+a PMI register); elsewhere the village answers it itself, as before. Where it derives:
+- the status follows ``then`` ("terpenuhi" or "belum"; the outcome item judges the register's
+  counts against the kabupaten's threshold, as for typed counts) and the answer keeps the
+  *basis*: the fact, its counts (never a name) and the day they were computed;
+- it is **never verified by the system**: the register is typed by the village, so a met item
+  goes to the monitor's queue and counts only once a monitor countersigned it, for its
+  validity period (12 months) from that day. A countersignature stands while the item stays
+  met and unexpired; on the outcome item a count that *rises* (a new departure, one newly
+  marked procedural, a newly reported case: something BP3MI has not matched yet) sends it
+  back to the monitor, while a departure leaving the 12-month window does not. An expired
+  countersignature is requested again; a rejected answer stays rejected until its counts
+  change;
+- a village that stops keeping the register gets the item back to answer itself ("belum").
 """
 
 from __future__ import annotations
@@ -16,7 +31,7 @@ from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
-from perdes.checklist import facts, registry, store
+from perdes.checklist import facts, outcome, registry, store, validity
 from perdes.checklist.framework import Framework, ItemDef, Rule
 from perdes.checklist.models import (
     ChecklistAnswer,
@@ -40,6 +55,11 @@ class _Derived:
     row: ChecklistFramework
     framework: Framework
     items: tuple[tuple[ItemDef, Rule, facts.Fact], ...]
+    conditional: tuple[ItemDef, ...] = ()
+
+
+def _fed_by(rules: Iterable[Rule], changes: Collection[Change] | None) -> bool:
+    return changes is None or any(set(facts.FACTS[r.fact].events) & set(changes) for r in rules)
 
 
 def _derived_items(session: Session, changes: Collection[Change] | None) -> list[_Derived]:
@@ -49,12 +69,25 @@ def _derived_items(session: Session, changes: Collection[Change] | None) -> list
         items = tuple(
             (item, item.rule, facts.FACTS[item.rule.fact])
             for item in framework.items()
-            if item.rule is not None
-            and (changes is None or set(facts.FACTS[item.rule.fact].events) & set(changes))
+            if item.rule is not None and _fed_by([item.rule], changes)
         )
-        if items:
-            out.append(_Derived(row, framework, items))
+        conditional = tuple(
+            item
+            for item in framework.items()
+            if item.conditional is not None
+            and _fed_by([item.conditional.when, item.conditional.then], changes)
+        )
+        if items or conditional:
+            out.append(_Derived(row, framework, items, conditional))
     return out
+
+
+def register_mode(session: Session, *, item: ItemDef, village_code: str) -> bool:
+    """Whether this item derives for this village now (its ``when`` holds)."""
+    cond = item.conditional
+    if cond is None:
+        return False
+    return facts.FACTS[cond.when.fact].evaluate(session, village_code, cond.when.params)
 
 
 def refresh_villages(
@@ -132,9 +165,165 @@ def _refresh_one(session: Session, *, village_code: str, entry: _Derived) -> int
             changes={"status": (before[0], target[0]), "verification": (before[1], target[1])},
         )
         changed += 1
+    for item in entry.conditional:
+        done, assessment = _refresh_conditional(
+            session, village_code=village_code, entry=entry, item=item,
+            existing=answers.get(item.id), assessment=assessment,
+        )  # fmt: skip
+        changed += done
     if changed and assessment is not None:
         store.refresh_total(session, assessment=assessment, framework=entry.framework)
     return changed
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    status: ItemStatus
+    verification: Verification
+    derived: bool
+    figures: dict[str, int]
+    basis: dict[str, object] | None
+    detail: str
+    keep_verification: bool = False
+
+
+def _rose(before: dict[str, int] | None, after: dict[str, int]) -> bool:
+    before = before or {}
+    return any(value > before.get(key, -1) for key, value in after.items())
+
+
+def _conditional_target(
+    session: Session, *, village_code: str, entry: _Derived, item: ItemDef,
+    existing: ChecklistAnswer | None,
+) -> _Target | None:  # fmt: skip
+    """What a conditional item should be now; None when it is the village's own to answer."""
+    cond = item.conditional
+    assert cond is not None
+    if not facts.FACTS[cond.when.fact].evaluate(session, village_code, cond.when.params):
+        if existing is None or not existing.derived:
+            return None
+        return _Target(
+            ItemStatus.BELUM, Verification.BELUM, False, {}, None,
+            "Desa tidak lagi memenuhi syarat turunan ("
+            + facts.describe(cond.when.fact, cond.when.params)
+            + "); butir ini kembali diisi sendiri oleh desa",
+        )  # fmt: skip
+    fact = facts.FACTS[cond.then.fact]
+    finding = fact.finding(session, village_code, cond.then.params)
+    counts = dict(finding.counts)
+    figures: dict[str, int] = {}
+    holds = finding.holds
+    summary = ""
+    if item.extras.outcome:
+        figures = {fid: counts[key] for key, fid in fact.outcome_figures.items()}
+        check = outcome.judge(
+            session, item=item, figures=figures, village_code=village_code,
+            framework_slug=entry.row.slug,
+        )  # fmt: skip
+        holds = check is not None and check.met
+        summary = f" ({check.summary})" if check is not None else ""
+    basis: dict[str, object] = {
+        "fact": cond.then.fact,
+        "params": dict(cond.then.params),
+        "counts": counts,
+        "as_of": (finding.as_of or validity.today()).isoformat(),
+    }
+    detail = (
+        f"Menurut register PMI desa: {facts.describe_counts(counts)}{summary}"
+        f" — {'terpenuhi' if holds else 'belum terpenuhi'}"
+    )
+    if not holds:
+        return _Target(ItemStatus.BELUM, Verification.BELUM, True, figures, basis, detail)
+    prior = existing if existing is not None and existing.derived else None
+    if (
+        prior is not None
+        and prior.status is ItemStatus.TERPENUHI
+        and prior.verification is Verification.DIVERIFIKASI
+        and not validity.is_expired(item, prior, validity.today())
+        and not (item.extras.outcome and _rose(prior.figures, figures))
+    ):
+        return _Target(
+            ItemStatus.TERPENUHI, Verification.DIVERIFIKASI, True, figures, basis, detail,
+            keep_verification=True,
+        )  # fmt: skip
+    same_counts = prior is not None and (prior.basis or {}).get("counts") == counts
+    if (
+        prior is not None
+        and prior.status is ItemStatus.TERPENUHI
+        and (
+            prior.verification is Verification.MENUNGGU
+            or (prior.verification is Verification.DITOLAK and same_counts)
+        )
+    ):
+        return _Target(
+            ItemStatus.TERPENUHI, prior.verification, True, figures, basis, detail,
+            keep_verification=True,
+        )  # fmt: skip
+    return _Target(
+        ItemStatus.TERPENUHI, Verification.MENUNGGU, True, figures, basis,
+        detail + "; menunggu pengesahan pemantau",
+    )  # fmt: skip
+
+
+def _refresh_conditional(
+    session: Session,
+    *,
+    village_code: str,
+    entry: _Derived,
+    item: ItemDef,
+    existing: ChecklistAnswer | None,
+    assessment: ChecklistAssessment | None,
+) -> tuple[int, ChecklistAssessment | None]:
+    target = _conditional_target(
+        session, village_code=village_code, entry=entry, item=item, existing=existing
+    )
+    if target is None:
+        return 0, assessment
+    if existing is not None:
+        old_counts = (existing.basis or {}).get("counts")
+        new_counts = (target.basis or {}).get("counts")
+        if (
+            existing.status is target.status
+            and existing.verification is target.verification
+            and existing.derived == target.derived
+            and old_counts == new_counts
+            and dict(existing.figures or {}) == target.figures
+        ):
+            return 0, assessment  # the day of the counts alone does not rewrite the answer
+    if assessment is None:
+        assessment = store.assessment_for_write(
+            session, actor=SYSTEM, village_code=village_code, row=entry.row
+        )
+    answer = existing or store.answer_for_write(session, assessment=assessment, item_key=item.id)
+    before = (answer.status, answer.verification, (answer.basis or {}).get("counts"))
+    if target.verification is Verification.MENUNGGU and not target.keep_verification:
+        store.submit(answer)
+    elif not target.keep_verification:
+        answer.verification = target.verification
+        answer.submitted_at = answer.verified_at = answer.verified_by_id = None
+        answer.rejection_reason = ""
+    answer.status = target.status
+    answer.derived = target.derived
+    answer.figures = target.figures
+    answer.basis = target.basis
+    answer.not_applicable_reason = ""
+    store.record_event(
+        session, actor=SYSTEM, answer=answer, kind=ItemEventKind.OTOMATIS, detail=target.detail
+    )
+    after = (answer.status, answer.verification, (target.basis or {}).get("counts"))
+    store.audit_answer(
+        session,
+        actor=SYSTEM,
+        answer=answer,
+        action="derive",
+        village_code=village_code,
+        changes={
+            name: (b, a)
+            for name, b, a in zip(("status", "verification", "counts"), before, after, strict=True)
+            if b != a
+        },
+    )
+    return 1, assessment
 
 
 def refresh_village(session: Session, *, village_code: str) -> int:

@@ -26,6 +26,17 @@ Format 2 (``format: 2``) adds a ``sources`` catalogue and, per item, citations, 
 huruf, evidence rules, personal data with its legal basis, a validity period and the Desa
 Migran EMAS pillar: see ``perdes.checklist.instrument``. ``legal_basis`` is optional there.
 
+Format 2 also knows ``conditional_rule`` (an item derived from a data source only where the
+village keeps one, self-assessed elsewhere)::
+
+            conditional_rule:
+              when: {fact: register.kept, params: {min_persons: 1, days: 3650}}
+              then: {fact: register.departures_12m}
+
+``when`` must be a fact that says the village keeps a source of data (``Fact.condition``);
+``then`` any other fact with a ``find`` (it must show its counts); an outcome item's ``then``
+must carry the outcome's counts. See ``perdes.checklist.derived`` for what it does.
+
 Pure: no database, no HTTP. ``parse_framework`` returns a ``Framework`` or raises
 ``FrameworkInvalid`` listing every problem with its file, YAML path, item id and line.
 """
@@ -55,6 +66,7 @@ from perdes.checklist.instrument import (
     sources_from_data,
     sources_to_data,
 )
+from perdes.events import Change
 
 BUNDLED_DIR = Path(__file__).parent / "frameworks"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -74,6 +86,7 @@ ITEM_KEYS = {
     "rule",
 }
 RULE_KEYS = {"fact", "params"}
+CONDITIONAL_KEYS = {"when", "then"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +95,15 @@ class Rule:
 
     fact: str
     params: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionalRule:
+    """Where ``when`` holds for the village, the item derives from ``then``; elsewhere the
+    village answers it itself (``perdes.checklist.derived``)."""
+
+    when: Rule
+    then: Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +120,7 @@ class ItemDef:
     mandatory: bool
     rule: Rule | None = None
     extras: ItemExtras = field(default_factory=ItemExtras)
+    conditional: ConditionalRule | None = None
 
     @property
     def validity(self) -> Validity:
@@ -346,7 +369,8 @@ def _parse_item(
 ) -> ItemDef | None:
     raw_id = raw.get("id") if isinstance(raw, dict) else None
     label = raw_id if isinstance(raw_id, str) else None
-    data = check.mapping(raw, path, ITEM_KEYS | (FORMAT2_ITEM_KEYS if fmt == 2 else set()), label)
+    allowed = ITEM_KEYS | (FORMAT2_ITEM_KEYS | {"conditional_rule"} if fmt == 2 else set())
+    data = check.mapping(raw, path, allowed, label)
     item_id = check.slug(data, path, label)
     if item_id and item_id in seen:
         check.add((*path, "id"), f"id butir '{item_id}' dipakai lebih dari sekali", item_id)
@@ -382,6 +406,12 @@ def _parse_item(
         extras = parse_item_extras(check, data, path, label, sources=sources, evidence=evidence)
         if rule is not None and extras.validity.kind != "none":
             check.add((*path, "validity"), "butir otomatis mengikuti faktanya: none", label)
+    conditional = None
+    if fmt == 2 and "conditional_rule" in data:
+        conditional = _parse_conditional(
+            check, data["conditional_rule"], (*path, "conditional_rule"), label,
+            has_rule=rule is not None, extras=extras,
+        )  # fmt: skip
     return ItemDef(
         id=item_id,
         pillar_id=pillar_id,
@@ -393,7 +423,70 @@ def _parse_item(
         mandatory=mandatory,
         rule=rule,
         extras=extras,
+        conditional=conditional,
     )
+
+
+def _parse_conditional(
+    check: _Checker,
+    raw: Any,
+    path: Path_,
+    label: str | None,
+    *,
+    has_rule: bool,
+    extras: ItemExtras,
+) -> ConditionalRule | None:
+    """``conditional_rule: {when: FACT, then: FACT}``: every problem reported on its path."""
+    data = check.mapping(raw, path, CONDITIONAL_KEYS, label)
+    if has_rule:
+        check.add(path, "butir sudah memakai rule; pilih rule atau conditional_rule", label)
+    for key in sorted(k for k in CONDITIONAL_KEYS if data.get(k) is None):
+        check.add((*path, key), "wajib diisi: {fact: NAMA, params: {...}}", label)
+    when = _parse_rule(check, data.get("when"), (*path, "when"), label)
+    then = _parse_rule(check, data.get("then"), (*path, "then"), label)
+    if when is not None and not FACTS[when.fact].condition:
+        usable = ", ".join(sorted(n for n, f in FACTS.items() if f.condition))
+        check.add(
+            (*path, "when", "fact"),
+            f"syarat harus fakta bahwa desa menyimpan sumber data ({usable})",
+            label,
+        )
+    for key, rule in (("when", when), ("then", then)):
+        if rule is not None and Change.CHECKLIST in FACTS[rule.fact].events:
+            check.add(
+                (*path, key, "fact"),
+                f"{rule.fact} dihitung dari ceklis itu sendiri: turunan melingkar",
+                label,
+            )
+    if then is not None:
+        fact = FACTS[then.fact]
+        if when is not None and when == then:
+            check.add((*path, "then"), "aturan sama dengan syaratnya: turunan melingkar", label)
+        if fact.find is None:
+            check.add(
+                (*path, "then", "fact"),
+                f"{then.fact} tidak memberi angka dasar; butir turunan harus menunjukkan asalnya",
+                label,
+            )
+        if extras.outcome and not fact.outcome_figures:
+            usable = ", ".join(sorted(n for n, f in FACTS.items() if f.outcome_figures))
+            check.add(
+                (*path, "then", "fact"),
+                f"butir hasil (outcome) hanya dapat diturunkan dari {usable}",
+                label,
+            )
+    if extras.validity.kind != "months":
+        check.add(
+            (*path[:-1], "validity"),
+            "butir bersyarat perlu {months: N}: pengesahan pemantau atas angka register "
+            "kedaluwarsa",
+            label,
+        )
+    if extras.future_rule:
+        check.add((*path[:-1], "future_rule"), "sudah diturunkan: hapus future_rule", label)
+    if when is None or then is None:
+        return None
+    return ConditionalRule(when, then)
 
 
 def _parse_rule(check: _Checker, raw: Any, path: Path_, label: str | None) -> Rule | None:
@@ -463,6 +556,12 @@ def to_data(framework: Framework) -> dict[str, Any]:
         for pillar, p in zip(data["pillars"], framework.pillars, strict=True):
             for item, i in zip(pillar["items"], p.items, strict=True):
                 item.update(extras_to_data(i.extras))
+                if i.conditional is not None:  # absent otherwise: stored v2 keeps its hash
+                    cond = i.conditional
+                    item["conditional_rule"] = {
+                        key: {"fact": rule.fact, "params": dict(rule.params)}
+                        for key, rule in (("when", cond.when), ("then", cond.then))
+                    }
     return data
 
 
@@ -517,6 +616,7 @@ def from_data(data: Mapping[str, Any]) -> Framework:
                     mandatory=bool(i["mandatory"]),
                     rule=Rule(i["rule"]["fact"], dict(i["rule"]["params"])) if i["rule"] else None,
                     extras=extras_from_data(i),
+                    conditional=_conditional_from_data(i.get("conditional_rule")),
                 )
                 for i in p["items"]
             ),
@@ -531,6 +631,15 @@ def from_data(data: Mapping[str, Any]) -> Framework:
         pillars,
         format=int(data.get("format", 1)),
         sources=sources_from_data(data.get("sources", {})),
+    )
+
+
+def _conditional_from_data(data: Mapping[str, Any] | None) -> ConditionalRule | None:
+    if not data:
+        return None
+    return ConditionalRule(
+        Rule(data["when"]["fact"], dict(data["when"]["params"])),
+        Rule(data["then"]["fact"], dict(data["then"]["params"])),
     )
 
 

@@ -176,6 +176,10 @@ class ChecklistAnswer(Base):
         server_default="{}",
         comment="whole numbers of the answer (departure counts, budget year): figures.py",
     )
+    basis: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON,
+        comment="derived from the register: fact, counts (no names) and their date",
+    )
     version: Mapped[int] = mapped_column(
         Integer,
         server_default="1",

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from perdes import events
 from perdes.accounts.principal import Principal
-from perdes.checklist import outcome, registry, validity
+from perdes.checklist import derived, outcome, registry, validity
 from perdes.checklist.figures import describe
 from perdes.checklist.framework import Framework, ItemDef
 from perdes.checklist.models import (
@@ -155,6 +155,12 @@ def answer_item(
         errors.add(
             "status",
             "Status butir ini terisi otomatis; Anda hanya dapat menambah catatan dan bukti.",
+        )
+    elif derived.register_mode(session, item=item, village_code=village_code):
+        errors.add(
+            "status",
+            "Status butir ini diturunkan dari register PMI desa (hanya angka); perbarui "
+            "register, bukan status di sini. Catatan dan bukti tetap dapat ditambahkan.",
         )
     if new_status is ItemStatus.TIDAK_BERLAKU:
         if item.mandatory:
@@ -305,8 +311,10 @@ def set_note(
 
 
 def _evidence_changed(answer: ChecklistAnswer) -> bool:
-    """A verified manual item whose evidence changed goes back to the monitor."""
-    if answer.derived or answer.verification is not Verification.DIVERIFIKASI:
+    """A verified item whose evidence changed goes back to the monitor, unless the system
+    verified it (a rule item: no monitor looked at its evidence)."""
+    system_verified = answer.derived and answer.verified_by_id is None
+    if system_verified or answer.verification is not Verification.DIVERIFIKASI:
         return False
     submit(answer)
     return True

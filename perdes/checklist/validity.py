@@ -10,7 +10,9 @@ zone of the regional offices this was built for:
   next year's APB Desa counts through the end of that year; a year already over cannot be
   verified); answers from before the year was a field count through the end of the year
   they were verified. From 1 January after it the answer needs renewing.
-- ``none`` and derived items never expire (derived items follow their fact instead).
+- ``none`` and derived items never expire (derived items follow their fact instead), except
+  those derived from the register (``conditional_rule``): a monitor countersigns them, and
+  the countersignature runs out like any verification.
 
 Expiry is computed from the date, so pages and scores are right on the day; the stored
 per-village totals are brought up to date by ``refresh_expired`` (``perdes checklist
@@ -78,10 +80,10 @@ def expires_on(
 
 
 def answer_expires_on(item: ItemDef, answer: ChecklistAnswer | None) -> date | None:
-    """When this verified, manually answered item needs renewing; None if it never does."""
+    """When this verified item needs renewing; None if it never does (a system-derived one)."""
     if (
         answer is None
-        or answer.derived
+        or (answer.derived and item.conditional is None)
         or answer.status is not ItemStatus.TERPENUHI
         or answer.verification is not Verification.DIVERIFIKASI
     ):
@@ -118,7 +120,6 @@ def refresh_expired(session: Session, *, on: date | None = None) -> tuple[int, i
         .where(
             ChecklistAssessment.superseded_at.is_(None),
             ChecklistAnswer.archived_at.is_(None),
-            ChecklistAnswer.derived.is_(False),
             ChecklistAnswer.status == ItemStatus.TERPENUHI,
             ChecklistAnswer.verification == Verification.DIVERIFIKASI,
         )

@@ -91,7 +91,8 @@ def upgrade_assessment(
             submitted_at=answer.submitted_at,
             verified_at=answer.verified_at,
             verified_by_id=answer.verified_by_id,
-            derived=answer.derived and item.rule is not None,
+            derived=answer.derived and (item.rule is not None or item.conditional is not None),
+            basis=answer.basis if item.conditional is not None else None,
             updated_at=answer.updated_at,
         )
         if item.mandatory and copy.status is ItemStatus.TIDAK_BERLAKU:

@@ -60,7 +60,46 @@ class ItemView:
 
     @property
     def derived(self) -> bool:
+        """The status is set by the app (a rule, or the register where the village keeps one):
+        nobody sets it by hand."""
+        return self.item.rule is not None or self.register_mode
+
+    @property
+    def auto_verified(self) -> bool:
+        """Verified by the system itself (a rule item): no monitor decides on it."""
         return self.item.rule is not None
+
+    @property
+    def register_mode(self) -> bool:
+        """Derived from the village's PMI register (``conditional_rule`` whose condition holds)."""
+        return (
+            self.item.conditional is not None
+            and self.answer is not None
+            and self.answer.derived
+            and self.answer.basis is not None
+        )
+
+    @property
+    def basis_counts(self) -> list[tuple[str, int]]:
+        """The register counts the derived status rests on, labelled (counts only)."""
+        if not self.register_mode or self.answer is None or self.answer.basis is None:
+            return []
+        counts = self.answer.basis.get("counts", {})
+        return [(facts.COUNT_LABELS.get(k, k), int(v)) for k, v in counts.items()]
+
+    @property
+    def basis_on(self) -> date | None:
+        """The day the register counts were computed (unchanged since)."""
+        if not self.register_mode or self.answer is None or self.answer.basis is None:
+            return None
+        return date.fromisoformat(str(self.answer.basis["as_of"]))
+
+    @property
+    def conditional_label(self) -> str:
+        cond = self.item.conditional
+        if cond is None:
+            return ""
+        return facts.describe(cond.then.fact, cond.then.params)
 
     @property
     def status_choices(self) -> list[ItemStatus]:

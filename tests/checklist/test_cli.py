@@ -35,20 +35,21 @@ def test_load_bundled_then_a_newer_version_and_list_them(cli_db):
     assert first.exit_code == 0, first.output
     assert "desa-pmi-prosedural v1: loaded" in first.output
     assert "desa-pmi-prosedural v2: loaded" in first.output
+    assert "desa-pmi-prosedural v3: loaded" in first.output
     again = runner.invoke(cli_app, ["checklist", "load"])
-    assert "v1: unchanged" in again.output and "v2: unchanged" in again.output
-    v3 = runner.invoke(cli_app, ["checklist", "load", str(DATA / "desa-pmi-prosedural.v3.yaml")])
-    assert v3.exit_code == 0 and "v3: loaded" in v3.output
+    assert all(f"v{n}: unchanged" in again.output for n in (1, 2, 3))
+    v4 = runner.invoke(cli_app, ["checklist", "load", str(DATA / "desa-pmi-prosedural.v4.yaml")])
+    assert v4.exit_code == 0 and "v4: loaded" in v4.output
     listing = runner.invoke(cli_app, ["checklist", "frameworks"])
     assert listing.exit_code == 0 and "yes" in listing.output
-    assert versions(cli_db) == 3
+    assert versions(cli_db) == 4
     refresh = runner.invoke(cli_app, ["checklist", "refresh"])
     assert refresh.exit_code == 0 and "0 village(s) checked" in refresh.output
 
 
 def test_a_bad_file_reports_every_problem_with_its_line_and_loads_nothing(cli_db, tmp_path):
     bad = tmp_path / "bad.yaml"
-    text = (DATA / "desa-pmi-prosedural.v3.yaml").read_text(encoding="utf-8")
+    text = (DATA / "desa-pmi-prosedural.v4.yaml").read_text(encoding="utf-8")
     bad.write_text(text.replace("weight: 3", "weight: tiga"), encoding="utf-8")
     result = CliRunner().invoke(cli_app, ["checklist", "load", str(bad)])
     assert result.exit_code == 1

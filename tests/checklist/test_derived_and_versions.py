@@ -103,12 +103,12 @@ def test_profile_item_follows_profile_updates_and_expires_with_time(db, framewor
     assert item_state(db, people, DATA_ITEM).answer.status is ItemStatus.BELUM
 
 
-def load_v3(db):
+def load_v4(db):
     return load_framework(
         db,
         actor=Principal.system(),
-        framework=load_framework_file(DATA / "desa-pmi-prosedural.v3.yaml"),
-        source="v3.yaml",
+        framework=load_framework_file(DATA / "desa-pmi-prosedural.v4.yaml"),
+        source="v4.yaml",
     )
 
 
@@ -139,10 +139,10 @@ def test_upgrade_carries_answers_starts_new_items_empty_and_archives_removed(
     )
     services.answer_item(db, item_key="pengasuhan-anak-pmi", status="dalam_proses", **common)
 
-    result = load_v3(db)
+    result = load_v4(db)
     assert result.created and result.upgraded == 1
     view = views.assessment_view(db, actor=op, village_code=LONTAR, framework_slug=SLUG)
-    assert view.row.version == 3
+    assert view.row.version == 4
     carried = view.item("satgas-komunitas-pmi")
     assert (
         carried.answer.verification is Verification.DIVERIFIKASI and carried.answer.note == "SK 5"
@@ -158,8 +158,8 @@ def test_upgrade_carries_answers_starts_new_items_empty_and_archives_removed(
     total = db.get(ChecklistVillageTotal, (LONTAR, SLUG))
     assert total.framework_id == view.row.id and total.verified_count == 1
     # loading the same version again changes nothing; different content under v2 is refused
-    assert not load_v3(db).created
-    assert db.scalar(select(ChecklistFramework).where(ChecklistFramework.version == 3)) is not None
+    assert not load_v4(db).created
+    assert db.scalar(select(ChecklistFramework).where(ChecklistFramework.version == 4)) is not None
 
 
 def test_a_version_number_cannot_be_reused_for_other_content(db, framework):
@@ -177,7 +177,7 @@ def test_only_admins_load_frameworks(db, framework, people):
         load_framework(
             db,
             actor=people["pemantau"],
-            framework=load_framework_file(DATA / "desa-pmi-prosedural.v3.yaml"),
+            framework=load_framework_file(DATA / "desa-pmi-prosedural.v4.yaml"),
             source="x",
         )
 
@@ -210,6 +210,6 @@ def test_bundled_frameworks_load_once(db, regions):
 
     first = load_bundled(db, actor=Principal.system())
     again = load_bundled(db, actor=Principal.system())
-    assert [r.row.version for r in first] == [1, 2]
+    assert [r.row.version for r in first] == [1, 2, 3]
     assert all(r.created for r in first) and not any(r.created for r in again)
     assert [r.row.id for r in again] == [r.row.id for r in first]

@@ -208,7 +208,7 @@ def test_format_2_fields_are_parsed_and_survive_the_stored_json():
 
 def test_format_1_content_keeps_its_stored_shape_and_hash():
     """Versions stored before format 2 existed must keep their hash (they never change)."""
-    [v1, _] = [load_framework_file(p) for p in bundled_files()]
+    [v1, _] = [load_framework_file(p) for p in bundled_files()[:2]]
     data = to_data(v1)
     assert "format" not in data and "sources" not in data
     assert set(data["pillars"][0]["items"][0]) == {

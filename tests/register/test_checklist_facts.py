@@ -20,7 +20,7 @@ FUTURE = (
 
 def framework_with_register_rule(db):
     """Version 2 as shipped, its departures item bound to a register fact (as a version 3)."""
-    text = bundled_files()[-1].read_text(encoding="utf-8")
+    text = bundled_files()[1].read_text(encoding="utf-8")  # v2; v3 binds the items itself
     assert FUTURE in text
     start = text.index(f"- id: {ITEM}")
     end = text.index(FUTURE)
@@ -32,7 +32,7 @@ def framework_with_register_rule(db):
     )
     text = text.replace(
         FUTURE, "rule: {fact: register.departures_verified, params: {percent: 80}}"
-    ).replace("version: 2\n", "version: 3\n", 1)
+    ).replace("version: 2\n", "version: 9\n", 1)
     load_framework(db, actor=Principal.system(), framework=parse_framework(text), source="t")
 
 

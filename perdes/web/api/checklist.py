@@ -56,6 +56,14 @@ Count = Annotated[int, Field(ge=0, le=MAX_DEPARTURES), BeforeValidator(integral)
 Version = Annotated[int, Field(ge=0, le=2**31 - 1), BeforeValidator(integral)]
 
 
+class BasisOut(BaseModel):
+    fact: str = Field(description="The register fact the status was derived from.")
+    counts: dict[str, int] = Field(
+        description="The register's counts it was judged on (whole numbers, never names)."
+    )
+    as_of: date = Field(description="The day the counts were computed (unchanged since).")
+
+
 class ItemOut(BaseModel):
     id: str
     pillar: str
@@ -63,6 +71,11 @@ class ItemOut(BaseModel):
     mandatory: bool
     weight: float
     derived: bool = Field(description="Set automatically from other data; only notes are yours.")
+    register_basis: BasisOut | None = Field(
+        description="Derived from the village's PMI register (it keeps one): the counts and "
+        "their date. Such an item counts only once a monitor verified (countersigned) it; "
+        "null when the item is answered by hand or set by another rule."
+    )
     status: Status
     verification: Literal["belum", "menunggu", "diverifikasi", "ditolak"]
     note: str
@@ -152,6 +165,15 @@ def _item_out(view: ItemView, check: OutcomeCheck | None = None) -> ItemOut:
         mandatory=view.item.mandatory,
         weight=view.item.weight,
         derived=view.derived,
+        register_basis=(
+            BasisOut(
+                fact=str(a.basis["fact"]),
+                counts=dict(a.basis["counts"]),
+                as_of=date.fromisoformat(str(a.basis["as_of"])),
+            )
+            if view.register_mode and a is not None and a.basis is not None
+            else None
+        ),
         status=a.status.value if a else "belum",
         verification=a.verification.value if a else "belum",
         note=a.note if a else "",
