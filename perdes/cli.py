@@ -232,16 +232,19 @@ def demo(
         typer.Option(envvar="PERDES_DEMO_PASSWORD", help="Same password for all demo users."),
     ] = None,
 ) -> None:
-    """Migrate; load Banten's regions, demo profiles, adoption steps and the checklist; and
-    (re)create one user per role."""
+    """Migrate; load Banten's regions, demo profiles, adoption steps and the checklist, a small
+    fictional PMI register for Tirtayasa; and (re)create one user per role."""
     from rich.table import Table
 
     from perdes import demo as demo_data
     from perdes import migrate as migrations
     from perdes import pipeline
+    from perdes.checklist import validity
     from perdes.config import Settings
     from perdes.console import fail, out
     from perdes.db import engine_from_settings, session_scope
+    from perdes.demo import register_data as demo_register
+    from perdes.register.crypto import keyring_from_settings
 
     settings = Settings()
     engine = engine_from_settings(settings)
@@ -254,6 +257,9 @@ def demo(
         demo_data.load_activity(session)
         passwords = demo_data.load_users(session, password=password)
         demo_data.load_checklist(session)
+        demo_register.load_register(
+            session, keyring=keyring_from_settings(settings), today=validity.today()
+        )
     inserted = sum(c.inserted for c in report.levels.values())
     out.print(f"regions from {path.name}: {report.rows_read} rows, {inserted} new", highlight=False)
     table = Table(title="Demo users (passwords are new on every run)")

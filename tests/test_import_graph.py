@@ -46,6 +46,7 @@ PUBLIC: dict[str, frozenset[str]] = {
         {
             "basis",
             "crypto",
+            "episodes",
             "figures",
             "models",
             "nik",

@@ -92,6 +92,7 @@ def upgrade_assessment(
             verified_at=answer.verified_at,
             verified_by_id=answer.verified_by_id,
             derived=answer.derived and (item.rule is not None or item.conditional is not None),
+            figures=dict(answer.figures or {}),  # the outcome's counts, a budget year
             basis=answer.basis if item.conditional is not None else None,
             updated_at=answer.updated_at,
         )

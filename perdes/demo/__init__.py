@@ -66,6 +66,8 @@ DEMO_USERS = (
     DemoUser("pemantau.serang", "Pemantau BP3MI Banten", Role.PEMANTAU, ("36.04",)),
     DemoUser("operator.lontar", "Operator Desa Lontar", Role.OPERATOR, ("36.04.13.2007",)),
     DemoUser("petugas.lontar", "Petugas Pendataan Lontar", Role.PETUGAS, ("36.04.13.2007",)),
+    # keeps the demo's PMI register (register_data.py), so Tirtayasa's checklist derives from it
+    DemoUser("petugas.tirtayasa", "Petugas Pendataan Tirtayasa", Role.PETUGAS, ("36.04.13.2001",)),
     DemoUser(
         "pendamping.kkbm",
         "Pendamping KKBM Lontar",

@@ -21,9 +21,9 @@ from perdes.checklist.models import (
 )
 from perdes.checklist.scoring import ItemState, compute
 from perdes.regions.models import Region, RegionLevel
-from tests.checklist.conftest import PDF, SLUG, qualify, verify
+from tests.checklist.conftest import PDF, SLUG, qualify, sample_figures, verify
 
-V1, V2 = (load_framework_file(p) for p in bundled_files()[:2])
+V1, V2, V3 = (load_framework_file(p) for p in bundled_files()[:3])
 
 
 @pytest.fixture()
@@ -62,10 +62,10 @@ def desa_codes(db, n, rng):
     return rng.sample(codes, n)
 
 
-def answer_randomly(db, people, code, rng, tmp_path):
-    """Random v1 answers for one village through the services; returns what was stored."""
+def answer_randomly(db, people, code, rng, tmp_path, framework=V1):
+    """Random answers for one village through the services; returns what was stored."""
     stored = {}
-    for item in V1.items():
+    for item in framework.items():
         if item.rule is not None or rng.random() < 0.2:
             continue
         choices = ["belum", "dalam_proses", "terpenuhi", "terpenuhi"]
@@ -79,6 +79,7 @@ def answer_randomly(db, people, code, rng, tmp_path):
             status=status,
             note=f"catatan {rng.randint(1, 99)}",
             not_applicable_reason="tidak ada" if status == "tidak_berlaku" else "",
+            figures=sample_figures(db, item.id) if status == "terpenuhi" else None,
             **common,
         )
         if rng.random() < 0.3:
@@ -97,7 +98,7 @@ def answer_randomly(db, people, code, rng, tmp_path):
         it = view.item(item.id)
         stored[item.id] = (
             it.answer.status, it.answer.verification, it.answer.note, it.answer.verified_at,
-            sorted(e.name for e in it.evidence),
+            sorted(e.name for e in it.evidence), dict(it.answer.figures or {}),
         )  # fmt: skip
     return stored
 
@@ -121,7 +122,7 @@ def test_upgrade_on_random_villages_keeps_what_applies_and_reports_the_rest(
         assert view.row.version == 2
         archived = {a.item_key: a for a in view.archived}
         assert set(archived) == {k for k in old if k in PLAN.archived}, "the rest is reported"
-        for key, (status, verification, note, verified_at, files) in old.items():
+        for key, (status, verification, note, verified_at, files, _) in old.items():
             if key in PLAN.archived:
                 assert (archived[key].status, archived[key].verification) == (status, verification)
                 continue
@@ -145,6 +146,40 @@ def test_upgrade_on_random_villages_keeps_what_applies_and_reports_the_rest(
             assert view.item(key).answer is None
         assert not view.result.qualified, "v2 adds mandatory items nobody has answered yet"
         assert db.get(ChecklistVillageTotal, (code, SLUG)).framework_id == view.row.id
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_upgrade_v2_to_v3_on_random_villages_keeps_every_answer(
+    db, regions, serang, tmp_path, seed
+):
+    """No village here keeps a register: every answer travels unchanged (numbers included),
+    only the changed pendataan-pmi goes back to the monitor."""
+    for framework, name in ((V1, "v1"), (V2, "v2")):
+        load_framework(db, actor=Principal.system(), framework=framework, source=name)
+    rng = random.Random(seed)
+    before = {
+        code: answer_randomly(db, serang, code, rng, tmp_path, framework=V2)
+        for code in desa_codes(db, 3, rng)
+    }
+    result = load_framework(db, actor=Principal.system(), framework=V3, source="v3")
+    assert result.upgraded == len(before) and result.plan.recheck == ("pendataan-pmi",)
+    for code, old in before.items():
+        view = views.assessment_view(db, actor=serang["admin"], village_code=code,
+                                     framework_slug=SLUG)  # fmt: skip
+        assert view.row.version == 3 and view.archived == []
+        for key, (status, verification, note, verified_at, files, figures) in old.items():
+            it = view.item(key)
+            assert (it.answer.status, it.answer.note, sorted(e.name for e in it.evidence),
+                    dict(it.answer.figures or {})) == (status, note, files, figures)  # fmt: skip
+            assert not it.answer.derived and not it.register_mode
+            if key == "pendataan-pmi" and verification in (
+                Verification.DIVERIFIKASI, Verification.DITOLAK,
+            ):  # fmt: skip
+                assert it.answer.verification is Verification.MENUNGGU
+            else:
+                assert (it.answer.verification, it.answer.verified_at) == (
+                    verification, verified_at,
+                ), key  # fmt: skip
 
 
 def test_upgrade_of_a_qualified_v1_village_sends_the_outcome_back_to_the_monitor(
@@ -177,12 +212,16 @@ STATES = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.parametrize("version", [V2, V3], ids=["v2", "v3"])
+@settings(max_examples=200, deadline=None)
 @given(st.lists(STATES, min_size=len(V2.item_ids), max_size=len(V2.item_ids)))
-def test_no_village_qualifies_without_the_outcome_verified_and_current(states):
-    items = list(V2.items())
+def test_no_village_qualifies_without_the_outcome_verified_and_current(version, states):
+    """For v3 too, whether the outcome was answered by hand or derived from the register:
+    a derived outcome is only ever "diverifikasi" by a monitor's countersignature
+    (test_register_derived.py), and the score counts nothing else."""
+    items = list(version.items())
     result = compute(zip(items, states, strict=True))
-    outcome = states[V2.item_ids.index(OUTCOME)]
+    outcome = states[version.item_ids.index(OUTCOME)]
     if result.qualified:
         assert outcome.status is ItemStatus.TERPENUHI
         assert outcome.verification is Verification.DIVERIFIKASI and not outcome.expired
