@@ -18,11 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
+from perdes import events
 from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import Base, UTCDateTime, utcnow
 from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.regions.models import Region, RegionLevel
+from perdes.register.figures import RegisterVillageFigure
 from perdes.validation import FieldErrors, clean_text
 
 NOTE_MAX = 500
@@ -131,6 +133,15 @@ def set_threshold(
         action="set",
         changes={"min_matched_percent": (before, value), "note": (None, clean_note or None)},
     )
+    # outcomes derived from a village register are judged against the new threshold now
+    # (the pipeline re-evaluates these villages before the commit)
+    keeping = session.scalars(
+        select(RegisterVillageFigure.village_code).where(
+            RegisterVillageFigure.district_code.like(f"{regency_code}.%")
+        )
+    ).all()
+    if keeping:
+        events.publish(session, events.Change.REGISTER, *keeping)
     return row
 
 

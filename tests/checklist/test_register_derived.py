@@ -221,15 +221,29 @@ def test_a_threshold_judges_the_register_counts_as_it_judges_typed_ones(
 ):
     from perdes.checklist import thresholds
 
-    thresholds.set_threshold(db, actor=people["pemantau"], regency_code="36.04",
-                             framework_slug=SLUG, percent=90)  # fmt: skip
+    def set_to(percent):
+        thresholds.set_threshold(db, actor=people["pemantau"], regency_code="36.04",
+                                 framework_slug=SLUG, percent=percent)  # fmt: skip
+
     siti, jajang = (record(db, petugas, keyring, p) for p in (SITI, JAJANG))
     depart(db, petugas, siti)
     depart(db, petugas, jajang, procedural=False)
-    # 1 of 2 procedural (< 90 %): the threshold rule replaces "every unmatched reported"
+    # no threshold and the unmatched departure not reported: not met
+    assert state(db, OUTCOME) == (ItemStatus.BELUM, Verification.BELUM)
+    # the BP3MI office sets 50 %: 1 of 2 procedural meets it at once (no register write)
+    set_to(50)
+    assert state(db, OUTCOME) == (ItemStatus.TERPENUHI, Verification.MENUNGGU)
+    set_to(90)
     assert state(db, OUTCOME) == (ItemStatus.BELUM, Verification.BELUM)
     check = view(db).outcome_check(view(db).item(OUTCOME))
     assert check is not None and not check.met
+    # reporting the unmatched departure meets the item whatever the threshold
+    episodes.open_case(
+        db, actor=petugas, public_id=jajang.public_id,
+        data={"opened_on": ago(10), "summary": "Berangkat tanpa P3MI", "referral": "dinas",
+              "referred_on": ago(9), "status": "dirujuk"},
+    )  # fmt: skip
+    assert state(db, OUTCOME) == (ItemStatus.TERPENUHI, Verification.MENUNGGU)
 
 
 # --- no names anywhere a derived item is shown ----------------------------------------------
