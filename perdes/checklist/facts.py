@@ -138,15 +138,16 @@ def _figure_row(session: Session, village_code: str) -> RegisterVillageFigure | 
 def register_counts(session: Session, village_code: str) -> dict[str, int]:
     """The register's counts of one village over the last 12 months (and open cases).
 
-    Counts only, from a handful of queries over the village's own rows; cached on the
-    session per village, day and figures row (which every register write refreshes).
+    Counts only, from a handful of queries over the village's own rows. The last village's
+    counts are kept on the session (the items of one village are evaluated one after the
+    other), keyed by the day and the figures row that every register write refreshes.
     """
     row = _figure_row(session, village_code)
     today = today_wib()
     key = (village_code, today, row.updated_at if row is not None else None)
-    cache: dict[object, dict[str, int]] = session.info.setdefault("register_counts", {})
-    if key in cache:
-        return cache[key]
+    cached = session.info.get("register_counts")
+    if cached is not None and cached[0] == key:
+        return dict(cached[1])
     since = year_before(today)
     persons = select(PmiPerson.id).where(PmiPerson.village_code == village_code)
     departures = session.execute(
@@ -226,7 +227,7 @@ def register_counts(session: Session, village_code: str) -> dict[str, int]:
         "cases_referred_12m": int(cases_referred),
         "cases_open": row.open_cases if row is not None else 0,
     }
-    cache[key] = counts
+    session.info["register_counts"] = (key, dict(counts))
     return counts
 
 
