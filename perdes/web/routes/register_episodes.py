@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
-from perdes.errors import NotFound, ValidationFailed
+from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.files import StoredFile, check_upload, store_upload
 from perdes.regions import services as regions
 from perdes.register import basis, episodes
@@ -134,6 +134,9 @@ def register_letter_docx(
     )  # fmt: skip
     person = view.person
     user.require("register.export", person.village_code)
+    since = register.restricted_since(db, person=person)
+    if since is not None:  # printing the letter is processing for the objected purpose
+        raise Conflict(register.restriction_message(since))
     letter = next((item for item in person.letters if item.id == letter_id), None)
     if letter is None:
         raise NotFound("Surat tidak ditemukan.")
