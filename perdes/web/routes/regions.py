@@ -147,7 +147,15 @@ def village_profile_form(
     return render(
         request,
         "regions/profile_edit.html",
-        {"user": user, "village": village, "values": values, "errors": {}},
+        {
+            "user": user,
+            "village": village,
+            "values": values,
+            "errors": {},
+            "pmi_from_register": register_figures.keeps_register(
+                db, village_code=village.region.code
+            ),
+        },
         block="profile_form",
     )
 
@@ -175,11 +183,15 @@ def village_profile_update(
     version = parse_int(form.get("version"))
 
     def form_again(errors: dict[str, str], conflict: str = "") -> Response:
-        values = {name: form.get(name, "") for name in services.PROFILE_FIELDS}
+        values: dict[str, Any] = {name: form.get(name, "") for name in services.PROFILE_FIELDS}
         shown = village
         if conflict:
             db.expire_all()
             shown = services.get_village(db, code=kode, scope=user.scope)
+        from_register = register_figures.keeps_register(db, village_code=kode)
+        if from_register:  # the register's counts, whatever was posted
+            for name in ("pmi_active_count", "pmi_returned_count"):
+                values[name] = getattr(shown.profile, name)
         return render(
             request,
             "regions/profile_edit.html",
@@ -190,6 +202,7 @@ def village_profile_update(
                 "errors": errors,
                 "conflict": conflict,
                 "stored": _stored_differences(shown, values) if conflict else [],
+                "pmi_from_register": from_register,
             },
             block="profile_form",
             status_code=409 if conflict else 422,
