@@ -426,6 +426,9 @@ def rebuild(session: Session) -> int:
             ).group_by(figure.district_code),
         )
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # the planner's statistics still describe the tables before the rebuild
+        session.execute(text("ANALYZE register_village_figure, register_district_figure"))
     _profiles_from_figures(session, now)
     session.expire_all()
     return touched
@@ -529,15 +532,26 @@ def _profiles_from_figures(session: Session, now: datetime) -> None:
     profiles are inserted with them, moved ones updated (version bumped)."""
     figure = RegisterVillageFigure
     profile = VillageProfile
-    stamp = literal(now, type_=profile.__table__.c.updated_at.type)
-    session.execute(
-        insert(profile).from_select(
-            ["region_code", "pmi_active_count", "pmi_returned_count", "updated_at"],
-            select(figure.village_code, figure.abroad, figure.returned_home, stamp).where(
-                ~exists().where(profile.region_code == figure.village_code)
-            ),
+    # read first, then insert: an INSERT … SELECT reading its own target table row by row
+    # (the planner's choice while the statistics still say "empty") is quadratic
+    missing = session.execute(
+        select(figure.village_code, figure.abroad, figure.returned_home).where(
+            ~exists().where(profile.region_code == figure.village_code)
         )
-    )
+    ).all()
+    if missing:
+        session.execute(
+            insert(profile),
+            [
+                {
+                    "region_code": code,
+                    "pmi_active_count": abroad,
+                    "pmi_returned_count": returned,
+                    "updated_at": now,
+                }
+                for code, abroad, returned in missing
+            ],
+        )
     mine = figure.village_code == profile.region_code
     session.execute(
         update(profile)
