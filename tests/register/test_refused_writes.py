@@ -72,13 +72,13 @@ def forms(pid: str, request: str, breach: str) -> list[tuple[str, dict[str, str]
             f"{person}/dokumen",
             {"kind": "paspor", "status": "ada", "checked_on": future, "version": "0"},
             scan,
-        ),  # fmt: skip
+        ),
         (f"{person}/surat", {"issued_on": day(1), "granted_by_name": ""}, {}),
         (
             f"{person}/berangkat",
             {"departed_on": day(20), "country": "Taiwan", "channel": "p3mi", "p3mi_name": "PT"},
             {},
-        ),  # fmt: skip
+        ),
         (f"{person}/kembali", {"returned_on": day(1), "condition": "sehat"}, {}),
         (f"{person}/kasus", {"opened_on": day(1), "summary": ""}, {}),
         (f"{person}/pemberdayaan", {"kind": "lain-lain", "started_on": day(1)}, {}),
@@ -87,19 +87,19 @@ def forms(pid: str, request: str, breach: str) -> list[tuple[str, dict[str, str]
             request,
             {"status": "diterima", "answered_on": day(0), "answer": "x", "version": "1"},
             {},
-        ),  # fmt: skip
+        ),
         (
             f"/desa/{LONTAR}/pmi/insiden",
             {"discovered_at": f"{future}T09:00", "description": "X"},
             {},
-        ),  # fmt: skip
+        ),
         (breach, {"subjects_notified_at": "kemarin", "version": "1"}, {}),
         (f"/desa/{LONTAR}/pmi/ekspor-dinas", {"recipient": "Dinas", "purpose": "jual"}, {}),
         (
             f"/desa/{LONTAR}/pmi/impor",
             {},
             {"file": ("daftar.csv", io.BytesIO(bad_csv.encode()), "text/csv")},
-        ),  # fmt: skip
+        ),
         (f"/desa/{LONTAR}/pmi/petugas", {"username": "Bukan Nama", "full_name": "X"}, {}),
     ]
 
