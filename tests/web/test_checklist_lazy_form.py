@@ -132,3 +132,27 @@ def test_a_form_opened_lazily_keeps_the_version_guard(client, db, framework):
     assert lazy_url(client).endswith(f"?versi={fresh}")
     ok = {"status": "terpenuhi", "note": "Catatan kedua", "version": fresh}
     assert client.post(BASE + "/jawaban", ok, htmx=True).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["admin", "admin_daerah", "pemantau", "operator", "pendamping"])
+def test_every_reader_may_open_the_explanation_inside_the_scope(client, db, framework, role):
+    client.login(make_user(db, role).username)
+    page = soup(client.get(f"/desa/{LONTAR}"))
+    details = page.select_one(f"#butir-{ITEM} details.ck-about")
+    assert not details.select("[data-testid=sources]"), "loaded only when opened"
+    response = client.get(details["hx-get"], htmx=True)
+    assert response.status_code == 200 and "<html" not in response.text
+    assert soup(response).select("[data-testid=sources] a[href^='https://']")
+    # the item's page (the link without JavaScript) carries it whole
+    item_page = soup(client.get(details.select_one(".ck-about-body a")["href"]))
+    assert item_page.select_one(f"#butir-{ITEM} details.ck-about [data-testid=sources]")
+
+
+def test_the_explanation_of_another_village_is_not_found(client, db, framework, connection):
+    client.login(make_user(db, "operator", (LONTAR,)).username)
+    other = f"/desa/{PONTANG}/ceklis/{SLUG}/{ITEM}/penjelasan"
+    assert client.get(other, htmx=True).status_code == 404
+    assert client.get(BASE + "/penjelasan").status_code == 303  # without htmx: the item page
+    with counting_writes(connection) as writes:
+        assert client.get(BASE + "/penjelasan", htmx=True).status_code == 200
+    assert not writes

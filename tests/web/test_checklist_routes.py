@@ -54,6 +54,19 @@ def opened(client, html, item=ITEM):
     return found
 
 
+def explained(client, html, item=ITEM):
+    """The item's widget once "Penjelasan, sumber dan bukti" is opened (fetched by htmx)."""
+    found = widget(html, item)
+    details = found.select_one("details.ck-about")
+    assert not details.select("[data-testid=sources]"), "loaded only when opened"
+    response = client.get(details["hx-get"], htmx=True)
+    assert response.status_code == 200 and "<html" not in response.text
+    body = details.select_one(".ck-about-body")
+    body.clear()
+    body.append(BeautifulSoup(response.text, "html.parser"))
+    return found
+
+
 def seen(client, item=ITEM, code=LONTAR):
     """The answer's version as the item's forms carry it (what a browser would post)."""
     field = soup(client.get(f"/desa/{code}/ceklis/{SLUG}/{item}", htmx=True)).select_one(
@@ -285,7 +298,7 @@ def test_v2_item_shows_its_sources_duties_pillar_validity_and_evidence_rules(
     login(client, db, "operator", (LONTAR,))
     html = soup(client.get(f"/desa/{LONTAR}"))
     assert len(html.select("#checklist article.ck-item")) == 25
-    outcome = widget(html, "keberangkatan-prosedural")
+    outcome = explained(client, html, "keberangkatan-prosedural")
     assert outcome.select_one("h4").get_text(strip=True) == (
         "Semua keberangkatan warga yang diketahui desa menempuh jalur prosedural"
     )

@@ -122,6 +122,21 @@ def checklist_item(
     return _item_response(request, db, user, kode, kerangka, butir)
 
 
+@router.get(ITEM_PATH + "/penjelasan", name="checklist_item_about")
+def checklist_item_about(
+    request: Request, kode: str, kerangka: str, butir: str, db: DB, user: Reader
+) -> Response:
+    """What the item asks and why (description, duties, legal basis, sources, validity),
+    fetched by the village page when opened. Without JavaScript: the item's own page."""
+    if not is_htmx(request):
+        return redirect(
+            request, request.url_for("checklist_item", kode=kode, kerangka=kerangka, butir=butir)
+        )
+    view = views.assessment_view(db, actor=user, village_code=kode, framework_slug=kerangka)
+    context = {"user": user, "view": view, "it": view.item(butir), "village_code": kode}
+    return render(request, "checklist/_item_about.html", context)
+
+
 @router.get(ITEM_PATH + "/formulir", name="checklist_item_form")
 def checklist_item_form(
     request: Request,
