@@ -118,9 +118,9 @@ def pages(url: str) -> tuple[str, list[tuple[str, str]]]:
 
 def bench(url: str, args: argparse.Namespace) -> None:
     token, targets = pages(url)
+    regency = targets[1][1].rsplit("=", 1)[1]
     if args.only:  # the bare table always runs: every ratio is to it
         targets = [targets[0], *(t for t in targets[1:] if t[0].startswith(tuple(args.only)))]
-    regency = targets[1][1].rsplit("=", 1)[1]
     bare_label = targets[0][0]
     bare_port, app_port = args.port, args.port + 1
     cookie = {"Cookie": f"perdes_session={token}"}
