@@ -162,11 +162,14 @@ def same_directory(q: str = "") -> HTMLResponse:
 @app.get("/same/desa/{kode}")
 def same_village(kode: str) -> HTMLResponse:
     with SESSIONS() as db:
+        village = regions.get_village(db, code=kode, scope=BENCH_ADMIN.scope)
         return content(
             "regions/village.html",
-            village=regions.get_village(db, code=kode, scope=BENCH_ADMIN.scope),
-            checklists=checklist.village_checklists(db, actor=BENCH_ADMIN, village_code=kode),
-            tracker_section=tracker_section(db, BENCH_ADMIN, kode),
+            village=village,
+            checklists=checklist.village_checklists(
+                db, actor=BENCH_ADMIN, village_code=kode, village=village
+            ),
+            tracker_section=tracker_section(db, BENCH_ADMIN, kode, region=village.region),
         )
 
 

@@ -132,8 +132,10 @@ def village_detail(
             active=village.profile.pmi_active_count,
             returned=village.profile.pmi_returned_count,
         ),
-        "checklists": checklist.village_checklists(db, actor=user, village_code=kode),
-        "tracker_section": tracker_section(db, user, kode),
+        "checklists": checklist.village_checklists(
+            db, actor=user, village_code=kode, village=village
+        ),
+        "tracker_section": tracker_section(db, user, kode, region=village.region),
     }
     return render(request, "regions/village.html", context)
 
