@@ -308,7 +308,10 @@ def rollup_figures(
         key = AreaRollup.code
     else:
         table = DistrictRollup
-        where = code_clauses(DistrictRollup.district_code, scope, code)
+        if whole and code:  # a kabupaten's kecamatan: one range of the key
+            where = [DistrictRollup.district_code.between(f"{code}.00", f"{code}.99")]
+        else:
+            where = code_clauses(DistrictRollup.district_code, scope, code)
         key = func.substr(DistrictRollup.district_code, 1, n)
     stage_columns = [getattr(table, column) for column in STAGE_COLUMNS.values()]
     rows = session.execute(
