@@ -37,7 +37,7 @@ from perdes.checklist import views as checklist
 from perdes.config import Settings
 from perdes.db import make_engine
 from perdes.monitoring import services as monitoring
-from perdes.monitoring.figures import FIGURE_HEADER, FUNNEL_KEYS, FUNNEL_LABELS, figure_cells
+from perdes.monitoring.figures import FIGURE_HEADER, FUNNEL_KEYS, FUNNEL_LABELS
 from perdes.monitoring.services import (
     VILLAGE_HEADER,
     VillageFilter,
@@ -188,7 +188,6 @@ def same_dashboard() -> HTMLResponse:
             urut="kode",
             arah="naik",
             header=FIGURE_HEADER,
-            cells=figure_cells,
             funnel_keys=FUNNEL_KEYS,
             funnel_labels=FUNNEL_LABELS,
             funnel_svg=funnel_chart(board.total, chart_id="corong"),

@@ -78,7 +78,8 @@ def serve(target: str, port: int, env: dict[str, str], factory: bool) -> subproc
 
 
 def wait_up(url: str, headers: dict[str, str]) -> None:
-    for _ in range(100):
+    deadline = time.monotonic() + 90  # two workers importing the app on a busy machine
+    while time.monotonic() < deadline:
         try:
             request = urllib.request.Request(url, headers=headers)
             with urllib.request.urlopen(request, timeout=5) as response:
