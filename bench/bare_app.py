@@ -37,7 +37,7 @@ from perdes.checklist import views as checklist
 from perdes.config import Settings
 from perdes.db import make_engine
 from perdes.monitoring import services as monitoring
-from perdes.monitoring.figures import FIGURE_HEADER, FUNNEL_KEYS, FUNNEL_LABELS, figure_cells
+from perdes.monitoring.figures import FIGURE_HEADER, FUNNEL_KEYS, FUNNEL_LABELS
 from perdes.monitoring.services import (
     VILLAGE_HEADER,
     VillageFilter,
@@ -162,11 +162,14 @@ def same_directory(q: str = "") -> HTMLResponse:
 @app.get("/same/desa/{kode}")
 def same_village(kode: str) -> HTMLResponse:
     with SESSIONS() as db:
+        village = regions.get_village(db, code=kode, scope=BENCH_ADMIN.scope)
         return content(
             "regions/village.html",
-            village=regions.get_village(db, code=kode, scope=BENCH_ADMIN.scope),
-            checklists=checklist.village_checklists(db, actor=BENCH_ADMIN, village_code=kode),
-            tracker_section=tracker_section(db, BENCH_ADMIN, kode),
+            village=village,
+            checklists=checklist.village_checklists(
+                db, actor=BENCH_ADMIN, village_code=kode, village=village
+            ),
+            tracker_section=tracker_section(db, BENCH_ADMIN, kode, region=village.region),
         )
 
 
@@ -185,7 +188,6 @@ def same_dashboard() -> HTMLResponse:
             urut="kode",
             arah="naik",
             header=FIGURE_HEADER,
-            cells=figure_cells,
             funnel_keys=FUNNEL_KEYS,
             funnel_labels=FUNNEL_LABELS,
             funnel_svg=funnel_chart(board.total, chart_id="corong"),

@@ -146,6 +146,8 @@ async def main_async(args: argparse.Namespace) -> None:
                     out = io.StringIO()
                     stats = pstats.Stats(profiler, stream=out)
                     stats.sort_stats(args.sort).print_stats(args.top)
+                    if args.callers:
+                        stats.print_callers(args.callers)
                     print(out.getvalue())
 
 
@@ -157,6 +159,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--callers", metavar="REGEX", help="with --profile: who calls these")
     parser.add_argument("--freeze", action="store_true", help="gc.freeze() before timing")
     parser.add_argument("--bare", metavar="REGION", help="also time bench/bare_app.py's table")
     asyncio.run(main_async(parser.parse_args()))

@@ -4,7 +4,7 @@ scratch PostgreSQL database when PERDES_TEST_DATABASE_URL is set), through the w
 Each writer is a thread with its own client, session and database connection (in process,
 no network). Only 2xx, 3xx and 409 may come back; the database must hold exactly what a
 serial replay of the accepted writes would give; the kecamatan rollup must equal a fresh
-recomputation.
+recomputation at every level.
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ from perdes.db import make_engine
 from perdes.drafting.workspace import editing
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.models import DraftComment, DraftRevision
-from perdes.monitoring.rollup import DistrictRollup, rebuild
+from perdes.monitoring.rollup import AreaRollup, DistrictRollup, rebuild
 from perdes.tracking.models import Adoption, AdoptionEvent
 from perdes.web.app import create_app
 from perdes.web.permissions import SESSION_COOKIE, csrf_token_for
-from tests.factories import LONTAR, SUSUKAN, load_sample_regions, make_user
+from tests.factories import LONTAR, PONTANG, SUSUKAN, load_sample_regions, make_user
 
 WRITERS = 8
 SECRET = "concurrency-secret"
@@ -226,10 +226,16 @@ def test_parallel_starts_and_steps_on_one_adoption(live):
         assert events == 1
 
 
-def test_parallel_writes_in_one_kecamatan_keep_the_rollup_exact(live):
+@pytest.mark.parametrize(
+    "villages",
+    [[LONTAR, SUSUKAN], [LONTAR, PONTANG]],
+    ids=["one kecamatan", "one kabupaten, two kecamatan"],
+)
+def test_parallel_writes_keep_every_rollup_level_exact(live, villages):
+    """Two writers at once in one kecamatan, or in two kecamatan of one kabupaten: the
+    kecamatan, kabupaten and provinsi rows all equal a recomputation afterwards."""
     settings, factory = live
     admins = _clients(settings, factory, "admin", 2)
-    villages = [LONTAR, SUSUKAN]  # both in kecamatan 36.04.13
     statuses = _parallel(
         admins, lambda i, c: c.post(f"/desa/{villages[i]}/perdes", data={"title": "PMI"})
     )
@@ -247,18 +253,26 @@ def test_parallel_writes_in_one_kecamatan_keep_the_rollup_exact(live):
 
         statuses = _parallel(admins, step)
         assert statuses == [303, 303], statuses
+
+    def every_row(db: object) -> dict[tuple[str, str], dict[str, object]]:
+        out = {}
+        for table in (DistrictRollup, AreaRollup):
+            key = table.__table__.primary_key.columns.values()[0].key
+            for row in db.scalars(select(table)):  # type: ignore[attr-defined]
+                values = {c.key: getattr(row, c.key) for c in table.__table__.columns}
+                values.pop("updated_at")
+                out[(table.__tablename__, values.pop(key))] = values
+        return out
+
     with factory() as db:
-        stored = db.get(DistrictRollup, "36.04.13")
-        assert stored is not None
-        before = {c.key: getattr(stored, c.key) for c in DistrictRollup.__table__.columns}
+        before = every_row(db)
         rebuild(db)
         db.flush()
         db.expire_all()
-        again = db.get(DistrictRollup, "36.04.13")
-        after = {c.key: getattr(again, c.key) for c in DistrictRollup.__table__.columns}
-        before.pop("updated_at"), after.pop("updated_at")
+        after = every_row(db)
         assert before == after
-        assert after["n_konsultasi_masyarakat"] >= 2
+        assert after[("area_rollup", "36.04")]["n_konsultasi_masyarakat"] >= 2
+        assert after[("area_rollup", "36")]["n_konsultasi_masyarakat"] >= 2
         db.rollback()
 
 

@@ -121,3 +121,31 @@ def test_enum_members_are_named_after_their_stored_value(enum_class: type[enum.S
         assert value == member.name or value.startswith(member.name + "_"), (
             f"{enum_class.__name__}.{member.name} stores {member.value!r}"
         )
+
+
+def _naive_today_calls(tree: ast.AST) -> list[int]:
+    """Lines calling ``date.today()``, ``datetime.today()`` or ``datetime.now()`` without a
+    zone: the server's own date, which is yesterday's in WIB until 07:00."""
+    lines = []
+    for call in ast.walk(tree):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            continue
+        owner = call.func.value
+        if not (isinstance(owner, ast.Name) and owner.id in ("date", "datetime")):
+            continue
+        if call.func.attr == "today" or (
+            call.func.attr == "now" and not call.args and not call.keywords
+        ):
+            lines.append(call.lineno)
+    return lines
+
+
+def test_today_is_always_the_date_in_wib():
+    found = {
+        str(path.relative_to(PROJECT_ROOT)): lines
+        for path in (PROJECT_ROOT / "perdes").rglob("*.py")
+        if (lines := _naive_today_calls(ast.parse(path.read_text(encoding="utf-8"))))
+    }
+    assert found == {}, f"use perdes.clock.local_today(): {found}"
+    planted = ast.parse("from datetime import date\nyear = date.today().year\n")
+    assert _naive_today_calls(planted) == [2]

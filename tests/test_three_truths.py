@@ -35,6 +35,7 @@ from perdes.tracking.fold import next_steps
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import PROMULGATED, STAGE_ORDER, Stage
 from tests.factories import LONTAR, PONTANG, SUSUKAN, make_user
+from tests.monitoring.helpers import assert_equal_to_a_recomputation
 from tests.tracking.helpers import step_data
 
 VILLAGES = (LONTAR, SUSUKAN, PONTANG)
@@ -253,6 +254,8 @@ def check(db: Session, people: People) -> None:
     }
     for district in DISTRICTS:
         assert children[district].promulgated == by_district[district].promulgated
+    # the kabupaten and provinsi rows (what the national dashboard reads) equal a recomputation
+    assert_equal_to_a_recomputation(db)
 
 
 @pytest.fixture()

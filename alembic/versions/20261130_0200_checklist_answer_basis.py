@@ -1,7 +1,7 @@
 """checklist answer basis: the register counts and date a derived answer was judged on
 
 Revision ID: 0200
-Revises: 0140
+Revises: 0230
 Create Date: 2026-11-30 20:55:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0200"
-down_revision: str | None = "0140"
+down_revision: str | None = "0230"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -379,6 +379,11 @@ def set_active(session: Session, *, actor: Principal, user_id: int, active: bool
     return user
 
 
+def end_sessions(session: Session, *, user_id: int) -> None:
+    """End every open session of a user (an account disabled by another service)."""
+    _revoke_all(session, user_id)
+
+
 def _revoke_all(session: Session, user_id: int) -> None:
     session.execute(
         update(LoginSession)

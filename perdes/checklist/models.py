@@ -112,7 +112,8 @@ class ChecklistFramework(Base):
     slug: Mapped[str] = mapped_column(String(60), comment="the framework id in the YAML")
     version: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # deferred: read (and parsed, see registry.parsed) once per process, not with every row
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     content_sha256: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(200), comment="file name it was loaded from")
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

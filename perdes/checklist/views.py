@@ -24,7 +24,7 @@ from perdes.checklist.scoring import ItemState, ScoreResult, compute
 from perdes.checklist.store import current_assessment
 from perdes.errors import NotFound
 from perdes.files import StoredFile
-from perdes.regions.services import get_village
+from perdes.regions.services import VillageView, get_village
 
 
 @dataclass(slots=True)
@@ -224,10 +224,14 @@ def _build_view(session: Session, *, village_code: str, row: ChecklistFramework)
 
 
 def village_checklists(
-    session: Session, *, actor: Principal, village_code: str
+    session: Session, *, actor: Principal, village_code: str, village: VillageView | None = None
 ) -> list[AssessmentView]:
-    """Every current framework for one village; NotFound outside the actor's scope."""
-    get_village(session, code=village_code, scope=actor.scope)
+    """Every current framework for one village; NotFound outside the actor's scope.
+
+    ``village``: the village as ``get_village`` just loaded it inside ``actor.scope`` (the
+    village page has it already), which spares looking it up again."""
+    if village is None or village.region.code != village_code:
+        get_village(session, code=village_code, scope=actor.scope)
     return [
         _build_view(session, village_code=village_code, row=row)
         for row in registry.current_versions(session)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from perdes.accounts.principal import Principal
 from perdes.checklist import registry, services, validity
 from perdes.checklist.loading import load_bundled
 from perdes.checklist.store import existing_answer
+from perdes.clock import local_today
 from perdes.config import PROJECT_ROOT
 from perdes.db import utcnow
 from perdes.profiles import services as profiles
@@ -143,7 +144,7 @@ def load_activity(session: Session) -> None:
     """Adoption steps for a few villages and the bundled checklist, once (idempotent)."""
     actor = Principal.system()
     load_bundled(session, actor=actor)
-    today = date.today()
+    today = local_today()
     for code, (last, last_days_ago) in DEMO_ADOPTIONS.items():
         if standing.village_stage(session, village_code=code) is not None:
             continue

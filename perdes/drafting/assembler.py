@@ -14,6 +14,7 @@ from jinja2 import Template as JinjaTemplate
 from jinja2 import TemplateError as JinjaError
 from jinja2.runtime import Context, new_context
 
+from perdes.clock import local_today
 from perdes.drafting.edits import REF_TOKEN, AddAyat, Edit, InsertPasal, RemoveAyat, SetText
 from perdes.drafting.errors import CrossReferenceError, Problem, TemplateError
 from perdes.drafting.framing import frame_document
@@ -318,7 +319,7 @@ def _prepare(
     edits: Sequence[Edit],
 ) -> tuple[Template, Assembly, list[tuple[Any, list[Any]]], list[str]]:
     require_perdes_maker(village.village_code)
-    today = today or date.today()
+    today = today or local_today()
     opts = resolve_options(template, options)
     vals = resolve_values(template, village, values, today)
     check_dates_and_names(template, values, vals)

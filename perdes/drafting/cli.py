@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from perdes.clock import local_today
 from perdes.drafting.assembler import assemble
 from perdes.drafting.errors import DraftingError, DraftInputError, Problem, TemplateError
 from perdes.drafting.loader import check_template, list_templates, load_template
@@ -67,7 +67,9 @@ def dry_run_problems(path: str) -> list[Problem]:
     seen: set[str] = set()
     for trial in trials:
         try:
-            assemble(template, village=SAMPLE_VILLAGE, values={}, options=trial, today=date.today())
+            assemble(
+                template, village=SAMPLE_VILLAGE, values={}, options=trial, today=local_today()
+            )
         except DraftInputError as exc:
             if set(exc.errors) <= set(template.options):  # dependency of a forced option
                 continue

@@ -19,6 +19,7 @@ from functools import partial
 
 from lxml import etree
 
+from perdes.clock import local_today
 from perdes.drafting.model import (
     KEPUTUSAN_KEPALA_DESA,
     PERATURAN_DESA,
@@ -239,7 +240,7 @@ def render_akn(
     (preface line "RANCANGAN", ``FRBRprescriptive`` false); a naskah is refused
     (``NotSignable``) while markers remain, as in every other output."""
     kind = check_kind(doc, kind)
-    generated_on = generated_on or date.today()
+    generated_on = generated_on or local_today()
     meta, subtype = _meta(doc, kind, generated_on)
     h = doc.header
     preface = E.preface()

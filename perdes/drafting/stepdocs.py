@@ -118,11 +118,7 @@ def step_root() -> Path:
 
 def list_step_templates(root: Path | None = None) -> list[StepTemplate]:
     base = root or step_root()
-    return [
-        load_step_template(p.name, root=base)
-        for p in sorted(base.iterdir())
-        if (p / "manifest.yaml").is_file()
-    ]
+    return [_load(p, _stamp(p)) for p in sorted(base.iterdir()) if (p / "manifest.yaml").is_file()]
 
 
 def load_step_template(slug: str, *, root: Path | None = None) -> StepTemplate:
@@ -133,8 +129,12 @@ def load_step_template(slug: str, *, root: Path | None = None) -> StepTemplate:
     if len(slug) > 60 or not SLUG.match(slug) or slug not in known:
         raise StepTemplateError(f"no step-document template {slug[:60]!r}")
     folder = base / slug
-    stamp = tuple(p.stat().st_mtime_ns for p in sorted(folder.iterdir()))
-    return _load(folder, stamp)
+    return _load(folder, _stamp(folder))
+
+
+def _stamp(folder: Path) -> tuple[int, ...]:
+    """The folder's files' modification times: an edited template is read again."""
+    return tuple(p.stat().st_mtime_ns for p in sorted(folder.iterdir()))
 
 
 @lru_cache(maxsize=32)

@@ -279,8 +279,9 @@ def region_figures(
 ) -> dict[str, Figures]:
     """Figures per child region of ``code`` (None: provinces), inside ``scope``.
 
-    Above the kecamatan, the per-kecamatan rollup is summed (at most 7,285 rows); a
-    kecamatan's own villages are aggregated directly.
+    Above the kecamatan, the rollup is read (the provinsi or kabupaten rows, or at most 7,285
+    kecamatan rows for a scope that cuts through them); a kecamatan's own villages are
+    aggregated directly.
     """
     if level is not RegionLevel.KECAMATAN and all(len(c) <= 8 for c in scope.codes):
         return rollup_figures(session, scope=scope, code=code, level=level, today=today)
@@ -290,28 +291,44 @@ def region_figures(
 def rollup_figures(
     session: Session, *, scope: Scope, code: str | None, level: RegionLevel | None, today: date
 ) -> dict[str, Figures]:
-    """Sum the kecamatan rollup per child region. Overdue steps: the stored counts when every
-    row summed was counted for ``today``, else counted live (the daily recount has not run)."""
-    from perdes.monitoring.rollup import STAGE_COLUMNS, DistrictRollup
+    """Sum the rollup per child region: the provinsi or kabupaten rows themselves when the
+    children lie wholly in the scope, else the kecamatan rows inside it. Overdue steps: the
+    stored counts when every row summed was counted for ``today``, else counted live (the daily
+    recount has not run)."""
+    from perdes.monitoring.rollup import STAGE_COLUMNS, AreaRollup, DistrictRollup
 
     n = PREFIX_LENGTH[CHILD_LEVEL[level]]
-    key = func.substr(DistrictRollup.district_code, 1, n)
-    stage_columns = [getattr(DistrictRollup, column) for column in STAGE_COLUMNS.values()]
+    whole = scope.everything or (code is not None and scope.contains(code))
+    table: Any
+    key: Any
+    if whole and n < PREFIX_LENGTH[RegionLevel.KECAMATAN]:
+        table, where = AreaRollup, [func.length(AreaRollup.code) == n]
+        if code:
+            where.append(AreaRollup.code.between(f"{code}.00", f"{code}.99"))
+        key = AreaRollup.code
+    else:
+        table = DistrictRollup
+        if whole and code:  # a kabupaten's kecamatan: one range of the key
+            where = [DistrictRollup.district_code.between(f"{code}.00", f"{code}.99")]
+        else:
+            where = code_clauses(DistrictRollup.district_code, scope, code)
+        key = func.substr(DistrictRollup.district_code, 1, n)
+    stage_columns = [getattr(table, column) for column in STAGE_COLUMNS.values()]
     rows = session.execute(
         select(
             key,
-            func.sum(DistrictRollup.desa),
-            func.sum(DistrictRollup.kelurahan),
-            func.sum(DistrictRollup.promulgated),
-            func.sum(DistrictRollup.qualified),
-            func.sum(DistrictRollup.waiting),
-            func.sum(DistrictRollup.score_sum),
-            func.sum(DistrictRollup.score_count),
-            func.sum(DistrictRollup.overdue),
-            func.sum(case((DistrictRollup.overdue_on == today, 0), else_=1)),
+            func.sum(table.desa),
+            func.sum(table.kelurahan),
+            func.sum(table.promulgated),
+            func.sum(table.qualified),
+            func.sum(table.waiting),
+            func.sum(table.score_sum),
+            func.sum(table.score_count),
+            func.sum(table.overdue),
+            func.sum(case((table.overdue_on == today, 0), else_=1)),
             *(func.sum(column) for column in stage_columns),
         )
-        .where(*code_clauses(DistrictRollup.district_code, scope, code))
+        .where(*where)
         .group_by(key)
     )
     out: dict[str, Figures] = {}

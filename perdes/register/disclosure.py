@@ -24,7 +24,7 @@ from perdes.errors import Conflict, NotFound, OutOfScope, ValidationFailed
 from perdes.register import crypto
 from perdes.register.basis import LEGAL_BASES, SEX_LABELS, Purpose
 from perdes.register.models import Case, Departure, PmiPerson, Referral, _enum
-from perdes.register.services import log_access
+from perdes.register.services import log_access, restricted_clause
 from perdes.validation import FieldErrors, clean_text
 
 
@@ -212,13 +212,16 @@ def export_disclosure(
     """The rows of an approved disclosure (NIK and phone opened), each person logged.
 
     Raises Conflict unless approved; OutOfScope without ``register.export``; NotFound for
-    another village's request. Anonymised persons are left out.
+    another village's request. Anonymised persons are left out, and so are persons whose
+    processing is restricted by a granted objection.
     """
     row = _get(session, actor=actor, village_code=village_code, disclosure_id=disclosure_id)
     if row.status is not DisclosureStatus.DISETUJUI:
         raise Conflict("Ekspor hanya dapat diunduh setelah disetujui petugas lain.")
     stmt = select(PmiPerson).where(
-        PmiPerson.village_code == village_code, PmiPerson.anonymised_at.is_(None)
+        PmiPerson.village_code == village_code,
+        PmiPerson.anonymised_at.is_(None),
+        ~restricted_clause(),
     )
     if row.selection is Selection.KASUS_DIRUJUK:
         stmt = stmt.where(

@@ -22,9 +22,15 @@ from sqlalchemy import (
     String,
     and_,
     case,
+    delete,
+    exists,
     func,
+    insert,
+    literal,
     or_,
     select,
+    text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -382,13 +388,190 @@ def refresh_districts(session: Session, districts: Iterable[str]) -> None:
 
 
 def rebuild(session: Session) -> int:
-    """Recompute every village with register data from scratch (repair tool); returns count."""
-    codes = set(session.scalars(select(PmiPerson.village_code).distinct()))
-    codes |= set(session.scalars(select(RegisterVillageFigure.village_code)))
-    ordered = sorted(codes)
-    for start in range(0, len(ordered), 500):
-        refresh_villages(session, ordered[start : start + 500])
-    return len(ordered)
+    """Recompute every register figure from scratch, set-based (the repair tool).
+
+    Four statements whatever the size: the village rows by one ``INSERT … SELECT`` grouping
+    the persons with their episodes pre-aggregated per person, the kecamatan rows by one
+    grouping of those, the missing profiles inserted and the moved profiles updated (their
+    version bumped, as a form save would). The same counts as ``compute_villages``, which the
+    incremental path keeps using (tested equal on random registers). On PostgreSQL both
+    figure tables are locked first: a register write meanwhile waits and then recomputes its
+    village over the rebuilt rows. Returns the number of villages rebuilt or dropped.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("LOCK TABLE register_district_figure, register_village_figure IN EXCLUSIVE MODE")
+        )
+    villages = select(PmiPerson.village_code).union(select(RegisterVillageFigure.village_code))
+    touched = session.scalar(select(func.count()).select_from(villages.subquery())) or 0
+    now = utcnow()
+    stamp = literal(now, type_=RegisterVillageFigure.__table__.c.updated_at.type)
+    session.execute(delete(RegisterDistrictFigure).execution_options(synchronize_session=False))
+    session.execute(delete(RegisterVillageFigure).execution_options(synchronize_session=False))
+    session.execute(
+        insert(RegisterVillageFigure).from_select(
+            ["village_code", "district_code", *COUNT_COLUMNS, "updated_at"],
+            _village_counts(stamp),
+        )
+    )
+    figure = RegisterVillageFigure
+    session.execute(
+        insert(RegisterDistrictFigure).from_select(
+            ["district_code", "villages", *COUNT_COLUMNS, "updated_at"],
+            select(
+                figure.district_code,
+                func.count(),
+                *(func.sum(getattr(figure, c)) for c in COUNT_COLUMNS),
+                stamp,
+            ).group_by(figure.district_code),
+        )
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # the planner's statistics still describe the tables before the rebuild
+        session.execute(text("ANALYZE register_village_figure, register_district_figure"))
+    _profiles_from_figures(session, now)
+    session.expire_all()
+    return touched
+
+
+def _village_counts(stamp: Any) -> Any:
+    """One row per village with persons: the counts of ``compute_villages``, set-based."""
+    sesuai = DocumentCheck.status == DocumentStatus.SESUAI
+    documents = (
+        select(
+            DocumentCheck.person_id,
+            *(
+                func.sum(case((and_(sesuai, DocumentCheck.kind.in_(kinds)), 1), else_=0)).label(
+                    f"ok_{channel.value}"
+                )
+                for channel, kinds in REQUIRED_DOCUMENTS.items()
+            ),
+        )
+        .group_by(DocumentCheck.person_id)
+        .subquery()
+    )
+    verified = case(
+        *(
+            (
+                and_(
+                    Departure.channel == channel,
+                    func.coalesce(documents.c[f"ok_{channel.value}"], 0) >= len(kinds),
+                ),
+                1,
+            )
+            for channel, kinds in REQUIRED_DOCUMENTS.items()
+        ),
+        else_=0,
+    )
+    departures = (
+        select(
+            Departure.person_id,
+            func.count().label("n"),
+            func.sum(case((Departure.procedural, 1), else_=0)).label("procedural"),
+            func.sum(verified).label("verified"),
+            func.max(Departure.departed_on).label("last_out"),
+        )
+        .outerjoin(documents, documents.c.person_id == Departure.person_id)
+        .group_by(Departure.person_id)
+        .subquery()
+    )
+    returns = (
+        select(
+            Return.person_id,
+            func.count().label("n"),
+            func.max(Return.returned_on).label("last_back"),
+        )
+        .group_by(Return.person_id)
+        .subquery()
+    )
+    consultations = (
+        select(Consultation.person_id, func.count().label("n"))
+        .group_by(Consultation.person_id)
+        .subquery()
+    )
+    open_cases = (
+        select(Case.person_id, func.count().label("n"))
+        .where(Case.status != CaseStatus.SELESAI)
+        .group_by(Case.person_id)
+        .subquery()
+    )
+    out, back = departures.c.last_out, returns.c.last_back
+    away = and_(out.is_not(None), or_(back.is_(None), back < out))
+    home = and_(back.is_not(None), or_(out.is_(None), back >= out))
+
+    def total(column: Any) -> Any:
+        return func.coalesce(func.sum(func.coalesce(column, 0)), 0)
+
+    village = PmiPerson.village_code
+    return (
+        select(
+            village,
+            func.substr(village, 1, 8),
+            func.count(),
+            total(consultations.c.n),
+            total(departures.c.n),
+            total(departures.c.verified),
+            total(departures.c.procedural),
+            total(returns.c.n),
+            total(open_cases.c.n),
+            func.sum(case((away, 1), else_=0)),
+            func.sum(case((home, 1), else_=0)),
+            stamp,
+        )
+        .select_from(PmiPerson)
+        .outerjoin(consultations, consultations.c.person_id == PmiPerson.id)
+        .outerjoin(departures, departures.c.person_id == PmiPerson.id)
+        .outerjoin(returns, returns.c.person_id == PmiPerson.id)
+        .outerjoin(open_cases, open_cases.c.person_id == PmiPerson.id)
+        .group_by(village)
+    )
+
+
+def _profiles_from_figures(session: Session, now: datetime) -> None:
+    """Every village keeping a register takes its profile's PMI counts from it: missing
+    profiles are inserted with them, moved ones updated (version bumped)."""
+    figure = RegisterVillageFigure
+    profile = VillageProfile
+    # read first, then insert: an INSERT … SELECT reading its own target table row by row
+    # (the planner's choice while the statistics still say "empty") is quadratic
+    missing = session.execute(
+        select(figure.village_code, figure.abroad, figure.returned_home).where(
+            ~exists().where(profile.region_code == figure.village_code)
+        )
+    ).all()
+    if missing:
+        session.execute(
+            insert(profile),
+            [
+                {
+                    "region_code": code,
+                    "pmi_active_count": abroad,
+                    "pmi_returned_count": returned,
+                    "updated_at": now,
+                }
+                for code, abroad, returned in missing
+            ],
+        )
+    mine = figure.village_code == profile.region_code
+    session.execute(
+        update(profile)
+        .where(
+            exists().where(
+                mine,
+                or_(
+                    profile.pmi_active_count.is_distinct_from(figure.abroad),
+                    profile.pmi_returned_count.is_distinct_from(figure.returned_home),
+                ),
+            )
+        )
+        .values(
+            pmi_active_count=select(figure.abroad).where(mine).scalar_subquery(),
+            pmi_returned_count=select(figure.returned_home).where(mine).scalar_subquery(),
+            updated_at=now,
+            version=profile.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def visible_pmi_counts(

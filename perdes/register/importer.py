@@ -232,14 +232,20 @@ def import_persons(
                     f"{_label(field)}: {message}" for field, message in exc.errors.items()
                 )
         if errors:
-            raise ValidationFailed(
-                errors, f"Tidak ada yang disimpan: {len(errors)} baris perlu diperbaiki."
-            )
+            raise ValidationFailed(errors, refusal_message(errors))
     except BaseException:
         outer.rollback()
         raise
     outer.commit()
     return ImportReport(created=len(created), public_ids=[p.public_id for p in created])
+
+
+def refusal_message(errors: dict[str, str]) -> str:
+    """The headline of a refused import: how many lines need fixing, or the file's problem."""
+    lines = sum(1 for where in errors if where.startswith("baris "))
+    if lines:
+        return f"Tidak ada yang disimpan: {lines} baris perlu diperbaiki."
+    return errors.get("file", "Tidak ada yang disimpan.")
 
 
 def _well_formed(value: str) -> bool:

@@ -40,7 +40,7 @@ def record_request(
     session: Session, *, actor: Principal, public_id: str, data: dict[str, str]
 ) -> SubjectRequest:
     """Record a request the person made about their own data."""
-    person = writable_person(session, actor=actor, public_id=public_id)
+    person = writable_person(session, actor=actor, public_id=public_id, subject_right=True)
     errors = FieldErrors()
     kind = choice(data.get("kind"), RequestKind, field="kind", errors=errors)
     received_on = past_date(data.get("received_on"), field="received_on", errors=errors)
@@ -80,8 +80,9 @@ def answer_request(
 
     A granted deletion request anonymises the person at once (``retention.anonymise``: the
     identifying fields blanked, scans released); the released scan files are returned for the
-    caller to delete after the commit."""
-    person = writable_person(session, actor=actor, public_id=public_id)
+    caller to delete after the commit. A granted objection restricts processing from then on
+    (``services.restricted_clause``)."""
+    person = writable_person(session, actor=actor, public_id=public_id, subject_right=True)
     row = session.scalar(
         select(SubjectRequest).where(
             SubjectRequest.id == request_id, SubjectRequest.person_id == person.id

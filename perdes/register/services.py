@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, select
+from sqlalchemy import ColumnElement, Select, exists, false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,7 +30,14 @@ from perdes.regions.models import Region
 from perdes.register import crypto, nik
 from perdes.register.basis import Purpose
 from perdes.register.fields import flag, past_date, phone, rt_rw
-from perdes.register.models import AccessLogEntry, PmiPerson, Sex
+from perdes.register.models import (
+    AccessLogEntry,
+    PmiPerson,
+    RequestKind,
+    RequestStatus,
+    Sex,
+    SubjectRequest,
+)
 from perdes.tracking.deadlines import local_today
 from perdes.validation import FieldErrors, clean_text
 
@@ -41,6 +48,10 @@ STALE = (
     "halaman untuk melihat perubahan, lalu simpan lagi."
 )
 DUPLICATE = "NIK ini sudah tercatat di register PMI."
+RESTRICTED = (
+    "Pemrosesan data orang ini dibatasi sejak {since}: keberatannya dikabulkan (UU 27/2022). "
+    "Tidak ada catatan baru; hanya koreksi dan permintaan atas datanya yang dilayani."
+)
 PERSON_FIELDS = (
     "nik",
     "name",
@@ -62,6 +73,33 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(12)
 
 
+def restricted_clause() -> ColumnElement[bool]:
+    """Persons whose processing is restricted: an objection of theirs was granted (UU 27/2022:
+    the right to have processing suspended or limited). Their record is kept and their own
+    requests answered, but nothing new is recorded, nothing is shared with a pendamping or
+    disclosed to the Dinas."""
+    return exists().where(
+        SubjectRequest.person_id == PmiPerson.id,
+        SubjectRequest.kind == RequestKind.KEBERATAN,
+        SubjectRequest.status == RequestStatus.DIKABULKAN,
+    )
+
+
+def restricted_since(session: Session, *, person: PmiPerson) -> date | None:
+    """The day the first granted objection was answered, or None when not restricted."""
+    return session.scalar(
+        select(func.min(SubjectRequest.answered_on)).where(
+            SubjectRequest.person_id == person.id,
+            SubjectRequest.kind == RequestKind.KEBERATAN,
+            SubjectRequest.status == RequestStatus.DIKABULKAN,
+        )
+    )
+
+
+def restriction_message(since: date) -> str:
+    return RESTRICTED.format(since=since.strftime("%d-%m-%Y"))
+
+
 def visible_clause(actor: Principal) -> ColumnElement[bool]:
     """Persons ``actor`` may read at all: the village's staff theirs, a pendamping those of
     its villages who consented, nobody else any (aggregates come from elsewhere)."""
@@ -74,7 +112,10 @@ def visible_clause(actor: Principal) -> ColumnElement[bool]:
         return in_scope
     if actor.role is Role.PENDAMPING:
         return (
-            in_scope & PmiPerson.share_with_pendamping.is_(True) & PmiPerson.anonymised_at.is_(None)
+            in_scope
+            & PmiPerson.share_with_pendamping.is_(True)
+            & PmiPerson.anonymised_at.is_(None)
+            & ~restricted_clause()  # an objection withdraws the sharing too
         )
     return false()
 
@@ -125,13 +166,21 @@ def find_person(session: Session, *, actor: Principal, public_id: str) -> PmiPer
     return person
 
 
-def writable_person(session: Session, *, actor: Principal, public_id: str) -> PmiPerson:
+def writable_person(
+    session: Session, *, actor: Principal, public_id: str, subject_right: bool = False
+) -> PmiPerson:
     """The person, for a change: NotFound outside the actor's sight, OutOfScope without the
-    right to record."""
+    right to record, ValidationFailed once anonymised or, unless the change serves the
+    person's own rights (``subject_right``: a correction, a request and its answer), once
+    processing is restricted by a granted objection."""
     person = find_person(session, actor=actor, public_id=public_id)
     actor.require("register.record", person.village_code)
     if person.anonymised_at is not None:
         raise ValidationFailed({"person": "Data orang ini sudah dianonimkan."})
+    if not subject_right:
+        since = restricted_since(session, person=person)
+        if since is not None:
+            raise ValidationFailed({"person": restriction_message(since)})
     return person
 
 
@@ -408,7 +457,7 @@ def update_person(
 ) -> PmiPerson:
     """Correct a person's fields (not the NIK: a wrong NIK is a new record). Raises Conflict
     when someone saved since the form was opened, ValidationFailed for bad fields."""
-    person = writable_person(session, actor=actor, public_id=public_id)
+    person = writable_person(session, actor=actor, public_id=public_id, subject_right=True)
     if expected_version is None or expected_version != person.version:
         raise Conflict(STALE)
     parsed = _parse_person(session, data, with_nik=False)

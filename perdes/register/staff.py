@@ -3,14 +3,19 @@ gets an invitation link and works in exactly that desa."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from perdes.accounts import selfservice
+from perdes.accounts import audit, selfservice
 from perdes.accounts import services as accounts
 from perdes.accounts.models import User, UserScope
 from perdes.accounts.permissions import Role
 from perdes.accounts.principal import Principal
+from perdes.errors import Conflict, NotFound
+
+STATUS_STALE = (
+    "Status petugas ini sudah diubah orang lain sejak halaman dibuka. Periksa daftar terbaru."
+)
 
 
 def petugas_of(session: Session, *, actor: Principal, village_code: str) -> list[User]:
@@ -52,3 +57,53 @@ def designate_petugas(
     )
     issued = selfservice.invite_user(session, actor=actor, user=user, base_url=base_url)
     return user, issued
+
+
+def set_petugas_active(
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    user_id: int,
+    active: bool,
+    seen_active: bool | None,
+) -> User:
+    """Deactivate (ending their sessions at once) or reactivate a petugas of ``village_code``.
+
+    ``seen_active`` is the form's version: the status the operator was shown. The change is a
+    compare-and-set on it, so of two operators acting at once one succeeds and the other gets
+    Conflict (also for a missing version). A user who is not a petugas of this village (another
+    village's, an operator, an unknown id) is NotFound, found by the query; OutOfScope without
+    ``register.staff`` in the village.
+    """
+    actor.require("register.staff", village_code)
+    in_village = exists().where(UserScope.user_id == User.id, UserScope.region_code == village_code)
+    user = session.scalar(
+        select(User).where(User.id == user_id, User.role == Role.PETUGAS, in_village)
+    )
+    if user is None:
+        raise NotFound("Petugas tidak ditemukan.")
+    if seen_active is None:
+        raise Conflict(STATUS_STALE)
+    result = session.execute(
+        update(User)
+        .where(User.id == user.id, User.is_active == seen_active)
+        .values(is_active=active)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
+        raise Conflict(STATUS_STALE)
+    session.refresh(user)
+    if active != seen_active:
+        if not active:
+            accounts.end_sessions(session, user_id=user.id)
+        audit.record(
+            session,
+            actor=actor,
+            entity="user",
+            entity_id=user.id,
+            action="enable" if active else "disable",
+            changes={"is_active": (seen_active, active)},
+            village_code=village_code,
+        )
+    return user

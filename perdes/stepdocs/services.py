@@ -47,13 +47,16 @@ class OfferedDocument:
     ready: bool  # the stage is reached or is the next step
 
 
-def offered_documents(adoption: Adoption) -> list[OfferedDocument]:
+def offered_documents(
+    adoption: Adoption, *, templates: list[StepTemplate] | None = None
+) -> list[OfferedDocument]:
     """The step documents for this adoption's type of Perdes, each marked ready once its
-    stage is recorded or is the next one (an invitation is made before the meeting)."""
+    stage is recorded or is the next one (an invitation is made before the meeting).
+    ``templates``: the list read once for a page of several adoptions."""
     evaluated = adoption.perdes_type in EVALUATED
     reached = -1 if adoption.current_stage is None else STAGE_ORDER.index(adoption.current_stage)
     out = []
-    for t in list_step_templates():
+    for t in list_step_templates() if templates is None else templates:
         if not t.applies_to(evaluated):
             continue
         ready = STAGE_ORDER.index(Stage(t.stage)) <= reached + 1

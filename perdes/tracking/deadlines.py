@@ -15,21 +15,18 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from perdes.clock import DISPLAY_ZONE as DISPLAY_ZONE
+from perdes.clock import local_today as local_today
 from perdes.tracking import workdays
 from perdes.tracking.stages import Stage
 
 # Dates are "not in the future" if they are not in the future anywhere in Indonesia
 # (WIT, UTC+9, is the first zone to reach a new day); "due in N days" counts in WIB.
 EASTERNMOST = ZoneInfo("Asia/Jayapura")
-DISPLAY_ZONE = ZoneInfo("Asia/Jakarta")
 
 
 def latest_valid_date() -> date:
     return datetime.now(EASTERNMOST).date()
-
-
-def local_today() -> date:
-    return datetime.now(DISPLAY_ZONE).date()
 
 
 class DeadlineKind(StrEnum):

@@ -158,6 +158,8 @@ def links_of(session: Session, adoption_ids: Collection[int]) -> dict[int, list[
         .where(or_(LegalProductLink.source_id.in_(ids), LegalProductLink.target_id.in_(ids)))
         .order_by(LegalProductLink.id)
     ).all()
+    if not rows:
+        return {}
     others = {
         a.id: a
         for a in session.scalars(

@@ -227,11 +227,22 @@ class VillageTracker:
 
 
 def village_tracker(
-    session: Session, *, actor: Principal, village_code: str, today: date | None = None
+    session: Session,
+    *,
+    actor: Principal,
+    village_code: str,
+    today: date | None = None,
+    region: Region | None = None,
 ) -> VillageTracker:
-    """The village's adoptions, newest first, with timelines and deadlines."""
+    """The village's adoptions, newest first, with timelines and deadlines.
+
+    ``region``: the village as the caller just loaded it inside ``actor.scope`` (the village
+    page has it already), which spares looking it up again."""
     actor.require("adoption.view")
-    village = village_region(session, actor=actor, village_code=village_code)
+    if region is not None and region.code == village_code and region.level is RegionLevel.DESA:
+        village = region
+    else:
+        village = village_region(session, actor=actor, village_code=village_code)
     today = today or deadlines.local_today()
     rows = list(
         session.scalars(

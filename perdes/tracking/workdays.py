@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from perdes.clock import local_today
+
 BUNDLED_FILE = Path(__file__).with_name("data") / "hari_libur.yaml"
 HOLIDAYS_FILE_ENV = "PERDES_HOLIDAYS_FILE"
 FIRST_YEAR = 2014  # PP 43/2014; no deadline of the tracker starts earlier
@@ -133,7 +135,7 @@ def _cached(extra: str, last_year: int) -> Calendar:
 
 def calendar() -> Calendar:
     """The calendar in force (cached per process; the extra file is read once)."""
-    return _cached(os.environ.get(HOLIDAYS_FILE_ENV, ""), date.today().year + LAST_YEAR_AHEAD)
+    return _cached(os.environ.get(HOLIDAYS_FILE_ENV, ""), local_today().year + LAST_YEAR_AHEAD)
 
 
 def reload() -> None:

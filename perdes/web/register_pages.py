@@ -82,6 +82,7 @@ def person_page(
             "required_documents": required,
             "verified_count": verified,
             "requests": requests_of(db, person=person) if view.full else [],
+            "restricted_since": register.restricted_since(db, person=person),
             "legal_bases": basis.LEGAL_BASES,
             "errors": errors or {},
             "values": values or {},

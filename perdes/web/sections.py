@@ -3,13 +3,17 @@ the stage funnel chart. Route modules never import each other; what they share l
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
+from perdes.drafting.stepdocs import list_step_templates
 from perdes.monitoring import charts
 from perdes.monitoring.figures import FUNNEL_KEYS, FUNNEL_LABELS, Figures
+from perdes.regions.models import Region
 from perdes.stepdocs.services import offered_documents
 from perdes.tracking import agreed, links, queries
 from perdes.tracking.deadlines import DEFAULTS, EVALUATED, EVALUATION_STAGES, PERDES_TYPE_LABELS
@@ -21,7 +25,7 @@ from perdes.tracking.kinds import (
     required_fields,
     step_fields,
 )
-from perdes.tracking.models import DEFAULT_TITLE
+from perdes.tracking.models import DEFAULT_TITLE, Adoption
 from perdes.tracking.stages import (
     CLARIFICATION_LABELS,
     DATE_LABELS,
@@ -75,10 +79,11 @@ def tracker_section(
     form_key: str = "",
     message: str = "",
     tone: str = "ok",
+    region: Region | None = None,
 ) -> dict[str, Any]:
     """Everything the tracker section template reads, under one key (``tracker_section``), so
-    the village page adds it with one call."""
-    tracker = queries.village_tracker(db, actor=user, village_code=kode)
+    the village page adds it with one call (``region``: the village it loaded in scope)."""
+    tracker = queries.village_tracker(db, actor=user, village_code=kode, region=region)
     return {
         "tracker": tracker,
         # the revision each adoption's BPD agreed, and the revisions "disepakati" offers
@@ -91,9 +96,18 @@ def tracker_section(
         "message": message,
         "message_tone": tone,
         "default_title": DEFAULT_TITLE,
-        "step_documents": offered_documents,
+        "step_documents": _documents_of(tracker),
         **tracker_labels(),
     }
+
+
+def _documents_of(tracker: queries.VillageTracker) -> Callable[[Adoption], Any]:
+    """``offered_documents`` with the step-document templates read from disk once per page
+    (none when the village has no adoption)."""
+    if not tracker.adoptions:
+        return offered_documents
+    templates = list_step_templates()
+    return functools.partial(offered_documents, templates=templates)
 
 
 def funnel_chart(total: Figures, *, chart_id: str) -> str:

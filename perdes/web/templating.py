@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_month_names
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup, escape
 
 from perdes.accounts.permissions import ROLE_LABELS
 from perdes.checklist import instrument
 from perdes.config import PROJECT_ROOT
+from perdes.monitoring.figures import FIGURE_HEADER, Figures, figure_cells
 from perdes.regions.eligibility import KELURAHAN_REFUSAL
 from perdes.web.glossary import GLOSSARY, audit_action, audit_entity, field_label, in_words
 
@@ -57,6 +59,24 @@ def angka(value: int | float | None) -> str:
     if isinstance(value, float):
         return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
     return f"{value:,}".replace(",", ".")
+
+
+# The region table's columns (``FIGURE_HEADER``) kept on a narrow screen, and its percent column.
+FIGURE_ESSENTIAL = (1, 6, 7, 8, 11)
+FIGURE_PERCENT = 7
+_FIGURE_CLASSES = tuple(
+    "num" if index in FIGURE_ESSENTIAL else "num opt" for index in range(len(FIGURE_HEADER))
+)
+
+
+def figure_numbers(figures: Figures) -> Markup:
+    """A region table row's number cells (``FIGURE_HEADER`` from the third column on), as HTML:
+    one call per row rather than a template loop per cell (the national table: 38 rows of 10)."""
+    cells = []
+    for index, value in enumerate(figure_cells(figures)[2:], start=2):
+        text = angka(value) + (" %" if index == FIGURE_PERCENT and value is not None else "")
+        cells.append(f'<td class="{_FIGURE_CLASSES[index]}">{escape(text)}</td>')
+    return Markup("".join(cells))
 
 
 URL_CACHE_SIZE = 50_000
@@ -104,6 +124,7 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Blocks:
         audit_entity=audit_entity,
         audit_action=audit_action,
         field_label=field_label,
+        figure_numbers=figure_numbers,
     )
     env.globals.update(
         app_name="Perdes PMI",
@@ -112,6 +133,7 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Blocks:
         role_labels=ROLE_LABELS,
         glossary=GLOSSARY,
         kelurahan_refusal=KELURAHAN_REFUSAL,  # the one eligibility message
+        figure_essential=FIGURE_ESSENTIAL,
     )
     env.globals.update(  # the checklist instrument's fixed vocabularies (instrument.py)
         pasal_42=instrument.PASAL_42,

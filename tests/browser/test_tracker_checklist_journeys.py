@@ -84,7 +84,10 @@ def test_checklist_answer_reject_resubmit_verify(page, second_page, live_server,
     login(operator, live_server, "operator")
     operator.goto(f"/desa/{LONTAR}")
     item = operator.locator("#butir-satgas-komunitas-pmi")
+    # the answer form is fetched when the item's form is opened
+    expect(item.locator("form.ck-form")).to_have_count(0)
     item.locator("summary", has_text="catatan dan bukti").click()
+    expect(item.locator("form.ck-form")).to_have_count(1)
     item.get_by_label("Status").select_option(label="Terpenuhi")
     item.get_by_label("Catatan").fill("SK Kepala Desa tentang Satgas PMI sudah terbit.")
     sk = tmp_path / "sk-satgas.pdf"
@@ -150,6 +153,7 @@ def test_a_stale_answer_shows_the_conflict_with_the_input_kept_then_counts_are_j
     for p in (first, second):
         p.goto(f"/desa/{SUSUKAN}")
         p.locator("#butir-keberangkatan-prosedural summary", has_text="catatan dan bukti").click()
+        expect(p.locator("#butir-keberangkatan-prosedural input[name=version]")).to_have_value("0")
     item = first.locator("#butir-keberangkatan-prosedural")
     item.get_by_label("Status", exact=True).select_option(label="Dalam proses")
     item.get_by_label("Keberangkatan warga yang diketahui desa").fill("12")

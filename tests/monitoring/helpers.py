@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,7 @@ from perdes.checklist.loading import load_bundled
 from perdes.checklist.models import ChecklistFramework, ChecklistVillageTotal
 from perdes.monitoring import rollup
 from perdes.monitoring.figures import FRAMEWORK
+from perdes.monitoring.rollup import AreaRollup, DistrictRollup
 from perdes.tracking.models import Adoption
 from perdes.tracking.stages import Stage
 
@@ -60,6 +62,30 @@ def set_state(
             )
         )
     db.flush()
-    # The rows are written directly, as the services would: keep the kecamatan rollup in step,
+    # The rows are written directly, as the services would: keep the rollup in step,
     # as the services' ADOPTION_CHANGED / CHECKLIST_CHANGED events do.
-    rollup.refresh_districts(db, {code[:8]})
+    rollup.refresh_many(db, {code[:8]})
+
+
+def every_row(db: Session) -> dict[tuple[str, str], dict[str, object]]:
+    """Every rollup row (kecamatan, kabupaten, provinsi), without its update time."""
+    db.expire_all()
+    rows: dict[tuple[str, str], dict[str, object]] = {}
+    tables: tuple[type[DistrictRollup] | type[AreaRollup], ...] = (DistrictRollup, AreaRollup)
+    for table in tables:
+        for row in db.scalars(select(table)):
+            values = {c.key: getattr(row, c.key) for c in sa_inspect(table).column_attrs}
+            values.pop("updated_at")
+            code = str(values.pop("district_code", None) or values.pop("code"))
+            rows[(table.__tablename__, code)] = values
+    return rows
+
+
+def assert_equal_to_a_recomputation(db: Session) -> dict[tuple[str, str], dict[str, object]]:
+    kept = every_row(db)
+    savepoint = db.begin_nested()
+    rollup.rebuild(db)
+    again = every_row(db)
+    savepoint.rollback()
+    assert again == kept, "the maintained rows equal a recomputation"
+    return kept

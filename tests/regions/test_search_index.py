@@ -52,11 +52,71 @@ def plain(db, fragment: str) -> set[str]:
     return {code for code, name in names if fragment.lower() in name.lower()}
 
 
+@pytest.fixture(params=["index", "walk"])
+def strategy(request, monkeypatch):
+    """Both ways to read a page of a name search: through the index and sorting the matches, and
+    walking the names in order (made to apply to these few matches, as it does to many)."""
+    if request.param == "walk":
+        monkeypatch.setattr(services, "WALK_MIN_MATCHES", 1)
+        monkeypatch.setattr(services, "WALK_MAX_ROWS", 10_000)
+    return request.param
+
+
 @pytest.mark.parametrize("fragment", FRAGMENTS)
-def test_indexed_search_finds_what_a_substring_match_finds(db, named, fragment):
+def test_indexed_search_finds_what_a_substring_match_finds(db, named, strategy, fragment):
     page = services.search_villages(db, scope=Scope.all(), query=fragment, per_page=500)
     assert {r.region.code for r in page.items} == plain(db, fragment)
     assert page.total == len(plain(db, fragment)) and not page.capped
+
+
+def _pages(db, **filters) -> tuple[list[list[str]], int]:
+    pages = []
+    for number in (1, 2, 3):
+        page = services.search_villages(db, page=number, per_page=2, **filters)
+        pages.append([r.region.code for r in page.items])
+    return pages, page.total
+
+
+@pytest.mark.parametrize("fragment", ["sari", "ari", "jaya", "a"])
+def test_walking_the_names_gives_the_same_pages_in_the_same_order(db, named, monkeypatch, fragment):
+    more = [RawRow(1, "35.98", "Kabupaten Lain"), RawRow(2, "35.98.01", "Lain")]
+    more += [RawRow(3, "35.98.01.2001", "Sari"), RawRow(4, "35.98.01.1002", "Arisari")]
+    more += [RawRow(5, "35.99.02", "Dua"), RawRow(6, "35.99.02.2001", "Cisari Wetan")]
+    assert import_regions(db, more).written
+    cases = [
+        {"scope": Scope.all()},
+        {"scope": Scope.of("35.98")},
+        {"scope": Scope.of("35.99.01", "35.98.01.2001")},
+        {"scope": Scope.of()},
+        {"scope": Scope.all(), "province": "35"},
+        {"scope": Scope.all(), "regency": "35.99"},
+        {"scope": Scope.all(), "district": "35.99.02"},
+        {"scope": Scope.all(), "province": "35.99"},  # not a province code: nothing
+        {"scope": Scope.all(), "regency": "x"},
+        {"scope": Scope.of("35.98"), "regency": "35.99"},
+    ]
+    indexed = [_pages(db, query=fragment, **case) for case in cases]
+    monkeypatch.setattr(services, "WALK_MIN_MATCHES", 1)
+    monkeypatch.setattr(services, "WALK_MAX_ROWS", 10_000)
+    walked = [_pages(db, query=fragment, **case) for case in cases]
+    assert walked == indexed
+    expected = []
+    for case in cases:
+        filters = {k: v for k, v in case.items() if k != "scope"}
+        rows = db.scalars(
+            select(Region)
+            .where(
+                Region.level == RegionLevel.DESA,
+                case["scope"].region_clause(),
+                Region.province_code == filters.get("province", Region.province_code),
+                Region.regency_code == filters.get("regency", Region.regency_code),
+                Region.district_code == filters.get("district", Region.district_code),
+            )
+            .order_by(Region.name, Region.code)
+        )
+        codes = [r.code for r in rows if fragment in r.name.lower()]
+        expected.append(([codes[0:2], codes[2:4], codes[4:6]], len(codes)))
+    assert indexed == expected
 
 
 def test_renamed_added_and_removed_villages_are_found_by_their_new_names(db, named):

@@ -1,26 +1,34 @@
 """No personal data of the register outside the village's own register pages.
 
 A full journey is recorded through the app (two persons, every kind of episode, a letter, a
-scan, an export, a duplicate and bad input); then every GET route of the app is requested as
-each role, and every page, export and API answer, every URL seen, every audit entry and every
-log line is searched for the test persons' NIK, names and phone numbers. The village's staff
-may see them on the register's own pages (``/pmi/…``, ``/desa/<kode>/pmi…``); a pendamping only
-the name of the person who consented, only there; nobody anywhere else.
+scan, an export, a duplicate and bad input, a Dinas disclosure approved by a second officer);
+then every GET route of the app (each download format) and every POST route (an empty form,
+the posted search, the Dinas CSV download) is requested as each role, and every page, export
+(CSV, the XLSX cells, the DOCX letter's text) and API answer, every URL seen, every audit entry
+and every log line is searched for the test persons' NIK, names and phone numbers. The
+village's staff may see them on the register's own pages (``/pmi/…``, ``/desa/<kode>/pmi…``,
+the Dinas CSV included); a pendamping only the name of the person who consented, only there;
+nobody anywhere else.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
+import zipfile
 from datetime import timedelta
 
+import docx
 import httpx2 as httpx
+import openpyxl
 from sqlalchemy import select
 
 from perdes.accounts import services as accounts
 from perdes.accounts.models import AuditEntry
 from perdes.register import crypto
+from perdes.register.disclosure import RegisterDisclosure
 from perdes.tracking.deadlines import local_today
 from perdes.web.permissions import SESSION_COOKIE
 from tests.factories import LONTAR, SUSUKAN, make_user
@@ -52,6 +60,33 @@ def day(offset: int) -> str:
 
 def leaks(text: str, needles: list[str]) -> list[str]:
     return [n for n in needles if n in text]
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def body_text(response: httpx.Response) -> str:
+    """What a reader gets to see in a response: the text, a DOCX's paragraphs and table cells,
+    an XLSX's cells, any other ZIP's members with the markup removed."""
+    kind = response.headers.get("content-type", "").split(";")[0]
+    content = response.content
+    if kind == DOCX:
+        document = docx.Document(io.BytesIO(content))
+        cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+    if kind == XLSX:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
+        )
+    if content[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "\n".join(
+                re.sub(r"<[^>]+>", "", archive.read(n).decode("utf-8", "replace"))
+                for n in archive.namelist()
+            )
+    return response.text
 
 
 def is_register_page(url: str) -> bool:
@@ -110,7 +145,21 @@ def journey(client, db, settings):  # type: ignore[no-untyped-def]
         for url in (base, f"{base}/ekspor", f"{base}/ubah"):
             assert client.get(url).status_code == 200
     post(f"/desa/{LONTAR}/pmi/insiden", {"discovered_at": f"{day(1)}T09:00", "description": "X"})
-    return rows, siti, jajang, urls
+    post(
+        f"/desa/{LONTAR}/pmi/ekspor-dinas",
+        {"recipient": "Disnaker Kab. Serang", "request_reference": "Surat 1/2026",
+         "purpose": "kasus", "selection": "kasus_dirujuk"},
+    )  # fmt: skip
+    (request,) = db.scalars(select(RegisterDisclosure))
+    return rows, siti, jajang, urls, request
+
+
+def approve(db, client, request) -> None:  # type: ignore[no-untyped-def]
+    """A second officer of the village (an operator) approves the disclosure."""
+    client.login_as(db, "operator", (LONTAR,))
+    path = f"/desa/{LONTAR}/pmi/ekspor-dinas/{request.id}/putuskan"
+    response = client.post(path, {"keputusan": "setujui", "version": str(request.version)})
+    assert response.status_code == 303, response.text[:300]
 
 
 def test_no_personal_data_outside_the_village_register(client, db, regions, settings, caplog):
@@ -118,8 +167,10 @@ def test_no_personal_data_outside_the_village_register(client, db, regions, sett
     # set last, so the capture handler itself takes DEBUG
     caplog.set_level(logging.WARNING, logger="sqlalchemy")
     caplog.set_level(logging.DEBUG)
-    rows, siti, jajang, urls = journey(client, db, settings)
+    rows, siti, jajang, urls, request = journey(client, db, settings)
+    approve(db, client, request)
     everything = [s for needles in IDENTIFIERS.values() for s in needles]
+    download = f"/desa/{LONTAR}/pmi/ekspor-dinas/{request.id}/unduh"
 
     readers = {
         "admin": make_user(db, "admin", username="leak.admin"),
@@ -131,32 +182,59 @@ def test_no_personal_data_outside_the_village_register(client, db, regions, sett
     }
     checked = 0
     found: list[str] = []
+    signed_out: list[str] = []
+    seen: dict[tuple[str, str], str] = {}  # (reader, request) → text, for the positive checks
+
+    def scan(label: str, method: str, url: str, response: httpx.Response) -> None:
+        nonlocal checked
+        checked += 1
+        body = body_text(response)
+        seen[(label, f"{method} {url}")] = body
+        urls.extend(re.findall(r'(?:href|action|hx-get|hx-post)="([^"]+)"', body))
+        location = response.headers.get("location", "")
+        urls.append(location)
+        if location.startswith("/masuk"):
+            signed_out.append(f"{label} {method} {url}")
+        if label == "operator" and is_register_page(url):
+            return  # the village's own register pages, the Dinas file its staff hand over
+        if label == "pendamping" and is_register_page(url):
+            allowed = set(secrets_of(JAJANG)) - set(NIKS_AND_PHONES)
+            needles = [n for n in everything if n not in allowed]
+        else:
+            needles = everything
+        found.extend(f"{label} {method} {url}: {n}" for n in leaks(body, needles))
+
     for label, user in readers.items():
         session = accounts.start_session(db, user=user, client_addr="t", user_agent="t", days=1)
         client.raw.cookies.clear()
         client.raw.cookies.set(SESSION_COOKIE, session.token, domain="testserver.local")
         for route in ROUTES:
-            if "GET" not in route.methods:
+            if route.name == "logout":
                 continue
             for pid in (siti, jajang) if "{pid}" in route.path else (siti,):
                 url = _url(route, {**rows, "person_pid": pid})
-                response = client.get(url)
-                checked += 1
-                body = (
-                    response.text if "zip" not in response.headers.get("content-type", "") else ""
-                )
-                urls.extend(re.findall(r'(?:href|action|hx-get|hx-post)="([^"]+)"', body))
-                urls.append(response.headers.get("location", ""))
-                if label == "operator" and is_register_page(url):
-                    continue  # the village's own register pages
-                if label == "pendamping" and is_register_page(url):
-                    allowed = set(secrets_of(JAJANG)) - set(NIKS_AND_PHONES)
-                    needles = [n for n in everything if n not in allowed]
-                else:
-                    needles = everything
-                found += [f"{label} GET {url}: {n}" for n in leaks(body, needles)]
-    assert checked > 300
+                if "GET" in route.methods:
+                    for variant in (
+                        (url, url.replace(".csv", ".xlsx")) if "{fmt}" in route.path else (url,)
+                    ):
+                        scan(label, "GET", variant, client.get(variant))
+                if "POST" in route.methods:
+                    scan(label, "POST", url, client.post(url, {}))
+        for query in (SITI["nik"], JAJANG["nik"], "Sukmana"):
+            url = f"/desa/{LONTAR}/pmi/cari"
+            scan(label, "POST", url, client.post(url, {"q": query}, follow_redirects=True))
+        scan(label, "POST", download, client.post(download, {}))
+    assert checked > 700
+    assert not signed_out, signed_out[:5]
     assert not found, found[:20]
+
+    # the scan reads what the village's own staff get: the letter's and the file's text
+    letter = seen[("operator", f"GET /pmi/orang/{siti}/surat/{rows['letter_id']}")]
+    assert SITI["name"] in letter and SITI["nik"] in letter
+    dinas = seen[("operator", f"POST {download}")]
+    assert JAJANG["nik"] in dinas and JAJANG["phone"] in dinas
+    xlsx = seen[("pemantau", "GET /pemantauan/register.xlsx")]
+    assert "Konsultasi" in xlsx and "Banten" in xlsx  # the cells are read
 
     assert not [u for u in urls if leaks(u, everything)], "personal data in a URL"
     log_text = "\n".join(r.getMessage() for r in caplog.records)

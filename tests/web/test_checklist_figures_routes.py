@@ -9,6 +9,7 @@ from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
 from perdes.checklist.models import ChecklistAnswer
 from tests.factories import LONTAR, make_user
+from tests.web.test_checklist_routes import opened
 
 SLUG = "desa-pmi-prosedural"
 OUTCOME = "keberangkatan-prosedural"
@@ -42,7 +43,7 @@ def stored(db):
 
 def test_the_operator_types_the_counts_in_number_fields_and_sees_the_result(client, db, v2):
     client.login(make_user(db, "operator", (LONTAR,)).username)
-    item = soup(client.get(f"/desa/{LONTAR}")).select_one(f"#butir-{OUTCOME}")
+    item = opened(client, soup(client.get(f"/desa/{LONTAR}")), OUTCOME)
     fields = item.select("form[action$='/jawaban'] input[inputmode=numeric]")
     assert [f["name"] for f in fields] == ["figure_known", "figure_matched", "figure_followed_up"]
     assert "belum diisi" in item.select_one("[data-testid=outcome-check]").text

@@ -38,6 +38,35 @@ def widget(html, item=ITEM):
     return html.select_one(f"article#butir-{item}")
 
 
+def opened(client, html, item=ITEM):
+    """The item's widget as the browser shows it once its form is opened: the village page
+    carries no form; opening <details class=ck-edit> fetches it (hx-get) into its body."""
+    found = widget(html, item)
+    details = found.select_one("details.ck-edit")
+    assert details is not None, "no form to open"
+    assert not details.select("form"), "the form is loaded only when opened"
+    assert details.select_one(".ck-edit-body a[href]"), "without JavaScript: a link to the form"
+    response = client.get(details["hx-get"], htmx=True)
+    assert response.status_code == 200 and "<html" not in response.text
+    body = details.select_one(".ck-edit-body")
+    body.clear()
+    body.append(BeautifulSoup(response.text, "html.parser"))
+    return found
+
+
+def explained(client, html, item=ITEM):
+    """The item's widget once "Penjelasan, sumber dan bukti" is opened (fetched by htmx)."""
+    found = widget(html, item)
+    details = found.select_one("details.ck-about")
+    assert not details.select("[data-testid=sources]"), "loaded only when opened"
+    response = client.get(details["hx-get"], htmx=True)
+    assert response.status_code == 200 and "<html" not in response.text
+    body = details.select_one(".ck-about-body")
+    body.clear()
+    body.append(BeautifulSoup(response.text, "html.parser"))
+    return found
+
+
 def seen(client, item=ITEM, code=LONTAR):
     """The answer's version as the item's forms carry it (what a browser would post)."""
     field = soup(client.get(f"/desa/{code}/ceklis/{SLUG}/{item}", htmx=True)).select_one(
@@ -64,19 +93,21 @@ def test_village_page_groups_items_by_pillar_with_score_and_what_is_missing(clie
         "Belum memenuhi butir wajib (instrumen usulan)" in missing.text
         and len(missing.select("li")) == 7
     )
-    satgas = widget(html)
+    assert not section.select("form"), "an operator's answer forms load when opened"
+    satgas = opened(client, html)
     assert satgas.select_one("select[name=status]")
     assert "tidak_berlaku" not in [o["value"] for o in satgas.select("option")], "mandatory"
-    optional = widget(html, "pengasuhan-anak-pmi")
+    optional = opened(client, html, "pengasuhan-anak-pmi")
     assert "tidak_berlaku" in [o["value"] for o in optional.select("option")]
     assert not satgas.select_one("form.ck-verify")
-    perdes = widget(html, "perdes-diundangkan")
+    perdes = opened(client, html, "perdes-diundangkan")
     assert perdes.select_one("[data-testid=derived]") and not perdes.select_one("select")
+    assert perdes.select_one("form[action$='/catatan'] textarea[name=note]")
 
 
 def test_pendamping_may_add_notes_and_evidence_but_not_set_the_status(client, db, framework):
     login(client, db, "pendamping")
-    satgas = widget(soup(client.get(f"/desa/{LONTAR}")))
+    satgas = opened(client, soup(client.get(f"/desa/{LONTAR}")))
     assert not satgas.select_one("select[name=status]")
     assert satgas.select_one("form[action$='/catatan'] textarea[name=note]")
     assert satgas.select_one("form[action$='/catatan'] input[type=file]")
@@ -91,7 +122,8 @@ def test_pendamping_may_add_notes_and_evidence_but_not_set_the_status(client, db
 def test_monitor_reads_without_forms_and_cannot_answer(client, db, framework):
     login(client, db, "pemantau")
     satgas = widget(soup(client.get(f"/desa/{LONTAR}")))
-    assert not satgas.select("form")
+    assert not satgas.select("form") and not satgas.select("details.ck-edit")
+    assert client.get(BASE + "/formulir", htmx=True).status_code == 403
     assert client.post(BASE + "/jawaban", {"status": "terpenuhi"}).status_code == 403
     # (urlencoded: a refused multipart upload is tested at the service level)
     assert client.post(BASE + "/bukti", {}).status_code == 403
@@ -128,7 +160,7 @@ def test_the_whole_journey_answer_reject_resubmit_verify(client, db, framework):
     client.login(operator.username)
     page = soup(client.get(f"/desa/{LONTAR}"))
     assert "SK belum bertanda tangan." in widget(page).select_one("[data-testid=rejection]").text
-    resubmit = widget(page).select_one("form[action$='/jawaban'] button[type=submit]")
+    resubmit = opened(client, page).select_one("form[action$='/jawaban'] button[type=submit]")
     assert resubmit.get_text() == "Simpan dan ajukan ulang"
     data = {"status": "terpenuhi", "note": "SK bertanda tangan", "version": seen(client)}
     client.post(BASE + "/jawaban", data, htmx=True)
@@ -266,7 +298,7 @@ def test_v2_item_shows_its_sources_duties_pillar_validity_and_evidence_rules(
     login(client, db, "operator", (LONTAR,))
     html = soup(client.get(f"/desa/{LONTAR}"))
     assert len(html.select("#checklist article.ck-item")) == 25
-    outcome = widget(html, "keberangkatan-prosedural")
+    outcome = explained(client, html, "keberangkatan-prosedural")
     assert outcome.select_one("h4").get_text(strip=True) == (
         "Semua keberangkatan warga yang diketahui desa menempuh jalur prosedural"
     )

@@ -6,7 +6,7 @@ lists every variable with its type and limits; a new template appears without co
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, create_model
 
 from perdes.accounts.principal import Principal
+from perdes.clock import local_today
 from perdes.drafting.loader import list_templates, load_template
 from perdes.drafting.manifest import OptionSpec, Template, VariableSpec
 from perdes.drafting.render_akn import render_akn
@@ -203,7 +204,7 @@ def render_model(template: Template, this_year: int) -> type[RequestModel]:
 
 
 RENDER_MODELS = tuple(
-    render_model(load_template(info.slug), date.today().year) for info in list_templates()
+    render_model(load_template(info.slug), local_today().year) for info in list_templates()
 )
 if len(RENDER_MODELS) == 1:
     RenderIn: Any = RENDER_MODELS[0]

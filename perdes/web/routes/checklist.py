@@ -122,6 +122,52 @@ def checklist_item(
     return _item_response(request, db, user, kode, kerangka, butir)
 
 
+@router.get(ITEM_PATH + "/penjelasan", name="checklist_item_about")
+def checklist_item_about(
+    request: Request, kode: str, kerangka: str, butir: str, db: DB, user: Reader
+) -> Response:
+    """What the item asks and why (description, duties, legal basis, sources, validity),
+    fetched by the village page when opened. Without JavaScript: the item's own page."""
+    if not is_htmx(request):
+        return redirect(
+            request, request.url_for("checklist_item", kode=kode, kerangka=kerangka, butir=butir)
+        )
+    view = views.assessment_view(db, actor=user, village_code=kode, framework_slug=kerangka)
+    context = {"user": user, "view": view, "it": view.item(butir), "village_code": kode}
+    return render(request, "checklist/_item_about.html", context)
+
+
+@router.get(ITEM_PATH + "/formulir", name="checklist_item_form")
+def checklist_item_form(
+    request: Request,
+    kode: str,
+    kerangka: str,
+    butir: str,
+    db: DB,
+    user: EvidenceKeeper,
+    versi: Annotated[int | None, Query(ge=0, le=2_147_483_647)] = None,
+) -> Response:
+    """The item's answer form (the note form for a pendamping or a derived item), fetched by
+    the village page when the item's form is opened. It carries the answer's version as
+    stored now; ``versi`` is the version the page showed, and if it differs the form says
+    that the answer changed since. Without JavaScript: the item's own page, form included."""
+    if not is_htmx(request):
+        return redirect(
+            request, request.url_for("checklist_item", kode=kode, kerangka=kerangka, butir=butir)
+        )
+    view = views.assessment_view(db, actor=user, village_code=kode, framework_slug=kerangka)
+    it = view.item(butir)
+    current = it.answer.version if it.answer is not None else 0
+    context: dict[str, Any] = {
+        "user": user,
+        "view": view,
+        "it": it,
+        "village_code": kode,
+        "changed_since": versi is not None and versi != current,
+    }
+    return render(request, "checklist/_item_form.html", context)
+
+
 @router.post(ITEM_PATH + "/jawaban", name="checklist_answer")
 def checklist_answer(
     request: Request,

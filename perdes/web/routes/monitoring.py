@@ -78,7 +78,6 @@ def _dashboard(
             "urut": urut,
             "arah": arah,
             "header": FIGURE_HEADER,
-            "cells": figure_cells,
             "funnel_keys": FUNNEL_KEYS,
             "funnel_labels": FUNNEL_LABELS,
             "funnel_svg": funnel_chart(board.total, chart_id="corong"),

@@ -132,8 +132,10 @@ def village_detail(
             active=village.profile.pmi_active_count,
             returned=village.profile.pmi_returned_count,
         ),
-        "checklists": checklist.village_checklists(db, actor=user, village_code=kode),
-        "tracker_section": tracker_section(db, user, kode),
+        "checklists": checklist.village_checklists(
+            db, actor=user, village_code=kode, village=village
+        ),
+        "tracker_section": tracker_section(db, user, kode, region=village.region),
     }
     return render(request, "regions/village.html", context)
 
@@ -147,7 +149,15 @@ def village_profile_form(
     return render(
         request,
         "regions/profile_edit.html",
-        {"user": user, "village": village, "values": values, "errors": {}},
+        {
+            "user": user,
+            "village": village,
+            "values": values,
+            "errors": {},
+            "pmi_from_register": register_figures.keeps_register(
+                db, village_code=village.region.code
+            ),
+        },
         block="profile_form",
     )
 
@@ -175,11 +185,15 @@ def village_profile_update(
     version = parse_int(form.get("version"))
 
     def form_again(errors: dict[str, str], conflict: str = "") -> Response:
-        values = {name: form.get(name, "") for name in services.PROFILE_FIELDS}
+        values: dict[str, Any] = {name: form.get(name, "") for name in services.PROFILE_FIELDS}
         shown = village
         if conflict:
             db.expire_all()
             shown = services.get_village(db, code=kode, scope=user.scope)
+        from_register = register_figures.keeps_register(db, village_code=kode)
+        if from_register:  # the register's counts, whatever was posted
+            for name in ("pmi_active_count", "pmi_returned_count"):
+                values[name] = getattr(shown.profile, name)
         return render(
             request,
             "regions/profile_edit.html",
@@ -190,6 +204,7 @@ def village_profile_update(
                 "errors": errors,
                 "conflict": conflict,
                 "stored": _stored_differences(shown, values) if conflict else [],
+                "pmi_from_register": from_register,
             },
             block="profile_form",
             status_code=409 if conflict else 422,

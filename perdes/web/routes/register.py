@@ -13,11 +13,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
-from perdes.errors import Conflict, ValidationFailed
+from perdes.errors import Conflict
 from perdes.regions import services as regions
 from perdes.register import services as register
 from perdes.validation import parse_int
 from perdes.web.deps import DB, FormData
+from perdes.web.forms import submit
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
 from perdes.web.register_pages import Keys, labels, person_page
@@ -124,13 +125,14 @@ def register_person_create(
 ) -> Response:
     """Record a person; bad input (or a NIK already recorded) re-renders the form, 422."""
     regions.get_village(db, code=kode, scope=user.scope)
-    try:
-        person = register.create_person(db, actor=user, village_code=kode, data=form, keyring=keys)
-    except ValidationFailed as exc:
-        return _person_form(
-            request, db, user, kode, values=form, errors=exc.errors, status_code=422
-        )
-    return redirect(request, request.url_for("register_person", pid=person.public_id))
+    return submit(
+        db,
+        lambda: register.create_person(db, actor=user, village_code=kode, data=form, keyring=keys),
+        invalid=lambda errors: _person_form(request, db, user, kode, values=form, errors=errors),
+        done=lambda person: redirect(
+            request, request.url_for("register_person", pid=person.public_id)
+        ),
+    )
 
 
 @router.get("/pmi/orang/{pid}/ubah", name="register_person_edit")
@@ -148,25 +150,32 @@ def register_person_update(
     request: Request, pid: str, db: DB, user: Recorder, form: FormData, keys: Keys
 ) -> Response:
     """Save corrections; a stale form is 409 with the input kept, bad input 422."""
-    person = register.writable_person(db, actor=user, public_id=pid)
-    try:
-        register.update_person(
-            db,
-            actor=user,
-            public_id=pid,
-            data=form,
-            expected_version=parse_int(form.get("version", "")),
-            keyring=keys,
-        )
-    except (ValidationFailed, Conflict) as exc:
-        conflict = isinstance(exc, Conflict)
+    person = register.find_person(db, actor=user, public_id=pid)
+    kode = person.village_code
+
+    def again(errors: dict[str, str], conflict: str = "") -> Response:
         return _person_form(
-            request, db, user, person.village_code, values=form, pid=pid,
-            errors=exc.errors if isinstance(exc, ValidationFailed) else {},
-            conflict=exc.message if conflict else "",
-            status_code=409 if conflict else 422,
-        )  # fmt: skip
-    return redirect(request, request.url_for("register_person", pid=pid))
+            request, db, user, kode, values=form, pid=pid, errors=errors, conflict=conflict
+        )
+
+    try:
+        return submit(
+            db,
+            lambda: register.update_person(
+                db,
+                actor=user,
+                public_id=pid,
+                data=form,
+                expected_version=parse_int(form.get("version", "")),
+                keyring=keys,
+            ),
+            invalid=again,
+            done=lambda _: redirect(request, request.url_for("register_person", pid=pid)),
+        )
+    except Conflict as exc:
+        response = again({}, exc.message)
+        response.status_code = 409
+        return response
 
 
 @router.get("/pmi/orang/{pid}", name="register_person")

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
 from perdes.accounts.principal import Principal
-from perdes.errors import ValidationFailed
 from perdes.monitoring.exports import csv_stream
 from perdes.regions import services as regions
 from perdes.register import disclosure
 from perdes.register.basis import PURPOSE_LABELS
 from perdes.validation import parse_int
 from perdes.web.deps import DB, FormData
+from perdes.web.forms import submit
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
 from perdes.web.register_pages import Keys
@@ -65,11 +65,12 @@ def register_disclosure_create(
 ) -> Response:
     """Record a request (purpose, legal basis, the recipient's letter); 422 with the form."""
     regions.get_village(db, code=kode, scope=user.scope)
-    try:
-        disclosure.request_disclosure(db, actor=user, village_code=kode, data=form)
-    except ValidationFailed as exc:
-        return _page(request, db, user, kode, values=form, errors=exc.errors, status_code=422)
-    return redirect(request, request.url_for("register_disclosures", kode=kode))
+    return submit(
+        db,
+        lambda: disclosure.request_disclosure(db, actor=user, village_code=kode, data=form),
+        invalid=lambda errors: _page(request, db, user, kode, values=form, errors=errors),
+        done=lambda _: redirect(request, request.url_for("register_disclosures", kode=kode)),
+    )
 
 
 @router.post(BASE + "/{nomor}/putuskan", name="register_disclosure_decide")

@@ -6,6 +6,7 @@ form's errors and input (422), or with the conflict notice (409) for a stale ver
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,13 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
-from perdes.errors import NotFound, ValidationFailed
+from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.files import StoredFile, check_upload, store_upload
 from perdes.regions import services as regions
 from perdes.register import basis, episodes
 from perdes.register import services as register
 from perdes.register.letter import LetterData, render_letter
 from perdes.register.models import DocumentCheck, FamilyLetter
+from perdes.register.retention import remove_files
 from perdes.validation import parse_int
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.files import evidence_response
@@ -54,8 +56,12 @@ def register_document_set(
     settings: AppSettings,
     keys: Keys,
 ) -> Response:
-    """Set a document's status, with an optional scan (PDF/JPEG/PNG, checked by content)."""
+    """Set a document's status, with an optional scan (PDF/JPEG/PNG, checked by content).
+
+    A scan stored for a refused or stale form is deleted again: no personal document stays
+    on disk without its row."""
     form = posted.fields
+    stored_now: list[Path] = []
 
     def write() -> None:
         person = register.writable_person(db, actor=user, public_id=pid)
@@ -66,7 +72,7 @@ def register_document_set(
             kind = form.get("kind", "")
             if kind not in basis.DOCUMENT_LABELS:  # refuse before storing anything
                 raise ValidationFailed({"kind": "Pilih salah satu pilihan yang tersedia."})
-            stored, _ = store_upload(
+            stored, existed = store_upload(
                 db,
                 root=settings.effective_upload_path,
                 data=upload[1],
@@ -77,10 +83,19 @@ def register_document_set(
                 field="scan",
             )
             file_id = stored.id
+            if not existed:
+                stored_now.append(Path(stored.storage_name))
         assert person is not None
         episodes.set_document(db, actor=user, public_id=pid, data=form, stored_file_id=file_id)
 
-    return save_or_rerender(request, db, user, pid, keys, form, "dokumen", write)
+    saved = False
+    try:
+        response = save_or_rerender(request, db, user, pid, keys, form, "dokumen", write)
+        saved = response.status_code < 400
+        return response
+    finally:
+        if not saved:  # the row was rolled back with the savepoint; the file goes too
+            remove_files(settings.effective_upload_path, stored_now)
 
 
 def _document(db: Session, user: Principal, pid: str, doc_id: int) -> tuple[Any, DocumentCheck]:
@@ -134,6 +149,9 @@ def register_letter_docx(
     )  # fmt: skip
     person = view.person
     user.require("register.export", person.village_code)
+    since = register.restricted_since(db, person=person)
+    if since is not None:  # printing the letter is processing for the objected purpose
+        raise Conflict(register.restriction_message(since))
     letter = next((item for item in person.letters if item.id == letter_id), None)
     if letter is None:
         raise NotFound("Surat tidak ditemukan.")

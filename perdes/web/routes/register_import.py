@@ -8,11 +8,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
-from perdes.errors import ValidationFailed
 from perdes.regions import services as regions
 from perdes.register import importer
 from perdes.web.deps import DB
-from perdes.web.forms import Multipart
+from perdes.web.forms import Multipart, submit
 from perdes.web.htmx import render
 from perdes.web.permissions import requires
 from perdes.web.register_pages import Keys
@@ -64,12 +63,13 @@ def register_import_upload(
     """Validate every row; on any problem nothing is saved and each line's problem is listed."""
     regions.get_village(db, code=kode, scope=user.scope)
     filename, data = upload.file()
-    try:
-        report = importer.import_persons(
+    return submit(
+        db,
+        lambda: importer.import_persons(
             db, actor=user, village_code=kode, data=data, filename=filename, keyring=keys
-        )
-    except ValidationFailed as exc:
-        return _page(
-            request, db, user, kode, errors=exc.errors, message=exc.message, status_code=422
-        )
-    return _page(request, db, user, kode, created=report.created)
+        ),
+        invalid=lambda errors: _page(
+            request, db, user, kode, errors=errors, message=importer.refusal_message(errors)
+        ),
+        done=lambda report: _page(request, db, user, kode, created=report.created),
+    )

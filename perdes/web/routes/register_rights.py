@@ -12,12 +12,13 @@ from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
-from perdes.errors import Conflict, ValidationFailed
+from perdes.errors import Conflict
 from perdes.regions import services as regions
 from perdes.register import rights
 from perdes.register.retention import remove_files
 from perdes.validation import parse_int
 from perdes.web.deps import DB, AppSettings, FormData
+from perdes.web.forms import submit
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
 from perdes.web.register_pages import Keys, labels, save_or_rerender
@@ -132,14 +133,14 @@ def register_breach_add(
     request: Request, kode: str, db: DB, user: Protector, form: FormData
 ) -> Response:
     regions.get_village(db, code=kode, scope=user.scope)
-    try:
-        rights.record_breach(db, actor=user, village_code=kode, data=form)
-    except ValidationFailed as exc:
-        return _breaches(
-            request, db, user, kode, errors=exc.errors, values=form, form_key="baru",
-            status_code=422,
-        )  # fmt: skip
-    return redirect(request, request.url_for("register_breaches", kode=kode))
+    return submit(
+        db,
+        lambda: rights.record_breach(db, actor=user, village_code=kode, data=form),
+        invalid=lambda errors: _breaches(
+            request, db, user, kode, errors=errors, values=form, form_key="baru"
+        ),
+        done=lambda _: redirect(request, request.url_for("register_breaches", kode=kode)),
+    )
 
 
 @router.post("/desa/{kode}/pmi/insiden/{breach_id}", name="register_breach_update")
@@ -149,17 +150,23 @@ def register_breach_update(
     regions.get_village(db, code=kode, scope=user.scope)
     key = f"insiden-{breach_id}"
     try:
-        rights.record_notification(
-            db, actor=user, village_code=kode, breach_id=breach_id, data=form,
-            expected_version=parse_int(form.get("version", "")),
-        )  # fmt: skip
-    except ValidationFailed as exc:
-        return _breaches(
-            request, db, user, kode, errors=exc.errors, values=form, form_key=key, status_code=422
+        return submit(
+            db,
+            lambda: rights.record_notification(
+                db,
+                actor=user,
+                village_code=kode,
+                breach_id=breach_id,
+                data=form,
+                expected_version=parse_int(form.get("version", "")),
+            ),
+            invalid=lambda errors: _breaches(
+                request, db, user, kode, errors=errors, values=form, form_key=key
+            ),
+            done=lambda _: redirect(request, request.url_for("register_breaches", kode=kode)),
         )
     except Conflict as exc:
         return _breaches(
             request, db, user, kode, values=form, form_key=key, conflict=exc.message,
             status_code=409,
         )  # fmt: skip
-    return redirect(request, request.url_for("register_breaches", kode=kode))

@@ -1,5 +1,5 @@
-"""The operator's page for its village's petugas pendataan: who they are, and designating a
-new one (an invitation link, mailed or shown once to pass on)."""
+"""The operator's page for its village's petugas pendataan: who they are, designating a new
+one (an invitation link, mailed or shown once to pass on), deactivating or reactivating one."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
-from perdes.errors import ValidationFailed
+from perdes.errors import Conflict
 from perdes.regions import services as regions
 from perdes.register import staff
 from perdes.web.deps import DB, AppSettings, FormData
+from perdes.web.forms import submit
 from perdes.web.htmx import render
 from perdes.web.permissions import requires
 
@@ -30,6 +31,8 @@ def _page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     issued: Any = None,
+    message: str = "",
+    conflict: str = "",
     status_code: int = 200,
 ) -> Response:
     village = regions.get_village(db, code=kode, scope=user.scope)
@@ -44,6 +47,8 @@ def _page(
             "values": values or {},
             "errors": errors or {},
             "issued": issued,
+            "message": message,
+            "conflict": conflict,
         },
         status_code=status_code,
     )
@@ -60,8 +65,9 @@ def register_staff_add(
 ) -> Response:
     """Designate a petugas; bad input re-renders with 422, success shows the link once."""
     regions.get_village(db, code=kode, scope=user.scope)
-    try:
-        _, issued = staff.designate_petugas(
+    return submit(
+        db,
+        lambda: staff.designate_petugas(
             db,
             actor=user,
             village_code=kode,
@@ -69,7 +75,26 @@ def register_staff_add(
             full_name=form.get("full_name", ""),
             email=form.get("email", ""),
             base_url=settings.base_url,
+        ),
+        invalid=lambda errors: _page(request, db, user, kode, values=form, errors=errors),
+        done=lambda made: _page(request, db, user, kode, issued=made[1]),
+    )
+
+
+@router.post("/desa/{kode}/pmi/petugas/{user_id}/status", name="register_staff_status")
+def register_staff_status(
+    request: Request, kode: str, user_id: int, db: DB, user: StaffManager, form: FormData
+) -> Response:
+    """Deactivate or reactivate one of the village's petugas; the form carries the status it
+    showed (its version): a stale one is 409, another village's petugas 404."""
+    regions.get_village(db, code=kode, scope=user.scope)
+    active = form.get("active") == "1"
+    seen = {"1": True, "0": False}.get(form.get("seen_active", ""))
+    try:
+        person = staff.set_petugas_active(
+            db, actor=user, village_code=kode, user_id=user_id, active=active, seen_active=seen
         )
-    except ValidationFailed as exc:
-        return _page(request, db, user, kode, values=form, errors=exc.errors, status_code=422)
-    return _page(request, db, user, kode, issued=issued)
+    except Conflict as exc:
+        return _page(request, db, user, kode, conflict=exc.message, status_code=409)
+    verb = "diaktifkan kembali" if person.is_active else "dinonaktifkan"
+    return _page(request, db, user, kode, message=f"Petugas {person.full_name} {verb}.")

@@ -1,0 +1,158 @@
+"""The village page carries no checklist answer form: each item's form is fetched when opened.
+
+The fragment route ``checklist_item_form`` has the same role gate and region scope as the
+forms it serves, writes nothing, and the form it returns keeps the version guard (409)."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from perdes.accounts.principal import Principal
+from perdes.checklist.loading import load_bundled
+from tests.factories import LONTAR, PONTANG, make_user
+from tests.web.test_read_requests import counting_writes
+
+SLUG = "desa-pmi-prosedural"
+ITEM = "satgas-komunitas-pmi"
+BASE = f"/desa/{LONTAR}/ceklis/{SLUG}/{ITEM}"
+FORM = BASE + "/formulir"
+
+
+def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(response.text, "html.parser")
+
+
+@pytest.fixture()
+def framework(db, regions):  # type: ignore[no-untyped-def]
+    return load_bundled(db, actor=Principal.system())[-1].row
+
+
+def lazy_url(client, item=ITEM):  # type: ignore[no-untyped-def]
+    """The address the village page's item fetches its form from (what htmx would GET)."""
+    page = soup(client.get(f"/desa/{LONTAR}"))
+    details = page.select_one(f"#butir-{item} details.ck-edit")
+    assert details is not None and not details.select("form")
+    return details["hx-get"]
+
+
+@pytest.mark.parametrize(
+    ("role", "scopes", "expected"),
+    [
+        ("admin", (), "answer"),
+        ("admin_daerah", ("36.04",), 403),
+        ("petugas", (LONTAR,), 403),
+        ("operator", (LONTAR,), "answer"),
+        ("pendamping", (LONTAR,), "note"),
+        ("pemantau", ("36.04",), 403),
+        ("operator", (PONTANG,), 404),  # another village's operator
+        ("pendamping", (PONTANG,), 404),
+    ],
+)
+def test_the_form_fragment_has_the_gate_and_scope_of_the_forms(
+    client, db, framework, role, scopes, expected
+):
+    client.login(make_user(db, role, scopes).username)
+    response = client.get(FORM, htmx=True)
+    if isinstance(expected, int):
+        assert response.status_code == expected
+        assert "csrf_token" not in response.text
+        return
+    assert response.status_code == 200 and "<html" not in response.text
+    form = soup(response).select_one("form.ck-form")
+    assert form["action"].endswith("/jawaban" if expected == "answer" else "/catatan")
+    assert form.select_one("input[name=csrf_token]") and form.select_one("input[name=version]")
+    assert bool(form.select_one("select[name=status]")) is (expected == "answer")
+    assert form.select_one("input[type=file]")
+
+
+def test_anonymous_is_sent_to_sign_in(client, db, framework):
+    response = client.get(FORM, htmx=True)
+    assert response.status_code in (303, 401)
+    assert "csrf_token" not in response.text
+
+
+def test_unknown_items_frameworks_and_bad_versions(client, db, framework):
+    client.login(make_user(db, "operator").username)
+    assert (
+        client.get(f"/desa/{LONTAR}/ceklis/{SLUG}/tidak-ada/formulir", htmx=True).status_code == 404
+    )
+    assert client.get(f"/desa/{LONTAR}/ceklis/lain/{ITEM}/formulir", htmx=True).status_code == 404
+    for bad in ("abc", "-1", "²", "99999999999999999999"):
+        assert client.get(FORM, params={"versi": bad}, htmx=True).status_code == 422
+
+
+def test_without_javascript_the_link_leads_to_the_item_page_with_the_form(client, db, framework):
+    client.login(make_user(db, "operator").username)
+    page = soup(client.get(f"/desa/{LONTAR}"))
+    link = page.select_one(f"#butir-{ITEM} details.ck-edit .ck-edit-body a")["href"]
+    item_page = soup(client.get(link))
+    assert item_page.select_one("html") and item_page.select_one(
+        f"#butir-{ITEM} form[action$='/jawaban'] select[name=status]"
+    )
+    # the fragment's own address, opened as a page, leads there too
+    response = client.get(FORM)
+    assert response.status_code == 303 and response.headers["location"].endswith(BASE)
+
+
+def test_opening_a_form_does_not_write(client, db, framework, connection):
+    client.login(make_user(db, "operator").username)
+    url = lazy_url(client)
+    with counting_writes(connection) as writes:
+        assert client.get(url, htmx=True).status_code == 200
+    assert not writes
+
+
+def test_a_form_opened_lazily_keeps_the_version_guard(client, db, framework):
+    """Two operators open the same item's form; the first saves; the second gets 409 with the
+    input kept and nothing overwritten. A form opened after the change says so and carries the
+    new version."""
+    client.login(make_user(db, "operator").username)
+    url = lazy_url(client)
+    assert url.endswith("?versi=0")
+    form = soup(client.get(url, htmx=True))
+    assert not form.select_one("[data-testid=changed-since]")
+    version = form.select_one("input[name=version]")["value"]
+    first = {"status": "dalam_proses", "note": "Rapat pertama", "version": version}
+    assert client.post(BASE + "/jawaban", first, htmx=True).status_code == 200
+
+    stale = {"status": "terpenuhi", "note": "Catatan kedua", "version": version}
+    response = client.post(BASE + "/jawaban", stale, htmx=True)
+    assert response.status_code == 409
+    widget = soup(response).select_one(f"article#butir-{ITEM}")
+    assert "Rapat pertama" in widget.select_one("[data-testid=conflict]").text
+    assert widget.select_one("textarea[name=note]").text == "Catatan kedua"
+
+    # the page seen before the first save, its form opened after it
+    again = soup(client.get(url, htmx=True))
+    assert "telah diubah" in again.select_one("[data-testid=changed-since]").text
+    assert again.select_one("textarea[name=note]").text == "Rapat pertama"
+    fresh = again.select_one("input[name=version]")["value"]
+    assert fresh != version
+    assert lazy_url(client).endswith(f"?versi={fresh}")
+    ok = {"status": "terpenuhi", "note": "Catatan kedua", "version": fresh}
+    assert client.post(BASE + "/jawaban", ok, htmx=True).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["admin", "admin_daerah", "pemantau", "operator", "pendamping"])
+def test_every_reader_may_open_the_explanation_inside_the_scope(client, db, framework, role):
+    client.login(make_user(db, role).username)
+    page = soup(client.get(f"/desa/{LONTAR}"))
+    details = page.select_one(f"#butir-{ITEM} details.ck-about")
+    assert not details.select("[data-testid=sources]"), "loaded only when opened"
+    response = client.get(details["hx-get"], htmx=True)
+    assert response.status_code == 200 and "<html" not in response.text
+    assert soup(response).select("[data-testid=sources] a[href^='https://']")
+    # the item's page (the link without JavaScript) carries it whole
+    item_page = soup(client.get(details.select_one(".ck-about-body a")["href"]))
+    assert item_page.select_one(f"#butir-{ITEM} details.ck-about [data-testid=sources]")
+
+
+def test_the_explanation_of_another_village_is_not_found(client, db, framework, connection):
+    client.login(make_user(db, "operator", (LONTAR,)).username)
+    other = f"/desa/{PONTANG}/ceklis/{SLUG}/{ITEM}/penjelasan"
+    assert client.get(other, htmx=True).status_code == 404
+    assert client.get(BASE + "/penjelasan").status_code == 303  # without htmx: the item page
+    with counting_writes(connection) as writes:
+        assert client.get(BASE + "/penjelasan", htmx=True).status_code == 200
+    assert not writes

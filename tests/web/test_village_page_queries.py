@@ -1,0 +1,90 @@
+"""The village page reads each thing once: the village and its ancestors one time for the whole
+page (checklist and tracker included), and a fixed number of statements however many checklist
+items are answered, with evidence and history (no query per item)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+
+from perdes.accounts.principal import Principal
+from perdes.accounts.services import principal_for
+from perdes.checklist import services
+from perdes.checklist.loading import load_bundled
+from tests.factories import LONTAR, make_user
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+SLUG = "desa-pmi-prosedural"
+ITEMS = [
+    "satgas-komunitas-pmi",
+    "pendataan-pmi",
+    "layanan-informasi-migrasi",
+    "pengasuhan-anak-pmi",
+]
+
+
+@contextmanager
+def statements(connection: Connection) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()))
+
+    event.listen(connection, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", before)
+
+
+def page_statements(client, connection) -> list[str]:  # type: ignore[no-untyped-def]
+    client.get(f"/desa/{LONTAR}")  # warm: the principal cache, the session touch
+    with statements(connection) as seen:
+        assert client.get(f"/desa/{LONTAR}").status_code == 200
+    return seen
+
+
+@pytest.fixture()
+def framework(db, regions):  # type: ignore[no-untyped-def]
+    return load_bundled(db, actor=Principal.system())[-1].row
+
+
+def test_the_village_is_looked_up_once_per_page(client, db, framework, connection):
+    client.login(make_user(db, "operator").username)
+    seen = page_statements(client, connection)
+    by_code = [s for s in seen if re.search(r"FROM region WHERE region\.code = ", s)]
+    assert len(by_code) == 1, by_code
+    profile = [s for s in seen if "FROM village_profile WHERE" in s]
+    assert len(profile) == 1, profile
+
+
+def test_answered_items_add_no_statement_per_item(client, db, framework, settings, connection):
+    user = make_user(db, "operator")
+    actor = principal_for(user)
+    client.login(user.username)
+
+    def answer(item: str) -> None:
+        common = dict(village_code=LONTAR, framework_slug=SLUG, item_key=item)
+        services.answer_item(db, actor=actor, status="dalam_proses", note=item, **common)
+        services.add_evidence(
+            db,
+            actor=actor,
+            data=PDF,
+            filename=f"{item}.pdf",
+            root=settings.effective_upload_path,
+            max_bytes=settings.max_upload_bytes,
+            **common,
+        )
+        db.commit()
+
+    answer(ITEMS[0])
+    one = page_statements(client, connection)
+    for item in ITEMS[1:]:
+        answer(item)
+    many = page_statements(client, connection)
+    assert len(many) == len(one), set(many) ^ set(one)
