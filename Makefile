@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint pytest pytest-postgres schemathesis bench clean
+.PHONY: install run serve test lint pytest pytest-browser pytest-sqlite pytest-postgres schemathesis \
+	bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,21 +30,33 @@ serve: install
 	$(BIN)/uvicorn --factory perdes.web.app:create_app --host $(HOST) --port $(PORT)
 
 ## make test: lint, type-check, the SQLite suite (with browser tests), the PostgreSQL
-## suite when PERDES_TEST_DATABASE_URL is set, and schemathesis against the live JSON API
-test: install lint pytest pytest-postgres schemathesis
+## suite when PERDES_TEST_DATABASE_URL is set, and schemathesis against the live JSON API,
+## in lanes side by side (tests/lanes.py: browser journeys with lint and schemathesis, then
+## the SQLite and PostgreSQL suites on TEST_WORKERS pytest-xdist workers each); each lane's
+## output is printed whole when it ends, and the summary names any lane that failed
+TEST_WORKERS ?= 2
+
+test: install
+	$(BIN)/python -m tests.lanes
 
 lint: install
 	$(BIN)/ruff check perdes tests bench alembic
 	$(BIN)/ruff format --check perdes tests bench alembic
 	$(BIN)/mypy
 
-pytest: install
-	PERDES_TEST_DATABASE_URL= $(BIN)/pytest -q
+## make pytest: the whole SQLite suite (browser journeys, then the rest on xdist workers)
+pytest: pytest-browser pytest-sqlite
+
+pytest-browser: install
+	PERDES_TEST_DATABASE_URL= $(BIN)/pytest -q -m browser
+
+pytest-sqlite: install
+	PERDES_TEST_DATABASE_URL= $(BIN)/pytest -q -m "not browser" -n $(TEST_WORKERS)
 
 pytest-postgres: install
 	@if [ -n "$$PERDES_TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL suite: $$PERDES_TEST_DATABASE_URL"; \
-		$(BIN)/pytest -q -m "not browser"; \
+		$(BIN)/pytest -q -m "not browser" -n $(TEST_WORKERS); \
 	else \
 		echo "== PostgreSQL suite skipped (PERDES_TEST_DATABASE_URL not set)"; \
 	fi

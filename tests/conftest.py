@@ -1,7 +1,9 @@
 """Shared fixtures: one migrated database per run, a rolled-back transaction per test.
 
 Set PERDES_TEST_DATABASE_URL (postgresql+psycopg://…) to run the whole suite on PostgreSQL;
-otherwise a temporary SQLite file is used.
+otherwise a temporary SQLite file is used. Under pytest-xdist (``-n 2``) each worker has a
+database of its own: a SQLite file in the worker's temporary folder, or ``<name>_gw0``,
+``<name>_gw1``… created next to the given PostgreSQL database and dropped at the end.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from perdes import migrate, pipeline
@@ -93,12 +95,37 @@ def _derived_data_pipeline() -> None:
     pipeline.install()
 
 
+def _recreate_postgres_database(url: str, name: str) -> str:
+    """A fresh database ``name`` on the server of ``url`` (dropped first if a run left it)."""
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(url: str, name: str) -> None:
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get(TEST_DB_ENV)
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if not url:
+        # per worker under xdist: tmp_path_factory is the worker's own folder
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        yield url
+        return
+    name = f"{make_url(url).database}_{worker}"
+    yield _recreate_postgres_database(url, name)
+    _drop_postgres_database(url, name)
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,14 @@ from perdes.config import PROJECT_ROOT
 from perdes.web.app import ROUTE_MODULES
 from perdes.web.templating import make_templates
 
+# the pages, not the legal-text templates in templates/perdes/ (judged by the path inside
+# templates/: a checkout in a folder named "perdes" must not lose every page)
 PAGE_TEMPLATES = sorted(
-    p for p in (PROJECT_ROOT / "templates").rglob("*.html") if "perdes" not in p.parts
+    p
+    for p in (PROJECT_ROOT / "templates").rglob("*.html")
+    if p.relative_to(PROJECT_ROOT / "templates").parts[0] != "perdes"
 )
+assert PAGE_TEMPLATES, "no page template found"
 DOMAIN_PACKAGES = [
     p
     for p in (PROJECT_ROOT / "perdes").iterdir()

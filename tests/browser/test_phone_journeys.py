@@ -128,7 +128,10 @@ def test_an_expired_session_and_a_lost_connection_say_so(page, live_server):
 def test_back_and_forward_after_htmx_navigation_show_whole_pages(page, live_server):
     login(page, live_server, "operator")
     page.goto("/desa")
-    page.fill("input[name=q]", "lontar")
+    # the search answers 300 ms after typing: wait for it, or (under load) its answer lands on
+    # the village page already opened and finds no #region-filters there
+    with page.expect_response(lambda response: "q=lontar" in response.url):
+        page.fill("input[name=q]", "lontar")
     expect(page.locator("a", has_text="Lontar").first).to_be_visible()
     page.locator("a", has_text="Lontar").first.click()
     expect(page.locator("h1")).to_contain_text("Lontar")

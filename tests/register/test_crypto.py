@@ -122,6 +122,8 @@ def test_lookup_hash_is_keyed_and_stable():
         (f"bad id:{generate_key()}", generate_key(), "bad register key id"),
         (f"k1:{generate_key()}", "c2hvcnQ=", "look-up key"),
     ],
+    # named, not by the random keys: every pytest-xdist worker must collect the same ids
+    ids=["no-key", "no-colon", "twice", "short-key", "bad-id", "short-lookup"],
 )
 def test_bad_key_configuration_is_refused(keys, lookup, message):
     with pytest.raises(RegisterKeyError, match=message):

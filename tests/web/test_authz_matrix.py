@@ -8,15 +8,20 @@ role gate; region scopes are tested per feature.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
 
 from perdes.accounts import services as accounts
 from perdes.accounts.permissions import Role, can
 from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
+from perdes.config import Settings
 from perdes.drafting.workspace import services as drafts
 from perdes.files import store_upload
 from perdes.monitoring.targets import add_village, create_target
@@ -28,7 +33,7 @@ from perdes.tracking.evidence import attach_evidence
 from perdes.tracking.rules import set_rule
 from perdes.web.app import ROUTE_MODULES
 from perdes.web.permissions import PUBLIC, SESSION_COOKIE
-from tests.factories import LONTAR, make_user
+from tests.factories import LONTAR, load_sample_regions, make_user
 from tests.register.people import make_person
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -236,19 +241,70 @@ def _url(route: APIRoute, rows: dict[str, int | str]) -> str:
     return re.sub(r"{([^}]+)}", fill, route.path)
 
 
+@pytest.fixture(scope="module")
+def matrix_settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
+    root = tmp_path_factory.mktemp("matrix")
+    return Settings(
+        instance_path=root / "instance",
+        database_url=database_url,
+        secret_key="test-secret-key",
+        upload_path=root / "uploads",
+    )
+
+
+@pytest.fixture()
+def settings(matrix_settings: Settings) -> Settings:
+    """The module's settings: the sample rows' files and register keys are made once."""
+    return matrix_settings
+
+
+@dataclass
+class World:
+    connection: Connection
+    rows: dict[str, int | str]
+    sessions: dict[Role, str]
+
+
+@pytest.fixture(scope="module")
+def world(engine: Engine, matrix_settings: Settings) -> Iterator[World]:
+    """The sample rows and a signed-in user of each role, made once for the module's ~180
+    routes in a transaction rolled back at its end. Each test runs in a savepoint of it
+    (``connection`` below), so whatever a request writes is gone before the next route."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        db = Session(bind=conn, join_transaction_mode="rollback_only", expire_on_commit=False)
+        load_sample_regions(db)
+        keyring = crypto.keyring_from_settings(matrix_settings)
+        rows = sample_rows(db, matrix_settings.effective_upload_path, keyring)
+        sessions = {}
+        for role in Role:
+            user = make_user(db, role, username=f"matrix.{role.value}")
+            started = accounts.start_session(db, user=user, client_addr="t", user_agent="t", days=1)
+            sessions[role] = started.token
+        db.flush()
+        db.close()
+        yield World(conn, rows, sessions)
+        outer.rollback()
+
+
+@pytest.fixture()
+def connection(world: World) -> Iterator[Connection]:
+    savepoint = world.connection.begin_nested()
+    yield world.connection
+    if savepoint.is_active:
+        savepoint.rollback()
+
+
 @pytest.mark.parametrize(("route", "method"), list(route_cases()))
 def test_route_allows_exactly_the_roles_in_the_permission_table(
-    client, db, regions, settings, route, method
+    client, world: World, route, method
 ):
     rule = rule_of(route)
-    keyring = crypto.keyring_from_settings(settings)
-    url = _url(route, sample_rows(db, settings.effective_upload_path, keyring))
+    url = _url(route, world.rows)
     for role in [None, *Role]:
         client.raw.cookies.clear()
         if role is not None:
-            user = make_user(db, role, username=f"matrix.{role.value}")
-            session = accounts.start_session(db, user=user, client_addr="t", user_agent="t", days=1)
-            client.raw.cookies.set(SESSION_COOKIE, session.token, domain="testserver.local")
+            client.raw.cookies.set(SESSION_COOKIE, world.sessions[role], domain="testserver.local")
         if method == "GET":
             response = client.get(url)
         else:

@@ -7,11 +7,18 @@ from datetime import timedelta
 import docx
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import func, select
 
+from perdes.accounts.models import AuditEntry
 from perdes.accounts.principal import Principal
 from perdes.accounts.services import principal_for
 from perdes.drafting.workspace import services as drafts
-from perdes.drafting.workspace.models import Draft, DraftComment, ProposalDecision
+from perdes.drafting.workspace.models import (
+    Draft,
+    DraftComment,
+    DraftRevision,
+    ProposalDecision,
+)
 from perdes.profiles import services as profiles
 from perdes.tracking import services as tracking
 from perdes.tracking.deadlines import local_today
@@ -115,6 +122,26 @@ def test_bad_wording_is_refused_with_422_and_kept_in_the_form(client, db, draft,
     if text.strip() and len(text) < 1000 and "\x07" not in text:
         assert html.select_one("#f-teks_1").text == text
     assert latest(db, draft).number == 1  # nothing written
+
+
+def test_a_refused_save_or_insert_writes_nothing(client, db, draft):
+    """422 (the write runs in a savepoint): no revision, no audit entry, the same newest
+    number, even when valid parts (a new ayat) came with the refused one."""
+    client.login_as(db, "operator")
+    data = editor_form(client.get(f"/rancangan/{draft.id}/pasal?pasal=tugas.pemdes"))
+
+    def written() -> tuple[int | None, int | None]:
+        revisions = select(func.count()).select_from(DraftRevision)
+        return db.scalar(revisions), db.scalar(select(func.count()).select_from(AuditEntry))
+
+    before = written()
+    data["teks_1"] = "Pelanggar dipidana penjara."
+    data["teks_baru"] = "Ayat tambahan yang sah."
+    assert client.post(f"/rancangan/{draft.id}/pasal", data).status_code == 422
+    insert = {"base": "1", "after": "tugas.pemdes", "teks_sisipan": "Lihat {% raw %}."}
+    assert client.post(f"/rancangan/{draft.id}/sisipkan", insert).status_code == 422
+    assert written() == before
+    assert latest(db, draft).number == 1
 
 
 def test_a_reference_to_a_clause_an_option_removed_is_refused(client, db, draft):

@@ -34,27 +34,20 @@ from perdes.web.deps import DB, FormData
 from perdes.web.errors import error_response
 from perdes.web.forms import submit
 from perdes.web.htmx import redirect, render
-from perdes.web.permissions import requires
+from perdes.web.loaders import (
+    CommentDraft,
+    DraftCommenter,
+    DraftEditor,
+    DraftReader,
+    EditDraft,
+    ReadDraft,
+)
 
 router = APIRouter()
 
-Reader = Annotated[Principal, Depends(requires("draft.view"))]
-Editor = Annotated[Principal, Depends(requires("draft.edit"))]
-Commenter = Annotated[Principal, Depends(requires("draft.comment"))]
-
-
-# Load-or-404: the draft of the path inside the user's scope (the scope is in the query),
-# checked with the same permission the route declares.
-def _draft_to_read(draft_id: int, db: DB, user: Reader) -> drafts.DraftView:
-    return drafts.get_draft(db, actor=user, draft_id=draft_id)
-
-
-def _draft_to_edit(draft_id: int, db: DB, user: Editor) -> drafts.DraftView:
-    return drafts.get_draft(db, actor=user, draft_id=draft_id)
-
-
-def _draft_to_comment(draft_id: int, db: DB, user: Commenter) -> drafts.DraftView:
-    return drafts.get_draft(db, actor=user, draft_id=draft_id)
+Reader = DraftReader
+Editor = DraftEditor
+Commenter = DraftCommenter
 
 
 def _village_to_read(kode: str, db: DB, user: Reader) -> VillageView:
@@ -69,9 +62,6 @@ def _village_to_draft(kode: str, db: DB, user: Editor) -> VillageView:
 
 VillageToRead = Annotated[VillageView, Depends(_village_to_read)]
 VillageToDraft = Annotated[VillageView, Depends(_village_to_draft)]
-ReadDraft = Annotated[drafts.DraftView, Depends(_draft_to_read)]
-EditDraft = Annotated[drafts.DraftView, Depends(_draft_to_edit)]
-CommentDraft = Annotated[drafts.DraftView, Depends(_draft_to_comment)]
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 AKN_TYPE = "application/xml"
 
