@@ -278,9 +278,13 @@ def refresh_villages(session: Session, codes: Iterable[str]) -> set[str]:
         if row is None:
             row = RegisterVillageFigure(village_code=code, district_code=code[:8])
             session.add(row)
-        for column, value in counts.items():
-            setattr(row, column, value)
-        row.updated_at = utcnow()
+        if any(getattr(row, column) != value for column, value in counts.items()):
+            # "Updated" means the register's figures moved: a recount that finds the same
+            # figures (e.g. after a threshold change re-judged the village) keeps the date
+            # the "dimutakhirkan dalam N hari" facts read.
+            for column, value in counts.items():
+                setattr(row, column, value)
+            row.updated_at = utcnow()
     session.flush()
     refresh_districts(session, {code[:8] for code in computed})
     return _copy_to_profiles(session, computed)

@@ -92,6 +92,10 @@ def answer_request(
         raise ValidationFailed({"request": "Permintaan tidak ditemukan."})
     if expected_version is None or expected_version != row.version:
         raise Conflict(STALE)
+    if row.status is not RequestStatus.DITERIMA:
+        # An answer is final: answering again would, for a granted objection, silently lift
+        # the restriction of processing (lifting one is not built).
+        raise Conflict("Permintaan ini sudah dijawab; jawabannya tidak dapat diubah.")
     errors = FieldErrors()
     status = choice(data.get("status"), RequestStatus, field="status", errors=errors)
     if status is RequestStatus.DITERIMA:

@@ -233,8 +233,17 @@ def test_a_threshold_judges_the_register_counts_as_it_judges_typed_ones(
     # the BP3MI office sets 50 %: 1 of 2 procedural meets it at once (no register write)
     set_to(50)
     assert state(db, OUTCOME) == (ItemStatus.TERPENUHI, Verification.MENUNGGU)
+    # re-judging is not a register update: the date "dimutakhirkan" facts read stays put
+    from perdes.register.figures import RegisterVillageFigure
+
+    figure = db.get(RegisterVillageFigure, LONTAR)
+    long_ago = datetime(2024, 1, 1, tzinfo=UTC)
+    figure.updated_at = long_ago
+    db.flush()
     set_to(90)
     assert state(db, OUTCOME) == (ItemStatus.BELUM, Verification.BELUM)
+    db.refresh(figure)
+    assert figure.updated_at == long_ago
     check = view(db).outcome_check(view(db).item(OUTCOME))
     assert check is not None and not check.met
     # reporting the unmatched departure meets the item whatever the threshold

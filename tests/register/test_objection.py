@@ -15,7 +15,7 @@ from perdes.accounts.models import AuditEntry
 from perdes.accounts.services import principal_for
 from perdes.register import crypto, disclosure
 from perdes.register.figures import RegisterVillageFigure
-from perdes.register.models import Consultation, Departure, FamilyLetter, PmiPerson
+from perdes.register.models import Consultation, Departure, FamilyLetter, PmiPerson, SubjectRequest
 from perdes.tracking.deadlines import local_today
 from tests.factories import LONTAR, make_user
 from tests.register.people import JAJANG, SITI
@@ -157,3 +157,24 @@ def test_a_refused_objection_restricts_nothing(client, db, regions):
     saved = client.post(f"/pmi/orang/{pid}/konsultasi", {"held_on": day(3), "channel": "p3mi",
                                                          "information": "Info"})  # fmt: skip
     assert saved.status_code == 303
+
+
+def test_an_answered_request_cannot_be_answered_again(client, db, regions):
+    """Answering a granted objection again (the form is gone, the route is not) would silently
+    lift the restriction: it is refused and the person stays restricted."""
+    client.login_as(db, "petugas", (LONTAR,))
+    pid = record(client, SITI)
+    answer_objection(client, pid, "dikabulkan")
+    db.expire_all()
+    person = db.scalar(select(PmiPerson).where(PmiPerson.public_id == pid))
+    request = db.scalar(select(SubjectRequest).where(SubjectRequest.person_id == person.id))
+    again = client.post(
+        f"/pmi/orang/{pid}/permintaan/{request.id}",
+        {"status": "ditolak", "answered_on": day(0), "answer": "Dicabut",
+         "version": str(request.version)},
+    )  # fmt: skip
+    assert again.status_code == 409
+    assert "sudah dijawab" in again.text
+    refused = client.post(f"/pmi/orang/{pid}/konsultasi", {"held_on": day(0), "channel": "p3mi",
+                                                           "information": "Info"})  # fmt: skip
+    assert refused.status_code == 422
