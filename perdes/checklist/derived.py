@@ -229,7 +229,7 @@ def _conditional_target(
         "as_of": (finding.as_of or validity.today()).isoformat(),
     }
     detail = (
-        f"Menurut register PMI desa: {facts.describe_counts(counts)}{summary}"
+        f"Menurut register PMI desa: {facts.describe_counts(facts.suppressed(counts))}{summary}"
         f" — {'terpenuhi' if holds else 'belum terpenuhi'}"
     )
     if not holds:
@@ -318,12 +318,19 @@ def _refresh_conditional(
         action="derive",
         village_code=village_code,
         changes={
-            name: (b, a)
+            # the audit log is read above the village: counts with small ones suppressed
+            name: (_audited(b), _audited(a)) if name == "counts" else (b, a)
             for name, b, a in zip(("status", "verification", "counts"), before, after, strict=True)
             if b != a
         },
     )
     return 1, assessment
+
+
+def _audited(counts: object) -> object:
+    if not isinstance(counts, dict):
+        return counts
+    return facts.suppressed({str(k): int(v) for k, v in counts.items()})
 
 
 def refresh_village(session: Session, *, village_code: str) -> int:

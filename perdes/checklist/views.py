@@ -43,6 +43,9 @@ class ItemView:
     evidence: list[EvidenceView] = field(default_factory=list)
     history: list[ChecklistItemEvent] = field(default_factory=list)
     on: date = field(default_factory=validity.today)
+    # Register counts exactly as counted (the village's own register officers) or with counts
+    # under 5 shown as "< 5" (everyone else: a village is below the kecamatan).
+    exact_counts: bool = False
 
     @property
     def state(self) -> ItemState:
@@ -80,12 +83,19 @@ class ItemView:
         )
 
     @property
-    def basis_counts(self) -> list[tuple[str, int]]:
-        """The register counts the derived status rests on, labelled (counts only)."""
+    def basis_counts(self) -> list[tuple[str, int | str]]:
+        """The register counts the derived status rests on, labelled (counts only; small
+        counts suppressed unless ``exact_counts``)."""
+        shown = self.shown_counts
+        return [(facts.COUNT_LABELS.get(k, k), v) for k, v in shown.items()]
+
+    @property
+    def shown_counts(self) -> dict[str, int | str]:
+        """The basis counts by key, as this reader may see them."""
         if not self.register_mode or self.answer is None or self.answer.basis is None:
-            return []
-        counts = self.answer.basis.get("counts", {})
-        return [(facts.COUNT_LABELS.get(k, k), int(v)) for k, v in counts.items()]
+            return {}
+        counts = {k: int(v) for k, v in self.answer.basis.get("counts", {}).items()}
+        return dict(counts) if self.exact_counts else facts.suppressed(counts)
 
     @property
     def basis_on(self) -> date | None:
@@ -158,7 +168,9 @@ class AssessmentView:
         return [v for _, items in self.pillars for v in items if v.item.id in keys]
 
 
-def _build_view(session: Session, *, village_code: str, row: ChecklistFramework) -> AssessmentView:
+def _build_view(
+    session: Session, *, village_code: str, row: ChecklistFramework, exact_counts: bool
+) -> AssessmentView:
     assessment = current_assessment(session, village_code=village_code, slug=row.slug)
     if assessment is not None and assessment.framework_id != row.id:
         row = assessment.framework  # not yet upgraded: show what the village answered
@@ -210,7 +222,9 @@ def _build_view(session: Session, *, village_code: str, row: ChecklistFramework)
         for item in pillar.items:
             found = answers.get(item.id)
             aid = found.id if found else -1
-            views.append(ItemView(item, found, evidence.get(aid, []), history.get(aid, []), on))
+            views.append(
+                ItemView(item, found, evidence.get(aid, []), history.get(aid, []), on, exact_counts)
+            )
         pillars.append((pillar, views))
     result = compute((v.item, v.state) for _, items in pillars for v in items)
     threshold = None
@@ -232,8 +246,9 @@ def village_checklists(
     village page has it already), which spares looking it up again."""
     if village is None or village.region.code != village_code:
         get_village(session, code=village_code, scope=actor.scope)
+    exact = actor.can("register.record", village_code)
     return [
-        _build_view(session, village_code=village_code, row=row)
+        _build_view(session, village_code=village_code, row=row, exact_counts=exact)
         for row in registry.current_versions(session)
     ]
 
@@ -244,7 +259,8 @@ def assessment_view(
     """One framework for one village; NotFound outside the scope or for unknown frameworks."""
     get_village(session, code=village_code, scope=actor.scope)
     row = registry.current_version(session, slug=framework_slug)
-    return _build_view(session, village_code=village_code, row=row)
+    exact = actor.can("register.record", village_code)
+    return _build_view(session, village_code=village_code, row=row, exact_counts=exact)
 
 
 def evidence_file(

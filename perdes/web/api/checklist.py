@@ -58,8 +58,11 @@ Version = Annotated[int, Field(ge=0, le=2**31 - 1), BeforeValidator(integral)]
 
 class BasisOut(BaseModel):
     fact: str = Field(description="The register fact the status was derived from.")
-    counts: dict[str, int] = Field(
-        description="The register's counts it was judged on (whole numbers, never names)."
+    counts: dict[str, int | str] = Field(
+        description=(
+            "The register's counts it was judged on (never names). Exact for the village's"
+            ' own register officers; for everyone else a count under 5 is "< 5".'
+        )
     )
     as_of: date = Field(description="The day the counts were computed (unchanged since).")
 
@@ -168,7 +171,7 @@ def _item_out(view: ItemView, check: OutcomeCheck | None = None) -> ItemOut:
         register_basis=(
             BasisOut(
                 fact=str(a.basis["fact"]),
-                counts=dict(a.basis["counts"]),
+                counts=view.shown_counts,
                 as_of=date.fromisoformat(str(a.basis["as_of"])),
             )
             if view.register_mode and a is not None and a.basis is not None
