@@ -127,7 +127,7 @@ REQUEST_LABELS = {
     RequestKind.AKSES: "Akses (salinan data)",
     RequestKind.KOREKSI: "Perbaikan data",
     RequestKind.PENGHAPUSAN: "Penghapusan data",
-    RequestKind.KEBERATAN: "Keberatan atas pemrosesan",
+    RequestKind.KEBERATAN: "Penundaan atau pembatasan pemrosesan",
 }
 REQUEST_STATUS_LABELS = {
     RequestStatus.DITERIMA: "Diterima, belum dijawab",

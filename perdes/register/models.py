@@ -104,6 +104,10 @@ class RequestKind(StrEnum):
     AKSES = "akses"
     KOREKSI = "koreksi"
     PENGHAPUSAN = "penghapusan"
+    # Stored as "keberatan" since the first release; it is the request to have processing
+    # suspended or limited (UU 27/2022), shown as "Penundaan atau pembatasan pemrosesan".
+    # UU 27/2022's own "keberatan" concerns decisions taken by automated processing alone,
+    # which the register never makes.
     KEBERATAN = "keberatan"
 
 

@@ -49,7 +49,8 @@ STALE = (
 )
 DUPLICATE = "NIK ini sudah tercatat di register PMI."
 RESTRICTED = (
-    "Pemrosesan data orang ini dibatasi sejak {since}: keberatannya dikabulkan (UU 27/2022). "
+    "Pemrosesan data orang ini dibatasi sejak {since}: permintaan penundaan atau pembatasan "
+    "pemrosesan dikabulkan (UU 27/2022). "
     "Tidak ada catatan baru; hanya koreksi dan permintaan atas datanya yang dilayani."
 )
 PERSON_FIELDS = (
