@@ -18,6 +18,7 @@ from perdes.accounts.principal import Principal
 from perdes.accounts.services import principal_for
 from perdes.checklist import services
 from perdes.checklist.loading import load_bundled
+from perdes.tracking import evidence
 from perdes.tracking import services as tracking
 from perdes.tracking.stages import Stage
 from tests.factories import LONTAR, make_user
@@ -95,7 +96,7 @@ def test_answered_items_add_no_statement_per_item(client, db, framework, setting
     assert len(many) == len(one), set(many) ^ set(one)
 
 
-PAGE_STATEMENTS = 14  # with one adoption, the checklist framework loaded, signed in
+PAGE_STATEMENTS = 13  # with one adoption, the checklist framework loaded, signed in
 
 
 def reads(seen: list[str]) -> list[str]:
@@ -104,7 +105,7 @@ def reads(seen: list[str]) -> list[str]:
 
 
 def test_the_tracker_reads_rules_once_and_revisions_only_for_the_agreement_step(
-    client, db, framework, connection
+    client, db, framework, settings, connection
 ):
     user = make_user(db, "operator")
     actor = principal_for(user)
@@ -113,6 +114,20 @@ def test_the_tracker_reads_rules_once_and_revisions_only_for_the_agreement_step(
     walk(db, actor, adoption, Stage.PENYUSUNAN)
     db.commit()
     seen = page_statements(client, connection)
+    for n, step in enumerate(adoption.events):  # evidence on every step: read in one statement
+        evidence.attach_evidence(
+            db,
+            actor=actor,
+            event_id=step.id,
+            data=PDF + str(n).encode(),
+            filename=f"bukti {n}.pdf",
+            root=settings.effective_upload_path,
+            max_bytes=settings.max_upload_bytes,
+        )
+    db.commit()
+    assert len(reads(page_statements(client, connection))) == len(reads(seen))
+    page = client.get(f"/desa/{LONTAR}").text
+    assert all(f"bukti {n}.pdf" in page for n in range(len(adoption.events)))
     rules = [s for s in seen if "deadline_rule" in s or "workday_rule" in s]
     assert len(rules) == 1 and "workday_rule" in rules[0] and "deadline_rule" in rules[0], rules
     assert not [s for s in seen if "FROM draft_revision" in s]
