@@ -17,6 +17,8 @@ one · ``[if: expr]`` at the start keeps the line only when true · ``#`` a comm
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -116,9 +118,27 @@ def step_root() -> Path:
     return templates_root().parent / "dokumen"
 
 
+LIST_SECONDS = 5.0
+"""How long a process reuses the list of step-document templates before reading the folder
+again (a template added, removed or edited on disk is seen within this time)."""
+_listed: dict[Path, tuple[float, list[StepTemplate]]] = {}
+_listed_lock = threading.Lock()
+
+
 def list_step_templates(root: Path | None = None) -> list[StepTemplate]:
+    """The step-document templates under ``root`` (by default the app's), by slug. The list is
+    read from disk at most once per ``LIST_SECONDS`` per process: the templates are files
+    shipped with the app (no route adds one), so only a change on disk can alter it."""
     base = root or step_root()
-    return [_load(p, _stamp(p)) for p in sorted(base.iterdir()) if (p / "manifest.yaml").is_file()]
+    now = time.monotonic()
+    with _listed_lock:
+        cached = _listed.get(base)
+    if cached is not None and now - cached[0] < LIST_SECONDS:
+        return list(cached[1])
+    found = [_load(p, _stamp(p)) for p in sorted(base.iterdir()) if (p / "manifest.yaml").is_file()]
+    with _listed_lock:
+        _listed[base] = (now, found)
+    return list(found)
 
 
 def load_step_template(slug: str, *, root: Path | None = None) -> StepTemplate:

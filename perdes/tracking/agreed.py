@@ -141,17 +141,32 @@ class RevisionChoice:
     label: str
 
 
-def revision_choices(session: Session, *, village_code: str) -> list[RevisionChoice]:
-    """The revisions of the village's drafts, newest first (drafts newest first)."""
+REVISIONS_OFFERED = 200
+
+
+def revision_offer(
+    session: Session, *, village_code: str
+) -> tuple[list[RevisionChoice], int | None]:
+    """What the "disepakati" form offers: the revisions of the village's drafts, newest first
+    (drafts newest first), and the one it preselects (``default_agreed_revision``), read with
+    one statement. The preselected one is the first
+    revision offered that its draft marks as sent to the BPD; only when the village has more
+    revisions than are offered and none of those is marked is it looked up apart."""
     rows = session.execute(
         select(DraftRevision.id, DraftRevision.number, Draft.id, Draft.bpd_number)
         .join(Draft, Draft.id == DraftRevision.draft_id)
         .where(Draft.village_code == village_code)
         .order_by(Draft.id.desc(), DraftRevision.number.desc())
-        .limit(200)
-    )
+        .limit(REVISIONS_OFFERED)
+    ).all()
     out: list[RevisionChoice] = []
+    default: int | None = None
     for rid, number, draft_id, bpd in rows:
-        mark = " — diajukan ke BPD" if bpd == number else ""
+        sent = bpd == number
+        if sent and default is None:
+            default = rid
+        mark = " — diajukan ke BPD" if sent else ""
         out.append(RevisionChoice(rid, f"Rancangan #{draft_id}, revisi {number}{mark}"))
-    return out
+    if default is None and len(rows) == REVISIONS_OFFERED:
+        default = default_agreed_revision(session, village_code=village_code)
+    return out, default

@@ -197,9 +197,10 @@ class AdoptionEvent(Base):
     recorded_by_name: Mapped[str] = mapped_column(String(100), default="", comment="kept")
 
     adoption: Mapped[Adoption] = relationship(back_populates="events", lazy="raise")
+    # Read on access (pages show ``file_links``, which load their files in the same query).
     files: Mapped[list[StoredFile]] = relationship(
         secondary="adoption_event_file",
-        lazy="selectin",
+        lazy="select",
         order_by="StoredFile.id",
         viewonly=True,
     )
@@ -230,7 +231,7 @@ class AdoptionEventFile(Base):
         comment="the name given by this uploader (files are shared by hash)",
     )
 
-    stored_file: Mapped[StoredFile] = relationship(lazy="selectin", viewonly=True)
+    stored_file: Mapped[StoredFile] = relationship(lazy="joined", innerjoin=True, viewonly=True)
 
 
 class DeadlineRule(Base):

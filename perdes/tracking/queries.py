@@ -7,6 +7,7 @@ own events, to draw the timeline.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -95,6 +96,10 @@ def effective_rules(session: Session, *, regency_code: str) -> dict[DeadlineKind
             (DeadlineRule.regency_code == regency_code) | DeadlineRule.regency_code.is_(None)
         )
     ).all()
+    return _rules_from(rows)
+
+
+def _rules_from(rows: Sequence[DeadlineRule]) -> dict[DeadlineKind, EffectiveRule]:
     rules = {
         kind: EffectiveRule(kind=kind, days=d.days, legal_basis=d.legal_basis, source="bawaan")
         for kind, d in DEFAULTS.items()
@@ -107,6 +112,28 @@ def effective_rules(session: Session, *, regency_code: str) -> dict[DeadlineKind
             source=row.regency_code or "nasional",
         )
     return rules
+
+
+def rules_in_force(
+    session: Session, *, regency_code: str
+) -> tuple[dict[DeadlineKind, EffectiveRule], bool]:
+    """``effective_rules`` and ``skips_joint_leave`` of a kabupaten in one statement: its
+    region row, outer-joined to its workday rule and to the deadline rules that apply."""
+    found = session.execute(
+        select(WorkdayRule.skip_joint_leave, DeadlineRule)
+        .select_from(Region)
+        .outerjoin(WorkdayRule, WorkdayRule.regency_code == Region.code)
+        .outerjoin(
+            DeadlineRule,
+            (DeadlineRule.regency_code == Region.code) | DeadlineRule.regency_code.is_(None),
+        )
+        .where(Region.code == regency_code)
+    ).all()
+    if not found:  # not a kabupaten of the region table: read the rules apart
+        rules = effective_rules(session, regency_code=regency_code)
+        return rules, skips_joint_leave(session, regency_code=regency_code)
+    rows = [row for _, row in found if row is not None]
+    return _rules_from(rows), bool(found[0][0])
 
 
 def skips_joint_leave(session: Session, *, regency_code: str) -> bool:
@@ -251,8 +278,7 @@ def village_tracker(
             .order_by(Adoption.id.desc())
         )
     )
-    rules = effective_rules(session, regency_code=village_code[:5]) if rows else {}
-    skip = skips_joint_leave(session, regency_code=village_code[:5]) if rows else False
+    rules, skip = rules_in_force(session, regency_code=village_code[:5]) if rows else ({}, False)
     from perdes.tracking.links import links_of  # lazily: links imports this module
 
     linked = links_of(session, [a.id for a in rows])

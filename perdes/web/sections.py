@@ -84,12 +84,18 @@ def tracker_section(
     """Everything the tracker section template reads, under one key (``tracker_section``), so
     the village page adds it with one call (``region``: the village it loaded in scope)."""
     tracker = queries.village_tracker(db, actor=user, village_code=kode, region=region)
+    # only the "disepakati" step form lists the drafts' revisions
+    choices, default_revision = (
+        agreed.revision_offer(db, village_code=kode)
+        if any(Stage.DISEPAKATI in v.next_steps for v in tracker.adoptions)
+        else ([], None)
+    )
     return {
         "tracker": tracker,
         # the revision each adoption's BPD agreed, and the revisions "disepakati" offers
         "agreed": {v.adoption.id: agreed.agreed_text(db, v.adoption) for v in tracker.adoptions},
-        "revision_choices": agreed.revision_choices(db, village_code=kode),
-        "default_revision": agreed.default_agreed_revision(db, village_code=kode),
+        "revision_choices": choices,
+        "default_revision": default_revision,
         "form_errors": errors or {},
         "form_values": values or {},
         "form_key": form_key,

@@ -183,3 +183,26 @@ def test_libreoffice_opens_every_step_document(tmp_path: Path) -> None:
             check=True, capture_output=True, text=True, timeout=60,
         ).stdout  # fmt: skip
         assert "LONTAR" in text.upper(), slug
+
+
+def test_a_template_added_on_disk_is_listed_once_the_list_is_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list is reused for a few seconds per process, then read from disk again."""
+    from perdes.drafting import stepdocs
+
+    clock = [1000.0]
+    monkeypatch.setattr(stepdocs.time, "monotonic", lambda: clock[0])
+    shutil.copytree(stepdocs.step_root() / "laporan-perdes", tmp_path / "laporan-perdes")
+    assert [t.slug for t in list_step_templates(tmp_path)] == ["laporan-perdes"]
+    shutil.copytree(
+        stepdocs.step_root() / "berita-acara-kesepakatan", tmp_path / "berita-acara-kesepakatan"
+    )
+    clock[0] += stepdocs.LIST_SECONDS / 2
+    assert [t.slug for t in list_step_templates(tmp_path)] == ["laporan-perdes"]
+    clock[0] += stepdocs.LIST_SECONDS
+    slugs = [t.slug for t in list_step_templates(tmp_path)]
+    assert slugs == ["berita-acara-kesepakatan", "laporan-perdes"]
+    shutil.rmtree(tmp_path / "laporan-perdes")
+    clock[0] += stepdocs.LIST_SECONDS
+    assert [t.slug for t in list_step_templates(tmp_path)] == ["berita-acara-kesepakatan"]

@@ -338,3 +338,33 @@ def test_events_are_append_only(db, operator, adoption):
     with pytest.raises(AppendOnlyViolation):
         db.flush()
     db.rollback()
+
+
+def test_the_agreement_form_offers_revisions_and_preselects_the_one_sent_to_the_bpd(
+    db, operator, monkeypatch
+):
+    from perdes.drafting.workspace import services as drafts
+    from perdes.tracking import agreed
+
+    def new_draft():  # type: ignore[no-untyped-def]
+        return drafts.create_draft(
+            db, actor=operator, village_code=LONTAR, template_slug="pelindungan-pmi",
+            values={"nama_kepala_desa": "A", "nama_sekretaris_desa": "B"}, options={},
+        )  # fmt: skip
+
+    assert agreed.revision_offer(db, village_code=LONTAR) == ([], None)
+    older = new_draft()
+    drafts.mark_revision(db, actor=operator, draft_id=older.id, number=1, purpose="bpd")
+    newer = new_draft()
+    sent = first_revision(db, older.id)
+    choices, default = agreed.revision_offer(db, village_code=LONTAR)
+    assert [c.label for c in choices] == [
+        f"Rancangan #{newer.id}, revisi 1",
+        f"Rancangan #{older.id}, revisi 1 — diajukan ke BPD",
+    ]
+    assert default == sent == agreed.default_agreed_revision(db, village_code=LONTAR)
+    # more revisions than the form lists, none of those listed sent: still preselected
+    monkeypatch.setattr(agreed, "REVISIONS_OFFERED", 1)
+    choices, default = agreed.revision_offer(db, village_code=LONTAR)
+    assert [c.id for c in choices] == [first_revision(db, newer.id)]
+    assert default == sent

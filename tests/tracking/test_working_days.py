@@ -248,3 +248,39 @@ def test_the_migration_recomputes_stored_deadlines(tmp_path):
         ]
     finally:
         engine.dispose()
+
+
+def test_the_rules_read_together_are_the_rules_read_apart(db, admin):
+    """``rules_in_force`` (one statement, for the village page) answers as
+    ``effective_rules`` and ``skips_joint_leave`` do, whatever rules are set."""
+    from perdes.regions.models import Region
+    from perdes.tracking import queries
+
+    assert db.get(Region, "36.04") is not None and db.get(Region, "36.71") is not None
+
+    def apart(code: str):  # type: ignore[no-untyped-def]
+        return (
+            queries.effective_rules(db, regency_code=code),
+            queries.skips_joint_leave(db, regency_code=code),
+        )
+
+    codes = ("36.04", "36.71", "99.99")  # with rules, without, not a kabupaten
+    for code in codes:
+        assert queries.rules_in_force(db, regency_code=code) == apart(code)
+    rules.set_rule(db, actor=admin, kind="penyerahan", regency_code="", days="5", legal_basis="N")
+    rules.set_rule(
+        db, actor=admin, kind="penyerahan", regency_code="36.04", days="9", legal_basis="Perbup"
+    )
+    rules.set_rule(
+        db, actor=admin, kind="penetapan", regency_code="36.04", days="20", legal_basis="Perbup"
+    )
+    rules.set_workday_rule(
+        db, actor=admin, regency_code="36.04", skip_joint_leave=True, legal_basis="Perbup"
+    )
+    for code in codes:
+        assert queries.rules_in_force(db, regency_code=code) == apart(code)
+    found, skip = queries.rules_in_force(db, regency_code="36.04")
+    assert skip and found[DeadlineKind.PENYERAHAN].days == 9
+    assert found[DeadlineKind.PENETAPAN].source == "36.04"
+    found, skip = queries.rules_in_force(db, regency_code="36.71")
+    assert not skip and found[DeadlineKind.PENYERAHAN].source == "nasional"

@@ -1,6 +1,8 @@
 """The village page reads each thing once: the village and its ancestors one time for the whole
 page (checklist and tracker included), and a fixed number of statements however many checklist
-items are answered, with evidence and history (no query per item)."""
+items are answered, with evidence and history (no query per item); the tracker reads its
+deadline rules with one statement and the drafts' revisions with one, only when the
+"disepakati" step is offered."""
 
 from __future__ import annotations
 
@@ -16,7 +18,11 @@ from perdes.accounts.principal import Principal
 from perdes.accounts.services import principal_for
 from perdes.checklist import services
 from perdes.checklist.loading import load_bundled
+from perdes.tracking import evidence
+from perdes.tracking import services as tracking
+from perdes.tracking.stages import Stage
 from tests.factories import LONTAR, make_user
+from tests.tracking.helpers import walk
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 SLUG = "desa-pmi-prosedural"
@@ -88,3 +94,46 @@ def test_answered_items_add_no_statement_per_item(client, db, framework, setting
         answer(item)
     many = page_statements(client, connection)
     assert len(many) == len(one), set(many) ^ set(one)
+
+
+PAGE_STATEMENTS = 13  # with one adoption, the checklist framework loaded, signed in
+
+
+def reads(seen: list[str]) -> list[str]:
+    """The statements but the test's own savepoints around the request's transaction."""
+    return [s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def test_the_tracker_reads_rules_once_and_revisions_only_for_the_agreement_step(
+    client, db, framework, settings, connection
+):
+    user = make_user(db, "operator")
+    actor = principal_for(user)
+    client.login(user.username)
+    adoption = tracking.start_adoption(db, actor=actor, village_code=LONTAR)
+    walk(db, actor, adoption, Stage.PENYUSUNAN)
+    db.commit()
+    seen = page_statements(client, connection)
+    for n, step in enumerate(adoption.events):  # evidence on every step: read in one statement
+        evidence.attach_evidence(
+            db,
+            actor=actor,
+            event_id=step.id,
+            data=PDF + str(n).encode(),
+            filename=f"bukti {n}.pdf",
+            root=settings.effective_upload_path,
+            max_bytes=settings.max_upload_bytes,
+        )
+    db.commit()
+    assert len(reads(page_statements(client, connection))) == len(reads(seen))
+    page = client.get(f"/desa/{LONTAR}").text
+    assert all(f"bukti {n}.pdf" in page for n in range(len(adoption.events)))
+    rules = [s for s in seen if "deadline_rule" in s or "workday_rule" in s]
+    assert len(rules) == 1 and "workday_rule" in rules[0] and "deadline_rule" in rules[0], rules
+    assert not [s for s in seen if "FROM draft_revision" in s]
+    assert len(reads(seen)) == PAGE_STATEMENTS, reads(seen)
+    walk(db, actor, adoption, Stage.PEMBAHASAN)  # "disepakati" comes next
+    db.commit()
+    seen = page_statements(client, connection)
+    assert len([s for s in seen if "FROM draft_revision" in s]) == 1, seen
+    assert len(reads(seen)) == PAGE_STATEMENTS + 1, reads(seen)
