@@ -44,6 +44,7 @@ from perdes.checklist.models import (
 from perdes.db import utcnow
 from perdes.events import Change
 from perdes.regions.models import VillageProfile
+from perdes.register import suppression
 from perdes.register.figures import RegisterVillageFigure
 from perdes.tracking import standing
 
@@ -229,7 +230,7 @@ def _conditional_target(
         "as_of": (finding.as_of or validity.today()).isoformat(),
     }
     detail = (
-        f"Menurut register PMI desa: {facts.describe_counts(facts.suppressed(counts))}{summary}"
+        f"Menurut register PMI desa: {facts.describe_counts(suppression.primary(counts))}{summary}"
         f" — {'terpenuhi' if holds else 'belum terpenuhi'}"
     )
     if not holds:
@@ -330,7 +331,7 @@ def _refresh_conditional(
 def _audited(counts: object) -> object:
     if not isinstance(counts, dict):
         return counts
-    return facts.suppressed({str(k): int(v) for k, v in counts.items()})
+    return suppression.primary({str(k): int(v) for k, v in counts.items()})
 
 
 def refresh_village(session: Session, *, village_code: str) -> int:

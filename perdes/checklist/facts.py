@@ -36,8 +36,6 @@ from perdes.register.models import (
     Referral,
     Return,
 )
-from perdes.register.suppression import HIDDEN_LABEL
-from perdes.register.suppression import THRESHOLD as SUPPRESS_UNDER
 from perdes.tracking import standing
 
 Evaluate = Callable[[Session, str, Mapping[str, int]], bool]
@@ -474,12 +472,6 @@ def describe(name: str, params: Mapping[str, int]) -> str:
     if fact is None:
         return name
     return fact.label.format(**params)
-
-
-def suppressed(counts: Mapping[str, int]) -> dict[str, int | str]:
-    """Counts as a reader outside the village may see them: under 5 is "< 5" (the register's
-    small-count rule below the kecamatan), so no count points at one person."""
-    return {key: HIDDEN_LABEL if value < SUPPRESS_UNDER else value for key, value in counts.items()}
 
 
 def describe_counts(counts: Mapping[str, int | str]) -> str:

@@ -25,6 +25,7 @@ from perdes.checklist.store import current_assessment
 from perdes.errors import NotFound
 from perdes.files import StoredFile
 from perdes.regions.services import VillageView, get_village
+from perdes.register import suppression
 
 
 @dataclass(slots=True)
@@ -95,7 +96,7 @@ class ItemView:
         if not self.register_mode or self.answer is None or self.answer.basis is None:
             return {}
         counts = {k: int(v) for k, v in self.answer.basis.get("counts", {}).items()}
-        return dict(counts) if self.exact_counts else facts.suppressed(counts)
+        return dict(counts) if self.exact_counts else suppression.primary(counts)
 
     @property
     def basis_on(self) -> date | None:

@@ -56,7 +56,7 @@ from perdes.register.models import (
     PmiPerson,
     Return,
 )
-from perdes.register.suppression import HIDDEN_LABEL, THRESHOLD
+from perdes.register.suppression import primary
 
 COUNT_COLUMNS = (
     "persons",
@@ -593,11 +593,9 @@ def visible_pmi_counts(
         return active, returned, False
     if actor.can("register.record", village_code):
         return active, returned, True
-    hidden = tuple(
-        HIDDEN_LABEL if value is not None and value < THRESHOLD else value
-        for value in (active, returned)
-    )
-    return hidden[0], hidden[1], True
+    known = {k: v for k, v in (("active", active), ("returned", returned)) if v is not None}
+    hidden = primary(known)
+    return hidden.get("active"), hidden.get("returned"), True
 
 
 def keeps_register(session: Session, *, village_code: str) -> bool:

@@ -47,6 +47,12 @@ def shown(value: int) -> Cell:
     return Cell(value)
 
 
+def primary(counts: Mapping[str, int], *, threshold: int = THRESHOLD) -> dict[str, int | str]:
+    """Counts shown on their own, with no total beside them that could give a hidden one away
+    (a village's figures outside the village): each under ``threshold`` becomes "< 5"."""
+    return {key: Cell(None if v < threshold else v).json() for key, v in counts.items()}
+
+
 def suppress_rows(
     rows: Sequence[Mapping[str, int]],
     *,
