@@ -44,6 +44,7 @@ from perdes.monitoring.services import (
     _order,
     _status,
     _village_select,
+    _where,
 )
 from perdes.pagination import COUNT_CAP
 from perdes.regions import services as regions
@@ -63,11 +64,10 @@ with Session(engine) as session:
     REGION = session.get(Region, CODE)
 FILTERS = VillageFilter(region_code=CODE)
 ADMIN = Principal.system()
-ROWS = _village_select(actor=ADMIN, region=REGION, filters=FILTERS, today=TODAY, count_only=True)
+WHERE = _where(ADMIN, REGION)
+ROWS = _village_select(where=WHERE, filters=FILTERS, today=TODAY, count_only=True)
 COUNT = select(func.count()).select_from(ROWS.limit(COUNT_CAP + 1).subquery())  # as the app
-PAGE = _order(
-    _village_select(actor=ADMIN, region=REGION, filters=FILTERS, today=TODAY), FILTERS.kind
-).limit(50)
+PAGE = _order(_village_select(where=WHERE, filters=FILTERS, today=TODAY), FILTERS.kind).limit(50)
 
 env = Environment(
     loader=FileSystemLoader(str(TEMPLATES_DIR)),

@@ -41,6 +41,9 @@ DEFAULT_PATHS = [
 ]
 
 
+GZIP = [False]  # --gzip: ask for a compressed answer, as a browser does (wrk does not)
+
+
 async def request(app: Any, path: str, cookie: str) -> int:
     """One GET through the ASGI app; returns the status."""
     raw_path, _, query = path.partition("?")
@@ -56,7 +59,7 @@ async def request(app: Any, path: str, cookie: str) -> int:
         "root_path": "",
         "headers": [
             (b"host", b"127.0.0.1"),
-            (b"accept-encoding", b"gzip"),
+            *([(b"accept-encoding", b"gzip")] if GZIP[0] else []),
             (b"cookie", cookie.encode()),
         ],
         "client": ("127.0.0.1", 50000),
@@ -160,9 +163,14 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--callers", metavar="REGEX", help="with --profile: who calls these")
+    parser.add_argument(
+        "--gzip", action="store_true", help="ask for gzip (the load test's wrk does not)"
+    )
     parser.add_argument("--freeze", action="store_true", help="gc.freeze() before timing")
     parser.add_argument("--bare", metavar="REGION", help="also time bench/bare_app.py's table")
-    asyncio.run(main_async(parser.parse_args()))
+    args = parser.parse_args()
+    GZIP[0] = args.gzip
+    asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":

@@ -39,9 +39,21 @@ class Page(Generic[T]):
         return self.page > 1
 
 
+def count_statement(rows: Select[Any], *, cap: int | None = None) -> Select[int]:
+    """The statement counting what ``rows`` yields, no further than ``cap`` + 1 rows."""
+    if cap is None:
+        return select(func.count()).select_from(rows.subquery())
+    return select(func.count()).select_from(rows.limit(cap + 1).subquery())
+
+
+def capped_count(session: Session, count: Select[int], *, cap: int | None) -> tuple[int, bool]:
+    """Run a ``count_statement``: (rows, False), or (cap, True) when there are more."""
+    number = session.scalar(count) or 0
+    if cap is None:
+        return number, False
+    return min(number, cap), number > cap
+
+
 def count_rows(session: Session, rows: Select[Any], *, cap: int | None = None) -> tuple[int, bool]:
     """How many rows ``rows`` yields, counting no further than ``cap`` (then: cap, True)."""
-    if cap is None:
-        return session.scalar(select(func.count()).select_from(rows.subquery())) or 0, False
-    number = session.scalar(select(func.count()).select_from(rows.limit(cap + 1).subquery())) or 0
-    return min(number, cap), number > cap
+    return capped_count(session, count_statement(rows, cap=cap), cap=cap)

@@ -149,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = engine_from_settings(settings)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.reads_on_loop = engine.dialect.name == "sqlite"  # see deps.quick_read
     app.state.session_factory = pipeline.make_session_factory(engine)
     principal_cache.install()
     app.state.principals = PrincipalCache(instance_path=settings.instance_path)

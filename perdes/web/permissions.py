@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -102,11 +103,42 @@ def _is_api_path(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def requires(action: str) -> Callable[..., Principal]:
+def _cached_principal(request: Request) -> Principal | None:
+    """The principal when it is known without the database: already resolved for this
+    request, no session cookie at all, or a session cookie in the cache whose "last seen"
+    needs no touch. None when only ``_principal`` (which may query and write) can tell."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    if request.headers.get("authorization", "")[:7].lower() == "bearer " and _is_api_path(request):
+        return None
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not 0 < len(token) <= 100:
+        principal = ANONYMOUS
+    else:
+        cache: PrincipalCache = request.app.state.principals
+        login = cache.get(token)
+        if login is None or accounts.touch_due(login.last_seen_at):
+            return None
+        principal = login.principal
+    request.state.principal = principal
+    return principal
+
+
+async def current_principal(request: Request, db: Session) -> Principal:
+    """Who is asking. ``async``: on the event loop when the cache knows (the usual case), in
+    the thread pool only when the database must be asked."""
+    known = _cached_principal(request)
+    if known is not None:
+        return known
+    return await run_in_threadpool(_principal, request, db)
+
+
+def requires(action: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets in only signed-in users whose role may do ``action``."""
 
-    def dependency(request: Request, db: DB) -> Principal:
-        principal = _principal(request, db)
+    async def dependency(request: Request, db: DB) -> Principal:
+        principal = await current_principal(request, db)
         if not principal.is_authenticated:
             raise LoginRequired()
         principal.require(action)
@@ -117,9 +149,9 @@ def requires(action: str) -> Callable[..., Principal]:
     return dependency
 
 
-def optional_user(request: Request, db: DB) -> Principal:
+async def optional_user(request: Request, db: DB) -> Principal:
     """Public routes: the signed-in user if any, else the anonymous principal."""
-    return _principal(request, db)
+    return await current_principal(request, db)
 
 
 optional_user.action = PUBLIC  # type: ignore[attr-defined]  # the authorization-matrix test reads a route's action from its dependency

@@ -25,7 +25,7 @@ from perdes.pagination import COUNT_CAP
 from perdes.regions.models import LEVEL_LABELS, RegionLevel
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_LABELS, STAGE_ORDER
-from perdes.web.deps import DB
+from perdes.web.deps import DB, quick_read
 from perdes.web.exports import MEDIA, export_response, streamed_villages
 from perdes.web.htmx import render
 from perdes.web.permissions import Monitor
@@ -102,6 +102,7 @@ def monitoring_home(request: Request, user: Monitor) -> Response:
 
 
 @router.get("/pemantauan", name="monitoring_dashboard")
+@quick_read
 def monitoring_dashboard(
     request: Request, db: DB, user: Monitor, urut: Sort = "kode", arah: Direction = "naik"
 ) -> Response:
@@ -109,6 +110,7 @@ def monitoring_dashboard(
 
 
 @router.get("/pemantauan/wilayah/{kode}", name="monitoring_region")
+@quick_read
 def monitoring_region(
     request: Request,
     kode: str,
@@ -154,6 +156,7 @@ Tahap = Annotated[str, Query(max_length=40)]
 
 
 @router.get("/pemantauan/desa", name="monitoring_villages")
+@quick_read
 def monitoring_villages(
     request: Request,
     db: DB,
@@ -166,10 +169,11 @@ def monitoring_villages(
 ) -> Response:
     """Villages in scope: all, not started, overdue, qualified or waiting for verification."""
     filters = _filters(wilayah, daftar, q, tahap)
+    # First, and kept: list_villages finds it in the session's (weak) identity map.
+    region = services.resolve_region(db, actor=user, code=filters.region_code)
     page = services.list_villages(
         db, actor=user, filters=filters, page=halaman, count_cap=COUNT_CAP
     )
-    region = services.resolve_region(db, actor=user, code=filters.region_code)
     params = {"wilayah": wilayah, "daftar": filters.kind, "q": q, "tahap": tahap}
     return render(
         request,

@@ -18,7 +18,7 @@ from perdes.regions import services
 from perdes.regions.codes import is_valid_code
 from perdes.register import figures as register_figures
 from perdes.validation import parse_int
-from perdes.web.deps import DB, FormData
+from perdes.web.deps import DB, FormData, quick_read
 from perdes.web.forms import submit
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import MaybeUser, Viewer, requires
@@ -48,6 +48,7 @@ VillageToEdit = Annotated[services.VillageView, Depends(_village_to_edit)]
 
 
 @router.get("/", name="home")
+@quick_read
 def home(request: Request, db: DB, user: MaybeUser) -> Response:
     """Anonymous: what the app is. A monitor lands on his own region's dashboard; an operator
     or a pendamping on "Desa saya"; an admin on the village search."""
@@ -67,6 +68,7 @@ def _code_or_empty(value: str, length: int) -> str:
 
 
 @router.get("/desa", name="village_directory")
+@quick_read
 def village_directory(
     request: Request,
     db: DB,
@@ -119,9 +121,9 @@ def village_directory(
 
 
 @router.get("/desa/{kode}", name="village_detail")
-def village_detail(
-    request: Request, kode: str, db: DB, user: Viewer, village: VillageToView
-) -> Response:
+@quick_read
+def village_detail(request: Request, kode: str, db: DB, user: Viewer) -> Response:
+    village = services.get_village(db, code=kode, scope=user.scope)  # in the route: no hop
     context = {
         "user": user,
         "village": village,
