@@ -71,7 +71,7 @@ def main() -> None:
                 .order_by(Region.code)
                 .limit(1)
             )
-        gzip = {"Accept-Encoding": "gzip"}
+        gzip = {"Accept-Encoding": "gzip, deflate, br"}
         with TestClient(app, base_url="http://127.0.0.1", headers=gzip) as client:
             client.cookies.set(SESSION_COOKIE, token)
 

@@ -97,3 +97,56 @@ def test_date_filters_match_babels_indonesian_patterns(moment, naive):
     assert tanggal(day) == format_date(day, "d MMMM y", locale="id")
     assert tanggal(None) == waktu(None) == ""
     assert tanggal(date(2026, 5, 1)) == "1 Mei 2026"
+
+
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def test_browsers_get_brotli_pages_and_older_clients_gzip(client, db, regions):
+    client.login_as(db, "pemantau")
+    url = "/pemantauan/desa?wilayah=36.04"
+    br = client.get(url, headers=BROWSER)
+    assert br.status_code == 200 and br.headers["content-encoding"] == "br"
+    assert "accept-encoding" in br.headers["vary"].lower()
+    gz = client.get(url, headers=GZIP)
+    assert gz.headers["content-encoding"] == "gzip"
+    assert br.text == gz.text and "Lontar" in br.text
+    assert int(br.headers["content-length"]) < int(gz.headers["content-length"])
+    refused = client.get(url, headers={"Accept-Encoding": "br;q=0, gzip"})
+    assert refused.headers["content-encoding"] == "gzip"
+    stream_like = client.get("/pemantauan/desa.xlsx?wilayah=36.04", headers=BROWSER)
+    assert "content-encoding" not in stream_like.headers
+
+
+def test_static_text_files_are_sent_precompressed_in_the_best_coding_the_client_takes(client):
+    html = client.get("/masuk").text
+    urls = [u for u in static_urls(html) if u.endswith((".css", ".js"))]
+    assert any("htmx" in u for u in urls)
+    for url in urls:
+        plain = re.sub(r"\.[0-9a-f]{10}(\.\w+)$", r"\1", url)
+        original = (PROJECT_ROOT / plain.removeprefix("/")).read_bytes()
+        sizes = {}
+        for header, coding in (
+            (BROWSER, "br"),
+            (GZIP, "gzip"),
+            ({"Accept-Encoding": "identity"}, None),
+        ):
+            response = client.get(url, headers=header)
+            assert response.status_code == 200, url
+            assert response.headers.get("content-encoding") == coding, (url, header)
+            assert response.headers["cache-control"] == IMMUTABLE
+            assert response.content == original  # decoded by the client
+            sizes[coding] = response.num_bytes_downloaded
+        assert sizes["br"] < sizes["gzip"] < sizes[None], (url, sizes)
+        first = client.get(url, headers=BROWSER)
+        again = client.get(url, headers={**BROWSER, "If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304 and not again.content
+        # a gzip-only client never gets the Brotli variant's validator answered with 304
+        gz = client.get(url, headers={**GZIP, "If-None-Match": first.headers["etag"]})
+        assert gz.status_code == 200 and gz.headers["content-encoding"] == "gzip"
+
+
+def test_a_range_request_gets_the_plain_file(client):
+    response = client.get("/static/css/app.css", headers={**BROWSER, "Range": "bytes=0-9"})
+    assert response.status_code == 206 and "content-encoding" not in response.headers
+    assert response.content == (PROJECT_ROOT / "static/css/app.css").read_bytes()[:10]
