@@ -24,6 +24,8 @@ HEADERS = [
 ]
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 NO_STORE = (b"cache-control", b"no-store")
+# A response may opt out of no-store with exactly this (kept privately, revalidated each use).
+REVALIDATE_PRIVATE = (b"cache-control", b"private, no-cache")
 SESSION_COOKIE = b"perdes_session="
 
 
@@ -50,7 +52,7 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                if private:
+                if private and REVALIDATE_PRIVATE not in headers:
                     headers = [h for h in headers if h[0].lower() != b"cache-control"]
                     headers.append(NO_STORE)
                 present = {k.lower() for k, _ in headers}

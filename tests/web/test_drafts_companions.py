@@ -9,7 +9,11 @@ from bs4 import BeautifulSoup
 from perdes.accounts.principal import Principal
 from perdes.tracking.after_the_fact import record_after_the_fact
 from tests.factories import LONTAR
-from tests.web.test_drafts_routes import form_of, lontar_profile  # noqa: F401  (fixture)
+from tests.web.test_drafts_routes import (  # noqa: F401  (fixture)
+    first_preview,
+    form_of,
+    lontar_profile,
+)
 
 
 def soup(response):
@@ -54,14 +58,15 @@ def test_perkades_takes_the_perdes_numbers_and_delegating_pasal(client, db, lont
     )
     client.login_as(db, "operator")
     _create(client, "pelindungan-pmi")  # the Perdes draft the Perkades reads its Pasal from
-    page = soup(client.get(f"/desa/{LONTAR}/rancangan/baru?template=perkades-pendataan-pmi"))
+    response = client.get(f"/desa/{LONTAR}/rancangan/baru?template=perkades-pendataan-pmi")
+    page = soup(response)
     # The Perkades' own number stays empty: the tracker's number is the Perdes'.
     assert page.select_one("#f-v_nomor")["value"] == ""
     assert page.select_one("#f-v_perdes_nomor")["value"] == "4"
     assert page.select_one("#f-v_perdes_lembaran_tahun")["value"] == "2019"
     delegating = page.select_one("#f-v_pasal_delegasi")["value"]
     assert delegating.count("ayat") == 3
-    preview = page.select_one("#preview").text
+    preview = first_preview(client, response).text
     assert "PERATURAN KEPALA DESA LONTAR" in preview and "Kesepakatan Bersama" not in preview
     expected = f"untuk melaksanakan ketentuan {delegating} Peraturan Desa Lontar Nomor 4 Tahun 2019"
     assert expected in preview

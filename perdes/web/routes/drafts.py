@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from perdes.drafting.framing import CLOSING_ID
 from perdes.drafting.loader import list_templates
 from perdes.drafting.manifest import Template
 from perdes.drafting.model import PERATURAN_DESA, DocComment, Document
+from perdes.drafting.preview_delta import delta, read_fingerprints
 from perdes.drafting.render_akn import render_akn
 from perdes.drafting.render_docx import render_docx
 from perdes.drafting.render_html import render_html
@@ -75,6 +77,8 @@ class DraftForm:
     options: dict[str, bool | str] = field(default_factory=dict)
     message: str = ""
     base: int | None = None
+    # the fingerprints of the parts the browser's preview shows (``preview_delta``)
+    shown: list[str] = field(default_factory=list)
 
 
 async def _draft_form(request: Request) -> DraftForm:
@@ -92,10 +96,12 @@ async def _draft_form(request: Request) -> DraftForm:
             parsed.options[key[2:]] = True if value == "on" else value
     base = str(form.get("base", ""))
     parsed.base = parse_int(base)
+    parsed.shown = read_fingerprints(str(form.get(SHOWN_FIELD, "")))
     return parsed
 
 
 PostedDraft = Annotated[DraftForm, Depends(_draft_form)]
+SHOWN_FIELD = "pratinjau_punya"  # set by static/js/app.js on each preview refresh
 
 
 # The draft form in steps. Variables not named here (a new template's) go to the first step;
@@ -245,29 +251,66 @@ def draft_new(
         "options": drafts.form_options(spec, None),
         "errors": {},
         "preview": "",
+        "start_preview": True,  # loaded by the page (draft_preview_start), kept by the browser
         "tracked": tracked,
         "steps": steps,
         "citation_fields": citations,
     }
-    if village.region.can_make_perdes:
-        try:
-            doc = drafts.build_document(
-                spec,
-                village=context_from_view(village),
-                values=dict(tracked),
-                options=context["options"],
-            )
-            context["preview"] = render_html(doc)
-        except ValidationFailed as exc:
-            context["preview_errors"] = exc.errors  # e.g. the profile lacks the officials' names
     return render(request, "drafts/new.html", context)
+
+
+def _first_preview(
+    db: DB, user: Principal, kode: str, village: VillageView, spec: Template
+) -> tuple[str, dict[str, str]]:
+    """The preview of a new draft from the village profile and the tracker, or what is
+    missing to make one."""
+    tracked = _tracked(db, user, kode, spec)
+    try:
+        doc = drafts.build_document(
+            spec,
+            village=context_from_view(village),
+            values=dict(tracked),
+            options=drafts.form_options(spec, None),
+        )
+    except ValidationFailed as exc:
+        return "", exc.errors  # e.g. the profile lacks the officials' names
+    return render_html(doc), {}
+
+
+@router.get("/desa/{kode}/rancangan/pratinjau", name="draft_preview_start")
+def draft_preview_start(
+    request: Request,
+    kode: str,
+    db: DB,
+    user: Editor,
+    village: VillageToDraft,
+    template: Annotated[str, Query(max_length=60)] = "pelindungan-pmi",
+) -> Response:
+    """The new-draft page's first preview, loaded right after the page. The browser keeps it
+    and asks again with its ETag: an unchanged preview answers 304 without a body."""
+    spec = drafts.template_for(template)
+    if not village.region.can_make_perdes:
+        return Response(status_code=204)
+    preview, missing = _first_preview(db, user, kode, village, spec)
+    response = render(
+        request,
+        "drafts/_preview_start.html",
+        {"template": spec, "preview": preview, "preview_errors": missing},
+    )
+    etag = f'W/"{hashlib.sha256(bytes(response.body)).hexdigest()[:20]}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return response
 
 
 @router.post("/desa/{kode}/rancangan/pratinjau", name="draft_preview")
 def draft_preview(
     request: Request, db: DB, user: Editor, village: VillageToDraft, form: PostedDraft
 ) -> Response:
-    """The preview fragment for the form as it is now (422 with the problems when invalid)."""
+    """The preview fragment for the form as it is now (422 with the problems when invalid);
+    the parts the browser already shows are referenced, not sent (``preview_delta``)."""
     spec = drafts.template_for(form.template or "pelindungan-pmi")
 
     def build() -> Document:
@@ -283,7 +326,9 @@ def draft_preview(
             request, "drafts/_preview.html", {"errors": errors, "preview": ""}
         ),
         done=lambda doc: render(
-            request, "drafts/_preview.html", {"errors": {}, "preview": render_html(doc)}
+            request,
+            "drafts/_preview.html",
+            {"errors": {}, "preview": delta(render_html(doc), form.shown)},
         ),
     )
 
