@@ -27,6 +27,7 @@ from perdes.tracking.stages import Stage
 from tests.factories import LONTAR, PONTANG, make_user
 from tests.tracking.helpers import PDF, step_data
 from tests.verified_templates import verified_templates
+from tests.web.test_drafts_routes import first_preview
 
 PROFILE = {
     "sebutan_desa": "Desa",
@@ -89,7 +90,7 @@ def test_edit_a_pasal_with_a_reference_and_see_it_in_preview_and_comparison(clie
         {"op": "remove_ayat", "pasal": "tugas.pemdes", "ayat": 2},
     ]
     workspace = client.get(f"/rancangan/{draft.id}")
-    preview = soup(workspace).select_one("#preview")
+    preview = first_preview(client, workspace)
     number = next(s[1] for s in revision.sections if s[0] == "pendataan.kewajiban")
     assert f"(2) Pelaksanaan tugas menurut {number} dikoordinasikan <b>Kades</b>." in preview.text
     assert "<b>Kades</b>" not in workspace.text  # escaped, never markup

@@ -140,3 +140,34 @@ def test_an_invalid_form_still_answers_422_with_the_problems(client, db):
         htmx=True,
     )
     assert bad.status_code == 422 and "tahun" in bad.text and "data-keep" not in bad.text
+
+
+@with_profile
+def test_the_workspace_loads_its_preview_once_for_every_reader_of_the_draft(client, db):
+    client.login_as(db, "operator")
+    page = client.get(f"/desa/{LONTAR}/rancangan/baru")
+    saved = client.post(f"/desa/{LONTAR}/rancangan", form_of(page.text))
+    workspace_url = saved.headers["location"].split("?")[0]
+    workspace = client.get(workspace_url)
+    loader = BeautifulSoup(workspace.text, "html.parser").select_one("#preview [hx-get]")
+    assert loader["hx-trigger"] == "load" and "AHMAD SOBARI" not in workspace.text
+    first = client.get(loader["hx-get"], htmx=True, headers=BROWSER)
+    assert first.status_code == 200 and "AHMAD SOBARI" in first.text
+    assert first.headers["content-encoding"] == "br"
+    again = client.get(
+        loader["hx-get"], htmx=True, headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 304 and again.content == b""
+    # a new revision changes the preview: the same URL answers with it
+    data = {**form_of(workspace.text), "v_nama_balai": "BP3MI Banten", "message": "balai"}
+    assert client.post(f"{workspace_url}/revisi", data).status_code == 303
+    changed = client.get(
+        loader["hx-get"], htmx=True, headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert changed.status_code == 200 and "BP3MI Banten" in changed.text
+    client.raw.cookies.clear()
+    client.login_as(db, "pemantau")  # reads drafts
+    assert client.get(loader["hx-get"], htmx=True).status_code == 200
+    client.raw.cookies.clear()
+    client.login_as(db, "operator", ("36.04.12.2001",))  # another village's operator
+    assert client.get(loader["hx-get"], htmx=True).status_code == 404

@@ -30,8 +30,8 @@ def soup(response):
 
 
 def first_preview(client, page):
-    """The new-draft page's preview as the browser shows it: the page loads it right after
-    itself (``hx-get`` … ``hx-trigger="load"``)."""
+    """A drafting page's preview (new draft, workspace) as the browser shows it: the page
+    loads it right after itself (``hx-get`` … ``hx-trigger="load"``)."""
     loader = BeautifulSoup(page.text, "html.parser").select_one("#preview [hx-get]")
     assert loader is not None and loader["hx-trigger"] == "load"
     response = client.get(loader["hx-get"], htmx=True)

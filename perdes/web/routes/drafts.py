@@ -171,8 +171,15 @@ def _tracked(db: DB, user: Principal, kode: str, template: Template) -> dict[str
 
 
 def _workspace_context(
-    db: DB, user: Principal, view: drafts.DraftView, *, shown: DraftRevision | None = None
+    db: DB,
+    user: Principal,
+    view: drafts.DraftView,
+    *,
+    shown: DraftRevision | None = None,
+    inline_preview: bool = True,
 ) -> dict[str, Any]:
+    """The workspace page's context; without ``inline_preview`` the page loads the preview
+    itself (``draft_revision_preview``) and the browser keeps it."""
     draft = view.draft
     template = drafts.template_for(draft.template_slug)
     latest = drafts.get_revision(db, draft=draft, number=draft.latest_number)
@@ -193,7 +200,7 @@ def _workspace_context(
         "template": template,
         "revision": shown,
         "latest": latest,
-        "preview": render_html(document),
+        "preview": render_html(document) if inline_preview else "",
         "revisions": drafts.list_revisions(db, draft=draft),
         "comments": drafts.list_comments(db, draft=draft),
         "sources": COMMENT_SOURCE_LABELS,
@@ -297,12 +304,7 @@ def draft_preview_start(
         "drafts/_preview_start.html",
         {"template": spec, "preview": preview, "preview_errors": missing},
     )
-    etag = f'W/"{hashlib.sha256(bytes(response.body)).hexdigest()[:20]}"'
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    return response
+    return _kept_by_browser(request, response)
 
 
 @router.post("/desa/{kode}/rancangan/pratinjau", name="draft_preview")
@@ -388,10 +390,37 @@ def draft_detail(
     view: ReadDraft,
     tersimpan: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> Response:
-    context = _workspace_context(db, user, view)
+    context = _workspace_context(db, user, view, inline_preview=False)
+    context["start_preview"] = True
     if tersimpan is not None and tersimpan <= view.draft.latest_number:
         context["saved_number"] = tersimpan
     return render(request, "drafts/workspace.html", context)
+
+
+def _kept_by_browser(request: Request, response: Response) -> Response:
+    """``response`` with a weak ETag of its body, kept privately by the browser and
+    revalidated on each use: an unchanged body answers 304 without one."""
+    etag = f'W/"{hashlib.sha256(bytes(response.body)).hexdigest()[:20]}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return response
+
+
+@router.get("/rancangan/{draft_id}/pratinjau", name="draft_revision_preview")
+def draft_revision_preview(request: Request, db: DB, user: Reader, view: ReadDraft) -> Response:
+    """The workspace's preview of the latest revision, loaded right after the page."""
+    draft = view.draft
+    latest = drafts.get_revision(db, draft=draft, number=draft.latest_number)
+    agreement = agreed.agreement_of_draft(db, draft=draft)
+    document = drafts.revision_document(
+        draft, latest, overrides=agreement.signing_values if agreement else None
+    )
+    response = render(
+        request, "drafts/_preview.html", {"errors": {}, "preview": render_html(document)}
+    )
+    return _kept_by_browser(request, response)
 
 
 @router.post("/rancangan/{draft_id}/revisi", name="draft_save")
