@@ -1,4 +1,4 @@
-"""Bytes on the wire for the village page, the new-draft page and live-preview refreshes, as a
+"""Bytes on the wire for the village page, the drafting pages and live-preview refreshes, as a
 browser gets them: on a first visit (the page, its static files and the preview it loads) and
 on later visits (the content-hashed static files are cached for a year, the preview is
 revalidated with its ETag, so only the page travels).
@@ -9,7 +9,7 @@ Usage:
 DATABASE_URL is a database made by bench/generate_national.py; the requests go through the
 real app in-process, signed in as the benchmark admin. The first desa (by code) is measured;
 it is given a village profile with the officials' names (so its new-draft page can show a
-preview), the only write. Figures are response bodies as sent (compressed), headers not
+preview) and, on the first run, a draft (for the workspace page): the only writes. Figures are response bodies as sent (compressed), headers not
 counted; each cell names the coding the server chose. Two clients: a current browser
 (``Accept-Encoding: gzip, deflate, br``) and a gzip-only one.
 """
@@ -156,8 +156,41 @@ def measure(client: TestClient, accept: str, village: str, token: str) -> dict[s
         fulls.append(full_sent)
         uploads.append(len(have))
     out["refresh"] = (sizes, fulls, uploads, len(full.content))
+
+    # the workspace of the village's first draft (made once, by the first run)
+    draft_id = client.app.state.bench_draft  # type: ignore[attr-defined]
+    page, html = wire.get(f"/rancangan/{draft_id}")
+    loader = BeautifulSoup(page.text, "html.parser").select_one("#preview [hx-get]")
+    assert loader is not None, "the workspace loads its preview"
+    first, first_bytes = wire.get(str(loader["hx-get"]), **htmx)
+    again, again_bytes = wire.get(
+        str(loader["hx-get"]), **htmx, **{"If-None-Match": first.headers["etag"]}
+    )
+    assert again.status_code == 304
+    out["workspace"] = (
+        len(page.content) + len(first.content),
+        html + wire.assets(page.text) + first_bytes,
+        html + again_bytes,
+    )
     out["codings"] = wire.codings
     return out
+
+
+def first_draft(client: TestClient, village: str, token: str) -> int:
+    """The village's first draft, made through the app if there is none."""
+    page = client.get(f"/desa/{village}/rancangan")
+    found = re.search(r'href="/rancangan/(\d+)"', page.text)
+    if found:
+        return int(found[1])
+    new = client.get(f"/desa/{village}/rancangan/baru")
+    saved = client.post(
+        f"/desa/{village}/rancangan",
+        data={**form_of(new.text), "message": "Rancangan benchmark"},
+        headers={CSRF_HEADER: csrf_token_for(SECRET, token)},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text[-2000:]
+    return int(saved.headers["location"].split("?")[0].rsplit("/", 1)[1])
 
 
 def main() -> None:
@@ -181,6 +214,7 @@ def main() -> None:
         results = {}
         with TestClient(app, base_url="http://127.0.0.1") as client:
             client.cookies.set(SESSION_COOKIE, token)
+            app.state.bench_draft = first_draft(client, village, token)
             for label, accept in (("browser", BROWSER), ("gzip only", GZIP_ONLY)):
                 results[label] = measure(client, accept, village, token)
         app.state.engine.dispose()
@@ -199,6 +233,7 @@ def main() -> None:
     for key, label in (
         ("village", "village page"),
         ("drafting", "new-draft page + the preview it loads"),
+        ("workspace", "draft workspace + the preview it loads"),
     ):
         raw, first, later = browser[key]
         print(
