@@ -9,9 +9,10 @@ Usage:
 DATABASE_URL is a database made by bench/generate_national.py; the requests go through the
 real app in-process, signed in as the benchmark admin. The first desa (by code) is measured;
 it is given a village profile with the officials' names (so its new-draft page can show a
-preview) and, on the first run, a draft (for the workspace page): the only writes. Figures are response bodies as sent (compressed), headers not
-counted; each cell names the coding the server chose. Two clients: a current browser
-(``Accept-Encoding: gzip, deflate, br``) and a gzip-only one.
+preview) and, on the first run, a draft (for the workspace page): the only writes. Figures
+are response bodies as sent (compressed), headers not counted; the codings the server chose
+are printed. Two clients: a current browser (``Accept-Encoding: gzip, deflate, br``) and a
+gzip-only one.
 """
 
 from __future__ import annotations
