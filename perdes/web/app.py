@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from cachetools import TTLCache
 from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp
 
@@ -159,6 +160,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.principals = PrincipalCache(instance_path=settings.instance_path)
     app.state.templates = make_templates(auto_reload=settings.debug)
     app.state.geo = GeoStore(settings.geo_path)
+    # The directory's region filter options (routes/regions.py): regions change only by import.
+    app.state.region_choices = TTLCache(maxsize=512, ttl=regions.REGION_CHOICES_SECONDS)
     app.state.api_routers = [m.router for m in API_MODULES]
     app.add_middleware(BodyLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(AnonymousCookieMiddleware)
