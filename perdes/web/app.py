@@ -60,7 +60,7 @@ from perdes.web.routes import (
     tracking_reports,
 )
 from perdes.web.security import SecurityHeadersMiddleware
-from perdes.web.templating import make_templates
+from perdes.web.templating import bound_path_for, make_templates
 
 # Every route module, in matching order; the authorization-matrix test walks these.
 # The JSON API modules (perdes/web/api/) are the only ones in the OpenAPI document.
@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     principal_cache.install()
     app.state.principals = PrincipalCache(instance_path=settings.instance_path)
     app.state.templates = make_templates(auto_reload=settings.debug)
+    app.state.templates.env.globals["path_for"] = bound_path_for(app)
     app.state.geo = GeoStore(settings.geo_path)
     # The directory's region filter options (routes/regions.py): regions change only by import.
     app.state.region_choices = TTLCache(maxsize=512, ttl=regions.REGION_CHOICES_SECONDS)
