@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.geo = GeoStore(settings.geo_path)
     # The directory's region filter options (routes/regions.py): regions change only by import.
     app.state.region_choices = TTLCache(maxsize=512, ttl=regions.REGION_CHOICES_SECONDS)
+    app.state.region_choices_lock = threading.Lock()
     app.state.api_routers = [m.router for m in API_MODULES]
     app.add_middleware(BodyLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(AnonymousCookieMiddleware)

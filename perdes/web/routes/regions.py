@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any, NamedTuple
 
 from cachetools import TTLCache
@@ -20,7 +21,7 @@ from perdes.regions.codes import is_valid_code
 from perdes.regions.scope import Scope
 from perdes.register import figures as register_figures
 from perdes.validation import parse_int
-from perdes.web.deps import DB, FormData, quick_read
+from perdes.web.deps import DB, FormData, quick_read, unindexed_name_search
 from perdes.web.forms import submit
 from perdes.web.htmx import is_htmx, redirect, render
 from perdes.web.permissions import MaybeUser, Viewer, requires
@@ -82,16 +83,20 @@ def _choices(request: Request, db: DB, parent_code: str | None, scope: Scope) ->
     ``REGION_CHOICES_SECONDS`` (``app.state.region_choices``): regions change only by an
     import, and the 38 provinces cost a query on every search page and every keystroke."""
     cache: TTLCache[tuple[str | None, Scope], list[RegionChoice]] = request.app.state.region_choices
+    lock: threading.Lock = request.app.state.region_choices_lock  # not thread-safe alone
     key = (parent_code, scope)
-    choices = cache.get(key)
+    with lock:
+        choices = cache.get(key)
     if choices is None:
         children = services.list_children(db, parent_code=parent_code, scope=scope)
-        choices = cache[key] = [RegionChoice(r.code, r.name) for r in children]
+        choices = [RegionChoice(r.code, r.name) for r in children]
+        with lock:
+            cache[key] = choices
     return choices
 
 
 @router.get("/desa", name="village_directory")
-@quick_read
+@quick_read(slow_when=unindexed_name_search)
 def village_directory(
     request: Request,
     db: DB,
