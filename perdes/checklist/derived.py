@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
@@ -193,6 +194,19 @@ def _rose(before: dict[str, int] | None, after: dict[str, int]) -> bool:
     return any(value > before.get(key, -1) for key, value in after.items())
 
 
+RECORDED = "departures_recorded_until"  # basis key: see facts.newest_departure_recorded
+
+
+def _arrived(before: dict[str, object] | None, after: dict[str, object]) -> bool:
+    """A departure was recorded into the counts after ``before`` was taken: equal counts may
+    hide one that left the 12-month window while this one arrived. A basis without the time
+    (stored before it was kept) compares as unchanged."""
+    old, new = (before or {}).get(RECORDED), after.get(RECORDED)
+    if not isinstance(old, str) or not isinstance(new, str):
+        return False
+    return datetime.fromisoformat(new) > datetime.fromisoformat(old)
+
+
 def _conditional_target(
     session: Session, *, village_code: str, entry: _Derived, item: ItemDef,
     existing: ChecklistAnswer | None,
@@ -229,6 +243,8 @@ def _conditional_target(
         "counts": counts,
         "as_of": (finding.as_of or validity.today()).isoformat(),
     }
+    if finding.departures_recorded is not None:
+        basis[RECORDED] = finding.departures_recorded.isoformat()
     detail = (
         f"Menurut register PMI desa: {facts.describe_counts(suppression.primary(counts))}{summary}"
         f" — {'terpenuhi' if holds else 'belum terpenuhi'}"
@@ -241,13 +257,19 @@ def _conditional_target(
         and prior.status is ItemStatus.TERPENUHI
         and prior.verification is Verification.DIVERIFIKASI
         and not validity.is_expired(item, prior, validity.today())
-        and not (item.extras.outcome and _rose(prior.figures, figures))
+        and not (
+            item.extras.outcome and (_rose(prior.figures, figures) or _arrived(prior.basis, basis))
+        )
     ):
         return _Target(
             ItemStatus.TERPENUHI, Verification.DIVERIFIKASI, True, figures, basis, detail,
             keep_verification=True,
         )  # fmt: skip
-    same_counts = prior is not None and (prior.basis or {}).get("counts") == counts
+    same_counts = (
+        prior is not None
+        and (prior.basis or {}).get("counts") == counts
+        and not _arrived(prior.basis, basis)
+    )
     if (
         prior is not None
         and prior.status is ItemStatus.TERPENUHI
@@ -281,13 +303,15 @@ def _refresh_conditional(
     if target is None:
         return 0, assessment
     if existing is not None:
-        old_counts = (existing.basis or {}).get("counts")
-        new_counts = (target.basis or {}).get("counts")
+        old_basis, new_basis = existing.basis or {}, target.basis or {}
         if (
             existing.status is target.status
             and existing.verification is target.verification
             and existing.derived == target.derived
-            and old_counts == new_counts
+            and old_basis.get("counts") == new_basis.get("counts")
+            # a departure recorded while the counts stayed equal is kept in the basis, so a
+            # countersignature given afterwards is compared with what the monitor saw
+            and old_basis.get(RECORDED) == new_basis.get(RECORDED)
             and dict(existing.figures or {}) == target.figures
         ):
             return 0, assessment  # the day of the counts alone does not rewrite the answer
