@@ -309,12 +309,15 @@ def _refresh_conditional(
             and existing.verification is target.verification
             and existing.derived == target.derived
             and old_basis.get("counts") == new_basis.get("counts")
-            # a departure recorded while the counts stayed equal is kept in the basis, so a
-            # countersignature given afterwards is compared with what the monitor saw
-            and old_basis.get(RECORDED) == new_basis.get(RECORDED)
             and dict(existing.figures or {}) == target.figures
         ):
-            return 0, assessment  # the day of the counts alone does not rewrite the answer
+            # the day of the counts alone does not rewrite the answer; a departure recorded
+            # while the counts stayed equal (or a basis from before the time was kept) is
+            # noted in the basis without a history line, so that a countersignature given
+            # afterwards is compared with what the monitor saw
+            if old_basis.get(RECORDED) != new_basis.get(RECORDED):
+                existing.basis = {**old_basis, RECORDED: new_basis.get(RECORDED)}
+            return 0, assessment
     if assessment is None:
         assessment = store.assessment_for_write(
             session, actor=SYSTEM, village_code=village_code, row=entry.row

@@ -463,3 +463,22 @@ def test_a_departure_arriving_as_another_leaves_the_window_sends_the_outcome_bac
         countersign(db, people, OUTCOME)  # BP3MI matched the new departure
         derived.refresh_all(db)
         assert state(db, OUTCOME) == (ItemStatus.TERPENUHI, Verification.DIVERIFIKASI)
+
+
+def test_a_basis_kept_before_the_recording_time_gets_it_without_a_history_line(
+    db, v2, people, petugas, keyring
+):
+    siti = record(db, petugas, keyring, SITI)
+    depart(db, petugas, siti)
+    pipeline.settle(db)
+    countersign(db, people, OUTCOME)
+    pipeline.settle(db)
+    answer = view(db).item(OUTCOME).answer
+    recorded = answer.basis[derived.RECORDED]
+    answer.basis = {k: v for k, v in answer.basis.items() if k != derived.RECORDED}
+    db.flush()
+    lines = len(view(db).item(OUTCOME).history)
+    derived.refresh_all(db)
+    assert state(db, OUTCOME) == (ItemStatus.TERPENUHI, Verification.DIVERIFIKASI)
+    it = view(db).item(OUTCOME)
+    assert it.answer.basis[derived.RECORDED] == recorded and len(it.history) == lines
