@@ -156,3 +156,66 @@ def test_the_explanation_of_another_village_is_not_found(client, db, framework, 
     with counting_writes(connection) as writes:
         assert client.get(BASE + "/penjelasan", htmx=True).status_code == 200
     assert not writes
+
+
+def _open_form(client, db, user):  # type: ignore[no-untyped-def]
+    """Sign in as ``user``, open the item's form the way the village page does; its fields."""
+    client.raw.cookies.clear()
+    client.login(user.username)
+    form = soup(client.get(lazy_url(client), htmx=True)).select_one("form.ck-form")
+    return {"version": form.select_one("input[name=version]")["value"]}
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+@pytest.mark.parametrize("save", ["first", "later"])
+def test_two_people_open_the_form_and_both_save_one_wins_the_other_gets_409(
+    client, db, framework, save, htmx
+):
+    """Two operators of the village open the same item's form (the first answer, or a later
+    change of one); both save. The first save wins; the second gets 409 with the stored state
+    shown and their own input kept in the form, which now carries the stored version: saving
+    it again then succeeds (their decision, having seen the other's answer)."""
+    first, second = (make_user(db, "operator", (LONTAR,)) for _ in range(2))
+    if save == "later":
+        client.login(first.username)
+        version = soup(client.get(lazy_url(client), htmx=True)).select_one("[name=version]")
+        start = {"status": "belum", "note": "Awal", "version": version["value"]}
+        assert client.post(BASE + "/jawaban", start, htmx=True).status_code == 200
+    seen_first = _open_form(client, db, first)
+    seen_second = _open_form(client, db, second)
+    assert seen_first == seen_second
+    assert (seen_first["version"] == "0") is (save == "first")
+
+    client.raw.cookies.clear()
+    client.login(first.username)
+    won = client.post(
+        BASE + "/jawaban", {**seen_first, "status": "dalam_proses", "note": "Rapat A"}, htmx=htmx
+    )
+    assert won.status_code == (200 if htmx else 303)
+
+    client.raw.cookies.clear()
+    client.login(second.username)
+    mine = {"status": "terpenuhi", "note": "Catatan B <b>tebal</b>"}
+    lost = client.post(BASE + "/jawaban", {**seen_second, **mine}, htmx=htmx)
+    assert lost.status_code == 409
+    page = soup(lost)
+    assert bool(page.select_one("html")) is not htmx  # a fragment for htmx, else the page
+    widget = page.select_one(f"article#butir-{ITEM}")
+    assert "Rapat A" in widget.select_one("[data-testid=conflict]").text
+    assert widget.select_one("textarea[name=note]").text == mine["note"]
+    assert widget.select_one("select[name=status] option[selected]")["value"] == "terpenuhi"
+    assert widget["data-status"] == "dalam_proses"  # the stored state, not the loser's
+    fresh = widget.select_one("form.ck-form input[name=version]")["value"]
+    assert int(fresh) > int(seen_second["version"])
+
+    # nothing of the loser's input was written
+    client.raw.cookies.clear()
+    client.login(first.username)
+    stored = soup(client.get(BASE, htmx=True)).select_one(f"article#butir-{ITEM}")
+    assert stored["data-status"] == "dalam_proses" and "Catatan B" not in stored.text
+
+    # the loser saves again from the 409 form: now on the stored version, it succeeds
+    client.raw.cookies.clear()
+    client.login(second.username)
+    again = client.post(BASE + "/jawaban", {**mine, "version": fresh}, htmx=htmx)
+    assert again.status_code == (200 if htmx else 303)
