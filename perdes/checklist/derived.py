@@ -16,7 +16,9 @@ a PMI register); elsewhere the village answers it itself, as before. Where it de
   validity period (12 months) from that day. A countersignature stands while the item stays
   met and unexpired; on the outcome item a count that *rises* (a new departure, one newly
   marked procedural, a newly reported case: something BP3MI has not matched yet) sends it
-  back to the monitor, while a departure leaving the 12-month window does not. An expired
+  back to the monitor, and so does a departure recorded into the counts while another left
+  the 12-month window (equal counts; the basis keeps when the newest counted departure was
+  recorded), while a departure leaving the window alone does not. An expired
   countersignature is requested again; a rejected answer stays rejected until its counts
   change;
 - a village that stops keeping the register gets the item back to answer itself ("belum").
