@@ -118,6 +118,7 @@ def pages(url: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 def bench(url: str, args: argparse.Namespace) -> None:
+    load_before = os.getloadavg()[0]
     token, targets = pages(url)
     regency = targets[1][1].rsplit("=", 1)[1]
     if args.only:  # the bare table always runs: every ratio is to it
@@ -169,7 +170,8 @@ def bench(url: str, args: argparse.Namespace) -> None:
     engine = make_engine(url).dialect.name
     print(
         f"\n{engine}: wrk -t2 -c{args.connections} -d{args.seconds}s, 2 uvicorn workers each, "
-        f"{args.rounds} rounds; medians"
+        f"{args.rounds} rounds; medians; load average before the run {load_before:.1f} "
+        "(the ratios hold only on a quiet machine: a busy one slows the bare table more)"
     )
     print(
         "| page | req/s | ratio to bare table | ratio to same work "

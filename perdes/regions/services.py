@@ -184,9 +184,12 @@ def _clean_fragment(fragment: str) -> str:
     return "".join(ch for ch in fragment if unicodedata.category(ch)[0] != "C").lower()
 
 
+MIN_INDEXED_FRAGMENT = 3  # trigrams: a shorter name fragment is a scan of every name
+
+
 def _trigram_phrase(dialect: str, fragment: str) -> str | None:
     """The FTS5 phrase for a fragment the SQLite name index can answer (3+ characters)."""
-    if dialect != "sqlite" or len(fragment) < 3:
+    if dialect != "sqlite" or len(fragment) < MIN_INDEXED_FRAGMENT:
         return None
     return '"' + fragment.replace('"', '""') + '"'  # a trigram phrase: the substring
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from perdes.config import Settings
 from perdes.db import brief_scope
+from perdes.regions.services import MIN_INDEXED_FRAGMENT
 
 log = logging.getLogger(__name__)
 
@@ -23,28 +24,34 @@ async def _db(request: Request) -> AsyncIterator[Session]:
 
     Scoped to the route function, so the commit happens before the response leaves.
 
-    A reading request (GET, HEAD) opens and ends its session on the event loop: opening
-    connects nothing, and ending a transaction that only read waits for no lock, so the
-    route's own function is the request's one trip to the thread pool (each trip costs about
-    a quarter of a millisecond of CPU). A writing request takes the write lock and commits
-    in the thread pool, since both may wait (for the lock, for the disk).
+    Opening a session connects nothing, so it is opened on the event loop. On SQLite a reading
+    request (GET, HEAD) also ends it there: ending a transaction that only read waits for no
+    lock, and the route's own function is then the request's one trip to the thread pool (each
+    trip costs about a quarter of a millisecond of CPU). Elsewhere, and for every writing
+    request, the end runs in the thread pool: taking SQLite's write lock and committing may
+    wait (for the lock, for the disk), and PostgreSQL's COMMIT is a round trip on the network.
     """
     session: Session = request.app.state.session_factory()
     writing = request.method in UNSAFE_METHODS
+    on_loop = not writing and request.app.state.reads_on_loop
+
+    async def end(step: Callable[[], object]) -> None:
+        if on_loop:
+            step()
+        else:
+            await run_in_threadpool(step)
+
     try:
         if writing:
             await run_in_threadpool(take_write_lock, session)
             request.state.write_session = session  # ``render`` commits it before rendering
         yield session
-        if writing:
-            await run_in_threadpool(session.commit)
-        else:
-            session.commit()
+        await end(session.commit)
     except BaseException:
-        session.rollback()
+        await end(session.rollback)
         raise
     finally:
-        session.close()
+        await end(session.close)
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -95,7 +102,21 @@ def brief_write(request: Request, db: Session, write: Callable[[Session], object
     return True
 
 
-def quick_read(endpoint: Callable[..., Response]) -> Callable[..., Awaitable[Response]]:
+Page = Callable[..., Response]
+QuickPage = Callable[..., Awaitable[Response]]
+
+
+@overload
+def quick_read(endpoint: Page, *, slow_when: None = None) -> QuickPage: ...
+@overload
+def quick_read(
+    endpoint: None = None, *, slow_when: Callable[[dict[str, Any]], bool]
+) -> Callable[[Page], QuickPage]: ...
+def quick_read(
+    endpoint: Page | None = None,
+    *,
+    slow_when: Callable[[dict[str, Any]], bool] | None = None,
+) -> QuickPage | Callable[[Page], QuickPage]:
     """For a GET page that reads a handful of indexed rows and renders them: on SQLite it runs
     on the event loop, elsewhere in the thread pool, as any ``def`` route does.
 
@@ -104,20 +125,32 @@ def quick_read(endpoint: Callable[..., Response]) -> Callable[..., Awaitable[Res
     threads under load) costs more than it saves: measured with bench/load_test.py on the
     monitoring list, 32 connections, 2 workers, 0.34 -> 0.43 of the bare table's requests/s.
     On PostgreSQL a query waits on the network, which must not stall the event loop.
+    ``slow_when(arguments)`` sends a request to the thread pool anyway when its query cannot
+    use an index (a name fragment too short for the trigram index scans every name).
 
     The endpoint must take ``request: Request``; only for GET routes that neither export nor
     write (a test holds every decorated route to GET, see tests/web/test_quick_read.py).
     """
+    if endpoint is None:
+        return lambda page: _quick(page, slow_when)
+    return _quick(endpoint, slow_when)
 
-    @functools.wraps(endpoint)
+
+def _quick(page: Page, slow_when: Callable[[dict[str, Any]], bool] | None) -> QuickPage:
+    @functools.wraps(page)
     async def run(**kwargs: Any) -> Response:
         request: Request = kwargs["request"]
-        if request.app.state.reads_on_loop:
-            return endpoint(**kwargs)
-        return await run_in_threadpool(endpoint, **kwargs)
+        if request.app.state.reads_on_loop and not (slow_when and slow_when(kwargs)):
+            return page(**kwargs)
+        return await run_in_threadpool(page, **kwargs)
 
     run.quick_read = True  # type: ignore[attr-defined]  # the route-table test reads it
     return run
+
+
+def unindexed_name_search(arguments: dict[str, Any]) -> bool:
+    """A name fragment of 1-2 characters: the trigram name index needs 3 (``quick_read``)."""
+    return 0 < len(str(arguments.get("q", "")).strip()) < MIN_INDEXED_FRAGMENT
 
 
 def _settings(request: Request) -> Settings:

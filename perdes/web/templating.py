@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -93,6 +94,20 @@ def path_for(context: Any, name: str, /, **params: Any) -> str:
     if name == "static":
         return str(app.state.static.url(params["path"]))
     return url_path(app, name, params)
+
+
+def bound_path_for(app: Any) -> Callable[..., str]:
+    """``path_for`` for the templates of one app (``create_app`` installs it): a plain function,
+    which Jinja calls as it is. Jinja calls a ``pass_context`` function from inside a loop with a
+    copy of the context holding the loop's variables: one copy per row of a 50-row list
+    (measured: a tenth of the monitoring list's CPU)."""
+
+    def path_for(name: str, /, **params: Any) -> str:
+        if name == "static":
+            return str(app.state.static.url(params["path"]))
+        return url_path(app, name, params)
+
+    return path_for
 
 
 def url_path(app: Any, name: str, params: dict[str, Any]) -> str:

@@ -25,7 +25,7 @@ from perdes.pagination import COUNT_CAP
 from perdes.regions.models import LEVEL_LABELS, RegionLevel
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_LABELS, STAGE_ORDER
-from perdes.web.deps import DB, quick_read
+from perdes.web.deps import DB, quick_read, unindexed_name_search
 from perdes.web.exports import MEDIA, export_response, streamed_villages
 from perdes.web.htmx import render
 from perdes.web.permissions import Monitor
@@ -156,7 +156,7 @@ Tahap = Annotated[str, Query(max_length=40)]
 
 
 @router.get("/pemantauan/desa", name="monitoring_villages")
-@quick_read
+@quick_read(slow_when=unindexed_name_search)
 def monitoring_villages(
     request: Request,
     db: DB,
