@@ -41,6 +41,11 @@ class User(Base):
     )
     phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    deactivated_by_role: Mapped[Role | None] = mapped_column(
+        Enum(Role, native_enum=False, length=12, values_callable=_enum_values),
+        comment="the role of whoever deactivated the account: only that level or higher"
+        " reactivates it (accounts.services.may_reactivate)",
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -19,7 +19,7 @@ from perdes.accounts.models import LoginAttempt, LoginSession, User, UserScope
 from perdes.accounts.permissions import GRANTABLE, ROLE_LABELS, Role, may_grant
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
-from perdes.errors import Conflict, DomainError, NotFound, ValidationFailed
+from perdes.errors import Conflict, DomainError, NotFound, OutOfScope, ValidationFailed
 from perdes.regions.codes import is_valid_code
 from perdes.regions.models import Region, RegionLevel, VillageKind
 from perdes.regions.scope import Scope
@@ -359,13 +359,42 @@ def change_own_password(
     return user
 
 
+# Who may undo a deactivation: the level that deactivated an account, or a higher one (an
+# operator does not reactivate a petugas whom its admin daerah or an admin deactivated).
+DEACTIVATION_RANK: dict[Role, int] = {Role.OPERATOR: 1, Role.ADMIN_DAERAH: 2, Role.ADMIN: 3}
+
+
+def may_reactivate(role: Role | None, deactivated_by: Role | None) -> bool:
+    """Whether ``role`` may reactivate an account deactivated by ``deactivated_by`` (None: not
+    recorded, from before the level was kept: any manager may)."""
+    if deactivated_by is None:
+        return True
+    rank = DEACTIVATION_RANK.get(role, 0) if role is not None else 0
+    return rank >= DEACTIVATION_RANK.get(deactivated_by, len(DEACTIVATION_RANK))
+
+
+def reactivation_refused(deactivated_by: Role | None) -> str:
+    """The Indonesian reason shown where the reactivate button is missing (and on a refusal)."""
+    who = [r for r, rank in DEACTIVATION_RANK.items()
+           if rank >= DEACTIVATION_RANK.get(deactivated_by or Role.ADMIN, 3)]  # fmt: skip
+    names = " atau ".join(ROLE_LABELS[r].lower() for r in who)
+    by = ROLE_LABELS[deactivated_by or Role.ADMIN].lower()
+    return f"Dinonaktifkan oleh {by}; hanya {names} yang dapat mengaktifkannya kembali."
+
+
 def set_active(session: Session, *, actor: Principal, user_id: int, active: bool) -> User:
-    """Enable or disable an account; disabling ends its sessions at once."""
+    """Enable or disable an account; disabling ends its sessions at once and records the
+    actor's role. Raises OutOfScope for reactivating an account that a higher level
+    deactivated (``may_reactivate``), Conflict for disabling one's own account."""
     user = get_user(session, actor=actor, user_id=user_id)
     if actor.user_id == user.id and not active:
         raise Conflict("Anda tidak dapat menonaktifkan akun Anda sendiri.")
     if user.is_active != active:
+        if active and not may_reactivate(actor.role, user.deactivated_by_role):
+            raise OutOfScope(reactivation_refused(user.deactivated_by_role))
+        before = user.deactivated_by_role
         user.is_active = active
+        user.deactivated_by_role = None if active else actor.role
         if not active:
             _revoke_all(session, user.id)
         audit.record(
@@ -374,7 +403,10 @@ def set_active(session: Session, *, actor: Principal, user_id: int, active: bool
             entity="user",
             entity_id=user.id,
             action="enable" if active else "disable",
-            changes={"is_active": (not active, active)},
+            changes={
+                "is_active": (not active, active),
+                "deactivated_by_role": (before, user.deactivated_by_role),
+            },
         )
     return user
 

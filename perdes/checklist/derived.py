@@ -16,7 +16,9 @@ a PMI register); elsewhere the village answers it itself, as before. Where it de
   validity period (12 months) from that day. A countersignature stands while the item stays
   met and unexpired; on the outcome item a count that *rises* (a new departure, one newly
   marked procedural, a newly reported case: something BP3MI has not matched yet) sends it
-  back to the monitor, while a departure leaving the 12-month window does not. An expired
+  back to the monitor, and so does a departure recorded into the counts while another left
+  the 12-month window (equal counts; the basis keeps when the newest counted departure was
+  recorded), while a departure leaving the window alone does not. An expired
   countersignature is requested again; a rejected answer stays rejected until its counts
   change;
 - a village that stops keeping the register gets the item back to answer itself ("belum").
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
@@ -193,6 +196,19 @@ def _rose(before: dict[str, int] | None, after: dict[str, int]) -> bool:
     return any(value > before.get(key, -1) for key, value in after.items())
 
 
+RECORDED = "departures_recorded_until"  # basis key: see facts.newest_departure_recorded
+
+
+def _arrived(before: dict[str, object] | None, after: dict[str, object]) -> bool:
+    """A departure was recorded into the counts after ``before`` was taken: equal counts may
+    hide one that left the 12-month window while this one arrived. A basis without the time
+    (stored before it was kept) compares as unchanged."""
+    old, new = (before or {}).get(RECORDED), after.get(RECORDED)
+    if not isinstance(old, str) or not isinstance(new, str):
+        return False
+    return datetime.fromisoformat(new) > datetime.fromisoformat(old)
+
+
 def _conditional_target(
     session: Session, *, village_code: str, entry: _Derived, item: ItemDef,
     existing: ChecklistAnswer | None,
@@ -229,6 +245,8 @@ def _conditional_target(
         "counts": counts,
         "as_of": (finding.as_of or validity.today()).isoformat(),
     }
+    if finding.departures_recorded is not None:
+        basis[RECORDED] = finding.departures_recorded.isoformat()
     detail = (
         f"Menurut register PMI desa: {facts.describe_counts(suppression.primary(counts))}{summary}"
         f" — {'terpenuhi' if holds else 'belum terpenuhi'}"
@@ -241,13 +259,19 @@ def _conditional_target(
         and prior.status is ItemStatus.TERPENUHI
         and prior.verification is Verification.DIVERIFIKASI
         and not validity.is_expired(item, prior, validity.today())
-        and not (item.extras.outcome and _rose(prior.figures, figures))
+        and not (
+            item.extras.outcome and (_rose(prior.figures, figures) or _arrived(prior.basis, basis))
+        )
     ):
         return _Target(
             ItemStatus.TERPENUHI, Verification.DIVERIFIKASI, True, figures, basis, detail,
             keep_verification=True,
         )  # fmt: skip
-    same_counts = prior is not None and (prior.basis or {}).get("counts") == counts
+    same_counts = (
+        prior is not None
+        and (prior.basis or {}).get("counts") == counts
+        and not _arrived(prior.basis, basis)
+    )
     if (
         prior is not None
         and prior.status is ItemStatus.TERPENUHI
@@ -281,16 +305,21 @@ def _refresh_conditional(
     if target is None:
         return 0, assessment
     if existing is not None:
-        old_counts = (existing.basis or {}).get("counts")
-        new_counts = (target.basis or {}).get("counts")
+        old_basis, new_basis = existing.basis or {}, target.basis or {}
         if (
             existing.status is target.status
             and existing.verification is target.verification
             and existing.derived == target.derived
-            and old_counts == new_counts
+            and old_basis.get("counts") == new_basis.get("counts")
             and dict(existing.figures or {}) == target.figures
         ):
-            return 0, assessment  # the day of the counts alone does not rewrite the answer
+            # the day of the counts alone does not rewrite the answer; a departure recorded
+            # while the counts stayed equal (or a basis from before the time was kept) is
+            # noted in the basis without a history line, so that a countersignature given
+            # afterwards is compared with what the monitor saw
+            if old_basis.get(RECORDED) != new_basis.get(RECORDED):
+                existing.basis = {**old_basis, RECORDED: new_basis.get(RECORDED)}
+            return 0, assessment
     if assessment is None:
         assessment = store.assessment_for_write(
             session, actor=SYSTEM, village_code=village_code, row=entry.row

@@ -13,7 +13,7 @@ figures, which a derived item shows, writes into its history and keeps on its an
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from perdes import events
+from perdes import clock, events
 from perdes.db import utcnow
 from perdes.regions.models import VillageProfile
 from perdes.register.basis import REQUIRED_DOCUMENTS
@@ -49,6 +49,9 @@ class Finding:
     counts: tuple[tuple[str, int], ...] = ()
     as_of: date | None = None  # the last day of the counted period (today, WIB)
     figures_updated: datetime | None = None  # the register's last change
+    # when the newest counted departure was recorded (the outcome's counts): not a count,
+    # kept in the basis so that a departure arriving as another leaves the window is noticed
+    departures_recorded: datetime | None = None
 
 
 Find = Callable[[Session, str, Mapping[str, int]], Finding]
@@ -120,7 +123,7 @@ def _profile_pmi_data_recent(
 
 
 def today_wib() -> date:
-    return datetime.now(WIB).date()
+    return clock.local_today()
 
 
 def year_before(day: date) -> date:
@@ -142,17 +145,35 @@ def register_counts(session: Session, village_code: str) -> dict[str, int]:
     counts are kept on the session (the items of one village are evaluated one after the
     other), keyed by the day and the figures row that every register write refreshes.
     """
+    return dict(_window(session, village_code)[0])
+
+
+def newest_departure_recorded(session: Session, village_code: str) -> datetime | None:
+    """When the most recently *recorded* departure of the 12-month window was recorded.
+
+    Departure rows are only ever added (never edited), so a departure that enters the window
+    is one recorded later than this: equal counts with a later time mean that one departure
+    left the window while another arrived, which a countersignature has not seen.
+    """
+    return _window(session, village_code)[1]
+
+
+def _window(session: Session, village_code: str) -> tuple[dict[str, int], datetime | None]:
     row = _figure_row(session, village_code)
     today = today_wib()
     key = (village_code, today, row.updated_at if row is not None else None)
     cached = session.info.get("register_counts")
     if cached is not None and cached[0] == key:
-        return dict(cached[1])
+        return cached[1], cached[2]
     since = year_before(today)
     persons = select(PmiPerson.id).where(PmiPerson.village_code == village_code)
     departures = session.execute(
         select(
-            Departure.person_id, Departure.departed_on, Departure.channel, Departure.procedural
+            Departure.person_id,
+            Departure.departed_on,
+            Departure.channel,
+            Departure.procedural,
+            Departure.created_at,
         ).where(
             Departure.person_id.in_(persons),
             Departure.departed_on > since,
@@ -227,8 +248,9 @@ def register_counts(session: Session, village_code: str) -> dict[str, int]:
         "cases_referred_12m": int(cases_referred),
         "cases_open": row.open_cases if row is not None else 0,
     }
-    session.info["register_counts"] = (key, dict(counts))
-    return counts
+    newest = max((d.created_at for d in departures), default=None)
+    session.info["register_counts"] = (key, dict(counts), newest)
+    return counts, newest
 
 
 def _register_finding(
@@ -306,7 +328,8 @@ def _find_departures_12m(session: Session, village_code: str, params: Mapping[st
     # departure reported; no departures at all is met pending BP3MI's confirmation
     holds = c["reported_12m"] >= c["nonprocedural_12m"]
     keys = ("departures_12m", "procedural_12m", "reported_12m")
-    return _register_finding(session, village_code, holds, keys)
+    finding = _register_finding(session, village_code, holds, keys)
+    return replace(finding, departures_recorded=newest_departure_recorded(session, village_code))
 
 
 def _find_nonprocedural_reported(

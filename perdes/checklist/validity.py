@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from perdes import clock
 from perdes.accounts.principal import Principal
 from perdes.checklist import registry
 from perdes.checklist.figures import BUDGET_YEAR
@@ -51,7 +52,7 @@ SYSTEM = replace(Principal.system(), full_name="Sistem (otomatis)")
 
 def today() -> date:
     """Today in WIB: the day on which validity is judged."""
-    return datetime.now(ZONE).date()
+    return clock.local_today()
 
 
 def add_months(day: date, months: int) -> date:

@@ -11,7 +11,7 @@ from perdes.accounts import services as accounts
 from perdes.accounts.models import User, UserScope
 from perdes.accounts.permissions import Role
 from perdes.accounts.principal import Principal
-from perdes.errors import Conflict, NotFound
+from perdes.errors import Conflict, NotFound, OutOfScope
 
 STATUS_STALE = (
     "Status petugas ini sudah diubah orang lain sejak halaman dibuka. Periksa daftar terbaru."
@@ -67,14 +67,17 @@ def set_petugas_active(
     user_id: int,
     active: bool,
     seen_active: bool | None,
+    seen_deactivated_by: str = "",
 ) -> User:
     """Deactivate (ending their sessions at once) or reactivate a petugas of ``village_code``.
 
-    ``seen_active`` is the form's version: the status the operator was shown. The change is a
-    compare-and-set on it, so of two operators acting at once one succeeds and the other gets
-    Conflict (also for a missing version). A user who is not a petugas of this village (another
-    village's, an operator, an unknown id) is NotFound, found by the query; OutOfScope without
-    ``register.staff`` in the village.
+    ``seen_active`` and ``seen_deactivated_by`` (the role that deactivated them, "" for none)
+    are the form's version: the status the operator was shown. The change is a compare-and-set
+    on both, so of two people acting at once one succeeds and the other gets Conflict (also for
+    a missing version). A deactivation records the actor's role; reactivating one whom a higher
+    level deactivated (an admin daerah, an admin) is OutOfScope (``accounts.may_reactivate``).
+    A user who is not a petugas of this village (another village's, an operator, an unknown
+    id) is NotFound, found by the query; OutOfScope without ``register.staff`` in the village.
     """
     actor.require("register.staff", village_code)
     in_village = exists().where(UserScope.user_id == User.id, UserScope.region_code == village_code)
@@ -83,12 +86,20 @@ def set_petugas_active(
     )
     if user is None:
         raise NotFound("Petugas tidak ditemukan.")
-    if seen_active is None:
+    shown = (seen_active, seen_deactivated_by or None)
+    if seen_active is None or shown != (user.is_active, user.deactivated_by_role):
         raise Conflict(STATUS_STALE)
+    before = user.deactivated_by_role
+    if active and not user.is_active and not accounts.may_reactivate(actor.role, before):
+        raise OutOfScope(accounts.reactivation_refused(before))
+    after = before if active == seen_active else (None if active else actor.role)
+    seen_by = (
+        User.deactivated_by_role.is_(None) if before is None else User.deactivated_by_role == before
+    )
     result = session.execute(
         update(User)
-        .where(User.id == user.id, User.is_active == seen_active)
-        .values(is_active=active)
+        .where(User.id == user.id, User.is_active == seen_active, seen_by)
+        .values(is_active=active, deactivated_by_role=after)
         .execution_options(synchronize_session=False)
     )
     if not result.rowcount:  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
@@ -103,7 +114,10 @@ def set_petugas_active(
             entity="user",
             entity_id=user.id,
             action="enable" if active else "disable",
-            changes={"is_active": (seen_active, active)},
+            changes={
+                "is_active": (seen_active, active),
+                "deactivated_by_role": (before, after),
+            },
             village_code=village_code,
         )
     return user

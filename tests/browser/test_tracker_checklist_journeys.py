@@ -178,3 +178,39 @@ def test_a_stale_answer_shows_the_conflict_with_the_input_kept_then_counts_are_j
     check = second.locator("#butir-keberangkatan-prosedural [data-testid=outcome-check]")
     expect(check).to_contain_text("Memenuhi butir")
     expect(check).to_contain_text("semua 2 yang tidak cocok telah dilaporkan")
+
+
+def test_a_form_opened_after_another_save_from_an_older_page_is_refused_once(
+    page, second_page, live_server
+):
+    """The second person's page was shown before the first saved; they open the item's form
+    only afterwards: the form says the answer changed and shows what is stored, and their
+    first save is refused in place (htmx swaps the 409) with their note kept; saved again, it
+    is stored."""
+    first, second = page, second_page
+    login(first, live_server, "operator_susukan")
+    login(second, live_server, "admin")
+    second.goto(f"/desa/{SUSUKAN}")  # shown now, the form not opened yet
+    first.goto(f"/desa/{SUSUKAN}")
+    item = first.locator("#butir-penggerak-terlatih")
+    item.locator("summary", has_text="catatan dan bukti").click()
+    item.get_by_label("Status", exact=True).select_option(label="Dalam proses")
+    item.get_by_label("Catatan").fill("Pelatihan dijadwalkan.")
+    item.locator("button:has-text('Simpan jawaban')").click()
+    expect(first.locator("#butir-penggerak-terlatih [data-outcome]")).to_contain_text("tersimpan")
+
+    late = second.locator("#butir-penggerak-terlatih")
+    late.locator("summary", has_text="catatan dan bukti").click()
+    expect(late.locator("[data-testid=changed-since]")).to_contain_text("telah diubah")
+    expect(late.get_by_label("Catatan")).to_have_value("Pelatihan dijadwalkan.")
+    late.get_by_label("Catatan").fill("Penggerak sudah ditunjuk.")
+    late.locator("button:has-text('Simpan jawaban')").click()
+    conflict = second.locator("#butir-penggerak-terlatih [data-testid=conflict]")
+    expect(conflict).to_contain_text("diubah oleh pengguna lain")
+    expect(conflict).to_contain_text("Pelatihan dijadwalkan.")
+    fresh = second.locator("#butir-penggerak-terlatih")
+    expect(fresh.get_by_label("Catatan")).to_have_value("Penggerak sudah ditunjuk.")
+    fresh.locator("button:has-text('Simpan jawaban')").click()
+    expect(second.locator("#butir-penggerak-terlatih .ck-note")).to_contain_text(
+        "Penggerak sudah ditunjuk."
+    )

@@ -405,3 +405,80 @@ def test_a_register_village_never_qualifies_without_a_countersigned_current_outc
                 "followed_up": counts["reported_12m"],
             }
     assert seen_qualified, "the walk reaches the qualified state at least once"
+
+
+# --- the departures behind equal counts ----------------------------------------------------
+
+
+def report(db, petugas, person, *, days):
+    """A case of the person referred to BP3MI (a non-procedural departure reported)."""
+    episodes.open_case(
+        db, actor=petugas, public_id=person.public_id,
+        data={"opened_on": ago(days), "summary": "Berangkat tanpa P3MI", "referral": "bp3mi",
+              "referred_on": ago(days), "status": "dirujuk"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("refreshed_first", [False, True], ids=["no-refresh", "refreshed"])
+@pytest.mark.parametrize("procedural", [True, False], ids=["procedural", "nonprocedural"])
+def test_a_departure_arriving_as_another_leaves_the_window_sends_the_outcome_back(
+    db, v2, people, petugas, keyring, procedural, refreshed_first
+):
+    """The countersigned counts stay equal (one departure leaves the 12-month window, a new one
+    arrives), but BP3MI never matched the new one: the outcome goes back to the monitor."""
+    import time_machine
+
+    siti = record(db, petugas, keyring, SITI, days=380)
+    if not procedural:
+        report(db, petugas, siti, days=370)
+    depart(db, petugas, siti, procedural=procedural, days=364)  # leaves the window in 2 days
+    counted = (
+        {"departures_12m": 1, "procedural_12m": 1, "reported_12m": 0}
+        if procedural
+        else {"departures_12m": 1, "procedural_12m": 0, "reported_12m": 1}
+    )
+    assert state(db, OUTCOME) == (ItemStatus.TERPENUHI, Verification.MENUNGGU)
+    assert view(db).item(OUTCOME).answer.basis["counts"] == counted
+    # Jajang is recorded and consulted (and, leaving without a P3MI, reported) meanwhile
+    jajang = record(db, petugas, keyring, JAJANG, days=5)
+    if not procedural:
+        report(db, petugas, jajang, days=3)
+    countersign(db, people, OUTCOME)
+    assert state(db, OUTCOME) == (ItemStatus.TERPENUHI, Verification.DIVERIFIKASI)
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=3), tick=True):
+        if refreshed_first:  # the daily refresh ran: her departure left, the rest stands
+            derived.refresh_all(db)
+            assert state(db, OUTCOME) == (ItemStatus.TERPENUHI, Verification.DIVERIFIKASI)
+            assert view(db).item(OUTCOME).answer.basis["counts"]["departures_12m"] == 0
+        # the next register write is his departure (her's left the window since)
+        depart(db, petugas, jajang, procedural=procedural, days=1)
+        assert state(db, OUTCOME) == (ItemStatus.TERPENUHI, Verification.MENUNGGU)
+        assert facts.register_counts(db, LONTAR)["departures_12m"] == 1
+        assert view(db).item(OUTCOME).answer.basis["counts"] == counted  # the same counts
+        # the daily refresh does not take it back, nor does a later day with nothing new
+        derived.refresh_all(db)
+        assert state(db, OUTCOME) == (ItemStatus.TERPENUHI, Verification.MENUNGGU)
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=4), tick=True):
+        countersign(db, people, OUTCOME)  # BP3MI matched the new departure
+        derived.refresh_all(db)
+        assert state(db, OUTCOME) == (ItemStatus.TERPENUHI, Verification.DIVERIFIKASI)
+
+
+def test_a_basis_kept_before_the_recording_time_gets_it_without_a_history_line(
+    db, v2, people, petugas, keyring
+):
+    siti = record(db, petugas, keyring, SITI)
+    depart(db, petugas, siti)
+    pipeline.settle(db)
+    countersign(db, people, OUTCOME)
+    pipeline.settle(db)
+    answer = view(db).item(OUTCOME).answer
+    recorded = answer.basis[derived.RECORDED]
+    answer.basis = {k: v for k, v in answer.basis.items() if k != derived.RECORDED}
+    db.flush()
+    lines = len(view(db).item(OUTCOME).history)
+    derived.refresh_all(db)
+    assert state(db, OUTCOME) == (ItemStatus.TERPENUHI, Verification.DIVERIFIKASI)
+    it = view(db).item(OUTCOME)
+    assert it.answer.basis[derived.RECORDED] == recorded and len(it.history) == lines

@@ -105,8 +105,8 @@ def test_opening_a_form_does_not_write(client, db, framework, connection):
 
 def test_a_form_opened_lazily_keeps_the_version_guard(client, db, framework):
     """Two operators open the same item's form; the first saves; the second gets 409 with the
-    input kept and nothing overwritten. A form opened after the change says so and carries the
-    new version."""
+    input kept and nothing overwritten. A form opened after the change from the page shown
+    before it says so, and its first save is 409 with the input kept too."""
     client.login(make_user(db, "operator").username)
     url = lazy_url(client)
     assert url.endswith("?versi=0")
@@ -123,14 +123,23 @@ def test_a_form_opened_lazily_keeps_the_version_guard(client, db, framework):
     assert "Rapat pertama" in widget.select_one("[data-testid=conflict]").text
     assert widget.select_one("textarea[name=note]").text == "Catatan kedua"
 
-    # the page seen before the first save, its form opened after it
+    # the page seen before the first save, its form opened after it: the form says so at once
+    # and shows what is stored, but carries the version the page showed (the user decided on
+    # that page), so the first save from it is 409 with the input kept, not an overwrite
     again = soup(client.get(url, htmx=True))
     assert "telah diubah" in again.select_one("[data-testid=changed-since]").text
     assert again.select_one("textarea[name=note]").text == "Rapat pertama"
-    fresh = again.select_one("input[name=version]")["value"]
+    assert again.select_one("input[name=version]")["value"] == version
+    late = {"status": "terpenuhi", "note": "Catatan ketiga", "version": version}
+    response = client.post(BASE + "/jawaban", late, htmx=True)
+    assert response.status_code == 409
+    widget = soup(response).select_one(f"article#butir-{ITEM}")
+    assert widget.select_one("textarea[name=note]").text == "Catatan ketiga"
+    fresh = widget.select_one("form.ck-form input[name=version]")["value"]
     assert fresh != version
-    assert lazy_url(client).endswith(f"?versi={fresh}")
-    ok = {"status": "terpenuhi", "note": "Catatan kedua", "version": fresh}
+    assert lazy_url(client).endswith(f"?versi={fresh}")  # a fresh page: no notice, no 409
+    assert not soup(client.get(lazy_url(client), htmx=True)).select("[data-testid=changed-since]")
+    ok = {"status": "terpenuhi", "note": "Catatan ketiga", "version": fresh}
     assert client.post(BASE + "/jawaban", ok, htmx=True).status_code == 200
 
 
@@ -156,3 +165,79 @@ def test_the_explanation_of_another_village_is_not_found(client, db, framework, 
     with counting_writes(connection) as writes:
         assert client.get(BASE + "/penjelasan", htmx=True).status_code == 200
     assert not writes
+
+
+def _open_form(client, db, user):  # type: ignore[no-untyped-def]
+    """Sign in as ``user``, open the item's form the way the village page does; its fields."""
+    client.raw.cookies.clear()
+    client.login(user.username)
+    form = soup(client.get(lazy_url(client), htmx=True)).select_one("form.ck-form")
+    return {"version": form.select_one("input[name=version]")["value"]}
+
+
+@pytest.mark.parametrize("opened", ["before", "after"])
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+@pytest.mark.parametrize("save", ["first", "later"])
+def test_two_people_open_the_form_and_both_save_one_wins_the_other_gets_409(
+    client, db, framework, save, htmx, opened
+):
+    """Two operators of the village see the same item (the first answer, or a later change of
+    one) and both save. The first save wins; the second gets 409 with the stored state shown
+    and their own input kept in the form, which now carries the stored version: saving it
+    again then succeeds (their decision, having seen the other's answer). The same when the
+    second opened the form only after the first saved, from the page shown before."""
+    first, second = (make_user(db, "operator", (LONTAR,)) for _ in range(2))
+    if save == "later":
+        client.login(first.username)
+        version = soup(client.get(lazy_url(client), htmx=True)).select_one("[name=version]")
+        start = {"status": "belum", "note": "Awal", "version": version["value"]}
+        assert client.post(BASE + "/jawaban", start, htmx=True).status_code == 200
+    seen_first = _open_form(client, db, first)
+    if opened == "before":
+        seen_second = _open_form(client, db, second)
+        assert seen_first == seen_second
+    else:  # the second's page is shown now, its form opened after the first's save
+        client.raw.cookies.clear()
+        client.login(second.username)
+        page_url = lazy_url(client)
+    assert (seen_first["version"] == "0") is (save == "first")
+
+    client.raw.cookies.clear()
+    client.login(first.username)
+    won = client.post(
+        BASE + "/jawaban", {**seen_first, "status": "dalam_proses", "note": "Rapat A"}, htmx=htmx
+    )
+    assert won.status_code == (200 if htmx else 303)
+
+    client.raw.cookies.clear()
+    client.login(second.username)
+    if opened == "after":
+        form = soup(client.get(page_url, htmx=True))
+        assert "telah diubah" in form.select_one("[data-testid=changed-since]").text
+        assert form.select_one("textarea[name=note]").text == "Rapat A"  # what is stored
+        seen_second = {"version": form.select_one("input[name=version]")["value"]}
+        assert seen_second == seen_first  # the version the page showed
+    mine = {"status": "terpenuhi", "note": "Catatan B <b>tebal</b>"}
+    lost = client.post(BASE + "/jawaban", {**seen_second, **mine}, htmx=htmx)
+    assert lost.status_code == 409
+    page = soup(lost)
+    assert bool(page.select_one("html")) is not htmx  # a fragment for htmx, else the page
+    widget = page.select_one(f"article#butir-{ITEM}")
+    assert "Rapat A" in widget.select_one("[data-testid=conflict]").text
+    assert widget.select_one("textarea[name=note]").text == mine["note"]
+    assert widget.select_one("select[name=status] option[selected]")["value"] == "terpenuhi"
+    assert widget["data-status"] == "dalam_proses"  # the stored state, not the loser's
+    fresh = widget.select_one("form.ck-form input[name=version]")["value"]
+    assert int(fresh) > int(seen_second["version"])
+
+    # nothing of the loser's input was written
+    client.raw.cookies.clear()
+    client.login(first.username)
+    stored = soup(client.get(BASE, htmx=True)).select_one(f"article#butir-{ITEM}")
+    assert stored["data-status"] == "dalam_proses" and "Catatan B" not in stored.text
+
+    # the loser saves again from the 409 form: now on the stored version, it succeeds
+    client.raw.cookies.clear()
+    client.login(second.username)
+    again = client.post(BASE + "/jawaban", {**mine, "version": fresh}, htmx=htmx)
+    assert again.status_code == (200 if htmx else 303)

@@ -143,6 +143,8 @@ def _detail(
             "Role": Role,
             "scope_text": _scope_text(db, [s.region_code for s in target.scopes]),
             "region_choices": region_choices(db, actor=user),
+            "may_reactivate": accounts.may_reactivate(user.role, target.deactivated_by_role),
+            "refused": accounts.reactivation_refused(target.deactivated_by_role),
         },
         status_code=status_code,
     )

@@ -148,9 +148,11 @@ def checklist_item_form(
     versi: Annotated[int | None, Query(ge=0, le=2_147_483_647)] = None,
 ) -> Response:
     """The item's answer form (the note form for a pendamping or a derived item), fetched by
-    the village page when the item's form is opened. It carries the answer's version as
-    stored now; ``versi`` is the version the page showed, and if it differs the form says
-    that the answer changed since. Without JavaScript: the item's own page, form included."""
+    the village page when the item's form is opened. ``versi`` is the answer's version the
+    page showed: the form carries it (the user decided to act on that page), so a save after
+    someone else's change is 409 with the input kept, however late the form was opened; the
+    form says so at once when the stored version differs. Without ``versi``: the version
+    stored now. Without JavaScript: the item's own page, form included."""
     if not is_htmx(request):
         return redirect(
             request, request.url_for("checklist_item", kode=kode, kerangka=kerangka, butir=butir)
@@ -164,6 +166,7 @@ def checklist_item_form(
         "it": it,
         "village_code": kode,
         "changed_since": versi is not None and versi != current,
+        "form_version": current if versi is None else versi,
     }
     return render(request, "checklist/_item_form.html", context)
 

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from perdes.accounts import services as accounts
 from perdes.accounts.principal import Principal
-from perdes.errors import Conflict
+from perdes.errors import Conflict, OutOfScope
 from perdes.regions import services as regions
 from perdes.register import staff
 from perdes.web.deps import DB, AppSettings, FormData
@@ -49,6 +50,8 @@ def _page(
             "issued": issued,
             "message": message,
             "conflict": conflict,
+            "may_reactivate": lambda p: accounts.may_reactivate(user.role, p.deactivated_by_role),
+            "refused": accounts.reactivation_refused,
         },
         status_code=status_code,
     )
@@ -86,15 +89,19 @@ def register_staff_status(
     request: Request, kode: str, user_id: int, db: DB, user: StaffManager, form: FormData
 ) -> Response:
     """Deactivate or reactivate one of the village's petugas; the form carries the status it
-    showed (its version): a stale one is 409, another village's petugas 404."""
+    showed (its version): a stale one is 409, another village's petugas 404, reactivating one
+    whom a higher level deactivated 403 (the page names who may)."""
     regions.get_village(db, code=kode, scope=user.scope)
     active = form.get("active") == "1"
     seen = {"1": True, "0": False}.get(form.get("seen_active", ""))
     try:
         person = staff.set_petugas_active(
-            db, actor=user, village_code=kode, user_id=user_id, active=active, seen_active=seen
-        )
+            db, actor=user, village_code=kode, user_id=user_id, active=active, seen_active=seen,
+            seen_deactivated_by=form.get("seen_deactivated_by", ""),
+        )  # fmt: skip
     except Conflict as exc:
         return _page(request, db, user, kode, conflict=exc.message, status_code=409)
+    except OutOfScope as exc:  # deactivated by a higher level: the page says who may undo it
+        return _page(request, db, user, kode, conflict=exc.message, status_code=403)
     verb = "diaktifkan kembali" if person.is_active else "dinonaktifkan"
     return _page(request, db, user, kode, message=f"Petugas {person.full_name} {verb}.")
