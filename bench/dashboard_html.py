@@ -5,9 +5,10 @@ Usage:
 
 Signs in (through the real app, in-process) as the benchmark admin and as two scoped monitors
 (a pemantau of one kabupaten, and one of a kecamatan and a kabupaten, whose dashboards are
-partial above their scope; they are created on first use) and saves each dashboard page, whole and as the htmx fragment a
-sort link asks for, with the CSRF token blanked. With ``--compare`` it prints which pages differ
-from those saved in OTHER_DIR (e.g. by the code of ``main``) and exits non-zero if any do.
+partial above their scope; they are created on first use) and saves each dashboard page, whole
+and as the htmx fragment a sort link asks for, with the CSRF token blanked. With ``--compare``
+it prints which pages differ from those saved in OTHER_DIR (e.g. by the code of ``main``) and
+exits non-zero if any do.
 """
 
 from __future__ import annotations
