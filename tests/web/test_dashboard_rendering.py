@@ -105,3 +105,29 @@ def test_a_dashboard_reads_in_a_fixed_number_of_statements(client, db, regions, 
     ours = [s for s in reads(seen) if "login_session" not in s and "user_account" not in s]
     assert len(ours) == STATEMENTS[path], ours
     assert not any(s.startswith("SELECT region.code, region.name FROM region") for s in ours)
+
+
+OLD_LOOP = """    {% for f in children %}
+    <tr data-code="{{ f.code }}">
+      <td class="opt">{{ f.code }}</td>
+      <td><a href="{{ path_for('monitoring_region', kode=f.code) }}">{{ f.name }}</a></td>
+      {{ f|figure_numbers }}
+    </tr>
+    {% endfor %}
+    </tbody>"""
+
+
+def test_the_region_rows_equal_the_template_loop_they_replace(app):
+    children = [
+        Figures(code="36", name="Banten", desa=1552, promulgated=3),
+        Figures(code="36.04", name='Serang <script>"&', kelurahan=2),
+        Figures(code="36.04.13", name=""),
+    ]
+    env = app.state.templates.env
+    request = SimpleNamespace(app=app)
+    loop = env.from_string(OLD_LOOP).render(children=children, request=request)
+    rows = env.from_string(
+        "    {{ children|figure_rows(path_prefix('monitoring_region', 'kode')) }}\n    </tbody>"
+    ).render(children=children, request=request)
+    assert rows == loop
+    assert "Serang &lt;script&gt;&#34;&amp;" in rows
