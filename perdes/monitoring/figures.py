@@ -299,7 +299,8 @@ def rollup_figures(
     n = PREFIX_LENGTH[CHILD_LEVEL[level]]
     out: dict[str, Figures] = {}
     stale = 0
-    for row in session.execute(_rollup_statement(scope, code, n, today)):
+    # Core execution: plain columns need none of the ORM's result machinery.
+    for row in session.connection().execute(_rollup_statement(scope, code, n, today)):
         figures = out[row[0]] = Figures(code=row[0], name=row[1] or "")
         figures.desa, figures.kelurahan = int(row[2] or 0), int(row[3] or 0)
         figures.promulgated, figures.qualified = int(row[4] or 0), int(row[5] or 0)

@@ -207,7 +207,7 @@ def recent_changes(
     stmt = _recent_statement(
         actor.scope, region.code if region else None, region.level if region else None, limit
     )
-    rows = session.execute(stmt).all()
+    rows = session.connection().execute(stmt).all()  # plain columns: Core is enough
     return [RecentChange(r[0], r[1], r[2], str(r[3].value), r[4], r[5]) for r in rows]
 
 
