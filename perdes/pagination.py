@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -46,7 +47,9 @@ def count_statement(rows: Select[Any], *, cap: int | None = None) -> Select[int]
     return select(func.count()).select_from(rows.limit(cap + 1).subquery())
 
 
-def capped_count(session: Session, count: Select[int], *, cap: int | None) -> tuple[int, bool]:
+def capped_count(
+    session: Session | Connection, count: Select[int], *, cap: int | None
+) -> tuple[int, bool]:
     """Run a ``count_statement``: (rows, False), or (cap, True) when there are more."""
     number = session.scalar(count) or 0
     if cap is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -130,6 +130,20 @@ def path_for(context: Any, name: str, /, **params: Any) -> str:
     if name == "static":
         return str(app.state.static.url(params["path"]))
     return url_path(app, name, params)
+
+
+def bound_path_for(app: Any) -> Callable[..., str]:
+    """``path_for`` for the templates of one app (``create_app`` installs it): a plain function,
+    which Jinja calls as it is. Jinja calls a ``pass_context`` function from inside a loop with a
+    copy of the context holding the loop's variables: one copy per row of a 50-row list
+    (measured: a tenth of the monitoring list's CPU)."""
+
+    def path_for(name: str, /, **params: Any) -> str:
+        if name == "static":
+            return str(app.state.static.url(params["path"]))
+        return url_path(app, name, params)
+
+    return path_for
 
 
 # Stands for the last parameter of a route in ``path_prefix`` (no route has it in a literal part).

@@ -41,6 +41,26 @@ def test_cascading_filters_offer_children_of_the_chosen_region(client, db, regio
     assert mismatched.select_one("#f-kabupaten option[selected]") is None
 
 
+def test_filter_options_are_kept_per_scope_and_not_asked_again(client, db, regions, connection):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    event.listen(connection, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    client.login_as(db, "pemantau", ("36.04",))
+    first = soup(client.get("/desa?provinsi=36"))
+    assert [o["value"] for o in first.select("#f-provinsi option") if o["value"]] == ["36"]
+    asked = len(statements)
+    again = soup(client.get("/desa?provinsi=36&q=lon"))
+    assert [o["value"] for o in again.select("#f-kabupaten option") if o["value"]] == ["36.04"]
+    later = statements[asked:]
+    assert not any(
+        "region.level = " in s and "ORDER BY region.name" in s and "LIMIT" not in s for s in later
+    )
+    client.login_as(db, "admin")  # another scope: its own options, not the pemantau's
+    every = soup(client.get("/desa"))
+    assert {"32", "36"} <= {o["value"] for o in every.select("#f-provinsi option")}
+
+
 def test_pagination_links_keep_the_filters(client, db, regions):
     client.login_as(db, "admin")
     html = soup(client.get("/desa?kabupaten=36.04&provinsi=36"))

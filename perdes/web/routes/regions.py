@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
+from cachetools import TTLCache
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -16,6 +17,7 @@ from perdes.pagination import COUNT_CAP
 from perdes.profiles import services as profiles
 from perdes.regions import services
 from perdes.regions.codes import is_valid_code
+from perdes.regions.scope import Scope
 from perdes.register import figures as register_figures
 from perdes.validation import parse_int
 from perdes.web.deps import DB, FormData, quick_read
@@ -67,6 +69,27 @@ def _code_or_empty(value: str, length: int) -> str:
     return value if len(value) == length and is_valid_code(value) else ""
 
 
+REGION_CHOICES_SECONDS = 60.0
+
+
+class RegionChoice(NamedTuple):
+    code: str
+    name: str
+
+
+def _choices(request: Request, db: DB, parent_code: str | None, scope: Scope) -> list[RegionChoice]:
+    """The cascading filter's options under ``parent_code`` for ``scope``, kept per app for
+    ``REGION_CHOICES_SECONDS`` (``app.state.region_choices``): regions change only by an
+    import, and the 38 provinces cost a query on every search page and every keystroke."""
+    cache: TTLCache[tuple[str | None, Scope], list[RegionChoice]] = request.app.state.region_choices
+    key = (parent_code, scope)
+    choices = cache.get(key)
+    if choices is None:
+        children = services.list_children(db, parent_code=parent_code, scope=scope)
+        choices = cache[key] = [RegionChoice(r.code, r.name) for r in children]
+    return choices
+
+
 @router.get("/desa", name="village_directory")
 @quick_read
 def village_directory(
@@ -109,13 +132,9 @@ def village_directory(
         "user": user,
         "result": result,
         "params": params,
-        "provinces": services.list_children(db, parent_code=None, scope=scope),
-        "regencies": services.list_children(db, parent_code=provinsi, scope=scope)
-        if provinsi
-        else [],
-        "districts": services.list_children(db, parent_code=kabupaten, scope=scope)
-        if kabupaten
-        else [],
+        "provinces": _choices(request, db, None, scope),
+        "regencies": _choices(request, db, provinsi, scope) if provinsi else [],
+        "districts": _choices(request, db, kabupaten, scope) if kabupaten else [],
     }
     return render(request, "regions/directory.html", context, block="results")
 
