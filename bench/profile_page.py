@@ -95,7 +95,7 @@ def same_work(path: str) -> str:
     """The bare app's same-work yardstick of a page (bench/bare_app.py), if it has one."""
     if path.startswith("/pemantauan/desa?wilayah="):
         return "/table"  # the bare table is this list for the region given to bare_app.py
-    if path.startswith(("/desa", "/pemantauan")) and not path.startswith("/pemantauan/desa"):
+    if path.startswith("/desa") or path == "/pemantauan":  # the bare app has no region dashboard
         return "/same" + path
     return ""
 

@@ -37,7 +37,7 @@ def test_every_page_template_compiles_and_names_existing_routes(path: Path):
     env = make_templates().env
     env.get_template(str(path.relative_to(PROJECT_ROOT / "templates")))
     text = path.read_text(encoding="utf-8")
-    for name in re.findall(r"path_for\('([a-z_]+)'", text):
+    for name in re.findall(r"path_(?:for|prefix)\('([a-z_]+)'", text):
         assert name in ROUTE_NAMES | {"static"}, f"{path.name}: unknown route {name}"
     assert not re.search(r'(href|action|hx-(get|post))="/(?!/)', text), f"{path.name}: literal path"
     assert "<script>" not in text and " style=" not in text, f"{path.name}: inline script/style"

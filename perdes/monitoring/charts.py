@@ -6,6 +6,7 @@ same figures as an HTML table on the page, for screen readers and for copying.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,7 +54,23 @@ def bar_chart(
 ) -> str:
     """Horizontal bars (a funnel when the bars are stages in order), labels left, values right.
 
-    Bars are drawn against ``scale`` (e.g. 100 for percentages), else against the largest."""
+    Bars are drawn against ``scale`` (e.g. 100 for percentages), else against the largest.
+    A chart is kept for the next call with the same figures (dashboards redraw the same ones
+    until a step is recorded)."""
+    key = tuple((bar.label, bar.value, type(bar.value)) for bar in bars)
+    return _bar_chart(key, title, description, chart_id, scale, unit)
+
+
+@functools.lru_cache(maxsize=256)
+def _bar_chart(
+    key: tuple[tuple[str, int | float, type], ...],
+    title: str,
+    description: str,
+    chart_id: str,
+    scale: float | None,
+    unit: str,
+) -> str:
+    bars = [Bar(label, value) for label, value, _ in key]
     top = scale or max((b.value for b in bars), default=0) or 1
     height = len(bars) * (BAR_HEIGHT + GAP) + GAP
     span = WIDTH - LABEL_WIDTH - 48

@@ -70,18 +70,56 @@ def resolve_region(session: Session, *, actor: Principal, code: str | None) -> R
 
     A region is within reach when it lies in the scope or contains part of it.
     """
+    if not _reachable(actor, code):
+        return None
+    assert code is not None
+    region = session.get(Region, code)
+    if region is None:
+        raise NotFound("Wilayah tidak ditemukan.")
+    return region
+
+
+def _reachable(actor: Principal, code: str | None) -> bool:
+    """False for all of Indonesia, True for a region within reach (NotFound otherwise)."""
     actor.require("monitoring.view")
     if not code:
-        return None
+        return False
     if not is_valid_code(code):
         raise NotFound("Wilayah tidak ditemukan.")
     scope = actor.scope
     if not (scope.contains(code) or any(c.startswith(code + ".") for c in scope.codes)):
         raise NotFound("Wilayah tidak ditemukan.")
-    region = session.get(Region, code)
+    return True
+
+
+def _region_and_crumbs(
+    session: Session, *, actor: Principal, code: str | None
+) -> tuple[Region | None, list[Crumb]]:
+    """``resolve_region`` and ``breadcrumbs`` in one statement: a region's ancestors' codes are
+    the prefixes of its code (those that are not are looked up apart, as before)."""
+    if not _reachable(actor, code):
+        return None, [Crumb(None, NATIONAL)]
+    assert code is not None
+    parts = code.split(".")
+    prefixes = tuple(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    found = {r.code: r for r in session.scalars(_regions_statement(prefixes))}
+    region = found.get(code)
     if region is None:
         raise NotFound("Wilayah tidak ditemukan.")
-    return region
+    codes = [c for c in (region.province_code, region.regency_code, region.district_code) if c]
+    codes = [c for c in codes if c != region.code]
+    names = {c: found[c].name for c in codes if c in found}
+    if len(names) < len(codes):
+        return region, breadcrumbs(session, region)
+    crumbs = [Crumb(None, NATIONAL), *(Crumb(c, names[c]) for c in codes)]
+    crumbs.append(Crumb(region.code, region.name))
+    return region, crumbs
+
+
+@functools.lru_cache(maxsize=1024)
+def _regions_statement(codes: tuple[str, ...]) -> Select[Region]:
+    """The regions ``codes``, a statement kept per value (immutable, so shared)."""
+    return select(Region).where(Region.code.in_(codes))
 
 
 def is_partial(actor: Principal, region: Region | None) -> bool:
@@ -124,7 +162,7 @@ def dashboard(
     Raises OutOfScope without ``monitoring.view`` and NotFound for a region out of reach or a
     village (villages have their own page).
     """
-    region = resolve_region(session, actor=actor, code=code)
+    region, crumbs = _region_and_crumbs(session, actor=actor, code=code)
     if region is not None and region.level is RegionLevel.DESA:
         raise NotFound("Wilayah tidak ditemukan.")
     today = today or local_today()
@@ -136,12 +174,14 @@ def dashboard(
         level=level,
         today=today,
     )
-    name_children(session, children)
+    unnamed = {key: figures for key, figures in children.items() if not figures.name}
+    if unnamed:  # the rollup's rows come named
+        name_children(session, unnamed)
     ordered = sort_figures(list(children.values()), sort=sort, descending=descending)
     return Dashboard(
         region=region,
         level_label=LEVEL_LABELS[region.level] if region else "Nasional",
-        crumbs=breadcrumbs(session, region),
+        crumbs=crumbs,
         partial=is_partial(actor, region),
         total=total_of(
             children.values(),
@@ -164,7 +204,19 @@ def recent_changes(
     session: Session, *, actor: Principal, region: Region | None, limit: int = RECENT_LIMIT
 ) -> list[RecentChange]:
     """The latest steps recorded in the region (inside the scope), newest first."""
-    rows = session.execute(
+    stmt = _recent_statement(
+        actor.scope, region.code if region else None, region.level if region else None, limit
+    )
+    rows = session.connection().execute(stmt).all()  # plain columns: Core is enough
+    return [RecentChange(r[0], r[1], r[2], str(r[3].value), r[4], r[5]) for r in rows]
+
+
+@functools.lru_cache(maxsize=256)
+def _recent_statement(
+    scope: Scope, code: str | None, level: RegionLevel | None, limit: int
+) -> Select[*tuple[Any, ...]]:
+    """``recent_changes``' statement, kept per value (immutable, so shared)."""
+    return (
         select(
             AdoptionEvent.recorded_at,
             AdoptionEvent.occurred_on,
@@ -175,11 +227,10 @@ def recent_changes(
         )
         .join(Adoption, Adoption.id == AdoptionEvent.adoption_id)
         .join(Region, Region.code == Adoption.village_code)
-        .where(*_where(actor, region))
+        .where(scope.region_clause(), within_clause(code, level))
         .order_by(AdoptionEvent.recorded_at.desc(), AdoptionEvent.id.desc())
         .limit(limit)
-    ).all()
-    return [RecentChange(r[0], r[1], r[2], str(r[3].value), r[4], r[5]) for r in rows]
+    )
 
 
 # --- Lists of villages ------------------------------------------------------------------
