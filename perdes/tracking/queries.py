@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
@@ -114,21 +114,31 @@ def _rules_from(rows: Sequence[DeadlineRule]) -> dict[DeadlineKind, EffectiveRul
     return rules
 
 
+# Built once (the village page reads them on every visit; building a statement and its cache
+# key costs SQLAlchemy more than running it); codes and ids are bound parameters.
+_RULES_IN_FORCE = (
+    select(WorkdayRule.skip_joint_leave, DeadlineRule)
+    .select_from(Region)
+    .outerjoin(WorkdayRule, WorkdayRule.regency_code == Region.code)
+    .outerjoin(
+        DeadlineRule,
+        (DeadlineRule.regency_code == Region.code) | DeadlineRule.regency_code.is_(None),
+    )
+    .where(Region.code == bindparam("regency_code"))
+)
+_VILLAGE_ADOPTIONS = (
+    select(Adoption)
+    .where(Adoption.village_code == bindparam("village_code"))
+    .order_by(Adoption.id.desc())
+)
+
+
 def rules_in_force(
     session: Session, *, regency_code: str
 ) -> tuple[dict[DeadlineKind, EffectiveRule], bool]:
     """``effective_rules`` and ``skips_joint_leave`` of a kabupaten in one statement: its
     region row, outer-joined to its workday rule and to the deadline rules that apply."""
-    found = session.execute(
-        select(WorkdayRule.skip_joint_leave, DeadlineRule)
-        .select_from(Region)
-        .outerjoin(WorkdayRule, WorkdayRule.regency_code == Region.code)
-        .outerjoin(
-            DeadlineRule,
-            (DeadlineRule.regency_code == Region.code) | DeadlineRule.regency_code.is_(None),
-        )
-        .where(Region.code == regency_code)
-    ).all()
+    found = session.execute(_RULES_IN_FORCE, {"regency_code": regency_code}).all()
     if not found:  # not a kabupaten of the region table: read the rules apart
         rules = effective_rules(session, regency_code=regency_code)
         return rules, skips_joint_leave(session, regency_code=regency_code)
@@ -271,13 +281,7 @@ def village_tracker(
     else:
         village = village_region(session, actor=actor, village_code=village_code)
     today = today or deadlines.local_today()
-    rows = list(
-        session.scalars(
-            select(Adoption)
-            .where(Adoption.village_code == village_code)
-            .order_by(Adoption.id.desc())
-        )
-    )
+    rows = list(session.scalars(_VILLAGE_ADOPTIONS, {"village_code": village_code}))
     rules, skip = rules_in_force(session, regency_code=village_code[:5]) if rows else ({}, False)
     from perdes.tracking.links import links_of  # lazily: links imports this module
 
