@@ -31,7 +31,7 @@ def list_versions(session: Session) -> list[ChecklistFramework]:
     )
 
 
-def _current_versions_statement() -> Select[tuple[ChecklistFramework]]:
+def _current_versions_statement() -> Select[ChecklistFramework]:
     latest = (
         select(ChecklistFramework.slug, func.max(ChecklistFramework.version).label("version"))
         .group_by(ChecklistFramework.slug)

@@ -88,14 +88,14 @@ class VillageView:
 # Built once: building a statement and its cache key costs SQLAlchemy more than running it
 # (the village page's lookups; the codes are bound parameters, the scope is kept per value).
 @functools.lru_cache(maxsize=256)
-def _region_in_scope(scope: Scope) -> Select[tuple[Region]]:
+def _region_in_scope(scope: Scope) -> Select[Region]:
     return select(Region).where(Region.code == bindparam("code"), scope.region_clause())
 
 
 @functools.lru_cache(maxsize=256)
 def _village_in_scope(
     scope: Scope,
-) -> Select[tuple[Region, Region, Region, Region, VillageProfile]]:
+) -> Select[Region, Region, Region, Region, VillageProfile]:
     """A village, its three ancestors and its profile (if ever saved) in one row."""
     district, regency, province = aliased(Region), aliased(Region), aliased(Region)
     return (

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import BindParameter, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -148,7 +148,7 @@ class LinkView:
     other: Adoption  # the product at the other end
 
 
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 _LINKS_OF = (  # built once: the village page reads it on every visit
     select(LegalProductLink)
     .where(or_(LegalProductLink.source_id.in_(_IDS), LegalProductLink.target_id.in_(_IDS)))
