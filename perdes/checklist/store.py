@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from perdes import events
 from perdes.accounts import audit
@@ -38,6 +38,9 @@ _CURRENT_ASSESSMENT = (  # built once: the village page reads it on every visit
         ChecklistFramework.slug == bindparam("slug"),
         ChecklistAssessment.superseded_at.is_(None),
     )
+    # its framework row is in the session already (the current versions were read first) or
+    # is read when needed: no eager join
+    .options(lazyload(ChecklistAssessment.framework))
 )
 
 

@@ -47,10 +47,15 @@ class ItemView:
     # Register counts exactly as counted (the village's own register officers) or with counts
     # under 5 shown as "< 5" (everyone else: a village is below the kecamatan).
     exact_counts: bool = False
+    _state: ItemState | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def state(self) -> ItemState:
-        return validity.state_of(self.item, self.answer, self.on)
+        """The item's status and verification on ``on`` (worked out once: a view is built for
+        one page and never changed)."""
+        if self._state is None:
+            self._state = validity.state_of(self.item, self.answer, self.on)
+        return self._state
 
     @property
     def expired(self) -> bool:
