@@ -37,6 +37,7 @@ from perdes.tracking.stages import (
 )
 
 
+@functools.cache  # fixed per kind; the templates only read it
 def kind_labels(kind: ProductKind) -> dict[str, Any]:
     """The step fields and labels of one kind of product, for the step forms and timeline."""
     return {
