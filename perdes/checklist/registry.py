@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from perdes.checklist.framework import Framework, from_data
@@ -31,24 +31,30 @@ def list_versions(session: Session) -> list[ChecklistFramework]:
     )
 
 
-def current_versions(session: Session) -> list[ChecklistFramework]:
-    """The highest version of each framework, by title."""
+def _current_versions_statement() -> Select[ChecklistFramework]:
     latest = (
         select(ChecklistFramework.slug, func.max(ChecklistFramework.version).label("version"))
         .group_by(ChecklistFramework.slug)
         .subquery()
     )
-    return list(
-        session.scalars(
-            select(ChecklistFramework)
-            .join(
-                latest,
-                (latest.c.slug == ChecklistFramework.slug)
-                & (latest.c.version == ChecklistFramework.version),
-            )
-            .order_by(ChecklistFramework.title)
+    return (
+        select(ChecklistFramework)
+        .join(
+            latest,
+            (latest.c.slug == ChecklistFramework.slug)
+            & (latest.c.version == ChecklistFramework.version),
         )
+        .order_by(ChecklistFramework.title)
     )
+
+
+# built once (every village page reads it; building costs more than running it)
+_CURRENT_VERSIONS = _current_versions_statement()
+
+
+def current_versions(session: Session) -> list[ChecklistFramework]:
+    """The highest version of each framework, by title."""
+    return list(session.scalars(_CURRENT_VERSIONS))
 
 
 def current_version(session: Session, *, slug: str) -> ChecklistFramework:

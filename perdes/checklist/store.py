@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from perdes import events
 from perdes.accounts import audit
@@ -30,19 +30,24 @@ from perdes.checklist.scoring import compute
 from perdes.db import utcnow
 from perdes.errors import Conflict
 
+_CURRENT_ASSESSMENT = (  # built once: the village page reads it on every visit
+    select(ChecklistAssessment)
+    .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
+    .where(
+        ChecklistAssessment.village_code == bindparam("village_code"),
+        ChecklistFramework.slug == bindparam("slug"),
+        ChecklistAssessment.superseded_at.is_(None),
+    )
+    # its framework row is in the session already (the current versions were read first) or
+    # is read when needed: no eager join
+    .options(lazyload(ChecklistAssessment.framework))
+)
+
 
 def current_assessment(
     session: Session, *, village_code: str, slug: str
 ) -> ChecklistAssessment | None:
-    return session.scalar(
-        select(ChecklistAssessment)
-        .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
-        .where(
-            ChecklistAssessment.village_code == village_code,
-            ChecklistFramework.slug == slug,
-            ChecklistAssessment.superseded_at.is_(None),
-        )
-    )
+    return session.scalar(_CURRENT_ASSESSMENT, {"village_code": village_code, "slug": slug})
 
 
 OLD_VERSION = (

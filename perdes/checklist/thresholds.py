@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, select
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
@@ -62,11 +62,19 @@ class OutcomeThreshold(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
+_THRESHOLD = select(OutcomeThreshold).where(  # built once: every village page reads it
+    OutcomeThreshold.regency_code == bindparam("regency_code"),
+    OutcomeThreshold.framework_slug == bindparam("framework_slug"),
+)
+
+
 def threshold_for(
     session: Session, *, village_code: str, framework_slug: str
 ) -> OutcomeThreshold | None:
     """The threshold of the village's kabupaten/kota, if its office set one."""
-    return session.get(OutcomeThreshold, (village_code[:5], framework_slug))
+    return session.scalar(
+        _THRESHOLD, {"regency_code": village_code[:5], "framework_slug": framework_slug}
+    )
 
 
 def set_threshold(

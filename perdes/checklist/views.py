@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
@@ -47,10 +47,15 @@ class ItemView:
     # Register counts exactly as counted (the village's own register officers) or with counts
     # under 5 shown as "< 5" (everyone else: a village is below the kecamatan).
     exact_counts: bool = False
+    _state: ItemState | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def state(self) -> ItemState:
-        return validity.state_of(self.item, self.answer, self.on)
+        """The item's status and verification on ``on`` (worked out once: a view is built for
+        one page and never changed)."""
+        if self._state is None:
+            self._state = validity.state_of(self.item, self.answer, self.on)
+        return self._state
 
     @property
     def expired(self) -> bool:
@@ -169,6 +174,34 @@ class AssessmentView:
         return [v for _, items in self.pillars for v in items if v.item.id in keys]
 
 
+# The view's statements, built once (building one and its cache key costs SQLAlchemy more
+# than running it); the ids and codes are bound parameters.
+_ANSWERS = select(ChecklistAnswer).where(ChecklistAnswer.assessment_id == bindparam("id"))
+_EVIDENCE = (
+    select(ChecklistEvidence, StoredFile)
+    .join(StoredFile, StoredFile.id == ChecklistEvidence.stored_file_id)
+    .where(ChecklistEvidence.answer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ChecklistEvidence.added_at, ChecklistEvidence.id)
+)
+_HISTORY = (
+    select(ChecklistItemEvent)
+    .where(ChecklistItemEvent.answer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ChecklistItemEvent.at.desc(), ChecklistItemEvent.id.desc())
+)
+# answers of items dropped by a newer version stay on the superseded assessment
+_ARCHIVED = (
+    select(ChecklistAnswer)
+    .join(ChecklistAssessment, ChecklistAssessment.id == ChecklistAnswer.assessment_id)
+    .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
+    .where(
+        ChecklistAssessment.village_code == bindparam("village_code"),
+        ChecklistFramework.slug == bindparam("slug"),
+        ChecklistAnswer.archived_at.is_not(None),
+    )
+    .order_by(ChecklistAnswer.item_key)
+)
+
+
 def _build_view(
     session: Session, *, village_code: str, row: ChecklistFramework, exact_counts: bool
 ) -> AssessmentView:
@@ -181,40 +214,18 @@ def _build_view(
     evidence: dict[int, list[EvidenceView]] = {}
     history: dict[int, list[ChecklistItemEvent]] = {}
     if assessment is not None:
-        for answer in session.scalars(
-            select(ChecklistAnswer).where(ChecklistAnswer.assessment_id == assessment.id)
-        ):
+        for answer in session.scalars(_ANSWERS, {"id": assessment.id}):
             answers[answer.item_key] = answer
         ids = [a.id for a in answers.values()]
         if ids:
-            for link, stored in session.execute(
-                select(ChecklistEvidence, StoredFile)
-                .join(StoredFile, StoredFile.id == ChecklistEvidence.stored_file_id)
-                .where(ChecklistEvidence.answer_id.in_(ids))
-                .order_by(ChecklistEvidence.added_at, ChecklistEvidence.id)
-            ):
+            for link, stored in session.execute(_EVIDENCE, {"ids": ids}):
                 evidence.setdefault(link.answer_id, []).append(
                     EvidenceView(link.id, stored, link.file_name or stored.original_name)
                 )
-            for event in session.scalars(
-                select(ChecklistItemEvent)
-                .where(ChecklistItemEvent.answer_id.in_(ids))
-                .order_by(ChecklistItemEvent.at.desc(), ChecklistItemEvent.id.desc())
-            ):
+            for event in session.scalars(_HISTORY, {"ids": ids}):
                 history.setdefault(event.answer_id, []).append(event)
-        # answers of items dropped by a newer version stay on the superseded assessment
         archived = list(
-            session.scalars(
-                select(ChecklistAnswer)
-                .join(ChecklistAssessment, ChecklistAssessment.id == ChecklistAnswer.assessment_id)
-                .join(ChecklistFramework, ChecklistFramework.id == ChecklistAssessment.framework_id)
-                .where(
-                    ChecklistAssessment.village_code == village_code,
-                    ChecklistFramework.slug == row.slug,
-                    ChecklistAnswer.archived_at.is_not(None),
-                )
-                .order_by(ChecklistAnswer.item_key)
-            )
+            session.scalars(_ARCHIVED, {"village_code": village_code, "slug": row.slug})
         )
     pillars: list[tuple[Pillar, list[ItemView]]] = []
     on = validity.today()

@@ -3,6 +3,7 @@ validation. Saving a profile is ``perdes.profiles.services.update_profile``."""
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +16,13 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    bindparam,
     false,
     func,
     or_,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from perdes.errors import NotFound, ValidationFailed
 from perdes.pagination import Page, count_rows
@@ -83,11 +85,38 @@ class VillageView:
     profile_saved: bool = field(default=False)
 
 
+# Built once: building a statement and its cache key costs SQLAlchemy more than running it
+# (the village page's lookups; the codes are bound parameters, the scope is kept per value).
+@functools.lru_cache(maxsize=256)
+def _region_in_scope(scope: Scope) -> Select[Region]:
+    return select(Region).where(Region.code == bindparam("code"), scope.region_clause())
+
+
+@functools.lru_cache(maxsize=256)
+def _village_in_scope(
+    scope: Scope,
+) -> Select[Region, Region, Region, Region, VillageProfile]:
+    """A village, its three ancestors and its profile (if ever saved) in one row."""
+    district, regency, province = aliased(Region), aliased(Region), aliased(Region)
+    return (
+        select(Region, district, regency, province, VillageProfile)
+        .join(district, district.code == Region.district_code)
+        .join(regency, regency.code == Region.regency_code)
+        .join(province, province.code == Region.province_code)
+        .outerjoin(VillageProfile, VillageProfile.region_code == Region.code)
+        .where(
+            Region.code == bindparam("code"),
+            Region.level == RegionLevel.DESA,
+            scope.region_clause(),
+        )
+    )
+
+
 def get_region(session: Session, *, code: str, scope: Scope) -> Region:
     """A region of any level inside ``scope``; NotFound otherwise (also for bad codes)."""
     if not is_valid_code(code):
         raise NotFound("Wilayah tidak ditemukan.")
-    region = session.scalar(select(Region).where(Region.code == code, scope.region_clause()))
+    region = session.scalar(_region_in_scope(scope), {"code": code})
     if region is None:
         raise NotFound("Wilayah tidak ditemukan.")
     return region
@@ -95,24 +124,20 @@ def get_region(session: Session, *, code: str, scope: Scope) -> Region:
 
 def get_village(session: Session, *, code: str, scope: Scope) -> VillageView:
     """A desa/kelurahan with its ancestors and profile; NotFound outside ``scope``."""
-    region = get_region(session, code=code, scope=scope)
-    if region.level is not RegionLevel.DESA:
-        raise NotFound("Desa tidak ditemukan.")
-    assert region.district_code and region.regency_code
-    ancestors = {
-        r.code: r
-        for r in session.scalars(
-            select(Region).where(
-                Region.code.in_([region.district_code, region.regency_code, region.province_code])
-            )
-        )
-    }
-    profile = session.get(VillageProfile, code)
+    row = (
+        session.execute(_village_in_scope(scope), {"code": code}).one_or_none()
+        if is_valid_code(code)
+        else None
+    )
+    if row is None:
+        get_region(session, code=code, scope=scope)  # NotFound: no such region in scope
+        raise NotFound("Desa tidak ditemukan.")  # a region of another level
+    region, district, regency, province, profile = row
     return VillageView(
         region=region,
-        district=ancestors[region.district_code],
-        regency=ancestors[region.regency_code],
-        province=ancestors[region.province_code],
+        district=district,
+        regency=regency,
+        province=province,
         profile=profile or new_profile(code),
         profile_saved=profile is not None,
     )

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     delete,
     exists,
@@ -598,6 +599,11 @@ def visible_pmi_counts(
     return hidden.get("active"), hidden.get("returned"), True
 
 
+_KEEPS_REGISTER = select(RegisterVillageFigure.village_code).where(  # built once: village page
+    RegisterVillageFigure.village_code == bindparam("village_code")
+)
+
+
 def keeps_register(session: Session, *, village_code: str) -> bool:
     """Whether the village keeps a register (its profile's PMI counts then come from it)."""
-    return session.get(RegisterVillageFigure, village_code) is not None
+    return session.scalar(_KEEPS_REGISTER, {"village_code": village_code}) is not None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import or_, select
+from sqlalchemy import BindParameter, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -148,16 +148,20 @@ class LinkView:
     other: Adoption  # the product at the other end
 
 
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_LINKS_OF = (  # built once: the village page reads it on every visit
+    select(LegalProductLink)
+    .where(or_(LegalProductLink.source_id.in_(_IDS), LegalProductLink.target_id.in_(_IDS)))
+    .order_by(LegalProductLink.id)
+)
+
+
 def links_of(session: Session, adoption_ids: Collection[int]) -> dict[int, list[LinkView]]:
     """Every link touching these products, by product id (both directions)."""
     if not adoption_ids:
         return {}
     ids = list(adoption_ids)
-    rows = session.scalars(
-        select(LegalProductLink)
-        .where(or_(LegalProductLink.source_id.in_(ids), LegalProductLink.target_id.in_(ids)))
-        .order_by(LegalProductLink.id)
-    ).all()
+    rows = session.scalars(_LINKS_OF, {"ids": ids}).all()
     if not rows:
         return {}
     others = {

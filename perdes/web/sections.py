@@ -37,6 +37,7 @@ from perdes.tracking.stages import (
 )
 
 
+@functools.cache  # fixed per kind; the templates only read it
 def kind_labels(kind: ProductKind) -> dict[str, Any]:
     """The step fields and labels of one kind of product, for the step forms and timeline."""
     return {
@@ -103,8 +104,17 @@ def tracker_section(
         "message_tone": tone,
         "default_title": DEFAULT_TITLE,
         "step_documents": _documents_of(tracker),
+        "link_candidates": _link_candidates(tracker),
         **tracker_labels(),
     }
+
+
+def _link_candidates(tracker: queries.VillageTracker) -> dict[int, list[Adoption]]:
+    """For each adoption, the village's other products of the same kind (newest first), which
+    the link form offers; once per page here rather than a filter chain per adoption in the
+    template."""
+    products = [v.adoption for v in tracker.adoptions]
+    return {a.id: [o for o in products if o.kind is a.kind and o.id != a.id] for a in products}
 
 
 def _documents_of(tracker: queries.VillageTracker) -> Callable[[Adoption], Any]:

@@ -63,9 +63,9 @@ def framework(db, regions):  # type: ignore[no-untyped-def]
 def test_the_village_is_looked_up_once_per_page(client, db, framework, connection):
     client.login(make_user(db, "operator").username)
     seen = page_statements(client, connection)
-    by_code = [s for s in seen if re.search(r"FROM region WHERE region\.code = ", s)]
+    by_code = [s for s in seen if re.search(r"FROM region\b.* WHERE region\.code = ", s)]
     assert len(by_code) == 1, by_code
-    profile = [s for s in seen if "FROM village_profile WHERE" in s]
+    profile = [s for s in seen if "village_profile" in s]
     assert len(profile) == 1, profile
 
 
@@ -96,7 +96,7 @@ def test_answered_items_add_no_statement_per_item(client, db, framework, setting
     assert len(many) == len(one), set(many) ^ set(one)
 
 
-PAGE_STATEMENTS = 13  # with one adoption, the checklist framework loaded, signed in
+PAGE_STATEMENTS = 11  # with one adoption, the checklist framework loaded, signed in
 
 
 def reads(seen: list[str]) -> list[str]:
