@@ -150,6 +150,22 @@ def test_static_text_files_are_sent_precompressed_in_the_best_coding_the_client_
         assert gz.status_code == 200 and gz.headers["content-encoding"] == "gzip"
 
 
+def test_a_precompressed_file_keeps_its_charset_and_its_validator_on_a_dated_304(client):
+    url = "/static/css/app.css"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    brotli_answer = client.get(url, headers=BROWSER)
+    assert brotli_answer.headers["content-encoding"] == "br"
+    assert brotli_answer.headers["content-type"] == plain.headers["content-type"]
+    assert "charset=utf-8" in brotli_answer.headers["content-type"]
+    # A browser that revalidates by date only must get the variant's tag back, as it cached it.
+    dated = client.get(
+        url, headers={**BROWSER, "If-Modified-Since": brotli_answer.headers["last-modified"]}
+    )
+    assert dated.status_code == 304
+    assert dated.headers["etag"] == brotli_answer.headers["etag"]
+    assert "Accept-Encoding" in dated.headers["vary"]
+
+
 def test_minifying_keeps_what_the_browser_runs_and_leaves_minified_files_alone():
     js = (PROJECT_ROOT / "static/js/app.js").read_bytes()
     small = minified("js/app.js", js)
