@@ -34,8 +34,14 @@ from perdes.web.permissions import SESSION_COOKIE
 BENCH_USER = "bench.admin"
 
 
-def session_token(factory, username: str = BENCH_USER) -> str:  # type: ignore[no-untyped-def]
-    """A login session for the benchmark admin (created on first use)."""
+def session_token(  # type: ignore[no-untyped-def]
+    factory,
+    username: str = BENCH_USER,
+    *,
+    role: Role = Role.ADMIN,
+    scope_codes: tuple[str, ...] = (),
+) -> str:
+    """A login session for a benchmark user (the admin unless told; created on first use)."""
     with session_scope(factory) as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
@@ -43,10 +49,10 @@ def session_token(factory, username: str = BENCH_USER) -> str:  # type: ignore[n
                 session,
                 actor=Principal.system(),
                 username=username,
-                full_name="Admin benchmark",
-                role=Role.ADMIN,
+                full_name="Admin benchmark" if role is Role.ADMIN else f"Benchmark {role.value}",
+                role=role,
                 password=secrets.token_urlsafe(16),
-                scope_codes=(),
+                scope_codes=scope_codes,
             )
         new = accounts.start_session(
             session, user=user, client_addr="127.0.0.1", user_agent="bench", days=1

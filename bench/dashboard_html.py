@@ -16,20 +16,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import re
-import secrets
 import sys
 import tempfile
 from pathlib import Path
 
+from bench_monitoring import session_token  # the script's folder is on sys.path
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
-from perdes.accounts import services as accounts
-from perdes.accounts.models import User
 from perdes.accounts.permissions import Role
-from perdes.accounts.principal import Principal
 from perdes.config import Settings
-from perdes.db import session_scope
 from perdes.pipeline import make_session_factory
 from perdes.web.app import create_app
 from perdes.web.permissions import SESSION_COOKIE
@@ -56,22 +51,7 @@ CSRF = re.compile(r'(X-CSRF-Token": "|name="csrf_token" value=")[^"]*')
 
 def token(factory, username: str) -> str:  # type: ignore[no-untyped-def]
     role, codes = USERS[username]
-    with session_scope(factory) as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None:
-            user = accounts.create_user(
-                session,
-                actor=Principal.system(),
-                username=username,
-                full_name=f"Benchmark {role.value}",
-                role=role,
-                password=secrets.token_urlsafe(16),
-                scope_codes=codes,
-            )
-        new = accounts.start_session(
-            session, user=user, client_addr="127.0.0.1", user_agent="bench", days=1
-        )
-        return str(new.token)
+    return session_token(factory, username, role=role, scope_codes=codes)
 
 
 def file_name(username: str, path: str, fragment: bool) -> str:

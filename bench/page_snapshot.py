@@ -34,6 +34,8 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+from profile_page import get  # noqa: E402
+
 from perdes.accounts import services as accounts  # noqa: E402
 from perdes.accounts.models import User  # noqa: E402
 from perdes.accounts.permissions import Role  # noqa: E402
@@ -47,41 +49,6 @@ from perdes.tracking.models import Adoption  # noqa: E402
 from perdes.web.app import create_app  # noqa: E402
 
 CSRF = re.compile(r'(name="csrf_token" value="|"X-CSRF-Token": ")[^"]*"')
-
-
-async def get(app: Any, path: str, cookie: str) -> tuple[int, bytes]:
-    """One GET through the ASGI app: status and body."""
-    raw_path, _, query = path.partition("?")
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": raw_path,
-        "raw_path": raw_path.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"cookie", cookie.encode())],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 80),
-        "state": {},
-    }
-    status = 0
-    body: list[bytes] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            body.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return status, b"".join(body)
 
 
 def make_users(factory: Any, village: str) -> None:

@@ -44,8 +44,8 @@ DEFAULT_PATHS = [
 GZIP = [False]  # --gzip: ask for a compressed answer, as a browser does (wrk does not)
 
 
-async def request(app: Any, path: str, cookie: str) -> int:
-    """One GET through the ASGI app; returns the status."""
+async def get(app: Any, path: str, cookie: str, *, gzip: bool = False) -> tuple[int, bytes]:
+    """One GET through the ASGI app, no server or socket: status and body."""
     raw_path, _, query = path.partition("?")
     scope = {
         "type": "http",
@@ -59,7 +59,7 @@ async def request(app: Any, path: str, cookie: str) -> int:
         "root_path": "",
         "headers": [
             (b"host", b"127.0.0.1"),
-            *([(b"accept-encoding", b"gzip")] if GZIP[0] else []),
+            *([(b"accept-encoding", b"gzip")] if gzip else []),
             (b"cookie", cookie.encode()),
         ],
         "client": ("127.0.0.1", 50000),
@@ -67,6 +67,7 @@ async def request(app: Any, path: str, cookie: str) -> int:
         "state": {},
     }
     status = 0
+    body: list[bytes] = []
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
@@ -75,8 +76,16 @@ async def request(app: Any, path: str, cookie: str) -> int:
         nonlocal status
         if message["type"] == "http.response.start":
             status = message["status"]
+        elif message["type"] == "http.response.body":
+            body.append(message.get("body", b""))
 
     await app(scope, receive, send)
+    return status, b"".join(body)
+
+
+async def request(app: Any, path: str, cookie: str) -> int:
+    """One GET through the ASGI app (gzip with ``--gzip``); returns the status."""
+    status, _ = await get(app, path, cookie, gzip=GZIP[0])
     return status
 
 
