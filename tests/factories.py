@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from perdes import pipeline
@@ -119,3 +122,26 @@ def csrf_from_html(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no csrf_token field in page"
     return match.group(1)
+
+
+@contextmanager
+def own_database(database_url: str, tmp_path: Path, *, name: str) -> Iterator[str]:
+    """A database of a test's own, whose committed rows every connection sees (for requests
+    running concurrently through the app): the SQLite file ``name``.sqlite3, or on the
+    PostgreSQL lane the schema ``name``, dropped afterwards."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / name}.sqlite3"
+        return
+    from perdes.db import make_engine
+
+    admin = make_engine(database_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+    separator = "&" if "?" in database_url else "?"
+    try:
+        yield f"{database_url}{separator}options=-csearch_path%3D{name}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        admin.dispose()

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from perdes import migrate
 from perdes.accounts import services as accounts
@@ -27,6 +27,7 @@ from perdes.pipeline import make_session_factory
 from perdes.web.app import create_app
 from perdes.web.permissions import CSRF_HEADER, SESSION_COOKIE, csrf_token_for
 from tests.factories import LONTAR, load_sample_regions, make_user
+from tests.factories import own_database as shared_own_database
 
 SECRET = "concurrent-answers-secret"
 SCHEMA = "perdes_concurrent_answers"
@@ -37,19 +38,8 @@ ROUNDS = 3  # per item: the first answer, then two later changes
 
 @pytest.fixture()
 def own_database(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A database of this test's own: committed rows are seen by every connection."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'answers.sqlite3'}"
-        return
-    admin = make_engine(database_url)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    separator = "&" if "?" in database_url else "?"
-    yield f"{database_url}{separator}options=-csearch_path%3D{SCHEMA}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    admin.dispose()
+    with shared_own_database(database_url, tmp_path, name=SCHEMA) as url:
+        yield url
 
 
 def test_two_saves_at_once_give_one_success_and_one_409_with_the_input_kept(

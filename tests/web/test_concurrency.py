@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from perdes import migrate
 from perdes.accounts import services as accounts
@@ -30,6 +30,7 @@ from perdes.regions.models import Region, RegionLevel, VillageProfile
 from perdes.web.app import create_app
 from perdes.web.permissions import CSRF_HEADER, SESSION_COOKIE, csrf_token_for
 from tests.factories import load_sample_regions, make_user
+from tests.factories import own_database as shared_own_database
 
 SECONDS = 3.0
 READERS = 24
@@ -40,19 +41,8 @@ SCHEMA = "perdes_concurrency"
 
 @pytest.fixture()
 def own_database(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A database of this test's own: committed rows are seen by every connection."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'concurrency.sqlite3'}"
-        return
-    admin = make_engine(database_url)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    separator = "&" if "?" in database_url else "?"
-    yield f"{database_url}{separator}options=-csearch_path%3D{SCHEMA}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    admin.dispose()
+    with shared_own_database(database_url, tmp_path, name=SCHEMA) as url:
+        yield url
 
 
 def test_parallel_readers_and_writers_get_no_server_error_and_lose_no_write(
