@@ -93,7 +93,9 @@ def test_monitor_verifies_a_batch_each_recorded_and_audited(client, db, waiting)
         assert answer.verification is Verification.DIVERIFIKASI
         assert answer.verified_by_id == monitor.id
         history = db.scalars(
-            select(ChecklistItemEvent).where(ChecklistItemEvent.answer_id == answer_id)
+            select(ChecklistItemEvent)
+            .where(ChecklistItemEvent.answer_id == answer_id)
+            .order_by(ChecklistItemEvent.id)  # without it PostgreSQL may return any order
         ).all()
         assert history[-1].verification is Verification.DIVERIFIKASI
     audits = verify_audits(db)
