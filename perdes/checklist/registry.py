@@ -31,7 +31,7 @@ def list_versions(session: Session) -> list[ChecklistFramework]:
     )
 
 
-def _current_versions_statement() -> Select[ChecklistFramework]:
+def current_versions_statement() -> Select[ChecklistFramework]:
     latest = (
         select(ChecklistFramework.slug, func.max(ChecklistFramework.version).label("version"))
         .group_by(ChecklistFramework.slug)
@@ -49,7 +49,7 @@ def _current_versions_statement() -> Select[ChecklistFramework]:
 
 
 # built once (every village page reads it; building costs more than running it)
-_CURRENT_VERSIONS = _current_versions_statement()
+_CURRENT_VERSIONS = current_versions_statement()
 
 
 def current_versions(session: Session) -> list[ChecklistFramework]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import facts, registry, thresholds, validity
@@ -202,10 +202,39 @@ _ARCHIVED = (
 )
 
 
+# The village page's frameworks in one statement: each framework's current version, with the
+# village's current assessment against any version of it and its regency's outcome threshold
+# (what current_versions, current_assessment and threshold_for read one by one).
+_SAME_SLUG = aliased(ChecklistFramework)
+_VILLAGE_FRAMEWORKS = (
+    registry.current_versions_statement()
+    .add_columns(ChecklistAssessment, thresholds.OutcomeThreshold)
+    .outerjoin(
+        ChecklistAssessment,
+        (ChecklistAssessment.village_code == bindparam("village_code"))
+        & ChecklistAssessment.superseded_at.is_(None)
+        & ChecklistAssessment.framework_id.in_(
+            select(_SAME_SLUG.id).where(_SAME_SLUG.slug == ChecklistFramework.slug)
+        ),
+    )
+    .outerjoin(
+        thresholds.OutcomeThreshold,
+        (thresholds.OutcomeThreshold.regency_code == bindparam("regency_code"))
+        & (thresholds.OutcomeThreshold.framework_slug == ChecklistFramework.slug),
+    )
+    .options(lazyload(ChecklistAssessment.framework))
+)
+
+
 def _build_view(
-    session: Session, *, village_code: str, row: ChecklistFramework, exact_counts: bool
+    session: Session,
+    *,
+    village_code: str,
+    row: ChecklistFramework,
+    exact_counts: bool,
+    assessment: ChecklistAssessment | None,
+    threshold: thresholds.OutcomeThreshold | None,
 ) -> AssessmentView:
-    assessment = current_assessment(session, village_code=village_code, slug=row.slug)
     if assessment is not None and assessment.framework_id != row.id:
         row = assessment.framework  # not yet upgraded: show what the village answered
     framework = registry.parsed(row)
@@ -239,11 +268,8 @@ def _build_view(
             )
         pillars.append((pillar, views))
     result = compute((v.item, v.state) for _, items in pillars for v in items)
-    threshold = None
-    if any(i.extras.outcome for i in framework.items()):
-        threshold = thresholds.threshold_for(
-            session, village_code=village_code, framework_slug=row.slug
-        )
+    if not any(i.extras.outcome for i in framework.items()):
+        threshold = None  # shown with the outcome item only
     return AssessmentView(
         village_code, row, framework, assessment, pillars, result, archived, threshold
     )
@@ -259,10 +285,19 @@ def village_checklists(
     if village is None or village.region.code != village_code:
         get_village(session, code=village_code, scope=actor.scope)
     exact = actor.can("register.record", village_code)
-    return [
-        _build_view(session, village_code=village_code, row=row, exact_counts=exact)
-        for row in registry.current_versions(session)
-    ]
+    views: dict[int, AssessmentView] = {}
+    params = {"village_code": village_code, "regency_code": village_code[:5]}
+    for row, assessment, threshold in session.execute(_VILLAGE_FRAMEWORKS, params):
+        if row.id not in views:  # one assessment per framework (the first, as scalar() took)
+            views[row.id] = _build_view(
+                session,
+                village_code=village_code,
+                row=row,
+                exact_counts=exact,
+                assessment=assessment,
+                threshold=threshold,
+            )
+    return list(views.values())
 
 
 def assessment_view(
@@ -271,8 +306,16 @@ def assessment_view(
     """One framework for one village; NotFound outside the scope or for unknown frameworks."""
     get_village(session, code=village_code, scope=actor.scope)
     row = registry.current_version(session, slug=framework_slug)
-    exact = actor.can("register.record", village_code)
-    return _build_view(session, village_code=village_code, row=row, exact_counts=exact)
+    return _build_view(
+        session,
+        village_code=village_code,
+        row=row,
+        exact_counts=actor.can("register.record", village_code),
+        assessment=current_assessment(session, village_code=village_code, slug=row.slug),
+        threshold=thresholds.threshold_for(
+            session, village_code=village_code, framework_slug=row.slug
+        ),
+    )
 
 
 def evidence_file(

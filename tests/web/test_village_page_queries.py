@@ -96,7 +96,7 @@ def test_answered_items_add_no_statement_per_item(client, db, framework, setting
     assert len(many) == len(one), set(many) ^ set(one)
 
 
-PAGE_STATEMENTS = 11  # with one adoption, the checklist framework loaded, signed in
+PAGE_STATEMENTS = 9  # with one adoption, the checklist framework loaded, signed in
 
 
 def reads(seen: list[str]) -> list[str]:
