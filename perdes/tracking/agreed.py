@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from perdes.drafting.workspace.models import Draft, DraftRevision
 from perdes.tracking.models import Adoption, AdoptionEventFile
-from perdes.tracking.queries import TimelineEntry, effective_steps
+from perdes.tracking.queries import AnyAdoption, TimelineEntry, effective_steps
+from perdes.tracking.records import EventFileRecord
 from perdes.tracking.stages import Stage
 
 DIFFERS = "berbeda dari naskah yang disepakati"
@@ -21,12 +22,12 @@ DIFFERS = "berbeda dari naskah yang disepakati"
 class AgreedText:
     """The revision an adoption's "disepakati" step names, and what followed."""
 
-    adoption: Adoption
+    adoption: AnyAdoption
     draft: Draft
     revision: DraftRevision
     latest_number: int
     differs: bool  # a later revision of the draft has other text
-    official: AdoptionEventFile | None  # the signed scan attached to "diundangkan"
+    official: AdoptionEventFile | EventFileRecord | None  # the signed scan of "diundangkan"
 
     @property
     def signing_values(self) -> dict[str, str]:
@@ -61,7 +62,7 @@ def agreed_revision_id(timeline: list[TimelineEntry]) -> int | None:
     return None
 
 
-def official_scan(timeline: list[TimelineEntry]) -> AdoptionEventFile | None:
+def official_scan(timeline: list[TimelineEntry]) -> AdoptionEventFile | EventFileRecord | None:
     """The first file attached to the effective "diundangkan" step."""
     entry = _entry(timeline, Stage.DIUNDANGKAN)
     if entry is None or not entry.event.file_links:
@@ -69,10 +70,14 @@ def official_scan(timeline: list[TimelineEntry]) -> AdoptionEventFile | None:
     return entry.event.file_links[0]
 
 
-def agreed_text(session: Session, adoption: Adoption) -> AgreedText | None:
+def agreed_text(
+    session: Session, adoption: AnyAdoption, *, timeline: list[TimelineEntry] | None = None
+) -> AgreedText | None:
     """What the adoption's BPD agreed, or None when no step names a revision. The caller
-    has already checked the actor may see the adoption."""
-    _, timeline = effective_steps(adoption)
+    has already checked the actor may see the adoption. ``timeline``: the adoption's, if the
+    caller has it (``effective_steps``)."""
+    if timeline is None:
+        _, timeline = effective_steps(adoption)
     revision_id = agreed_revision_id(timeline)
     if revision_id is None:
         return None
