@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from perdes.drafting.workspace.models import Draft, DraftRevision
 from perdes.tracking.models import Adoption, AdoptionEventFile
@@ -70,6 +70,16 @@ def official_scan(timeline: list[TimelineEntry]) -> AdoptionEventFile | EventFil
     return entry.event.file_links[0]
 
 
+_LATEST = aliased(DraftRevision)
+# Built once: the revision a step names, its draft and the draft's latest revision, one row.
+_AGREED = (
+    select(DraftRevision, Draft, _LATEST)
+    .join(Draft, Draft.id == DraftRevision.draft_id)
+    .outerjoin(_LATEST, (_LATEST.draft_id == Draft.id) & (_LATEST.number == Draft.latest_number))
+    .where(DraftRevision.id == bindparam("revision_id"))
+)
+
+
 def agreed_text(
     session: Session, adoption: AnyAdoption, *, timeline: list[TimelineEntry] | None = None
 ) -> AgreedText | None:
@@ -81,22 +91,17 @@ def agreed_text(
     revision_id = agreed_revision_id(timeline)
     if revision_id is None:
         return None
-    revision = session.get(DraftRevision, revision_id)
-    if revision is None:
+    found = session.execute(_AGREED, {"revision_id": revision_id}).first()
+    if found is None:
         return None
-    draft = session.get(Draft, revision.draft_id)
-    if draft is None or draft.village_code != adoption.village_code:
+    revision, draft, latest = found
+    if draft.village_code != adoption.village_code:
         return None
-    differs = False
-    if draft.latest_number != revision.number:
-        latest = session.scalar(
-            select(DraftRevision).where(
-                DraftRevision.draft_id == draft.id, DraftRevision.number == draft.latest_number
-            )
-        )
-        differs = latest is not None and (
-            latest.sections != revision.sections or latest.edits != revision.edits
-        )
+    differs = (
+        latest is not None
+        and latest is not revision
+        and (latest.sections != revision.sections or latest.edits != revision.edits)
+    )
     return AgreedText(
         adoption=adoption,
         draft=draft,
