@@ -282,7 +282,7 @@ def village_tracker(
         village = village_region(session, actor=actor, village_code=village_code)
     today = today or deadlines.local_today()
     rows = village_products(session, village_code=village_code)
-    due = any(a.next_deadline_on is not None and a.next_deadline_kind for a in rows)
+    due = any(a.next_deadline_on is not None and a.next_deadline_kind is not None for a in rows)
     rules, skip = rules_in_force(session, regency_code=village_code[:5]) if due else ({}, False)
     from perdes.tracking.links import links_of  # lazily: links imports this module
 
