@@ -73,14 +73,22 @@ class VillageRow:
     province_name: str
 
 
+@dataclass(frozen=True, slots=True)
+class Ancestor:
+    """A village's kecamatan, kabupaten or provinsi, as pages name it."""
+
+    code: str
+    name: str
+
+
 @dataclass(slots=True)
 class VillageView:
     """A village with its ancestors and its profile (defaults when never edited)."""
 
     region: Region
-    district: Region
-    regency: Region
-    province: Region
+    district: Ancestor
+    regency: Ancestor
+    province: Ancestor
     profile: VillageProfile
     profile_saved: bool = field(default=False)
 
@@ -95,11 +103,12 @@ def _region_in_scope(scope: Scope) -> Select[Region]:
 @functools.lru_cache(maxsize=256)
 def _village_in_scope(
     scope: Scope,
-) -> Select[Region, Region, Region, Region, VillageProfile]:
-    """A village, its three ancestors and its profile (if ever saved) in one row."""
+) -> Select[Region, str, str, str, VillageProfile]:
+    """A village, its three ancestors' names and its profile (if ever saved) in one row (the
+    ancestors as names, not entities: loading three more entities cost more than the SQL)."""
     district, regency, province = aliased(Region), aliased(Region), aliased(Region)
     return (
-        select(Region, district, regency, province, VillageProfile)
+        select(Region, district.name, regency.name, province.name, VillageProfile)
         .join(district, district.code == Region.district_code)
         .join(regency, regency.code == Region.regency_code)
         .join(province, province.code == Region.province_code)
@@ -135,9 +144,9 @@ def get_village(session: Session, *, code: str, scope: Scope) -> VillageView:
     region, district, regency, province, profile = row
     return VillageView(
         region=region,
-        district=district,
-        regency=regency,
-        province=province,
+        district=Ancestor(code[:8], district),
+        regency=Ancestor(code[:5], regency),
+        province=Ancestor(code[:2], province),
         profile=profile or new_profile(code),
         profile_saved=profile is not None,
     )

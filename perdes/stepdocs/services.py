@@ -32,6 +32,7 @@ from perdes.regions.eligibility import require_perdes_maker
 from perdes.regions.services import get_village
 from perdes.tracking.deadlines import EVALUATED, local_today
 from perdes.tracking.models import Adoption
+from perdes.tracking.queries import AnyAdoption
 from perdes.tracking.stages import STAGE_ORDER, Stage
 from perdes.validation import FieldErrors, clean_text, parse_iso_date
 
@@ -48,7 +49,7 @@ class OfferedDocument:
 
 
 def offered_documents(
-    adoption: Adoption, *, templates: list[StepTemplate] | None = None
+    adoption: AnyAdoption, *, templates: list[StepTemplate] | None = None
 ) -> list[OfferedDocument]:
     """The step documents for this adoption's type of Perdes, each marked ready once its
     stage is recorded or is the next one (an invitation is made before the meeting).

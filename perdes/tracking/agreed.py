@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from perdes.drafting.workspace.models import Draft, DraftRevision
 from perdes.tracking.models import Adoption, AdoptionEventFile
-from perdes.tracking.queries import TimelineEntry, effective_steps
+from perdes.tracking.queries import AnyAdoption, TimelineEntry, effective_steps
+from perdes.tracking.records import EventFileRecord
 from perdes.tracking.stages import Stage
 
 DIFFERS = "berbeda dari naskah yang disepakati"
@@ -21,12 +22,12 @@ DIFFERS = "berbeda dari naskah yang disepakati"
 class AgreedText:
     """The revision an adoption's "disepakati" step names, and what followed."""
 
-    adoption: Adoption
+    adoption: AnyAdoption
     draft: Draft
     revision: DraftRevision
     latest_number: int
     differs: bool  # a later revision of the draft has other text
-    official: AdoptionEventFile | None  # the signed scan attached to "diundangkan"
+    official: AdoptionEventFile | EventFileRecord | None  # the signed scan of "diundangkan"
 
     @property
     def signing_values(self) -> dict[str, str]:
@@ -61,7 +62,7 @@ def agreed_revision_id(timeline: list[TimelineEntry]) -> int | None:
     return None
 
 
-def official_scan(timeline: list[TimelineEntry]) -> AdoptionEventFile | None:
+def official_scan(timeline: list[TimelineEntry]) -> AdoptionEventFile | EventFileRecord | None:
     """The first file attached to the effective "diundangkan" step."""
     entry = _entry(timeline, Stage.DIUNDANGKAN)
     if entry is None or not entry.event.file_links:
@@ -69,29 +70,38 @@ def official_scan(timeline: list[TimelineEntry]) -> AdoptionEventFile | None:
     return entry.event.file_links[0]
 
 
-def agreed_text(session: Session, adoption: Adoption) -> AgreedText | None:
+_LATEST = aliased(DraftRevision)
+# Built once: the revision a step names, its draft and the draft's latest revision, one row.
+_AGREED = (
+    select(DraftRevision, Draft, _LATEST)
+    .join(Draft, Draft.id == DraftRevision.draft_id)
+    .outerjoin(_LATEST, (_LATEST.draft_id == Draft.id) & (_LATEST.number == Draft.latest_number))
+    .where(DraftRevision.id == bindparam("revision_id"))
+)
+
+
+def agreed_text(
+    session: Session, adoption: AnyAdoption, *, timeline: list[TimelineEntry] | None = None
+) -> AgreedText | None:
     """What the adoption's BPD agreed, or None when no step names a revision. The caller
-    has already checked the actor may see the adoption."""
-    _, timeline = effective_steps(adoption)
+    has already checked the actor may see the adoption. ``timeline``: the adoption's, if the
+    caller has it (``effective_steps``)."""
+    if timeline is None:
+        _, timeline = effective_steps(adoption)
     revision_id = agreed_revision_id(timeline)
     if revision_id is None:
         return None
-    revision = session.get(DraftRevision, revision_id)
-    if revision is None:
+    found = session.execute(_AGREED, {"revision_id": revision_id}).first()
+    if found is None:
         return None
-    draft = session.get(Draft, revision.draft_id)
-    if draft is None or draft.village_code != adoption.village_code:
+    revision, draft, latest = found
+    if draft.village_code != adoption.village_code:
         return None
-    differs = False
-    if draft.latest_number != revision.number:
-        latest = session.scalar(
-            select(DraftRevision).where(
-                DraftRevision.draft_id == draft.id, DraftRevision.number == draft.latest_number
-            )
-        )
-        differs = latest is not None and (
-            latest.sections != revision.sections or latest.edits != revision.edits
-        )
+    differs = (
+        latest is not None
+        and latest is not revision
+        and (latest.sections != revision.sections or latest.edits != revision.edits)
+    )
     return AgreedText(
         adoption=adoption,
         draft=draft,

@@ -28,7 +28,7 @@ from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.tracking.fold import Cycle, fold
 from perdes.tracking.kinds import GAZETTE, PUBLISHED_AT, ProductKind
 from perdes.tracking.models import Adoption, LegalProductLink, LinkKind
-from perdes.tracking.queries import effective_steps, get_adoption
+from perdes.tracking.queries import AnyAdoption, effective_steps, get_adoption
 from perdes.tracking.stages import ClarificationResult, Stage
 from perdes.validation import parse_int
 
@@ -145,7 +145,7 @@ def statuses(
 @dataclass(frozen=True, slots=True)
 class LinkView:
     link: LegalProductLink
-    other: Adoption  # the product at the other end
+    other: AnyAdoption  # the product at the other end
 
 
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
@@ -156,22 +156,27 @@ _LINKS_OF = (  # built once: the village page reads it on every visit
 )
 
 
-def links_of(session: Session, adoption_ids: Collection[int]) -> dict[int, list[LinkView]]:
-    """Every link touching these products, by product id (both directions)."""
+def links_of(
+    session: Session,
+    adoption_ids: Collection[int],
+    *,
+    known: Mapping[int, AnyAdoption] | None = None,
+) -> dict[int, list[LinkView]]:
+    """Every link touching these products, by product id (both directions). ``known``: the
+    products the caller has already read (a village's: links never leave the village), which
+    are not read again."""
     if not adoption_ids:
         return {}
     ids = list(adoption_ids)
     rows = session.scalars(_LINKS_OF, {"ids": ids}).all()
     if not rows:
         return {}
-    others = {
-        a.id: a
-        for a in session.scalars(
-            select(Adoption).where(
-                Adoption.id.in_({r.source_id for r in rows} | {r.target_id for r in rows})
-            )
+    others: dict[int, AnyAdoption] = dict(known or {})
+    missing = ({r.source_id for r in rows} | {r.target_id for r in rows}) - others.keys()
+    if missing:
+        others.update(
+            (a.id, a) for a in session.scalars(select(Adoption).where(Adoption.id.in_(missing)))
         )
-    }
     out: dict[int, list[LinkView]] = {}
     for row in rows:
         if row.source_id in ids:

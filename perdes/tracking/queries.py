@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func, select
-from sqlalchemy.orm import Session, lazyload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
 from perdes.errors import NotFound
@@ -28,12 +27,11 @@ from perdes.tracking.kinds import ProductKind
 from perdes.tracking.models import (
     Adoption,
     AdoptionEvent,
-    AdoptionEventFile,
     DeadlineRule,
     EventKind,
-    LegalProductParty,
     WorkdayRule,
 )
+from perdes.tracking.records import AdoptionRecord, EventRecord, village_products
 from perdes.tracking.stages import (
     PROMULGATED,
     REASON_KELURAHAN,
@@ -42,17 +40,21 @@ from perdes.tracking.stages import (
 
 NOT_FOUND = "Data tahapan Perdes tidak ditemukan."
 
+# A product as an ORM entity (services, which write) or as a read-only record (pages).
+AnyAdoption = Adoption | AdoptionRecord
+AnyEvent = AdoptionEvent | EventRecord
+
 
 @dataclass(slots=True)
 class TimelineEntry:
     """One step on the timeline: the event as recorded, its corrections and evidence."""
 
-    event: AdoptionEvent
+    event: AnyEvent
     step: Step | None  # as it stands after corrections; None when retracted
-    corrections: list[AdoptionEvent] = field(default_factory=list)
+    corrections: list[AnyEvent] = field(default_factory=list)
 
 
-def effective_steps(adoption: Adoption) -> tuple[list[Step], list[TimelineEntry]]:
+def effective_steps(adoption: AnyAdoption) -> tuple[list[Step], list[TimelineEntry]]:
     """The steps after applying corrections and retractions, in order, and the timeline."""
     entries: dict[int, TimelineEntry] = {}
     for event in adoption.events:
@@ -70,7 +72,7 @@ def effective_steps(adoption: Adoption) -> tuple[list[Step], list[TimelineEntry]
     return [e.step for e in timeline if e.step is not None], timeline
 
 
-def _step_of(event: AdoptionEvent, event_id: int, *, after_the_fact: bool | None = None) -> Step:
+def _step_of(event: AnyEvent, event_id: int, *, after_the_fact: bool | None = None) -> Step:
     return Step(
         stage=event.stage,
         occurred_on=event.occurred_on,
@@ -129,58 +131,6 @@ _RULES_IN_FORCE = (
     )
     .where(Region.code == bindparam("regency_code"))
 )
-# A village's adoptions and what the page shows of them (events, partners, the events' files)
-# with four statements built once, rather than the relationships' "selectin" loads, which
-# build their IN statements again for every page: half the tracker's time.
-_VILLAGE_ADOPTIONS = (
-    select(Adoption)
-    .where(Adoption.village_code == bindparam("village_code"))
-    .order_by(Adoption.id.desc())
-    .options(lazyload(Adoption.events), lazyload(Adoption.partners))
-)
-_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
-_EVENTS = (
-    select(AdoptionEvent)
-    .where(AdoptionEvent.adoption_id.in_(_IDS))
-    .order_by(AdoptionEvent.id)
-    .options(lazyload(AdoptionEvent.file_links))
-)
-_PARTNERS = (
-    select(LegalProductParty)
-    .where(LegalProductParty.adoption_id.in_(_IDS))
-    .order_by(LegalProductParty.village_code)
-)
-_EVENT_FILES = (
-    select(AdoptionEventFile)
-    .where(AdoptionEventFile.event_id.in_(_IDS))
-    .order_by(AdoptionEventFile.stored_file_id)
-)
-
-
-def _village_adoptions(session: Session, *, village_code: str) -> list[Adoption]:
-    """The village's adoptions, newest first, with ``events`` (and their ``file_links``) and
-    ``partners`` loaded as their relationships would load them (same order)."""
-    rows = list(session.scalars(_VILLAGE_ADOPTIONS, {"village_code": village_code}))
-    if not rows:
-        return rows
-    ids = [a.id for a in rows]
-    events: dict[int, list[AdoptionEvent]] = {i: [] for i in ids}
-    partners: dict[int, list[LegalProductParty]] = {i: [] for i in ids}
-    files: dict[int, list[AdoptionEventFile]] = {}
-    for event in session.scalars(_EVENTS, {"ids": ids}):
-        events[event.adoption_id].append(event)
-        files[event.id] = []
-    if files:
-        for link in session.scalars(_EVENT_FILES, {"ids": list(files)}):
-            files[link.event_id].append(link)
-    for party in session.scalars(_PARTNERS, {"ids": ids}):
-        partners[party.adoption_id].append(party)
-    for adoption in rows:
-        set_committed_value(adoption, "events", events[adoption.id])
-        set_committed_value(adoption, "partners", partners[adoption.id])
-        for event in events[adoption.id]:
-            set_committed_value(event, "file_links", files[event.id])
-    return rows
 
 
 def rules_in_force(
@@ -294,7 +244,7 @@ def get_event(
 class AdoptionView:
     """An adoption with its timeline, the steps that may come next and its deadline."""
 
-    adoption: Adoption
+    adoption: AdoptionRecord
     timeline: list[TimelineEntry]
     next_steps: tuple[Stage, ...]
     links: list[Any] = field(default_factory=list)  # links.LinkView, both directions
@@ -331,11 +281,12 @@ def village_tracker(
     else:
         village = village_region(session, actor=actor, village_code=village_code)
     today = today or deadlines.local_today()
-    rows = _village_adoptions(session, village_code=village_code)
-    rules, skip = rules_in_force(session, regency_code=village_code[:5]) if rows else ({}, False)
+    rows = village_products(session, village_code=village_code)
+    due = any(a.next_deadline_on is not None and a.next_deadline_kind is not None for a in rows)
+    rules, skip = rules_in_force(session, regency_code=village_code[:5]) if due else ({}, False)
     from perdes.tracking.links import links_of  # lazily: links imports this module
 
-    linked = links_of(session, [a.id for a in rows])
+    linked = links_of(session, [a.id for a in rows if a.has_links], known={a.id: a for a in rows})
     views = []
     for adoption in rows:
         steps, timeline = effective_steps(adoption)

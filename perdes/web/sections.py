@@ -25,7 +25,8 @@ from perdes.tracking.kinds import (
     required_fields,
     step_fields,
 )
-from perdes.tracking.models import DEFAULT_TITLE, Adoption
+from perdes.tracking.models import DEFAULT_TITLE
+from perdes.tracking.records import AdoptionRecord
 from perdes.tracking.stages import (
     CLARIFICATION_LABELS,
     DATE_LABELS,
@@ -94,7 +95,10 @@ def tracker_section(
     return {
         "tracker": tracker,
         # the revision each adoption's BPD agreed, and the revisions "disepakati" offers
-        "agreed": {v.adoption.id: agreed.agreed_text(db, v.adoption) for v in tracker.adoptions},
+        "agreed": {
+            v.adoption.id: agreed.agreed_text(db, v.adoption, timeline=v.timeline)
+            for v in tracker.adoptions
+        },
         "revision_choices": choices,
         "default_revision": default_revision,
         "form_errors": errors or {},
@@ -109,7 +113,7 @@ def tracker_section(
     }
 
 
-def _link_candidates(tracker: queries.VillageTracker) -> dict[int, list[Adoption]]:
+def _link_candidates(tracker: queries.VillageTracker) -> dict[int, list[AdoptionRecord]]:
     """For each adoption, the village's other products of the same kind (newest first), which
     the link form offers; once per page here rather than a filter chain per adoption in the
     template."""
@@ -117,7 +121,7 @@ def _link_candidates(tracker: queries.VillageTracker) -> dict[int, list[Adoption
     return {a.id: [o for o in products if o.kind is a.kind and o.id != a.id] for a in products}
 
 
-def _documents_of(tracker: queries.VillageTracker) -> Callable[[Adoption], Any]:
+def _documents_of(tracker: queries.VillageTracker) -> Callable[[AdoptionRecord], Any]:
     """``offered_documents`` with the step-document templates read from disk once per page
     (none when the village has no adoption)."""
     if not tracker.adoptions:

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from perdes.accounts.services import principal_for
 from perdes.tracking import queries, services
 from perdes.tracking.deadlines import local_today
+from perdes.tracking.models import Adoption
 from perdes.tracking.stages import Stage
 from tests.factories import KELURAHAN, LONTAR, SUSUKAN, make_user
 from tests.tracking.helpers import PDF, PNG, plus_working_days, walk, working_days_after
@@ -371,7 +372,8 @@ def test_an_evaluated_perdes_records_the_bupati_evaluation_on_the_village_page(c
     bad_type = client.post(f"/desa/{LONTAR}/perdes", {"title": "X", "perdes_type": "²"}, htmx=True)
     assert bad_type.status_code == 422
     admin = principal_for(make_user(db, "admin"))
-    adoption = queries.village_tracker(db, actor=admin, village_code=LONTAR).adoptions[0].adoption
+    shown = queries.village_tracker(db, actor=admin, village_code=LONTAR).adoptions[0].adoption
+    adoption = db.get(Adoption, shown.id)  # the entity, which walk() records steps on
     walk(db, admin, adoption, Stage.DISERAHKAN, start=TODAY - timedelta(days=60), gap=1)
     page = soup(client.get(f"/desa/{LONTAR}"))
     form = page.select_one("[data-testid=evaluation-form]")

@@ -1,8 +1,8 @@
 """The village page reads each thing once: the village and its ancestors one time for the whole
 page (checklist and tracker included), and a fixed number of statements however many checklist
-items are answered, with evidence and history (no query per item); the tracker reads its
-deadline rules with one statement and the drafts' revisions with one, only when the
-"disepakati" step is offered."""
+items are answered, with evidence and history (no query per item); the tracker reads the
+village's products with their events and evidence in one statement, and the rest only when
+the page shows it."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from perdes.accounts.principal import Principal
 from perdes.accounts.services import principal_for
 from perdes.checklist import services
 from perdes.checklist.loading import load_bundled
-from perdes.tracking import evidence
+from perdes.tracking import evidence, links
 from perdes.tracking import services as tracking
 from perdes.tracking.stages import Stage
 from tests.factories import LONTAR, make_user
+from tests.factories import SUSUKAN as PARTNER
 from tests.tracking.helpers import walk
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -96,7 +97,7 @@ def test_answered_items_add_no_statement_per_item(client, db, framework, setting
     assert len(many) == len(one), set(many) ^ set(one)
 
 
-PAGE_STATEMENTS = 9  # with one adoption, the checklist framework loaded, signed in
+PAGE_STATEMENTS = 4  # with one adoption, the checklist framework loaded, signed in
 
 
 def reads(seen: list[str]) -> list[str]:
@@ -104,17 +105,21 @@ def reads(seen: list[str]) -> list[str]:
     return [s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
 
 
-def test_the_tracker_reads_rules_once_and_revisions_only_for_the_agreement_step(
+def test_the_tracker_reads_its_products_in_one_statement_and_the_rest_only_when_shown(
     client, db, framework, settings, connection
 ):
+    """The products, their events and the events' files come in one statement; the deadline
+    rules (one statement) only when a deadline is shown, the drafts' revisions only when the
+    "disepakati" step is offered, partners only for a Peraturan Bersama, links only for
+    linked products."""
     user = make_user(db, "operator")
     actor = principal_for(user)
     client.login(user.username)
     adoption = tracking.start_adoption(db, actor=actor, village_code=LONTAR)
-    walk(db, actor, adoption, Stage.PENYUSUNAN)
+    walk(db, actor, adoption, Stage.PENYUSUNAN)  # no deadline runs yet
     db.commit()
     seen = page_statements(client, connection)
-    for n, step in enumerate(adoption.events):  # evidence on every step: read in one statement
+    for n, step in enumerate(adoption.events):  # evidence on every step: no statement more
         evidence.attach_evidence(
             db,
             actor=actor,
@@ -128,12 +133,48 @@ def test_the_tracker_reads_rules_once_and_revisions_only_for_the_agreement_step(
     assert len(reads(page_statements(client, connection))) == len(reads(seen))
     page = client.get(f"/desa/{LONTAR}").text
     assert all(f"bukti {n}.pdf" in page for n in range(len(adoption.events)))
-    rules = [s for s in seen if "deadline_rule" in s or "workday_rule" in s]
-    assert len(rules) == 1 and "workday_rule" in rules[0] and "deadline_rule" in rules[0], rules
+    tracker = [s for s in seen if "FROM adoption" in s]
+    assert len(tracker) == 1 and "adoption_event_file" in tracker[0], tracker
+    assert not [s for s in seen if "deadline_rule" in s or "workday_rule" in s]
     assert not [s for s in seen if "FROM draft_revision" in s]
+    assert not [s for s in seen if "FROM legal_product_party" in s]
     assert len(reads(seen)) == PAGE_STATEMENTS, reads(seen)
     walk(db, actor, adoption, Stage.PEMBAHASAN)  # "disepakati" comes next
     db.commit()
     seen = page_statements(client, connection)
     assert len([s for s in seen if "FROM draft_revision" in s]) == 1, seen
     assert len(reads(seen)) == PAGE_STATEMENTS + 1, reads(seen)
+    walk(db, actor, adoption, Stage.DISEPAKATI)  # the hand-over deadline runs
+    db.commit()
+    seen = page_statements(client, connection)
+    assert "paling lambat" in client.get(f"/desa/{LONTAR}").text
+    rules = [s for s in seen if "deadline_rule" in s or "workday_rule" in s]
+    assert len(rules) == 1 and "workday_rule" in rules[0] and "deadline_rule" in rules[0], rules
+    assert len(reads(seen)) == PAGE_STATEMENTS + 1, reads(seen)
+    tracking.start_adoption(
+        db,
+        actor=actor,
+        village_code=LONTAR,
+        kind="peraturan_bersama",
+        title="Kerja sama",
+        partner_codes=PARTNER,
+    )
+    first = tracking.start_adoption(db, actor=actor, village_code=LONTAR, kind="kepdes", title="A")
+    second = tracking.start_adoption(db, actor=actor, village_code=LONTAR, kind="kepdes", title="B")
+    db.commit()
+    seen = page_statements(client, connection)
+    assert len([s for s in seen if "FROM legal_product_party" in s]) == 1, seen
+    assert not [s for s in seen if "FROM legal_product_link" in s.split("EXISTS")[0]]
+    assert len(reads(seen)) == PAGE_STATEMENTS + 2, reads(seen)
+    links.add_link(
+        db,
+        actor=actor,
+        village_code=LONTAR,
+        source_id=second.id,
+        data={"kind": "mengubah", "target_id": str(first.id)},
+    )
+    db.commit()
+    seen = page_statements(client, connection)
+    assert len(reads(seen)) == PAGE_STATEMENTS + 3, reads(seen)
+    page = client.get(f"/desa/{LONTAR}").text
+    assert f"Bersama desa: {PARTNER}" in page and "Diubah dengan" in page
