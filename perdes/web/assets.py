@@ -42,12 +42,12 @@ REVALIDATE = "no-cache"
 _FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})(?P<suffix>\.[A-Za-z0-9]+)$")
 
 GZIP_MINIMUM_BYTES = 500
-# zlib level 6 (gzip-only clients; browsers over HTTPS take Brotli): a drafting preview of
-# 73 kB compresses to 13.1 kB (level 5: 13.5 kB) for about 0.5 ms more CPU, the village page
-# to 8.2 kB (8.3 kB) for 0.2 ms more; level 7 saves under 0.1 kB more for 0.3 ms, level 9 (a
-# 1.2 ms dearer village page) 0.1 kB more (README "Transfer"). Brotli quality 5 costs about
-# as much CPU as gzip 5 and gives pages 10-15 % smaller.
-GZIP_LEVEL = 6
+# zlib level 7, for gzip-only clients (browsers over HTTPS take Brotli). A drafting preview
+# of 70 kB: level 5 13.5 kB in 1.0 ms of CPU, level 6 13.1 kB in 1.5 ms, level 7 13.0 kB in
+# 1.8 ms, level 9 13.0 kB in 2.3 ms; the village page (73 kB) 8.3 / 8.2 / 8.2 / 8.2 kB in
+# 0.6 / 0.8 / 0.9 / 1.2 ms (README "Transfer"). Brotli quality 5 costs about as much CPU as
+# gzip 5 and gives pages 10-15 % smaller.
+GZIP_LEVEL = 7
 BROTLI_QUALITY = 5
 URL_CACHE_SIZE = 1000
 # Static files worth compressing (by suffix) and the media types sent for them.
