@@ -37,6 +37,15 @@ def style(page, selector: str, prop: str) -> str:  # type: ignore[no-untyped-def
 def test_pages_load_only_their_own_files_and_drafting_works_after_htmx_navigation(
     page, live_server
 ):
+    failed: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            failed.append(f"{r.url} {r.status} {r.headers.get('content-type')}")
+            if "/static/" in r.url and r.status not in (200, 304)
+            else None
+        ),
+    )
     login(page, live_server, "operator")
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
@@ -94,3 +103,4 @@ def test_pages_load_only_their_own_files_and_drafting_works_after_htmx_navigatio
     expect(page.locator(".page-nav")).to_be_visible()
     assert style(page, ".page-nav", "display") == "flex"
     assert page.locator("link[href*='/drafting.']").count() == 0
+    assert not failed, failed
