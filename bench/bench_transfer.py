@@ -53,6 +53,11 @@ PROFILE = {
 # The refreshes measured, one after another, as a user would make them: a Bagian level
 # removed, a Pasal removed (later numbers and cross-references shift), the institution
 # renamed, two Pasal removed, a name typed, options put back, a Pasal added.
+PAGES = (
+    ("village", "village page"),
+    ("drafting", "new-draft page + the preview it loads"),
+    ("workspace", "draft workspace + the preview it loads"),
+)
 CHANGES: list[dict[str, str | None]] = [
     {"o_bagian": None},
     {"o_pengasuhan_anak": None},
@@ -94,6 +99,7 @@ class Wire:
         self.client = client
         self.headers = {"Accept-Encoding": accept}
         self.codings: Counter[str] = Counter()
+        self.files: dict[str, list[tuple[str, int]]] = {}  # page: (what, bytes) of its first visit
 
     def _count(self, response: Any, expected: tuple[int, ...] = (200,)) -> int:
         assert response.status_code in expected, (response.url, response.status_code)
@@ -108,16 +114,33 @@ class Wire:
         response = self.client.post(path, data=data, headers={**self.headers, **headers})
         return response, self._count(response)
 
-    def assets(self, html: str) -> int:
+    def assets(self, html: str, page: str) -> int:
+        """The static files a page links (stylesheets, scripts, preloads, icon), fetched as on a
+        first visit; each one's bytes are noted under ``page``."""
         urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
-        return sum(self.get(url)[1] for url in urls)
+        sizes = [(_name(url), self.get(url)[1]) for url in urls]
+        self.files.setdefault(page, []).extend(sizes)
+        return sum(size for _, size in sizes)
+
+    def note(self, page: str, what: str, size: int) -> int:
+        self.files.setdefault(page, []).append((what, size))
+        return size
+
+
+def _name(url: str) -> str:
+    """``/static/css/app.1a2b3c4d5e.css`` -> ``app.css``."""
+    return re.sub(r"\.[0-9a-f]{10}(\.\w+)$", r"\1", url.rsplit("/", 1)[-1])
 
 
 def measure(client: TestClient, accept: str, village: str, token: str) -> dict[str, Any]:
     wire = Wire(client, accept)
     out: dict[str, Any] = {}
     page, html = wire.get(f"/desa/{village}")
-    out["village"] = (len(page.content), html + wire.assets(page.text), html)
+    out["village"] = (
+        len(page.content),
+        wire.note("village", "HTML", html) + wire.assets(page.text, "village"),
+        html,
+    )
 
     new = f"/desa/{village}/rancangan/baru"
     page, html = wire.get(new)
@@ -130,10 +153,11 @@ def measure(client: TestClient, accept: str, village: str, token: str) -> dict[s
         str(loader["hx-get"]), **htmx, **{"If-None-Match": first.headers["etag"]}
     )
     assert again.status_code == 304
-    assets = wire.assets(page.text)
     out["drafting"] = (
         len(page.content) + len(first.content),
-        html + assets + first_bytes,
+        wire.note("drafting", "HTML", html)
+        + wire.assets(page.text, "drafting")
+        + wire.note("drafting", "preview", first_bytes),
         html + again_bytes,
     )
 
@@ -170,10 +194,13 @@ def measure(client: TestClient, accept: str, village: str, token: str) -> dict[s
     assert again.status_code == 304
     out["workspace"] = (
         len(page.content) + len(first.content),
-        html + wire.assets(page.text) + first_bytes,
+        wire.note("workspace", "HTML", html)
+        + wire.assets(page.text, "workspace")
+        + wire.note("workspace", "preview", first_bytes),
         html + again_bytes,
     )
     out["codings"] = wire.codings
+    out["files"] = wire.files
     return out
 
 
@@ -231,16 +258,23 @@ def main() -> None:
         "| later visits (browser / gzip only) |"
     )
     print("|---|---|---|---|")
-    for key, label in (
-        ("village", "village page"),
-        ("drafting", "new-draft page + the preview it loads"),
-        ("workspace", "draft workspace + the preview it loads"),
-    ):
+    for key, label in PAGES:
         raw, first, later = browser[key]
         print(
             f"| {label} | {kb(raw)} | **{kb(first)}** / {kb(gz[key][1])} "
             f"| **{kb(later)}** / {kb(gz[key][2])} |"
         )
+    print()
+    print("What a first visit downloads (bytes as sent, browser / gzip only):")
+    print()
+    for key, label in PAGES:
+        parts = [
+            f"{what} {size / 1024:.1f} / {gz_size / 1024:.1f}"
+            for (what, size), (_, gz_size) in zip(
+                browser["files"][key], gz["files"][key], strict=True
+            )
+        ]
+        print(f"- {label}: {', '.join(parts)} kB")
     sizes, fulls, uploads, raw = browser["refresh"]
     gz_sizes = gz["refresh"][0]
     print()

@@ -2,6 +2,7 @@
 
 Usage:
     .venv/bin/python bench/profile_page.py DATABASE_URL [PATH ...] [--runs N] [--profile]
+        [--gzip [--gzip-level N]]
 
 The app (and, for comparison, the bare app of bench/bare_app.py) is driven directly through
 ASGI in one event loop, with no server, socket or test client: what is measured is the app's
@@ -31,6 +32,7 @@ from bench_monitoring import session_token  # noqa: E402
 
 from perdes.config import Settings  # noqa: E402
 from perdes.pipeline import make_session_factory  # noqa: E402
+from perdes.web import assets  # noqa: E402
 from perdes.web.app import create_app  # noqa: E402
 
 DEFAULT_PATHS = [
@@ -175,10 +177,18 @@ def main() -> None:
     parser.add_argument(
         "--gzip", action="store_true", help="ask for gzip (the load test's wrk does not)"
     )
+    parser.add_argument(
+        "--gzip-level",
+        type=int,
+        metavar="N",
+        help=f"with --gzip: zlib level of the app's pages (default {assets.GZIP_LEVEL})",
+    )
     parser.add_argument("--freeze", action="store_true", help="gc.freeze() before timing")
     parser.add_argument("--bare", metavar="REGION", help="also time bench/bare_app.py's table")
     args = parser.parse_args()
     GZIP[0] = args.gzip
+    if args.gzip_level is not None:
+        assets.GZIP_LEVEL = args.gzip_level  # read when the app is built
     asyncio.run(main_async(args))
 
 

@@ -4,7 +4,7 @@ sent again.
 The preview (``render_html``) is a tree of ``<article>`` and ``<section>`` containers whose
 other children (headings, paragraphs, lists, the signature block...) are its *parts*. With each
 refresh the browser sends the fingerprint of every part it shows, in document order
-(``fingerprints``; ``static/js/app.js`` computes the same). The answer (``delta``) is the new
+(``fingerprints``; ``static/js/drafting.js`` computes the same). The answer (``delta``) is the new
 preview with every part whose fingerprint the browser sent replaced by
 ``<template data-keep="i">`` (i = its position in the browser's list); the browser puts a copy
 of its part i there. Everything else, containers' tags included, is sent as it is, so a
@@ -152,7 +152,7 @@ def delta(fragment: str, have: Sequence[str]) -> str:
 
 def apply(current: str, answer: str) -> str:
     """What the browser shows after applying ``answer`` to ``current`` (the same steps as
-    ``app.js``; for tests and benchmarks)."""
+    ``drafting.js``; for tests and benchmarks)."""
     old = parts(parse(current))
     root = parse(answer)
     for slot in list(root.iter("template")):

@@ -59,10 +59,9 @@ def _pasal(pasal: Pasal, out: list[str], *, level: int) -> None:
     if ayat:
         out.append('<ol class="ayat">')
         for a in ayat:
-            out.append(
-                f'<li id="pasal-{pasal.number}-ayat-{a.number}"><span class="no">{a.label}</span> '
-                f"{_esc(a.text)}"
-            )
+            # no id per ayat: it would change with every renumbering, and a live-preview
+            # refresh resends every part that changed (preview_delta)
+            out.append(f'<li><span class="no">{a.label}</span> {_esc(a.text)}')
             _blocks(a.blocks, out)
             out.append("</li>")
         out.append("</ol>")

@@ -6,12 +6,17 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from babel.dates import format_date, format_datetime
+from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from perdes.accounts.principal import Principal
 from perdes.config import PROJECT_ROOT
+from perdes.profiles import services as profiles
 from perdes.web.assets import IMMUTABLE, minified
 from perdes.web.templating import TIMEZONE, tanggal, waktu
+from tests.factories import LONTAR
+from tests.web.test_drafts_routes import PROFILE
 
 GZIP = {"Accept-Encoding": "gzip"}
 
@@ -51,6 +56,30 @@ def test_static_urls_carry_a_content_hash_and_are_cached_for_a_year(client, db, 
         assert response.content == minified(path, original)
     css = next(u for u in urls if u.endswith(".css"))
     assert client.get(css, headers=GZIP).headers["content-encoding"] == "gzip"
+
+
+def linked(html: str) -> set[str]:
+    """``app.css``, ``drafting.js``… for each static file a page links."""
+    names = (url.rsplit("/", 1)[-1] for url in static_urls(html))
+    return {re.sub(r"\.[0-9a-f]{10}(\.\w+)$", r"\1", name) for name in names}
+
+
+def test_each_page_links_only_the_static_files_it_needs(client, db, regions):
+    """The drafting stylesheet and script are not loaded by the village page, which loads the
+    stylesheet of the other pages (checklist, tracker, monitoring…); the drafting pages load
+    theirs and not that one. Every link resolves."""
+    profiles.update_profile(db, actor=Principal.system(), code=LONTAR, data=PROFILE)
+    client.login_as(db, "operator")
+    common = {"app.css", "app.js", "htmx-2.0.11.min.js", "favicon.svg"}
+    village = client.get(f"/desa/{LONTAR}")
+    assert linked(village.text) == common | {"pages.css"}
+    new = client.get(f"/desa/{LONTAR}/rancangan/baru")
+    assert new.status_code == 200 and linked(new.text) == common | {"drafting.css", "drafting.js"}
+    script = BeautifulSoup(new.text, "html.parser").select_one("link[data-page-script]")
+    assert script is not None and script["rel"] == ["preload"] and script["as"] == "script"
+    for url in static_urls(village.text) + static_urls(new.text):
+        response = client.get(url, headers=GZIP)
+        assert response.status_code == 200 and response.headers["cache-control"] == IMMUTABLE
 
 
 def test_plain_and_outdated_static_names_still_answer_but_are_revalidated(client):
@@ -167,10 +196,20 @@ def test_a_precompressed_file_keeps_its_charset_and_its_validator_on_a_dated_304
 
 
 def test_minifying_keeps_what_the_browser_runs_and_leaves_minified_files_alone():
-    js = (PROJECT_ROOT / "static/js/app.js").read_bytes()
-    small = minified("js/app.js", js)
+    js = (PROJECT_ROOT / "static/js/drafting.js").read_bytes()
+    small = minified("js/drafting.js", js)
     assert len(small) < len(js) * 0.8 and b"/*" not in small
     assert b'"htmx:beforeSwap"' in small and b"0xEDB88320" in small  # code, not comments, kept
+    # every script of ours is ES5 and gets its local names shortened (globals kept)
+    for script in (PROJECT_ROOT / "static/js").glob("*.js"):
+        raw = script.read_bytes()
+        short = minified(f"js/{script.name}", raw)
+        assert len(short) < len(raw) * 0.65, script.name
+        assert b"function fingerprint(" not in short and b"function showFlash(" not in short
+        assert b"window.perdes" in short or script.name == "app.js"
+    assert b"htmx.trigger(" in small and b"document.addEventListener(" in small
+    # a script the minifier cannot read (not ES5) is sent as it is, not broken
+    assert minified("js/new.js", b"const f = () => 1; // note") == b"const f = () => 1; // note"
     css = (PROJECT_ROOT / "static/css/app.css").read_bytes()
     assert len(minified("css/app.css", css)) < len(css) and b"/*" not in minified("x.css", css)
     htmx = (PROJECT_ROOT / "static/vendor/htmx-2.0.11.min.js").read_bytes()

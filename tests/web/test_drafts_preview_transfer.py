@@ -115,6 +115,22 @@ def test_each_refresh_sends_what_changed_and_applied_equals_the_full_preview(cli
         shown = after
 
 
+@with_profile
+def test_a_pasal_removed_does_not_resend_the_later_pasal_unchanged_ayat(client, db):
+    """Every later Pasal is renumbered, but the text of its ayat is not: the browser keeps
+    them (the preview gives an ayat no id that would carry the Pasal's number)."""
+    client.login_as(db, "operator")
+    data = form_of(client.get(f"/desa/{LONTAR}/rancangan/baru").text)
+    shown = inner(client.post(PREVIEW, data, htmx=True))
+    data.pop("o_pengasuhan_anak")
+    answer = refresh(client, data, ",".join(preview_delta.fingerprints(shown)))
+    full = client.post(PREVIEW, data, htmx=True).text
+    assert full.count('class="pasal"') == shown.count('class="pasal"') - 1
+    assert full.count('<ol class="ayat">') > 30 and answer.text.count('<ol class="ayat">') <= 2
+    after = preview_delta.apply(shown, answer.text)
+    assert preview_delta.canonical(after) == preview_delta.canonical(full)
+
+
 @pytest.mark.parametrize(
     "shown",
     ["", "bukan-sidik-jari", ",".join(["0" * 16] * 6000), "<script>,ffff", "\x00\x01"],

@@ -101,7 +101,7 @@ async def _draft_form(request: Request) -> DraftForm:
 
 
 PostedDraft = Annotated[DraftForm, Depends(_draft_form)]
-SHOWN_FIELD = "pratinjau_punya"  # set by static/js/app.js on each preview refresh
+SHOWN_FIELD = "pratinjau_punya"  # set by static/js/drafting.js on each preview refresh
 
 
 # The draft form in steps. Variables not named here (a new template's) go to the first step;

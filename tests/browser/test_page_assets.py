@@ -1,0 +1,106 @@
+"""Real Chromium: each page loads only the static files it needs, and the drafting pages' own
+stylesheet and script also work when they are reached by htmx navigation (which swaps only
+the body and drops <script> tags): the live preview still sends only what changed, the Pasal
+editor still inserts a clause reference, and the village page gets its styles back after."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login
+from tests.factories import LONTAR
+
+STATIC = re.compile(r"/static/(?:.+/)?([\w-]+(?:\.\d+)*(?:\.min)?)\.[0-9a-f]{10}\.(\w+)$")
+
+
+def loaded(requests: list[str]) -> list[str]:
+    """``app.css``, ``drafting.js``… for each static file requested, in order."""
+    names = []
+    for url in requests:
+        found = STATIC.search(url)
+        if found:
+            names.append(f"{found[1]}.{found[2]}")
+    return names
+
+
+def style(page, selector: str, prop: str) -> str:  # type: ignore[no-untyped-def]
+    return str(
+        page.evaluate(
+            "([sel, prop]) => getComputedStyle(document.querySelector(sel))[prop]",
+            [selector, prop],
+        )
+    )
+
+
+def test_pages_load_only_their_own_files_and_drafting_works_after_htmx_navigation(
+    page, live_server
+):
+    failed: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            failed.append(f"{r.url} {r.status} {r.headers.get('content-type')}")
+            if "/static/" in r.url and r.status not in (200, 304)
+            else None
+        ),
+    )
+    login(page, live_server, "operator")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    posts: list[tuple[str, str]] = []
+    page.on(
+        "response",
+        lambda r: (
+            posts.append((r.request.post_data or "", r.text()))
+            if r.request.method == "POST" and r.url.endswith("/rancangan/pratinjau")
+            else None
+        ),
+    )
+
+    # a full load of the village page: no drafting stylesheet, no drafting script
+    page.goto(f"/desa/{LONTAR}")
+    expect(page.locator(".page-nav")).to_be_visible()
+    files = loaded(requests)
+    assert {"app.css", "pages.css", "app.js", "htmx-2.0.11.min.js"} <= set(files), files
+    assert "drafting.css" not in files and "drafting.js" not in files, files
+    assert style(page, ".page-nav", "display") == "flex"  # pages.css applies
+
+    # to the new-draft page by htmx navigation (links and a GET form, as a user clicks)
+    requests.clear()
+    page.click("text=Rancangan Perdes PMI")
+    page.click("button:has-text('Buat rancangan')")
+    expect(page.locator("#preview")).to_contain_text("PERATURAN DESA LONTAR")
+    assert page.evaluate("() => window.perdesDrafting === true"), "drafting.js ran"
+    files = loaded(requests)
+    assert files.count("drafting.css") == 1 and files.count("drafting.js") == 1, files
+    assert "app.js" not in files and "pages.css" not in files, files  # kept, or not needed
+    assert style(page, ".workspace", "display") == "grid"
+    assert "Bookman" in style(page, "#preview .perdes", "fontFamily")
+    assert page.locator("link[href*='/pages.']").count() == 0
+
+    # the live preview sends only what changed (drafting.js fingerprints the parts shown)
+    with page.expect_response(lambda r: r.url.endswith("/rancangan/pratinjau")):
+        page.uncheck("#f-o_pengasuhan_anak")
+    posted, answer = posts[-1]
+    assert "pratinjau_punya=" in posted and "data-keep" in answer
+
+    # save, then the Pasal editor, still by htmx navigation: the reference button works
+    page.fill("#f-message", "Rancangan awal")
+    page.click("text=Simpan rancangan")
+    expect(page.locator("[data-testid=revision-1]")).to_be_visible()
+    page.click("[data-testid=edit-pasal]")
+    box = page.locator("textarea[data-ref-target]").first
+    expect(box).to_be_visible()
+    box.fill("Lihat ")
+    page.click("button[data-insert-ref]")
+    expect(box).to_have_value(re.compile(r"^Lihat \[\[ref:[^\]]+\]\]"))
+    assert loaded(requests).count("drafting.js") == 1, "run once, not once per page"
+
+    # back to the village page: its own stylesheet again, the drafting one gone
+    page.click(f".breadcrumbs a[href='/desa/{LONTAR}']")
+    expect(page.locator(".page-nav")).to_be_visible()
+    assert style(page, ".page-nav", "display") == "flex"
+    assert page.locator("link[href*='/drafting.']").count() == 0
+    assert not failed, failed
