@@ -2,7 +2,8 @@
 
 Starting it is cheap: ``perdes --help`` imports neither the web app nor SQLAlchemy's models nor
 python-docx. The command groups and commands defined in other modules (``LAZY``) are imported
-only when run; the commands here import what they need in their bodies.
+only when run; the commands here import what they need in their bodies. ``READ_ONLY`` groups
+also skip the set-up that loads the derived-data pipeline.
 """
 
 from __future__ import annotations
@@ -103,9 +104,17 @@ app.add_typer(regions_app, name="regions")
 app.add_typer(deadlines_app, name="tenggat")
 
 
+# Groups whose commands never write to the database: they skip ``_setup`` (the pipeline and
+# every model it loads), so ``perdes draft render`` loads only the models it reads. A write
+# from one of them would fail loudly: ``events.publish`` refuses without the pipeline.
+READ_ONLY = frozenset({"draft"})
+
+
 @app.callback()
-def _setup() -> None:
+def _setup(ctx: typer.Context) -> None:
     """Perdes PMI: village regulations on migrant-worker protection."""
+    if ctx.invoked_subcommand in READ_ONLY:
+        return
     from perdes import pipeline
     from perdes.accounts import principal_cache
     from perdes.config import Settings
