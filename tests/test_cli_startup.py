@@ -36,10 +36,11 @@ WEB_AND_ACCOUNTS = (
     "perdes.web",
     "perdes.models",
     "perdes.pipeline",
-    "perdes.accounts",
-    "perdes.tracking",
-    "perdes.checklist",
-    "perdes.register",
+    "perdes.accounts.services",
+    "perdes.accounts.models",
+    "perdes.tracking.models",
+    "perdes.checklist.models",
+    "perdes.register.models",
 )
 # Nor to print help.
 HEAVY = (*WEB_AND_ACCOUNTS, "sqlalchemy", "docx", "jinja2", "yaml", "perdes.drafting.assembler")
@@ -84,6 +85,25 @@ def test_draft_render_help_imports_neither_the_database_nor_the_drafting_engine(
     code, out, err, modules = perdes("draft", "render", "--help")
     assert code == 0, err
     assert "--template" in out and "--village" in out
+    assert loaded(modules, HEAVY) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[name, "--help"] for name in [*LAZY, "regions", "tenggat"]]
+    + [["users", "create", "--help"], ["regions", "import", "--help"]],
+    ids=" ".join,
+)
+def test_every_help_page_is_printed_without_the_database(args):
+    code, out, err, modules = perdes(*args)
+    assert code == 0, err
+    assert "Usage:" in out and "--help" in out
+    assert loaded(modules, HEAVY) == []
+
+
+def test_a_usage_error_is_reported_without_the_database():
+    code, _, err, modules = perdes("users", "create", "budi")  # --name and --role missing
+    assert code == 2 and "Missing option" in err
     assert loaded(modules, HEAVY) == []
 
 
