@@ -16,11 +16,13 @@ Byte code is cached in a temporary folder (``PYTHONPYCACHEPREFIX``) and one warm
 fills it, as an installed package has its ``.pyc`` files. ``--baseline main`` also runs the
 ``perdes`` package of that git ref (exported with ``git archive``, put first on
 ``PYTHONPATH``) in the same loop, alternating run by run, so the two compare on the same load.
+For the render it also prints what its import time is made of.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -38,6 +40,7 @@ class Figures:
     """Seconds per run of one command under one code base."""
 
     imports: list[float] = field(default_factory=list)
+    by_module: list[dict[str, float]] = field(default_factory=list)
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
 
@@ -59,28 +62,40 @@ def commands(out: Path) -> dict[str, list[str]]:
     }
 
 
-# Times the outermost imports in CPU seconds and writes the sum to $BENCH_IMPORT_FILE at exit.
+# Times the outermost imports in CPU seconds; at exit writes {module: seconds} (the module
+# each outermost import statement named, with what it pulled in) to $BENCH_IMPORT_FILE.
 IMPORT_HOOK = """
-import atexit, builtins, importlib, os, time
-_spent = [0.0]
+import atexit, builtins, importlib, json, os, time
+_spent = {}
 _depth = [0]
+def _label(name, args, kwargs):
+    # "from perdes import pipeline" reads perdes.pipeline, "from . import x" its package's x
+    scope = args[0] if args else kwargs.get("globals")
+    fromlist = args[2] if len(args) > 2 else kwargs.get("fromlist")
+    level = args[3] if len(args) > 3 else kwargs.get("level", 0)
+    if level and isinstance(scope, dict):
+        name = ".".join(p for p in (scope.get("__package__"), name) if p)
+    if fromlist and len(fromlist) == 1 and fromlist[0] != "*":
+        name = f"{name}[{fromlist[0]}]"
+    return name
 def _timed(real):
-    def timed(*args, **kwargs):
+    def timed(name, *args, **kwargs):
         if _depth[0]:
-            return real(*args, **kwargs)
+            return real(name, *args, **kwargs)
         _depth[0] = 1
         started = time.process_time()
         try:
-            return real(*args, **kwargs)
+            return real(name, *args, **kwargs)
         finally:
-            _spent[0] += time.process_time() - started
+            key = _label(name, args, kwargs)
+            _spent[key] = _spent.get(key, 0.0) + time.process_time() - started
             _depth[0] = 0
     return timed
 builtins.__import__ = _timed(builtins.__import__)
 importlib.import_module = _timed(importlib.import_module)
 def _write():
     with open(os.environ["BENCH_IMPORT_FILE"], "w") as fh:
-        fh.write(repr(_spent[0]))
+        json.dump(_spent, fh)
 atexit.register(_write)
 """
 DRIVER = "from perdes.cli import main; main()"
@@ -161,7 +176,9 @@ def main() -> None:
                     figures.wall.append(wall)
                     figures.cpu.append(cpu)
                     run(argv, variant_env, hook=hook)
-                    figures.imports.append(float(hook.read_text()))
+                    spent = json.loads(hook.read_text())
+                    figures.imports.append(sum(spent.values()))
+                    figures.by_module.append(spent)
     load = os.getloadavg()[0]
     print(f"runs: {args.runs} (medians), load average at the end: {load:.1f}")
     print(f"{'command':30} {'code':12} {'import':>8} {'wall':>8} {'CPU':>8}")
@@ -172,6 +189,18 @@ def main() -> None:
                 f"{case:30} {variant:12} {statistics.median(f.imports):7.3f}s "
                 f"{statistics.median(f.wall):7.3f}s {statistics.median(f.cpu):7.3f}s"
             )
+    render = "perdes draft render (DOCX)"
+    for variant in variants:
+        print_breakdown(f"{render}, {variant}", results[variant, render])
+
+
+def print_breakdown(title: str, figures: Figures, top: int = 8) -> None:
+    """The outermost imports that cost most (medians over the runs), largest first."""
+    names = {name for run in figures.by_module for name in run}
+    medians = {n: statistics.median(run.get(n, 0.0) for run in figures.by_module) for n in names}
+    print(f"\n{title}: import CPU by outermost import statement (with what it pulled in)")
+    for name, seconds in sorted(medians.items(), key=lambda item: -item[1])[:top]:
+        print(f"  {seconds:6.3f}s  {name}")
 
 
 if __name__ == "__main__":
