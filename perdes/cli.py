@@ -2,11 +2,15 @@
 
 Starting it is cheap: ``perdes --help`` imports neither the web app nor SQLAlchemy's models nor
 python-docx. The command groups and commands defined in other modules (``LAZY``) are imported
-only when run; the commands here import what they need in their bodies.
+only when run; the commands here import what they need in their bodies. ``set_up`` (the
+derived-data pipeline with every model, the principal cache's listener) runs just before a
+command's body, so a ``--help`` or a usage error at any depth ends before it; ``READ_ONLY``
+groups skip it.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 from pathlib import Path
@@ -68,6 +72,27 @@ def _no_op() -> None:
     pass
 
 
+def set_up_first(command: Any, *, read_only: bool) -> Any:
+    """Make every command under ``command`` run ``set_up`` just before its own body (once per
+    command object): a usage error or a ``--help`` at any depth ends before it."""
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            set_up_first(sub, read_only=read_only)
+        return command
+    body = command.callback
+    if read_only or body is None or getattr(body, "perdes_set_up", False):
+        return command
+
+    @functools.wraps(body)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        set_up()
+        return body(*args, **kwargs)
+
+    run.perdes_set_up = True  # type: ignore[attr-defined]  # a marker, read back by getattr above
+    command.callback = run
+    return command
+
+
 class LazyGroup(TyperGroup):
     """The top-level group: lists ``LAZY`` commands by name and help, imports one when run."""
 
@@ -77,11 +102,12 @@ class LazyGroup(TyperGroup):
         return [*super().list_commands(ctx), *LAZY]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name not in LAZY:
-            return super().get_command(ctx, cmd_name)
-        if self.listing:
+        if cmd_name in LAZY and self.listing:
             return TyperCommand(cmd_name, help=LAZY[cmd_name][2])
-        return load_command(cmd_name)
+        command = load_command(cmd_name) if cmd_name in LAZY else super().get_command(ctx, cmd_name)
+        if command is None or self.listing:
+            return command
+        return set_up_first(command, read_only=cmd_name in READ_ONLY)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self.listing = True
@@ -103,9 +129,19 @@ app.add_typer(regions_app, name="regions")
 app.add_typer(deadlines_app, name="tenggat")
 
 
+# Groups whose commands never write to the database: they skip ``set_up`` (the pipeline and
+# every model it loads), so ``perdes draft render`` loads only the models it reads. A write
+# from one of them would fail loudly: ``events.publish`` refuses without the pipeline.
+READ_ONLY = frozenset({"draft"})
+
+
 @app.callback()
-def _setup() -> None:
+def _root() -> None:
     """Perdes PMI: village regulations on migrant-worker protection."""
+
+
+def set_up() -> None:
+    """What every command that may write needs, run just before it (not for ``--help``)."""
     from perdes import pipeline
     from perdes.accounts import principal_cache
     from perdes.config import Settings

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
 
-from perdes.config import Settings
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from perdes.config import Settings
 
 app = typer.Typer(help="Scheduled jobs.", no_args_is_help=True)
 
 
 def _factory() -> tuple[sessionmaker[Session], Settings]:
+    from perdes.config import Settings
     from perdes.db import engine_from_settings
     from perdes.pipeline import make_session_factory
 

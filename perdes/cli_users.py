@@ -1,20 +1,24 @@
-"""``perdes users``: create, list, disable, enable, set-password, grant."""
+"""``perdes users``: create, list, disable, enable, set-password, grant.
+
+The account services (Argon2, the models, the database) are imported by the commands that
+use them, so ``perdes users --help`` loads none of them.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
-from perdes.accounts import services as accounts
 from perdes.accounts.permissions import Role
-from perdes.accounts.principal import Principal
-from perdes.config import Settings
 from perdes.console import fail, out
-from perdes.db import engine_from_settings, make_session_factory, session_scope
 from perdes.errors import DomainError, ValidationFailed
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(help="User accounts.", no_args_is_help=True)
 
@@ -28,8 +32,14 @@ PasswordOption = Annotated[
 ]
 
 
-def _factory() -> sessionmaker[Session]:
-    return make_session_factory(engine_from_settings(Settings()))
+@contextmanager
+def _unit_of_work() -> Iterator[Session]:
+    """One transaction on PERDES_DATABASE_URL (see ``perdes.db.session_scope``)."""
+    from perdes.config import Settings
+    from perdes.db import engine_from_settings, make_session_factory, session_scope
+
+    with session_scope(make_session_factory(engine_from_settings(Settings()))) as session:
+        yield session
 
 
 def _ask_password(password: str | None) -> str:
@@ -46,6 +56,8 @@ def _fail(exc: DomainError) -> None:
 
 
 def _user_id(session: Session, username: str) -> int:
+    from perdes.accounts import services as accounts
+
     user = accounts.find_user(session, username=username)
     if user is None:
         fail(f"no user named {username!r}")
@@ -63,9 +75,12 @@ def create(
     password: PasswordOption = None,
 ) -> None:
     """Create a user with a role and its regions."""
+    from perdes.accounts import services as accounts
+    from perdes.accounts.principal import Principal
+
     pw = _ask_password(password)
     try:
-        with session_scope(_factory()) as session:
+        with _unit_of_work() as session:
             user = accounts.create_user(
                 session,
                 actor=Principal.system(),
@@ -83,7 +98,12 @@ def create(
 @app.command("list")
 def list_users() -> None:
     """All users with role, regions and status."""
-    with session_scope(_factory()) as session:
+    from rich.table import Table
+
+    from perdes.accounts import services as accounts
+    from perdes.accounts.principal import Principal
+
+    with _unit_of_work() as session:
         table = Table()
         for column in ("username", "name", "role", "regions", "active"):
             table.add_column(column)
@@ -99,8 +119,11 @@ def list_users() -> None:
 
 
 def _set_active(username: str, active: bool) -> None:
+    from perdes.accounts import services as accounts
+    from perdes.accounts.principal import Principal
+
     try:
-        with session_scope(_factory()) as session:
+        with _unit_of_work() as session:
             accounts.set_active(
                 session,
                 actor=Principal.system(),
@@ -127,9 +150,12 @@ def enable(username: str) -> None:
 @app.command("set-password")
 def set_password(username: str, password: PasswordOption = None) -> None:
     """Set a new password (ends the user's sessions)."""
+    from perdes.accounts import services as accounts
+    from perdes.accounts.principal import Principal
+
     pw = _ask_password(password)
     try:
-        with session_scope(_factory()) as session:
+        with _unit_of_work() as session:
             accounts.set_password(
                 session, actor=Principal.system(), user_id=_user_id(session, username), password=pw
             )
@@ -145,8 +171,11 @@ def grant(
     replace: Annotated[bool, typer.Option("--replace", help="Replace instead of add.")] = False,
 ) -> None:
     """Add regions to a user's scope (or replace them with --replace)."""
+    from perdes.accounts import services as accounts
+    from perdes.accounts.principal import Principal
+
     try:
-        with session_scope(_factory()) as session:
+        with _unit_of_work() as session:
             user_id = _user_id(session, username)
             user = accounts.get_user(session, actor=Principal.system(), user_id=user_id)
             current = [] if replace else [s.region_code for s in user.scopes]

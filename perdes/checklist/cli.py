@@ -9,9 +9,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from perdes.config import Settings
-from perdes.db import engine_from_settings, make_session_factory, session_scope
-
 app = typer.Typer(help="Checklist frameworks (Desa PMI Prosedural).", no_args_is_help=True)
 err = Console(stderr=True)
 out = Console()
@@ -28,6 +25,8 @@ def load(
     from perdes.accounts.principal import Principal
     from perdes.checklist.framework import FrameworkInvalid, bundled_files, load_framework_file
     from perdes.checklist.loading import load_framework
+    from perdes.config import Settings
+    from perdes.db import engine_from_settings, make_session_factory, session_scope
     from perdes.errors import DomainError
 
     paths = files or bundled_files()
@@ -74,6 +73,8 @@ def load(
 def frameworks() -> None:
     """List the stored framework versions (the current one of each is marked)."""
     from perdes.checklist import registry
+    from perdes.config import Settings
+    from perdes.db import engine_from_settings, make_session_factory, session_scope
 
     factory = make_session_factory(engine_from_settings(Settings()))
     with session_scope(factory) as session:
@@ -103,6 +104,8 @@ def threshold(
     """Set the outcome threshold of a kabupaten/kota (the monitor's office decides it)."""
     from perdes.accounts.principal import Principal
     from perdes.checklist.thresholds import set_threshold
+    from perdes.config import Settings
+    from perdes.db import engine_from_settings, make_session_factory, session_scope
     from perdes.errors import DomainError, ValidationFailed
 
     factory = make_session_factory(engine_from_settings(Settings()))
@@ -133,6 +136,8 @@ def refresh() -> None:
     """Re-evaluate derived items and expire answers past their validity (run daily, after
     midnight WIB: facts and validity periods change with time alone)."""
     from perdes.checklist import derived, validity
+    from perdes.config import Settings
+    from perdes.db import engine_from_settings, make_session_factory, session_scope
 
     factory = make_session_factory(engine_from_settings(Settings()))
     with session_scope(factory) as session:

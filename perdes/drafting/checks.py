@@ -68,6 +68,10 @@ def _walk(template: Template) -> Iterator[tuple[str | None, SrcText | SrcCond]]:
                         yield pasal.clause_id, e.cond
 
 
+# What starts Jinja syntax in the sandbox's default configuration (``loader.make_env``).
+JINJA_MARKERS = ("{{", "{%", "{#")
+
+
 def compile_and_check(template: Template, context_names: frozenset[str]) -> list[Problem]:
     """Compile every text and condition; report syntax errors, unknown names, bad refs,
     duplicate clause ids and explanations of missing ayat."""
@@ -104,6 +108,11 @@ def compile_and_check(template: Template, context_names: frozenset[str]) -> list
                             )
                         )
     for cid, piece in _walk(template):
+        if isinstance(piece, SrcText) and not any(m in piece.source for m in JINJA_MARKERS):
+            # Plain wording (most ayat): Jinja would print it unchanged, so the assembler
+            # prints the source; compiling it cost half of loading a template.
+            piece.compiled = None
+            continue
         source = piece.source if isinstance(piece, SrcText) else "{{ (" + piece.source + ") }}"
         try:
             ast = env.parse(source)

@@ -1,39 +1,41 @@
-"""``perdes draft``: list and check templates, render a Perdes for a village."""
+"""``perdes draft``: list and check templates, render a Perdes for a village.
+
+Each command imports what it uses when it runs (the template loader, the assembler, one
+renderer, the database), so ``perdes draft render --help`` imports none of them and a render
+to text loads no python-docx.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from perdes.clock import local_today
-from perdes.drafting.assembler import assemble
-from perdes.drafting.errors import DraftingError, DraftInputError, Problem, TemplateError
-from perdes.drafting.loader import check_template, list_templates, load_template
-from perdes.drafting.model import Document, VillageContext
-from perdes.drafting.render_akn import render_akn
-from perdes.drafting.render_docx import render_docx
-from perdes.drafting.render_html import render_html
-from perdes.drafting.render_text import render_text
-from perdes.drafting.signing import KINDS, NotSignable
-from perdes.regions.eligibility import PerdesNotAllowed
+if TYPE_CHECKING:
+    from perdes.drafting.errors import Problem
+    from perdes.drafting.model import Document, VillageContext
 
 app = typer.Typer(help="Draft Peraturan Desa from templates.", no_args_is_help=True)
 
-SAMPLE_VILLAGE = VillageContext(
-    desa_name="Contoh",
-    kecamatan_name="Contoh",
-    kabupaten_name="Kabupaten Contoh",
-    provinsi_name="Contoh",
-    village_code="00.00.00.2000",
-    kepala_desa_name="Nama Kepala Desa",
-    sekretaris_desa_name="Nama Sekretaris Desa",
-    active_pmi_count=1,
-    returned_pmi_count=1,
-)
+
+def sample_village() -> VillageContext:
+    """The made-up village ``check-template`` assembles a template for."""
+    from perdes.drafting.model import VillageContext
+
+    return VillageContext(
+        desa_name="Contoh",
+        kecamatan_name="Contoh",
+        kabupaten_name="Kabupaten Contoh",
+        provinsi_name="Contoh",
+        village_code="00.00.00.2000",
+        kepala_desa_name="Nama Kepala Desa",
+        sekretaris_desa_name="Nama Sekretaris Desa",
+        active_pmi_count=1,
+        returned_pmi_count=1,
+    )
 
 
 def _fail(message: str) -> typer.Exit:
@@ -44,6 +46,8 @@ def _fail(message: str) -> typer.Exit:
 @app.command("templates")
 def templates_command() -> None:
     """List the available templates."""
+    from perdes.drafting.loader import list_templates
+
     for info in list_templates():
         typer.echo(f"{info.slug}\t{info.version}\t{info.title}")
 
@@ -51,6 +55,11 @@ def templates_command() -> None:
 def dry_run_problems(path: str) -> list[Problem]:
     """Assemble a sound template with defaults, all options on, all off, each bool option
     flipped and each choice value, to catch references to clauses an option excludes."""
+    from perdes.clock import local_today
+    from perdes.drafting.assembler import assemble
+    from perdes.drafting.errors import DraftInputError, Problem, TemplateError
+    from perdes.drafting.loader import load_template
+
     template = load_template(path)
     bools = [n for n, o in template.options.items() if o.type == "bool"]
     trials: list[dict[str, bool | str]] = [
@@ -68,7 +77,7 @@ def dry_run_problems(path: str) -> list[Problem]:
     for trial in trials:
         try:
             assemble(
-                template, village=SAMPLE_VILLAGE, values={}, options=trial, today=local_today()
+                template, village=sample_village(), values={}, options=trial, today=local_today()
             )
         except DraftInputError as exc:
             if set(exc.errors) <= set(template.options):  # dependency of a forced option
@@ -88,6 +97,8 @@ def check_template_command(
     path: Annotated[str, typer.Argument(help="Template folder or slug")],
 ) -> None:
     """Validate a template; print every problem with file, line and clause id."""
+    from perdes.drafting.loader import check_template
+
     problems = check_template(path)
     if not problems:
         problems = dry_run_problems(path)
@@ -121,6 +132,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _html_page(doc: Document, kind: str) -> str:
+    from perdes.drafting.render_html import render_html
+
     title = doc.title.replace("&", "&amp;").replace("<", "&lt;")
     return (
         f'<!doctype html>\n<html lang="id"><head><meta charset="utf-8"><title>{title}</title>'
@@ -151,7 +164,12 @@ def render_command(
     ] = "rancangan",
 ) -> None:
     """Render a Perdes (or Perkades, Kepdes) for a village to DOCX, HTML, text or AKN."""
+    from perdes.drafting.assembler import assemble
+    from perdes.drafting.errors import DraftingError, DraftInputError
+    from perdes.drafting.loader import load_template
+    from perdes.drafting.signing import KINDS, NotSignable
     from perdes.drafting.village import load_village_context
+    from perdes.regions.eligibility import PerdesNotAllowed
 
     if fmt not in ("docx", "html", "txt", "akn"):
         raise _fail(f"unknown format {fmt!r} (docx, html, txt or akn)")
@@ -178,12 +196,18 @@ def render_command(
         raise _fail(str(exc)) from exc
     try:
         if fmt == "docx":
+            from perdes.drafting.render_docx import render_docx
+
             data = render_docx(doc, paper="A4" if paper == "A4" else "F4", kind=kind)
         elif fmt == "html":
             data = _html_page(doc, kind).encode("utf-8")
         elif fmt == "akn":
+            from perdes.drafting.render_akn import render_akn
+
             data = render_akn(doc, kind=kind)
         else:
+            from perdes.drafting.render_text import render_text
+
             data = render_text(doc, kind=kind).encode("utf-8")
     except NotSignable as exc:
         typer.echo("error: not ready to sign; complete first:", err=True)

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from perdes.db import utcnow
 from perdes.errors import NotFound, ValidationFailed
 from perdes.mail.models import MailStatus, OutboxMessage
-from perdes.mail.render import render_mail
 from perdes.pagination import Page
 
 # Deliberately plain: one @, no spaces or control characters, a dot in the domain.
@@ -37,6 +36,10 @@ def message_values(
     *, to_address: str, template: str, context: Mapping[str, Any], user_id: int | None = None
 ) -> dict[str, Any]:
     """The column values of one rendered outbox message (for bulk inserts)."""
+    # Jinja and Babel load with the first message, not with every process that imports the
+    # outbox through the derived-data pipeline (each ``perdes`` command).
+    from perdes.mail.render import render_mail
+
     rendered = render_mail(template, context)
     return {
         "created_at": utcnow(),

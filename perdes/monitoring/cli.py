@@ -5,9 +5,6 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from perdes.config import Settings
-from perdes.db import engine_from_settings, make_session_factory, session_scope
-
 app = typer.Typer(help="Monitoring: target-list snapshots, dashboard rollup.", no_args_is_help=True)
 out = Console()
 
@@ -15,6 +12,8 @@ out = Console()
 @app.command()
 def snapshot() -> None:
     """Snapshot every target list whose newest snapshot is older than 7 days."""
+    from perdes.config import Settings
+    from perdes.db import engine_from_settings, make_session_factory, session_scope
     from perdes.monitoring.targets import snapshot_all_due
 
     engine = engine_from_settings(Settings())
@@ -29,6 +28,8 @@ def snapshot() -> None:
 @app.command()
 def rebuild() -> None:
     """Recompute the per-kecamatan dashboard rollup (after rows were written outside the app)."""
+    from perdes.config import Settings
+    from perdes.db import engine_from_settings, make_session_factory, session_scope
     from perdes.monitoring import rollup
 
     engine = engine_from_settings(Settings())

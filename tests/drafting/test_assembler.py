@@ -131,6 +131,30 @@ def test_reference_to_an_excluded_clause_names_both(tmp_path: Path) -> None:
     assert "a.perujuk" in str(err.value) and "a.opsional" in str(err.value)
 
 
+def test_plain_wording_prints_as_jinja_would_and_jinja_wording_still_runs(tmp_path: Path) -> None:
+    folder = write_template(
+        tmp_path,
+        """\
+        BAB a: SATU
+        PASAL a.polos
+        Tanda {kurung} 50% dan #1 } { tetap.
+        PASAL a.jinja
+        Desa {{ nama_desa }}.
+        PASAL a.komentar
+        Hanya{# catatan penyusun #} komentar.
+        PASAL a.pernyataan
+        {% if true %}Pernyataan{% endif %} saja.
+        """,
+    )
+    text = render_text(
+        assemble(load_template(folder), village=LONTAR, values={}, options={}, today=TODAY)
+    )
+    assert "Tanda {kurung} 50% dan #1 } { tetap." in text
+    assert f"Desa {LONTAR.desa_name}." in text
+    assert "Hanya komentar." in text and "catatan" not in text
+    assert "Pernyataan saja." in text and "endif" not in text
+
+
 @pytest.mark.parametrize(
     ("keep", "expected"),
     [
