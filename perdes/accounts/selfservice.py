@@ -22,6 +22,7 @@ from perdes.accounts.principal import Principal
 from perdes.accounts.services import (
     _check_password,
     _revoke_all,
+    claim_version,
     get_user,
     hash_password,
     principal_for,
@@ -168,14 +169,21 @@ def invite_user(
     return IssuedLink(url=url, expires_at=record.expires_at, mailed_to=user.email)
 
 
-def invite(session: Session, *, actor: Principal, user_id: int, base_url: str) -> IssuedLink:
-    """Invite a user the actor manages (NotFound for anyone else)."""
-    return invite_user(
-        session,
-        actor=actor,
-        user=get_user(session, actor=actor, user_id=user_id),
-        base_url=base_url,
-    )
+def invite(
+    session: Session,
+    *,
+    actor: Principal,
+    user_id: int,
+    base_url: str,
+    expected_version: int | None = None,
+) -> IssuedLink:
+    """Invite a user the actor manages (NotFound for anyone else). The new link replaces the
+    older one, so it is a change of the account: Conflict when the account changed since the
+    page was opened (``expected_version``; None skips the check), so that of two admins
+    inviting at once one is told, instead of printing a link that no longer works."""
+    user = get_user(session, actor=actor, user_id=user_id)
+    claim_version(session, user=user, expected_version=expected_version)
+    return invite_user(session, actor=actor, user=user, base_url=base_url)
 
 
 def peek(
@@ -249,6 +257,7 @@ def complete_password(
     )
     user.password_hash = hash_password(password)
     user.password_changed_at = now
+    claim_version(session, user=user, expected_version=None)  # an admin's open forms
     changes: dict[str, tuple[object, object]] = {"password": ("***", "***")}
     if token.email and token.email == user.email and user.email_verified_at is None:
         user.email_verified_at = now

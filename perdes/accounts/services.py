@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
 from sqlalchemy import ColumnElement, delete, exists, func, not_, select, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from perdes.accounts import audit
@@ -33,6 +34,9 @@ MAX_FAILURES_PER_ADDRESS = 20
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 LOGIN_FAILED = "Nama pengguna atau kata sandi salah."
 THROTTLED = "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 15 menit."
+USER_STALE = (
+    "Akun ini telah diubah orang lain sejak halaman ini dibuka; perubahan Anda belum disimpan."
+)
 
 _hasher = PasswordHash.recommended()
 
@@ -191,9 +195,9 @@ def create_user(
     phone: str = "",
 ) -> User:
     """Create a user; ValidationFailed lists every bad field (a taken name or address, a role
-    or region beyond the actor's own included). Without a password the user cannot sign in
-    until an invitation link is used (``selfservice.invite_user``). The e-mail address is
-    stored unverified."""
+    or region beyond the actor's own included; also when a parallel create took the name or
+    address first). Without a password the user cannot sign in until an invitation link is
+    used (``selfservice.invite_user``). The e-mail address is stored unverified."""
     if not may_grant(actor.role, role):
         actor.require("users.manage")
     errors = FieldErrors()
@@ -232,8 +236,14 @@ def create_user(
         is_active=True,
         scopes=[UserScope(region_code=c) for c in codes],
     )
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # a parallel create of the same name or address
+            session.add(user)
+            session.flush()
+    except IntegrityError:
+        if session.scalar(select(User.id).where(User.username == name)) is not None:
+            raise ValidationFailed({"username": "Nama pengguna sudah dipakai."}) from None
+        raise ValidationFailed({"email": "Alamat surel ini sudah dipakai akun lain."}) from None
     audit.record(
         session,
         actor=actor,
@@ -248,6 +258,30 @@ def create_user(
         },
     )
     return user
+
+
+def claim_version(session: Session, *, user: User, expected_version: int | None) -> None:
+    """Bump the account's version (``User.version``) as a compare-and-set on the version the
+    form was opened on: of two admins saving at once, one passes and the other (its UPDATE
+    finding the version moved) gets Conflict. ``None`` bumps without a check (the CLI, the
+    demo, changes from elsewhere that make an open admin form stale: a password set through
+    a link, a petugas deactivated by the village operator). Sign-in and session bookkeeping
+    never call it, so they never make an open admin form stale."""
+    query = update(User).where(User.id == user.id)
+    if expected_version is not None:
+        query = query.where(User.version == expected_version)
+    result = session.execute(
+        query.values(version=User.version + 1).execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
+        raise Conflict(USER_STALE)
+    session.expire(user, ["version"])
+
+
+def _check_version(user: User, expected_version: int | None) -> None:
+    """A save that changes nothing writes nothing, but a stale form is still refused."""
+    if expected_version is not None and expected_version != user.version:
+        raise Conflict(USER_STALE)
 
 
 def get_user(session: Session, *, actor: Principal, user_id: int) -> User:
@@ -269,9 +303,16 @@ def list_users(session: Session, *, actor: Principal) -> list[User]:
 
 
 def set_scopes(
-    session: Session, *, actor: Principal, user_id: int, scope_codes: Sequence[str]
+    session: Session,
+    *,
+    actor: Principal,
+    user_id: int,
+    scope_codes: Sequence[str],
+    expected_version: int | None = None,
 ) -> User:
-    """Replace a user's regions (validated against the role)."""
+    """Replace a user's regions (validated against the role). ``expected_version`` is the
+    account's version the form was opened on (None skips the check: the CLI); ValidationFailed
+    on bad regions, then Conflict when the account changed since (nothing written)."""
     user = get_user(session, actor=actor, user_id=user_id)
     errors = FieldErrors()
     codes = _check_scopes(session, user.role, scope_codes, errors)
@@ -280,7 +321,9 @@ def set_scopes(
     if errors:
         raise ValidationFailed(dict(errors))
     before = [s.region_code for s in user.scopes]
+    _check_version(user, expected_version)
     if before != codes:
+        claim_version(session, user=user, expected_version=expected_version)
         for scope in [s for s in user.scopes if s.region_code not in codes]:
             user.scopes.remove(scope)
         session.flush()  # deletes first, so a kept code never collides with itself
@@ -297,13 +340,23 @@ def set_scopes(
     return user
 
 
-def set_password(session: Session, *, actor: Principal, user_id: int, password: str) -> User:
-    """Set a new password and end the user's sessions."""
+def set_password(
+    session: Session,
+    *,
+    actor: Principal,
+    user_id: int,
+    password: str,
+    expected_version: int | None = None,
+) -> User:
+    """Set a new password and end the user's sessions. ValidationFailed on a bad password,
+    then Conflict when the account changed since the form was opened (``expected_version``;
+    None skips the check)."""
     user = get_user(session, actor=actor, user_id=user_id)
     errors = FieldErrors()
     _check_password(password, errors)
     if errors:
         raise ValidationFailed(dict(errors))
+    claim_version(session, user=user, expected_version=expected_version)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     _revoke_all(session, user.id)
@@ -342,6 +395,7 @@ def change_own_password(
         raise ValidationFailed(dict(errors))
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
+    claim_version(session, user=user, expected_version=None)  # an admin's open reset form
     others = update(LoginSession).where(
         LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)
     )
@@ -382,16 +436,26 @@ def reactivation_refused(deactivated_by: Role | None) -> str:
     return f"Dinonaktifkan oleh {by}; hanya {names} yang dapat mengaktifkannya kembali."
 
 
-def set_active(session: Session, *, actor: Principal, user_id: int, active: bool) -> User:
+def set_active(
+    session: Session,
+    *,
+    actor: Principal,
+    user_id: int,
+    active: bool,
+    expected_version: int | None = None,
+) -> User:
     """Enable or disable an account; disabling ends its sessions at once and records the
     actor's role. Raises OutOfScope for reactivating an account that a higher level
-    deactivated (``may_reactivate``), Conflict for disabling one's own account."""
+    deactivated (``may_reactivate``), Conflict for disabling one's own account and when the
+    account changed since the form was opened (``expected_version``; None skips the check)."""
     user = get_user(session, actor=actor, user_id=user_id)
     if actor.user_id == user.id and not active:
         raise Conflict("Anda tidak dapat menonaktifkan akun Anda sendiri.")
+    if active and not user.is_active and not may_reactivate(actor.role, user.deactivated_by_role):
+        raise OutOfScope(reactivation_refused(user.deactivated_by_role))
+    _check_version(user, expected_version)
     if user.is_active != active:
-        if active and not may_reactivate(actor.role, user.deactivated_by_role):
-            raise OutOfScope(reactivation_refused(user.deactivated_by_role))
+        claim_version(session, user=user, expected_version=expected_version)
         before = user.deactivated_by_role
         user.is_active = active
         user.deactivated_by_role = None if active else actor.role

@@ -128,6 +128,7 @@ REQUEST_LABELS = {
     RequestKind.KOREKSI: "Perbaikan data",
     RequestKind.PENGHAPUSAN: "Penghapusan data",
     RequestKind.KEBERATAN: "Penundaan atau pembatasan pemrosesan",
+    RequestKind.PENCABUTAN_PEMBATASAN: "Pencabutan pembatasan pemrosesan",
 }
 REQUEST_STATUS_LABELS = {
     RequestStatus.DITERIMA: "Diterima, belum dijawab",

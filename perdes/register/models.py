@@ -109,6 +109,8 @@ class RequestKind(StrEnum):
     # UU 27/2022's own "keberatan" concerns decisions taken by automated processing alone,
     # which the register never makes.
     KEBERATAN = "keberatan"
+    # The person withdraws it: granted, the restriction ends from that answer on.
+    PENCABUTAN_PEMBATASAN = "pencabutan_pembatasan"
 
 
 class RequestStatus(StrEnum):
@@ -350,7 +352,8 @@ class AccessLogEntry(Base):
 
 
 class SubjectRequest(Base):
-    """A request of the person about their data (access, correction, deletion, objection)."""
+    """A request of the person about their data (access, correction, deletion, restriction of
+    processing and its lifting)."""
 
     __tablename__ = "pmi_subject_request"
 
@@ -361,6 +364,11 @@ class SubjectRequest(Base):
     detail: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus))
     answered_on: Mapped[date | None] = mapped_column(Date)
+    answered_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime,
+        comment="when the answer was recorded (server clock): orders a restriction and its"
+        " lifting (services.restricted_clause); empty for answers before liftings existed",
+    )
     answer: Mapped[str] = mapped_column(String(500), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -1,11 +1,11 @@
 """UU 27/2022 in the register: requests of the person (access, correction, deletion,
-objection), the export of their own data, the access log the village can show, and breach
-records with the 3 x 24-hour notification duty (Pasal 46)."""
+restriction of processing and its lifting), the export of their own data, the access log
+the village can show, and breach records with the 3 x 24-hour notification duty (Pasal 46)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +29,28 @@ from perdes.register.models import (
     RequestStatus,
     SubjectRequest,
 )
-from perdes.register.services import STALE, read_person, writable_person
+from perdes.register.services import (
+    STALE,
+    read_person,
+    restricted_in_force,
+    restricted_since,
+    restriction_lifted_on,
+    writable_person,
+)
 from perdes.tracking.deadlines import DISPLAY_ZONE
 from perdes.validation import FieldErrors, clean_count, clean_text, parse_iso_date
 
 NOTIFY_WITHIN = timedelta(hours=72)  # UU 27/2022 Pasal 46: 3 x 24 jam
+NOT_RESTRICTED = (
+    "Pemrosesan data orang ini tidak sedang dibatasi; tidak ada pembatasan yang dapat dicabut."
+)
 
 
 def record_request(
     session: Session, *, actor: Principal, public_id: str, data: dict[str, str]
 ) -> SubjectRequest:
-    """Record a request the person made about their own data."""
+    """Record a request the person made about their own data; a lifting of a restriction
+    for a person whose processing is not restricted is ValidationFailed."""
     person = writable_person(session, actor=actor, public_id=public_id, subject_right=True)
     errors = FieldErrors()
     kind = choice(data.get("kind"), RequestKind, field="kind", errors=errors)
@@ -47,6 +58,9 @@ def record_request(
     detail = clean_text(
         data.get("detail"), field="detail", errors=errors, max_length=500, multiline=True
     )
+    lifting = kind is RequestKind.PENCABUTAN_PEMBATASAN
+    if lifting and restricted_since(session, person=person) is None:
+        errors.add("kind", NOT_RESTRICTED)
     if errors:
         raise ValidationFailed(dict(errors))
     assert kind is not None and received_on is not None
@@ -80,8 +94,10 @@ def answer_request(
 
     A granted deletion request anonymises the person at once (``retention.anonymise``: the
     identifying fields blanked, scans released); the released scan files are returned for the
-    caller to delete after the commit. A granted objection restricts processing from then on
-    (``services.restricted_clause``)."""
+    caller to delete after the commit. A granted restriction request restricts processing
+    from then on, a granted lifting ("pencabutan pembatasan") ends it from then on
+    (``services.restricted_clause``); granting a lifting without a restriction in force, or
+    dating either answer before the one it follows, is ValidationFailed."""
     person = writable_person(session, actor=actor, public_id=public_id, subject_right=True)
     row = session.scalar(
         select(SubjectRequest).where(
@@ -93,8 +109,9 @@ def answer_request(
     if expected_version is None or expected_version != row.version:
         raise Conflict(STALE)
     if row.status is not RequestStatus.DITERIMA:
-        # An answer is final: answering again would, for a granted objection, silently lift
-        # the restriction of processing (lifting one is not built).
+        # An answer is final: answering again would, for a granted restriction, silently
+        # lift it. The person lifts it with a request of its own (PENCABUTAN_PEMBATASAN),
+        # which keeps the history of both.
         raise Conflict("Permintaan ini sudah dijawab; jawabannya tidak dapat diubah.")
     errors = FieldErrors()
     status = choice(data.get("status"), RequestStatus, field="status", errors=errors)
@@ -108,11 +125,15 @@ def answer_request(
         data.get("answer"), field="answer", errors=errors, max_length=500, required=True,
         multiline=True,
     )  # fmt: skip
+    if status is RequestStatus.DIKABULKAN and answered_on is not None:
+        _check_restriction_order(session, person=person, kind=row.kind, on=answered_on,
+                                 errors=errors)  # fmt: skip
     if errors:
         raise ValidationFailed(dict(errors))
     assert status is not None
     before = row.status
     row.status, row.answered_on, row.answer = status, answered_on, answer
+    row.answered_at = utcnow()
     try:
         session.flush()
     except StaleDataError as exc:
@@ -131,6 +152,29 @@ def answer_request(
             village_code=person.village_code,
         )  # fmt: skip
     return row, released
+
+
+def _check_restriction_order(
+    session: Session, *, person: PmiPerson, kind: RequestKind, on: date, errors: FieldErrors
+) -> None:
+    """Granting a lifting needs a restriction in force, and neither answer may be dated
+    before the other one it follows (so "restricted since" and "lifted on" read in order)."""
+    if kind is RequestKind.PENCABUTAN_PEMBATASAN:
+        since = session.scalar(
+            select(func.max(SubjectRequest.answered_on)).where(
+                SubjectRequest.person_id == person.id, restricted_in_force(SubjectRequest)
+            )
+        )
+        if since is None:
+            errors.add("status", NOT_RESTRICTED)
+        elif on < since:
+            errors.add("answered_on", "Tanggal jawaban tidak boleh sebelum pembatasan berlaku "
+                       f"({since.strftime('%d-%m-%Y')}).")  # fmt: skip
+    elif kind is RequestKind.KEBERATAN:
+        lifted = restriction_lifted_on(session, person=person)
+        if lifted is not None and on < lifted:
+            errors.add("answered_on", "Tanggal jawaban tidak boleh sebelum pembatasan terakhir "
+                       f"dicabut ({lifted.strftime('%d-%m-%Y')}).")  # fmt: skip
 
 
 def requests_of(session: Session, *, person: PmiPerson) -> list[SubjectRequest]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, false, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from perdes.accounts import audit
@@ -74,24 +74,52 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-def restricted_clause() -> ColumnElement[bool]:
-    """Persons whose processing is restricted: an objection of theirs was granted (UU 27/2022:
-    the right to have processing suspended or limited). Their record is kept and their own
-    requests answered, but nothing new is recorded, nothing is shared with a pendamping or
-    disclosed to the Dinas."""
-    return exists().where(
-        SubjectRequest.person_id == PmiPerson.id,
-        SubjectRequest.kind == RequestKind.KEBERATAN,
-        SubjectRequest.status == RequestStatus.DIKABULKAN,
+def restricted_in_force(restriction: type[SubjectRequest]) -> ColumnElement[bool]:
+    """``restriction`` is a granted request to restrict processing that no granted lifting
+    ("pencabutan pembatasan") followed: the latest granted restriction is later than the
+    latest granted lifting. Answers recorded before liftings existed have no ``answered_at``
+    and come before every lifting."""
+    lifting = aliased(SubjectRequest)
+    lifted = exists().where(
+        lifting.person_id == restriction.person_id,
+        lifting.kind == RequestKind.PENCABUTAN_PEMBATASAN,
+        lifting.status == RequestStatus.DIKABULKAN,
+        or_(restriction.answered_at.is_(None), lifting.answered_at > restriction.answered_at),
+    )
+    return and_(
+        restriction.kind == RequestKind.KEBERATAN,
+        restriction.status == RequestStatus.DIKABULKAN,
+        ~lifted,
     )
 
 
+def restricted_clause() -> ColumnElement[bool]:
+    """Persons whose processing is restricted: a request of theirs to restrict it was granted
+    (UU 27/2022: the right to have processing suspended or limited) and no granted lifting
+    came after it. Their record is kept and their own requests answered, but nothing new is
+    recorded, nothing is shared with a pendamping or disclosed to the Dinas. Once the person
+    withdraws it (a granted "pencabutan pembatasan"), processing resumes from that answer on;
+    a later granted restriction restricts again."""
+    in_force = restricted_in_force(SubjectRequest)
+    return exists().where(SubjectRequest.person_id == PmiPerson.id, in_force)
+
+
 def restricted_since(session: Session, *, person: PmiPerson) -> date | None:
-    """The day the first granted objection was answered, or None when not restricted."""
+    """The day the restriction in force began (the earliest answer among the granted
+    restrictions not lifted since), or None when processing is not restricted."""
     return session.scalar(
         select(func.min(SubjectRequest.answered_on)).where(
+            SubjectRequest.person_id == person.id, restricted_in_force(SubjectRequest)
+        )
+    )
+
+
+def restriction_lifted_on(session: Session, *, person: PmiPerson) -> date | None:
+    """The day of the latest granted lifting of a restriction, or None (never lifted)."""
+    return session.scalar(
+        select(func.max(SubjectRequest.answered_on)).where(
             SubjectRequest.person_id == person.id,
-            SubjectRequest.kind == RequestKind.KEBERATAN,
+            SubjectRequest.kind == RequestKind.PENCABUTAN_PEMBATASAN,
             SubjectRequest.status == RequestStatus.DIKABULKAN,
         )
     )
@@ -116,7 +144,7 @@ def visible_clause(actor: Principal) -> ColumnElement[bool]:
             in_scope
             & PmiPerson.share_with_pendamping.is_(True)
             & PmiPerson.anonymised_at.is_(None)
-            & ~restricted_clause()  # an objection withdraws the sharing too
+            & ~restricted_clause()  # a restriction in force withdraws the sharing too
         )
     return false()
 
@@ -172,8 +200,8 @@ def writable_person(
 ) -> PmiPerson:
     """The person, for a change: NotFound outside the actor's sight, OutOfScope without the
     right to record, ValidationFailed once anonymised or, unless the change serves the
-    person's own rights (``subject_right``: a correction, a request and its answer), once
-    processing is restricted by a granted objection."""
+    person's own rights (``subject_right``: a correction, a request and its answer), while
+    processing is restricted (``restricted_clause``)."""
     person = find_person(session, actor=actor, public_id=public_id)
     actor.require("register.record", person.village_code)
     if person.anonymised_at is not None:

@@ -99,7 +99,7 @@ def set_petugas_active(
     result = session.execute(
         update(User)
         .where(User.id == user.id, User.is_active == seen_active, seen_by)
-        .values(is_active=active, deactivated_by_role=after)
+        .values(is_active=active, deactivated_by_role=after, version=User.version + 1)
         .execution_options(synchronize_session=False)
     )
     if not result.rowcount:  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult

@@ -68,6 +68,7 @@ def person_page(
     documents = {d.kind: d for d in person.documents}
     required = basis.REQUIRED_DOCUMENTS[channel] if channel else tuple(DocumentKind)
     verified = sum(1 for k in required if k in documents and documents[k].status.value == "sesuai")
+    since = register.restricted_since(db, person=person)
     return render(
         request,
         "register/person.html",
@@ -82,7 +83,12 @@ def person_page(
             "required_documents": required,
             "verified_count": verified,
             "requests": requests_of(db, person=person) if view.full else [],
-            "restricted_since": register.restricted_since(db, person=person),
+            "restricted_since": since,
+            "restriction_lifted_on": (
+                register.restriction_lifted_on(db, person=person)
+                if view.full and since is None
+                else None
+            ),
             "legal_bases": basis.LEGAL_BASES,
             "errors": errors or {},
             "values": values or {},

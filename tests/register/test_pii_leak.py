@@ -29,6 +29,7 @@ from perdes.accounts import services as accounts
 from perdes.accounts.models import AuditEntry
 from perdes.register import crypto
 from perdes.register.disclosure import RegisterDisclosure
+from perdes.register.models import SubjectRequest
 from perdes.tracking.deadlines import local_today
 from perdes.web.permissions import SESSION_COOKIE
 from tests.factories import LONTAR, SUSUKAN, make_user
@@ -144,6 +145,17 @@ def journey(client, db, settings):  # type: ignore[no-untyped-def]
         post(f"{base}/ubah", {**JAJANG, "version": "999"})  # stale: 409, input kept
         for url in (base, f"{base}/ekspor", f"{base}/ubah"):
             assert client.get(url).status_code == 200
+    # Jajang restricts processing, then lifts the restriction (requests and their answers)
+    for kind in ("keberatan", "pencabutan_pembatasan"):
+        post(f"/pmi/orang/{jajang}/permintaan", {"kind": kind, "received_on": day(1)})
+        asked = db.scalars(select(SubjectRequest).order_by(SubjectRequest.id.desc())).first()
+        answered = post(
+            f"/pmi/orang/{jajang}/permintaan/{asked.id}",
+            {"status": "dikabulkan", "answered_on": day(0), "answer": "Ya", "version": "1"},
+        )
+        assert answered.status_code == 303, kind
+    nothing_to_lift = {"kind": "pencabutan_pembatasan", "received_on": day(0)}
+    assert post(f"/pmi/orang/{jajang}/permintaan", nothing_to_lift).status_code == 422
     post(f"/desa/{LONTAR}/pmi/insiden", {"discovered_at": f"{day(1)}T09:00", "description": "X"})
     post(
         f"/desa/{LONTAR}/pmi/ekspor-dinas",

@@ -99,7 +99,11 @@ def _set_status(client, db, role, petugas, active):  # type: ignore[no-untyped-d
     client.raw.cookies.clear()
     client.login_as(db, role)
     if role != "operator":
-        return client.post(f"/admin/pengguna/{petugas.id}/status", {"active": active})
+        page = BeautifulSoup(client.get(f"/admin/pengguna/{petugas.id}").text, "html.parser")
+        version = page.select_one("form input[name=version]")["value"]
+        return client.post(
+            f"/admin/pengguna/{petugas.id}/status", {"active": active, "version": version}
+        )
     page = BeautifulSoup(client.get(f"/desa/{LONTAR}/pmi/petugas").text, "html.parser")
     form = page.select_one(f"[data-user='{petugas.id}'] form")
     version = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
@@ -143,10 +147,9 @@ def test_only_the_level_that_deactivated_or_a_higher_one_reactivates(client, db,
         )
         if not allowed:
             assert "hanya admin" in page.select_one("[data-testid=reactivation-refused]").text
-            assert (
-                client.post(f"/admin/pengguna/{petugas.id}/status", {"active": "1"}).status_code
-                == 403
-            )
+            version = page.select_one("form input[name=version]")["value"]
+            posted = {"active": "1", "version": version}
+            assert client.post(f"/admin/pengguna/{petugas.id}/status", posted).status_code == 403
     if allowed:
         assert _set_status(client, db, then, petugas, "1").status_code == 200
     db.expire_all()

@@ -52,22 +52,33 @@ def test_create_user_form_reports_every_bad_field_with_422(client, db, regions):
     assert html.select_one("#f-password")["value"] == "", "passwords are never echoed back"
 
 
+def form_version(client, url: str) -> str:
+    """The account version the user page's forms carry (one value for all of them)."""
+    page = BeautifulSoup(client.get(url).text, "html.parser")
+    (version,) = {field["value"] for field in page.select("form input[name=version]")}
+    return version
+
+
 def test_admin_sets_scopes_resets_passwords_and_disables(client, db, regions):
     target = make_user(db, "pemantau", username="pemantau.x")
     client.login_as(db, "admin")
     base = f"/admin/pengguna/{target.id}"
-    assert client.post(f"{base}/wilayah", {"scopes": "36.04 32.12"}).status_code == 200
+    saved = client.post(f"{base}/wilayah", {"scopes": "36.04 32.12", "version": "1"})
+    assert saved.status_code == 200
     db.expire_all()
     assert [s.region_code for s in db.get(User, target.id).scopes] == ["32.12", "36.04"]
-    bad = client.post(f"{base}/wilayah", {"scopes": LONTAR})
+    bad = client.post(f"{base}/wilayah", {"scopes": LONTAR, "version": form_version(client, base)})
     assert bad.status_code == 422 and "Pemantau ditugaskan" in bad.text
-    assert client.post(f"{base}/sandi", {"password": "pendek"}).status_code == 422
-    assert client.post(f"{base}/sandi", {"password": "sandi-baru-yang-panjang"}).status_code == 200
+    short = {"password": "pendek", "version": form_version(client, base)}
+    assert client.post(f"{base}/sandi", short).status_code == 422
+    new = {"password": "sandi-baru-yang-panjang", "version": form_version(client, base)}
+    assert client.post(f"{base}/sandi", new).status_code == 200
     db.expire_all()
     assert accounts.authenticate(
         db, username="pemantau.x", password="sandi-baru-yang-panjang", client_addr="t"
     )
-    assert "Akun dinonaktifkan." in client.post(f"{base}/status", {"active": "0"}).text
+    off = {"active": "0", "version": form_version(client, base)}
+    assert "Akun dinonaktifkan." in client.post(f"{base}/status", off).text
     db.expire_all()
     assert db.get(User, target.id).is_active is False
 
@@ -93,9 +104,13 @@ def test_each_kind_of_write_leaves_an_audit_entry(client, db, regions):
         },
     )
     user_id = accounts.find_user(db, username="op.baru").id
-    client.post(f"/admin/pengguna/{user_id}/sandi", {"password": "sandi-baru-yang-panjang"})
-    client.post(f"/admin/pengguna/{user_id}/status", {"active": "0"})
-    client.post(f"/admin/pengguna/{user_id}/status", {"active": "1"})
+    base = f"/admin/pengguna/{user_id}"
+    new = {"password": "sandi-baru-yang-panjang", "version": form_version(client, base)}
+    assert client.post(f"{base}/sandi", new).status_code == 200
+    off = {"active": "0", "version": form_version(client, base)}
+    assert client.post(f"{base}/status", off).status_code == 200
+    on = {"active": "1", "version": form_version(client, base)}
+    assert client.post(f"{base}/status", on).status_code == 200
     client.post(f"/desa/{LONTAR}/profil", {**PROFILE, "kepala_desa_name": "Ahmad", "version": "0"})
     second = {**PROFILE, "kepala_desa_name": "Ahmad Sobari", "version": "1"}
     client.post(f"/desa/{LONTAR}/profil", second)

@@ -100,7 +100,8 @@ def test_admin_invitation_by_email_and_a_fresh_link_replaces_it(client, db, regi
     assert "Undangan dikirim ke operator@example.id" in created.text
     first = BeautifulSoup(created.text, "html.parser").select_one("[data-testid=invitation-url]")
     user = db.scalar(select(User).where(User.username == "operator.surel"))
-    again = client.post(f"/admin/pengguna/{user.id}/undangan")
+    version = BeautifulSoup(created.text, "html.parser").select_one("input[name=version]")["value"]
+    again = client.post(f"/admin/pengguna/{user.id}/undangan", {"version": version})
     second = BeautifulSoup(again.text, "html.parser").select_one("[data-testid=invitation-url]")
     assert first.text != second.text
     client.raw.cookies.clear()

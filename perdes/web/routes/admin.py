@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -13,7 +14,9 @@ from perdes.accounts import services as accounts
 from perdes.accounts.models import User
 from perdes.accounts.permissions import ROLE_LABELS, Role
 from perdes.accounts.principal import Principal
+from perdes.errors import Conflict
 from perdes.home.services import find_region, region_choices, region_names
+from perdes.validation import parse_int
 from perdes.web.deps import DB, AppSettings, FormData
 from perdes.web.forms import submit
 from perdes.web.htmx import redirect, render
@@ -118,6 +121,12 @@ def user_create(
     )
 
 
+def _version(form: FormData) -> int:
+    """The account version the form was opened on; -1 (always stale) when missing or bad."""
+    version = parse_int(form.get("version"))
+    return -1 if version is None else version
+
+
 def _detail(
     request: Request,
     db: DB,
@@ -128,8 +137,16 @@ def _detail(
     status_code: int = 200,
     message: str = "",
     invitation: selfservice.IssuedLink | None = None,
+    conflict: str = "",
+    values: dict[str, str] | None = None,
 ) -> Response:
+    """The user's page. ``values`` is posted input shown again in its form (refused or stale
+    input); with ``conflict`` (409) the account is read afresh and the page says what is
+    stored now, the forms carrying the current version, so saving again applies the input."""
+    if conflict:
+        db.expire_all()
     target = accounts.get_user(db, actor=user, user_id=user_id)
+    scope_text = _scope_text(db, [s.region_code for s in target.scopes])
     return render(
         request,
         "admin/user_detail.html",
@@ -140,14 +157,40 @@ def _detail(
             "errors": errors or {},
             "message": message,
             "invitation": invitation,
+            "conflict": conflict,
             "Role": Role,
-            "scope_text": _scope_text(db, [s.region_code for s in target.scopes]),
+            "scope_text": scope_text,
+            "values": {"scopes": scope_text, **(values or {})},
             "region_choices": region_choices(db, actor=user),
             "may_reactivate": accounts.may_reactivate(user.role, target.deactivated_by_role),
             "refused": accounts.reactivation_refused(target.deactivated_by_role),
         },
-        status_code=status_code,
+        status_code=409 if conflict else status_code,
     )
+
+
+def _save(
+    request: Request,
+    db: DB,
+    user: Principal,
+    user_id: int,
+    write: Callable[[], object],
+    *,
+    kept: dict[str, str],
+    message: str,
+) -> Response:
+    """Run an admin edit of the account: refused input gives the page again with 422, a
+    stale form (someone changed the account since it was opened) with 409, both keeping
+    ``kept`` (the posted input) in its form."""
+    try:
+        return submit(
+            db,
+            write,
+            invalid=lambda errors: _detail(request, db, user, user_id, errors=errors, values=kept),
+            done=lambda _: _detail(request, db, user, user_id, message=message),
+        )
+    except Conflict as exc:
+        return _detail(request, db, user, user_id, conflict=exc.message, values=kept)
 
 
 @router.get("/pengguna/{user_id}", name="admin_user_detail")
@@ -157,43 +200,77 @@ def user_detail(request: Request, user_id: int, db: DB, user: Admin) -> Response
 
 @router.post("/pengguna/{user_id}/wilayah", name="admin_user_scopes")
 def user_scopes(request: Request, user_id: int, db: DB, user: Admin, form: FormData) -> Response:
-    return submit(
+    raw = form.get("scopes", "")
+    return _save(
+        request,
         db,
+        user,
+        user_id,
         lambda: accounts.set_scopes(
-            db, actor=user, user_id=user_id, scope_codes=_codes(db, user, form.get("scopes", ""))
+            db,
+            actor=user,
+            user_id=user_id,
+            scope_codes=_codes(db, user, raw),
+            expected_version=_version(form),
         ),
-        invalid=lambda errors: _detail(request, db, user, user_id, errors=errors),
-        done=lambda _: _detail(request, db, user, user_id, message="Wilayah tugas disimpan."),
+        kept={"scopes": raw},
+        message="Wilayah tugas disimpan.",
     )
 
 
 @router.post("/pengguna/{user_id}/sandi", name="admin_user_password")
 def user_password(request: Request, user_id: int, db: DB, user: Admin, form: FormData) -> Response:
-    return submit(
+    # The password typed is never written back into a page, refused or stale.
+    return _save(
+        request,
         db,
+        user,
+        user_id,
         lambda: accounts.set_password(
-            db, actor=user, user_id=user_id, password=form.get("password", "")
+            db,
+            actor=user,
+            user_id=user_id,
+            password=form.get("password", ""),
+            expected_version=_version(form),
         ),
-        invalid=lambda errors: _detail(request, db, user, user_id, errors=errors),
-        done=lambda _: _detail(
-            request, db, user, user_id, message="Kata sandi baru disimpan; sesi lama diakhiri."
-        ),
+        kept={},
+        message="Kata sandi baru disimpan; sesi lama diakhiri.",
     )
 
 
 @router.post("/pengguna/{user_id}/status", name="admin_user_status")
 def user_status(request: Request, user_id: int, db: DB, user: Admin, form: FormData) -> Response:
     active = form.get("active") == "1"
-    accounts.set_active(db, actor=user, user_id=user_id, active=active)
-    return _detail(
-        request, db, user, user_id, message="Akun diaktifkan." if active else "Akun dinonaktifkan."
+    return _save(
+        request,
+        db,
+        user,
+        user_id,
+        lambda: accounts.set_active(
+            db, actor=user, user_id=user_id, active=active, expected_version=_version(form)
+        ),
+        kept={},
+        message="Akun diaktifkan." if active else "Akun dinonaktifkan.",
     )
 
 
 @router.post("/pengguna/{user_id}/undangan", name="admin_user_invite")
 def user_invite(
-    request: Request, user_id: int, db: DB, settings: AppSettings, user: Admin
+    request: Request, user_id: int, db: DB, settings: AppSettings, user: Admin, form: FormData
 ) -> Response:
     """A new invitation link (the older one stops working) for a user without a password."""
-    invitation = selfservice.invite(db, actor=user, user_id=user_id, base_url=settings.base_url)
-    return _detail(request, db, user, user_id, invitation=invitation)
+    try:
+        return submit(
+            db,
+            lambda: selfservice.invite(
+                db,
+                actor=user,
+                user_id=user_id,
+                base_url=settings.base_url,
+                expected_version=_version(form),
+            ),
+            invalid=lambda errors: _detail(request, db, user, user_id, errors=errors),
+            done=lambda invitation: _detail(request, db, user, user_id, invitation=invitation),
+        )
+    except Conflict as exc:
+        return _detail(request, db, user, user_id, conflict=exc.message)
