@@ -28,6 +28,7 @@ class Change(StrEnum):
 Pending = dict[Change, set[str]]
 
 _PENDING = "perdes.pending_changes"
+_AT_SAVEPOINT = "perdes.pending_at_savepoint"  # savepoint transaction -> what was pending then
 _installed: list[bool] = []
 
 
@@ -58,3 +59,25 @@ def take(session: Session) -> Pending:
 def discard(session: Session) -> None:
     """Forget what was published (the transaction was rolled back)."""
     session.info.pop(_PENDING, None)
+
+
+def remember(session: Session, savepoint: object) -> None:
+    """A savepoint began: note what is pending, for ``roll_back_to`` if it is rolled back."""
+    pending: Pending = session.info.get(_PENDING, {})
+    saved = session.info.setdefault(_AT_SAVEPOINT, {})
+    saved[savepoint] = {change: set(codes) for change, codes in pending.items()}
+
+
+def roll_back_to(session: Session, savepoint: object) -> None:
+    """The savepoint was rolled back: what was published inside it is forgotten, what was
+    published before it in the transaction stays pending."""
+    pending = session.info.get(_AT_SAVEPOINT, {}).get(savepoint)
+    if pending:
+        session.info[_PENDING] = pending
+    else:
+        session.info.pop(_PENDING, None)
+
+
+def forget(session: Session, savepoint: object) -> None:
+    """The savepoint ended (released or rolled back)."""
+    session.info.get(_AT_SAVEPOINT, {}).pop(savepoint, None)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from perdes import db, events, models
 from perdes.checklist import derived
@@ -120,11 +120,27 @@ def settle(session: Session) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    settle(session)
+    settle(session)  # also when a savepoint is released (harmless: the work is in it)
+
+
+def _after_transaction_create(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        events.remember(session, transaction)
 
 
 def _after_rollback(session: Session) -> None:
-    events.discard(session)
+    # A savepoint rolled back (e.g. a lost race caught and handled) forgets only what was
+    # published inside it; the transaction's other changes still settle when it commits.
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        events.roll_back_to(session, savepoint)
+    else:
+        events.discard(session)
+
+
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        events.forget(session, transaction)
 
 
 def install() -> None:
@@ -135,6 +151,8 @@ def install() -> None:
     if not event.contains(Session, "before_commit", _before_commit):
         event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_rollback", _after_rollback)
+        event.listen(Session, "after_transaction_create", _after_transaction_create)
+        event.listen(Session, "after_transaction_end", _after_transaction_end)
         event.listen(Session, "before_flush", register_figures.track_register_writes)
     events.mark_installed()
 

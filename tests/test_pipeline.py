@@ -18,7 +18,7 @@ from perdes.profiles import services as profiles
 from perdes.tracking import services as tracking
 from perdes.tracking.deadlines import local_today
 from perdes.tracking.stages import STAGE_ORDER, Stage
-from tests.factories import LONTAR, make_user
+from tests.factories import LONTAR, SUKRA, make_user
 from tests.tracking.helpers import step_data
 
 SLUG = "desa-pmi-prosedural"
@@ -140,3 +140,42 @@ def test_a_write_never_upgrades_a_village_on_its_own(db, regions):
     db.flush()
     with pytest.raises(Conflict):
         checklist.answer_item(db, item_key="satgas-komunitas-pmi", status="belum", **common)
+
+
+def test_a_rolled_back_savepoint_forgets_only_what_was_published_inside_it(
+    db, regions, monkeypatch
+):
+    """A savepoint rolled back inside a transaction (a lost race its caller handles) drops
+    the changes published inside it; those published before it still do their derived work
+    when the transaction commits (they were once all forgotten, leaving the rollup stale)."""
+    operator = principal_for(make_user(db, "operator"))
+    db.commit()
+    calls: list[set[str]] = []
+    refresh = rollup.refresh_districts
+    monkeypatch.setattr(
+        rollup,
+        "refresh_districts",
+        lambda session, codes: calls.append(set(codes)) or refresh(session, codes),
+    )
+    tracking.start_adoption(db, actor=operator, village_code=LONTAR)
+    with pytest.raises(RuntimeError), db.begin_nested():
+        events.publish(db, events.Change.ADOPTION, SUKRA)
+        raise RuntimeError("a lost race, handled by the caller")
+    assert events.has_pending(db)
+    db.commit()
+    assert calls == [{LONTAR[:8]}]
+    assert db.get(DistrictRollup, LONTAR[:8]) is not None
+    assert not events.has_pending(db)
+
+
+def test_a_rolled_back_transaction_forgets_everything_published(db, regions):
+    operator = principal_for(make_user(db, "operator"))
+    db.commit()
+    tracking.start_adoption(db, actor=operator, village_code=LONTAR)
+    assert events.has_pending(db)
+    with db.begin_nested():
+        events.publish(db, events.Change.ADOPTION, SUKRA)
+    assert events.has_pending(db) is False  # settled when the savepoint was released
+    events.publish(db, events.Change.ADOPTION, SUKRA)
+    db.rollback()
+    assert not events.has_pending(db)

@@ -8,9 +8,11 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from perdes import events
 from perdes.accounts.principal import Principal
 from perdes.checklist.loading import load_bundled
 from perdes.checklist.models import ChecklistFramework, ChecklistVillageTotal
+from perdes.events import Change
 from perdes.monitoring import rollup
 from perdes.monitoring.figures import FRAMEWORK
 from perdes.monitoring.rollup import AreaRollup, DistrictRollup
@@ -22,6 +24,13 @@ def framework_id(db: Session) -> int:
     found = db.scalar(select(ChecklistFramework.id).where(ChecklistFramework.slug == FRAMEWORK))
     if found is None:
         load_bundled(db, actor=Principal.system())
+        # The totals are written by hand below, as the services would keep them; the load's
+        # "framework changed" would recompute them from no answers when the transaction or a
+        # savepoint (creating a user makes one) commits, so it is dropped.
+        pending = events.take(db)
+        pending.pop(Change.FRAMEWORK, None)
+        for change, codes in pending.items():
+            events.publish(db, change, *codes)
         found = db.scalar(select(ChecklistFramework.id).where(ChecklistFramework.slug == FRAMEWORK))
     assert found is not None
     return found
