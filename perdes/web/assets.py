@@ -74,7 +74,13 @@ def minified(path: str, raw: bytes) -> bytes:
         except (ECMASyntaxError, ProductionError):
             logger.warning("static/%s is not ES5: sent without minifying", path)
             return raw
-        return str(minify_print(program, obfuscate=True, obfuscate_globals=False)).encode("utf-8")
+        try:
+            return str(minify_print(program, obfuscate=True, obfuscate_globals=False)).encode(
+                "utf-8"
+            )
+        except Exception:  # a minifier bug must not cost the page its script
+            logger.exception("static/%s could not be minified: sent as it is", path)
+            return raw
     return raw
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from babel.dates import format_date, format_datetime
 from bs4 import BeautifulSoup
 from hypothesis import given, settings
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from perdes.accounts.principal import Principal
 from perdes.config import PROJECT_ROOT
 from perdes.profiles import services as profiles
+from perdes.web import assets
 from perdes.web.assets import IMMUTABLE, minified
 from perdes.web.templating import TIMEZONE, tanggal, waktu
 from tests.factories import LONTAR
@@ -210,6 +212,10 @@ def test_minifying_keeps_what_the_browser_runs_and_leaves_minified_files_alone()
     assert b"htmx.trigger(" in small and b"document.addEventListener(" in small
     # a script the minifier cannot read (not ES5) is sent as it is, not broken
     assert minified("js/new.js", b"const f = () => 1; // note") == b"const f = () => 1; // note"
+    # nor when the minifier itself fails on a script it could read
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(assets, "minify_print", lambda *a, **k: 1 / 0)
+        assert minified("js/drafting.js", js) == js
     css = (PROJECT_ROOT / "static/css/app.css").read_bytes()
     assert len(minified("css/app.css", css)) < len(css) and b"/*" not in minified("x.css", css)
     htmx = (PROJECT_ROOT / "static/vendor/htmx-2.0.11.min.js").read_bytes()
