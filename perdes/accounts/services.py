@@ -38,6 +38,11 @@ USER_STALE = (
     "Akun ini telah diubah orang lain sejak halaman ini dibuka; perubahan Anda belum disimpan."
 )
 
+
+class StaleAccount(Conflict):
+    """The account changed since the admin form was opened (``User.version`` moved)."""
+
+
 _hasher = PasswordHash.recommended()
 
 
@@ -274,14 +279,23 @@ def claim_version(session: Session, *, user: User, expected_version: int | None)
         query.values(version=User.version + 1).execution_options(synchronize_session=False)
     )
     if not result.rowcount:  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
-        raise Conflict(USER_STALE)
+        raise StaleAccount(USER_STALE)
     session.expire(user, ["version"])
 
 
 def _check_version(user: User, expected_version: int | None) -> None:
     """A save that changes nothing writes nothing, but a stale form is still refused."""
     if expected_version is not None and expected_version != user.version:
-        raise Conflict(USER_STALE)
+        raise StaleAccount(USER_STALE)
+
+
+def check_version(
+    session: Session, *, actor: Principal, user_id: int, expected_version: int | None
+) -> None:
+    """StaleAccount when the account changed since the form was opened: for a route that reads
+    its input (e.g. region names) before the service checks it, so that a stale form is
+    refused as stale before any of its input is refused as invalid."""
+    _check_version(get_user(session, actor=actor, user_id=user_id), expected_version)
 
 
 def get_user(session: Session, *, actor: Principal, user_id: int) -> User:
@@ -314,6 +328,9 @@ def set_scopes(
     account's version the form was opened on (None skips the check: the CLI); ValidationFailed
     on bad regions, then Conflict when the account changed since (nothing written)."""
     user = get_user(session, actor=actor, user_id=user_id)
+    # A stale form first: refused as invalid, it would come back carrying the newer version
+    # and its next save would overwrite the other change unseen.
+    _check_version(user, expected_version)
     errors = FieldErrors()
     codes = _check_scopes(session, user.role, scope_codes, errors)
     if not errors:
@@ -321,7 +338,6 @@ def set_scopes(
     if errors:
         raise ValidationFailed(dict(errors))
     before = [s.region_code for s in user.scopes]
-    _check_version(user, expected_version)
     if before != codes:
         claim_version(session, user=user, expected_version=expected_version)
         for scope in [s for s in user.scopes if s.region_code not in codes]:
@@ -352,6 +368,7 @@ def set_password(
     then Conflict when the account changed since the form was opened (``expected_version``;
     None skips the check)."""
     user = get_user(session, actor=actor, user_id=user_id)
+    _check_version(user, expected_version)  # a stale form first, as in set_scopes
     errors = FieldErrors()
     _check_password(password, errors)
     if errors:

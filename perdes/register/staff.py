@@ -99,7 +99,12 @@ def set_petugas_active(
     result = session.execute(
         update(User)
         .where(User.id == user.id, User.is_active == seen_active, seen_by)
-        .values(is_active=active, deactivated_by_role=after, version=User.version + 1)
+        .values(
+            is_active=active,
+            deactivated_by_role=after,
+            # only a change makes an admin's open forms of the account stale
+            version=User.version + (0 if active == seen_active else 1),
+        )
         .execution_options(synchronize_session=False)
     )
     if not result.rowcount:  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult

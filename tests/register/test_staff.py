@@ -203,3 +203,16 @@ def test_another_villages_staff_cannot_reactivate_or_deactivate(client, db, regi
         )
     db.expire_all()
     assert not petugas.is_active and petugas.deactivated_by_role == "operator"
+
+
+def test_a_status_save_that_changes_nothing_leaves_the_admins_forms_current(client, db, regions):
+    petugas = make_user(db, "petugas", (LONTAR,), username="petugas.lontar")
+    version = petugas.version
+    client.login_as(db, "operator", (LONTAR,))
+    url = f"/desa/{LONTAR}/pmi/petugas/{petugas.id}/status"
+    assert client.post(url, {"active": "1", "seen_active": "1"}).status_code == 200
+    db.expire_all()
+    assert db.get(User, petugas.id).version == version
+    assert client.post(url, {"active": "0", "seen_active": "1"}).status_code == 200
+    db.expire_all()
+    assert db.get(User, petugas.id).version == version + 1

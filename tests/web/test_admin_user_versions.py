@@ -197,3 +197,38 @@ def test_the_operator_deactivating_a_petugas_makes_the_admin_form_stale(client, 
         in BeautifulSoup(stale.text, "html.parser").select_one("[data-testid=stored]").text
     )
     assert _scopes(db, petugas.id) == [LONTAR]
+
+
+@pytest.mark.parametrize(
+    ("edit", "typo"), [("wilayah", {"scopes": "Desa Tidak Ada"}), ("sandi", {"password": "x"})]
+)
+def test_a_stale_form_with_a_typo_is_409_not_422_so_its_next_save_cannot_overwrite(
+    client, db, regions, edit, typo
+):
+    """Refused as invalid first, a stale form came back carrying the newer version, and the
+    corrected save then overwrote the other admin's change unseen."""
+    target = make_user(db, "pendamping", (LONTAR,), username="pendamping.x")
+    client.login_as(db, "admin")
+    opened = _version(client, target.id)
+    won = client.post(
+        f"/admin/pengguna/{target.id}/wilayah", {"scopes": SUSUKAN, "version": opened}
+    )
+    assert won.status_code == 200
+    stale = client.post(f"/admin/pengguna/{target.id}/{edit}", {**typo, "version": opened})
+    assert stale.status_code == 409
+    page = BeautifulSoup(stale.text, "html.parser")
+    assert "diubah orang lain" in page.select_one("[data-testid=conflict]").text
+    if edit == "wilayah":
+        assert page.select_one("#f-scopes")["value"] == typo["scopes"]
+    assert _scopes(db, target.id) == [SUSUKAN]
+
+
+def test_a_refusal_that_is_not_staleness_is_not_shown_as_someone_elses_change(client, db, regions):
+    admin = client.login_as(db, "admin")
+    opened = _version(client, admin.id)
+    response = client.post(f"/admin/pengguna/{admin.id}/status", {"active": "0", "version": opened})
+    assert response.status_code == 409
+    assert "tidak dapat menonaktifkan akun Anda sendiri" in response.text
+    assert "Yang tersimpan sekarang" not in response.text  # no "changed meanwhile" box
+    db.expire_all()
+    assert db.get(User, admin.id).is_active

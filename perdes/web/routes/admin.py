@@ -14,7 +14,6 @@ from perdes.accounts import services as accounts
 from perdes.accounts.models import User
 from perdes.accounts.permissions import ROLE_LABELS, Role
 from perdes.accounts.principal import Principal
-from perdes.errors import Conflict
 from perdes.home.services import find_region, region_choices, region_names
 from perdes.validation import parse_int
 from perdes.web.deps import DB, AppSettings, FormData
@@ -189,7 +188,7 @@ def _save(
             invalid=lambda errors: _detail(request, db, user, user_id, errors=errors, values=kept),
             done=lambda _: _detail(request, db, user, user_id, message=message),
         )
-    except Conflict as exc:
+    except accounts.StaleAccount as exc:  # other conflicts: the error page, as before
         return _detail(request, db, user, user_id, conflict=exc.message, values=kept)
 
 
@@ -201,18 +200,21 @@ def user_detail(request: Request, user_id: int, db: DB, user: Admin) -> Response
 @router.post("/pengguna/{user_id}/wilayah", name="admin_user_scopes")
 def user_scopes(request: Request, user_id: int, db: DB, user: Admin, form: FormData) -> Response:
     raw = form.get("scopes", "")
+
+    def write() -> object:
+        version = _version(form)
+        accounts.check_version(db, actor=user, user_id=user_id, expected_version=version)
+        codes = _codes(db, user, raw)  # refuses unknown names: after the staleness check
+        return accounts.set_scopes(
+            db, actor=user, user_id=user_id, scope_codes=codes, expected_version=version
+        )
+
     return _save(
         request,
         db,
         user,
         user_id,
-        lambda: accounts.set_scopes(
-            db,
-            actor=user,
-            user_id=user_id,
-            scope_codes=_codes(db, user, raw),
-            expected_version=_version(form),
-        ),
+        write,
         kept={"scopes": raw},
         message="Wilayah tugas disimpan.",
     )
@@ -272,5 +274,5 @@ def user_invite(
             invalid=lambda errors: _detail(request, db, user, user_id, errors=errors),
             done=lambda invitation: _detail(request, db, user, user_id, invitation=invitation),
         )
-    except Conflict as exc:
+    except accounts.StaleAccount as exc:  # other conflicts: the error page, as before
         return _detail(request, db, user, user_id, conflict=exc.message)
