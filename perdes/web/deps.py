@@ -7,6 +7,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, overload
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
@@ -124,7 +126,11 @@ def quick_read(
     work is all CPU and the hop to the thread pool (and the GIL handoffs among the pool's
     threads under load) costs more than it saves: measured with bench/load_test.py on the
     monitoring list, 32 connections, 2 workers, 0.34 -> 0.43 of the bare table's requests/s.
-    On PostgreSQL a query waits on the network, which must not stall the event loop.
+    On PostgreSQL a query waits on the network, which must not stall the event loop; there
+    at most ``QUICK_READ_THREADS`` of them run at once in a process (a 16-thread pool per
+    worker under 32 connections fought over the GIL and oversubscribed the database's two
+    cores: the monitoring list went from 100-107 to 127-130 requests/s with the limit, same
+    runs, bench/load_test.py).
     ``slow_when(arguments)`` sends a request to the thread pool anyway when its query cannot
     use an index (a name fragment too short for the trigram index scans every name).
 
@@ -136,13 +142,28 @@ def quick_read(
     return _quick(endpoint, slow_when)
 
 
+# Threads a process gives quick reads on PostgreSQL at once (see ``quick_read``).
+QUICK_READ_THREADS = 4
+
+
+def _quick_limiter(request: Request) -> anyio.CapacityLimiter:
+    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "quick_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.quick_limiter = anyio.CapacityLimiter(QUICK_READ_THREADS)
+    return limiter
+
+
 def _quick(page: Page, slow_when: Callable[[dict[str, Any]], bool] | None) -> QuickPage:
     @functools.wraps(page)
     async def run(**kwargs: Any) -> Response:
         request: Request = kwargs["request"]
         if request.app.state.reads_on_loop and not (slow_when and slow_when(kwargs)):
             return page(**kwargs)
-        return await run_in_threadpool(page, **kwargs)
+        if request.app.state.reads_on_loop:
+            return await run_in_threadpool(page, **kwargs)
+        return await anyio.to_thread.run_sync(
+            functools.partial(page, **kwargs), limiter=_quick_limiter(request)
+        )
 
     run.quick_read = True  # type: ignore[attr-defined]  # the route-table test reads it
     return run

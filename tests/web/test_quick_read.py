@@ -12,6 +12,7 @@ import threading
 import time
 from types import SimpleNamespace
 
+import anyio
 import anyio.to_thread
 import httpx2 as httpx
 import pytest
@@ -26,6 +27,7 @@ from perdes.db import make_engine, session_scope
 from perdes.monitoring import services as monitoring
 from perdes.pipeline import make_session_factory
 from perdes.regions.scope import Scope
+from perdes.web import deps
 from perdes.web.app import ROUTE_MODULES, create_app
 from perdes.web.permissions import SESSION_COOKIE
 from perdes.web.routes import monitoring as monitoring_routes
@@ -227,3 +229,38 @@ def test_a_read_on_the_event_loop_never_waits_for_a_pooled_connection(tmp_path, 
     busy.dispose()
     assert app.state.reads_on_loop
     assert statuses == {"list": 200} | {f"export {n}": 200 for n in range(EXPORTS)}
+
+
+def test_quick_reads_in_the_thread_pool_share_a_few_threads():
+    """On PostgreSQL a process runs at most QUICK_READ_THREADS quick reads at once: 16 pooled
+    threads per worker under 32 connections fought over the GIL and oversubscribed the
+    database (bench/load_test.py: the monitoring list 100-107 -> 127-130 requests/s)."""
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(reads_on_loop=False)))
+    inside, most = 0, 0
+    lock = threading.Lock()
+
+    def page(request):  # type: ignore[no-untyped-def]
+        nonlocal inside, most
+        with lock:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.05)
+        with lock:
+            inside -= 1
+        return "ok"
+
+    quick = deps.quick_read(page)
+
+    async def many() -> list[object]:
+        results: list[object] = []
+
+        async def one() -> None:
+            results.append(await quick(request=request))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(3 * deps.QUICK_READ_THREADS):
+                group.start_soon(one)
+        return results
+
+    assert anyio.run(many) == ["ok"] * 3 * deps.QUICK_READ_THREADS
+    assert most == deps.QUICK_READ_THREADS
