@@ -183,6 +183,33 @@
   runPageScripts();
   document.addEventListener("htmx:load", runPageScripts);
 
+  /* ---- a page's own stylesheet (pages.css, drafting.css) arriving with an htmx navigation:
+     the browser applies it only once it has loaded, so until then the new page's content is
+     kept hidden (html.styles-pending, app.css) instead of shown unstyled on a slow
+     connection; it shows at the latest after STYLE_WAIT_MS, loaded or not. A first load
+     needs none of this: a stylesheet met while parsing holds the rendering itself ---- */
+  var STYLE_WAIT_MS = 4000;
+  var styleHold = 0;
+  function holdUntilStyled(root) {
+    var links = root && root.querySelectorAll ? root.querySelectorAll("link[rel=stylesheet]") : [];
+    var pending = [];
+    for (var i = 0; i < links.length; i++) { if (!links[i].sheet) { pending.push(links[i]); } }
+    if (!pending.length) { return; }  // a swap bringing no new stylesheet leaves a hold alone
+    var hold = ++styleHold, waiting = pending.length;
+    function show() {
+      if (hold === styleHold) { document.documentElement.classList.remove("styles-pending"); }
+    }
+    function arrived() { waiting -= 1; if (waiting === 0) { show(); } }
+    pending.forEach(function (link) {
+      link.addEventListener("load", arrived, { once: true });
+      link.addEventListener("error", arrived, { once: true });
+    });
+    document.documentElement.classList.add("styles-pending");
+    window.setTimeout(show, STYLE_WAIT_MS);
+  }
+  document.addEventListener("htmx:afterSwap", function (evt) { holdUntilStyled(evt.detail.target); });
+  document.addEventListener("htmx:historyRestore", function () { holdUntilStyled(document.body); });
+
   /* ---- the print page's button ---- */
   document.addEventListener("click", function (evt) {
     var btn = evt.target.closest && evt.target.closest("[data-print]");

@@ -106,3 +106,41 @@ def test_pages_load_only_their_own_files_and_drafting_works_after_htmx_navigatio
     assert style(page, ".page-nav", "display") == "flex"
     assert page.locator("link[href*='/drafting.']").count() == 0
     assert not failed, failed
+
+
+def test_a_page_reached_by_htmx_stays_hidden_until_its_own_stylesheet_has_loaded(page, live_server):
+    """On a slow connection the drafting page's stylesheet arrives after the page: the
+    secretary sees no unstyled workspace in between, and the page shows once it has come."""
+    login(page, live_server, "operator")
+    page.goto(f"/desa/{LONTAR}")
+    expect(page.locator(".page-nav")).to_be_visible()
+
+    held = []  # the stylesheet's request, answered only when the test says so
+    page.route(
+        re.compile(r"/static/css/drafting\.[0-9a-f]+\.css$"), lambda route: held.append(route)
+    )
+    page.click("text=Rancangan Perdes PMI")
+    page.click("button:has-text('Buat rancangan')")
+    expect(page.locator("#preview")).to_contain_text("PERATURAN DESA LONTAR")
+    page.wait_for_function("() => document.querySelector('link[href*=\"/drafting.\"]')")
+    assert len(held) == 1
+    assert style(page, "main", "visibility") == "hidden"
+    expect(page.locator("#preview")).to_be_hidden()
+    expect(page.locator("header.site .brand")).to_be_visible()  # the header stays
+
+    held[0].continue_()
+    expect(page.locator("#preview")).to_be_visible()
+    assert style(page, ".workspace", "display") == "grid"
+
+
+def test_a_stylesheet_that_never_comes_does_not_hide_the_page_for_good(page, live_server):
+    login(page, live_server, "operator")
+    page.goto(f"/desa/{LONTAR}")
+    never = []  # the stylesheet's request, never answered
+    page.route(re.compile(r"/static/css/drafting\.[0-9a-f]+\.css$"), lambda r: never.append(r))
+    page.click("text=Rancangan Perdes PMI")
+    page.click("button:has-text('Buat rancangan')")
+    expect(page.locator("#preview")).to_contain_text("PERATURAN DESA LONTAR")
+    assert len(never) == 1
+    # after app.js's 4 s wait the page shows unstyled: better than nothing
+    expect(page.locator("#preview")).to_be_visible(timeout=8_000)
