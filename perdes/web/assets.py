@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from importlib.metadata import version
 from pathlib import Path
 
 import brotli
@@ -60,11 +61,26 @@ add_compress_type("text/csv")
 remove_compress_type("text/event-stream")
 
 
+# What the minified output depends on besides the file: bump MINIFY_REVISION when
+# ``minified`` changes what it sends. Part of the content hash of the files it minifies, so
+# a minifier upgrade or change renames them and browsers holding the old output ("immutable")
+# fetch the new one.
+MINIFY_REVISION = 1
+MINIFIER = (
+    f"minify {MINIFY_REVISION}; rcssmin {version('rcssmin')}; "
+    f"calmjs.parse {version('calmjs.parse')}\n"
+).encode()
+
+
+def is_minified_by_us(path: str) -> bool:
+    return path.endswith((".css", ".js")) and ".min." not in path
+
+
 def minified(path: str, raw: bytes) -> bytes:
     """Our CSS or JavaScript without comments and needless spaces, the JavaScript's local
     names shortened (``*.min.*`` and other files as they are). Our scripts are ES5 (what
     ``calmjs.parse`` reads; tests hold them to it): one it cannot parse is sent as it is."""
-    if ".min." in path:
+    if not is_minified_by_us(path):
         return raw
     if path.endswith(".css"):
         return str(rcssmin.cssmin(raw.decode("utf-8"))).encode("utf-8")
@@ -131,14 +147,18 @@ class FingerprintedStaticFiles(StaticFiles):
         self._encoded: dict[tuple[str, str, str], bytes] = {}
 
     def digest(self, path: str) -> str | None:
-        """The content hash of a file under the root (None if there is no such file)."""
+        """The content hash of a file under the root (None if there is no such file): of
+        what is sent, that is of the file and, for those minified, of the minifier."""
         file = (self.root / path).resolve()
         if not file.is_relative_to(self.root.resolve()) or not file.is_file():
             return None
         mtime = file.stat().st_mtime_ns
         known = self._digests.get(path)
         if known is None or known[0] != mtime:
-            known = (mtime, hashlib.sha256(file.read_bytes()).hexdigest()[:10])
+            hashed = hashlib.sha256(file.read_bytes())
+            if is_minified_by_us(path):
+                hashed.update(MINIFIER)
+            known = (mtime, hashed.hexdigest()[:10])
             self._digests[path] = known
         return known[1]
 

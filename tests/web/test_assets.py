@@ -227,3 +227,17 @@ def test_a_range_request_gets_the_plain_file(client):
     response = client.get("/static/css/app.css", headers={**BROWSER, "Range": "bytes=0-9"})
     assert response.status_code == 206 and "content-encoding" not in response.headers
     assert response.content == (PROJECT_ROOT / "static/css/app.css").read_bytes()[:10]
+
+
+def test_a_minifier_change_renames_the_files_it_minifies_and_no_others(monkeypatch):
+    """Browsers keep a fingerprinted file for a year: when what is sent changes because the
+    minifier did (an upgrade, a new option), the name must change too, or they keep the old."""
+    static = PROJECT_ROOT / "static"
+    paths = ("js/app.js", "css/app.css", "vendor/htmx-2.0.11.min.js", "favicon.svg")
+    before = {p: assets.FingerprintedStaticFiles(directory=static).url(p) for p in paths}
+    monkeypatch.setattr(assets, "MINIFIER", assets.MINIFIER + b"rcssmin 9.9\n")
+    after = {p: assets.FingerprintedStaticFiles(directory=static).url(p) for p in paths}
+    assert after["js/app.js"] != before["js/app.js"]
+    assert after["css/app.css"] != before["css/app.css"]
+    assert after["vendor/htmx-2.0.11.min.js"] == before["vendor/htmx-2.0.11.min.js"]
+    assert after["favicon.svg"] == before["favicon.svg"]
