@@ -16,6 +16,7 @@ from perdes.accounts import principal_cache
 from perdes.accounts.principal_cache import PrincipalCache
 from perdes.config import PROJECT_ROOT, Settings
 from perdes.db import engine_from_settings
+from perdes.drafting.workspace.pdf import PdfCache
 from perdes.monitoring.maps import GeoStore
 from perdes.register.crypto import keyring_from_settings
 from perdes.web.api import adoption as api_adoption
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = pipeline.make_session_factory(engine)
     principal_cache.install()
     app.state.principals = PrincipalCache(instance_path=settings.instance_path)
+    app.state.pdfs = PdfCache(settings.instance_path / "cache" / "pdf")
     app.state.templates = make_templates(auto_reload=settings.debug)
     app.state.templates.env.globals["path_for"] = bound_path_for(app)
     app.state.geo = GeoStore(settings.geo_path)

@@ -154,8 +154,24 @@ def test_pdf_through_libreoffice_or_a_clear_503(client, db, lontar_profile, monk
         assert response.status_code == 200, response.text[:300]
         assert response.content.startswith(b"%PDF")
         assert 'filename="Lembaran-Desa-Lontar.pdf"' in response.headers["content-disposition"]
+        # asked again: the same PDF, byte for byte (LibreOffice would stamp a new creation
+        # time), from the cache, also while LibreOffice is unavailable
+        again = client.get(url)
+        assert again.status_code == 200 and again.content == response.content
+        monkeypatch.setattr(pdf_module.shutil, "which", lambda name: None)
+        assert client.get(url).content == response.content
     elif os.environ.get("PERDES_REQUIRE_LIBREOFFICE") == "1":
         pytest.fail("PERDES_REQUIRE_LIBREOFFICE=1 but soffice is missing")
     monkeypatch.setattr(pdf_module.shutil, "which", lambda name: None)
-    unavailable = client.get(url)
+    # a document never converted: the clear 503
+    soon = (date.today() + timedelta(days=5)).isoformat()
+    unavailable = client.get(
+        url.replace("lembaran-desa", "undangan-konsultasi"),
+        params={
+            "format": "pdf",
+            "tanggal_acara": soon,
+            "jam_acara": "09.00",
+            "tempat_acara": "Balai",
+        },
+    )
     assert unavailable.status_code == 503 and "LibreOffice" in unavailable.text

@@ -26,7 +26,7 @@ from perdes.drafting.workspace import editing
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.compare import compare_sections
 from perdes.drafting.workspace.models import COMMENT_SOURCE_LABELS, Draft, DraftRevision
-from perdes.drafting.workspace.pdf import PdfUnavailable, docx_to_pdf
+from perdes.drafting.workspace.pdf import PdfUnavailable
 from perdes.errors import ValidationFailed
 from perdes.home.services import draft_values_from_tracker
 from perdes.regions.services import VillageView, get_village
@@ -570,7 +570,7 @@ async def draft_pdf(
     revision = drafts.get_revision(db, draft=view.draft, number=number)
     data, _ = _docx_bytes(db, view.draft, revision, False)
     try:
-        pdf = await run_in_threadpool(docx_to_pdf, data)
+        pdf = await run_in_threadpool(request.app.state.pdfs.pdf, data)
     except PdfUnavailable:
         return error_response(
             request,

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from perdes.accounts.principal import Principal
 from perdes.drafting.render_docx import render_paragraphs_docx
-from perdes.drafting.workspace.pdf import PdfUnavailable, docx_to_pdf
+from perdes.drafting.workspace.pdf import PdfUnavailable
 from perdes.errors import ValidationFailed
 from perdes.regions.eligibility import PerdesNotAllowed
 from perdes.stepdocs import services as stepdocs
@@ -60,7 +60,7 @@ async def step_document(
     name = f"{doc.file_name}.docx"
     if format == "pdf":
         try:
-            data = await run_in_threadpool(docx_to_pdf, data)
+            data = await run_in_threadpool(request.app.state.pdfs.pdf, data)
         except PdfUnavailable:
             return error_response(
                 request,
