@@ -10,6 +10,7 @@ transaction, writes the audit log and publishes ``ADOPTION_CHANGED``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -66,6 +67,15 @@ TEXT_LIMITS = {
     "letter_number": 60,
     "decision_number": 60,
 }
+
+# Numbers printed as "Nomor <n> Tahun <year>" (the village page, the Perdes itself, the
+# registers): the year is added from the date, so a number typed with it would read
+# "Nomor 5 Tahun 2026 Tahun 2026".
+NUMBERS_WITHOUT_YEAR = ("perdes_number", "lembaran_number", "berita_desa_number")
+_NAMES_A_YEAR = re.compile(r"\btahun\b", re.IGNORECASE)
+NUMBER_WITH_YEAR = (
+    "Tulis nomornya saja (mis. 5): kata «Tahun» dan tahunnya ditambahkan otomatis dari tanggal."
+)
 
 
 def refresh_read_model(session: Session, adoption: Adoption, state: State) -> None:
@@ -151,6 +161,8 @@ def clean_step(
     for name, limit in TEXT_LIMITS.items():
         if name in allowed:
             values[name] = clean_text(data.get(name), field=name, errors=errors, max_length=limit)
+            if name in NUMBERS_WITHOUT_YEAR and _NAMES_A_YEAR.search(values[name] or ""):
+                errors.add(name, NUMBER_WITH_YEAR)
     if "lembaran_year" in allowed:
         raw = data.get("lembaran_year")
         text = str(raw).strip() if raw is not None else ""

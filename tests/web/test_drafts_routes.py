@@ -9,11 +9,13 @@ import pytest
 from bs4 import BeautifulSoup
 
 from perdes.accounts.principal import Principal
+from perdes.drafting.loader import list_templates
 from perdes.drafting.workspace import pdf as pdf_module
 from perdes.drafting.workspace import services as drafts
 from perdes.drafting.workspace.models import Draft
 from perdes.profiles import services as profiles
 from perdes.tracking.after_the_fact import record_after_the_fact
+from perdes.tracking.services import TEXT_LIMITS
 from tests.factories import KELURAHAN, LONTAR, PONTANG
 
 PROFILE = {
@@ -278,6 +280,62 @@ def test_numbers_recorded_in_the_tracker_fill_the_draft(client, db, lontar_profi
     draft_id = create(client)
     revision = drafts.get_revision(db, draft=db.get(Draft, draft_id), number=1)
     assert revision.values["nomor"] == "4"
+
+
+def test_the_longest_numbers_the_tracker_takes_still_open_the_draft(client, db, lontar_profile):
+    """A number as long as the tracker accepts (30 characters, e.g. "141/12/2025" and longer
+    local formats) fills the draft; once it made every page of the draft 422 (the template
+    took 10)."""
+    longest = "141/12/2025/PEMDES-LONTAR/ABCD"
+    assert len(longest) == TEXT_LIMITS["perdes_number"] == TEXT_LIMITS["lembaran_number"]
+    record_after_the_fact(
+        db,
+        actor=Principal.system(),
+        village_code=LONTAR,
+        data={
+            "title": "Pelindungan Pekerja Migran Indonesia",
+            "agreed_on": "2019-03-01",
+            "berita_acara_number": "BA/01/2019",
+            "enacted_on": "2019-03-10",
+            "perdes_number": longest,
+            "promulgated_on": "2019-03-11",
+            "lembaran_year": "2019",
+            "lembaran_number": longest,
+            "berita_desa_number": "",
+        },
+    )
+    client.login_as(db, "operator")
+    page = client.get(f"/desa/{LONTAR}/rancangan/baru")
+    assert page.status_code == 200
+    assert f"NOMOR {longest} TAHUN 2019" in first_preview(client, page).text
+    draft_id = create(client)
+    assert client.get(f"/rancangan/{draft_id}").status_code == 200
+    word = client.get(f"/rancangan/{draft_id}/revisi/1/docx")
+    assert word.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs)
+    assert longest in text
+
+
+def test_every_template_takes_the_numbers_the_tracker_takes():
+    """Each variable the tracker fills (the Perdes number, the Lembaran Desa number, and in
+    the companion templates the Perdes they implement) accepts as many characters as the
+    tracker does."""
+    filled = {
+        "nomor": "perdes_number",
+        "nomor_lembaran": "lembaran_number",
+        "perdes_nomor": "perdes_number",
+        "perdes_lembaran_nomor": "lembaran_number",
+    }
+    checked = 0
+    for info in list_templates():
+        slug = info.slug
+        variables = drafts.template_for(slug).variables
+        for name, source in filled.items():
+            if name in variables:
+                limit = variables[name].max_length
+                assert limit >= TEXT_LIMITS[source], (slug, name, limit)
+                checked += 1
+    assert checked >= 7
 
 
 def test_draft_form_is_in_steps_with_citations_collapsed(client, db, lontar_profile):

@@ -8,6 +8,7 @@ from io import BytesIO
 import pytest
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from perdes.accounts.services import principal_for
 from perdes.tracking import queries, services
@@ -246,6 +247,14 @@ def test_after_the_fact_recording_with_scans(client, db, regions):
     assert (
         bad.status_code == 422 and soup(bad).select_one("#a-perdes_number-e").text == "Wajib diisi."
     )
+    # the year is printed from the date ("Nomor 7 Tahun 2018"): typed in, it would be twice
+    for field in ("perdes_number", "lembaran_number"):
+        with_year = client.post(
+            f"/desa/{LONTAR}/perdes/tercatat", {**data, field: "7 Tahun 2018"}, htmx=True
+        )
+        assert with_year.status_code == 422
+        assert "Tulis nomornya saja" in soup(with_year).select_one(f"#a-{field}-e").text
+    assert not db.scalars(select(Adoption).where(Adoption.village_code == LONTAR)).all()
     response = client.post(
         f"/desa/{LONTAR}/perdes/tercatat",
         data,
