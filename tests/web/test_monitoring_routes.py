@@ -72,6 +72,30 @@ def test_monitor_drills_down_from_the_top_to_a_village(client, db, progress):
     assert "terlambat" in tirtayasa.select_one(f'tr[data-code="{LONTAR}"]').get_text()
 
 
+def test_the_tabs_of_a_region_stay_in_that_region(client, db, progress):
+    """From the Tirtayasa dashboard, "Belum mulai", "Terlambat"… and the register figures list
+    Tirtayasa, not the whole country; from a list, the dashboard tab goes back to it."""
+    client.login_as(db, "admin")
+    tirtayasa = soup(client.get("/pemantauan/wilayah/36.04.13"))
+    tabs = {a.get_text(strip=True): a["href"] for a in tirtayasa.select("nav.mon-tabs a")}
+    assert tabs["Dasbor"] == "/pemantauan/wilayah/36.04.13"
+    assert tabs["Angka register PMI"] == "/pemantauan/register/wilayah/36.04.13"
+    assert tabs["Belum mulai"].endswith("wilayah=36.04.13")
+    listed = soup(client.get(tabs["Menunggu verifikasi"]))
+    assert listed.select_one("#f-wilayah")["value"] == "36.04.13"
+    codes = {tr["data-code"] for tr in listed.select("[data-testid=village-table] tr[data-code]")}
+    assert codes == {LONTAR}  # not Pontang (another kecamatan), not Sukra (another province)
+    figures = client.get(tabs["Angka register PMI"])
+    assert figures.status_code == 200 and "Tirtayasa" in soup(figures).h1.get_text()
+    back = soup(client.get("/pemantauan/desa?daftar=terlambat&wilayah=36.04.13"))
+    assert back.select_one("nav.mon-tabs a")["href"] == "/pemantauan/wilayah/36.04.13"
+    # the whole country's tabs stay national; a village code keeps its kecamatan
+    national = soup(client.get("/pemantauan"))
+    assert national.select_one("nav.mon-tabs a")["href"] == "/pemantauan"
+    one = soup(client.get(f"/pemantauan/desa?wilayah={LONTAR}"))
+    assert one.select_one("nav.mon-tabs a")["href"] == "/pemantauan/wilayah/36.04.13"
+
+
 def test_sorting_returns_the_table_fragment_for_htmx(client, db, progress):
     client.login_as(db, "admin")
     response = client.get("/pemantauan/wilayah/36.04?urut=nama&arah=turun", htmx=True)
