@@ -61,6 +61,11 @@ def render(
     else:
         response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     response.headers["Vary"] = "HX-Request"
+    if request.method != "GET" and request.headers.get("HX-Boosted") == "true":
+        # A page answering a boosted form (its errors, a 409): htmx would put the form's
+        # action in the address bar, which a reload then asks for with GET (405). The
+        # address stays that of the page the form was on.
+        response.headers["HX-Push-Url"] = "false"
     return response
 
 

@@ -147,6 +147,27 @@ def test_back_and_forward_after_htmx_navigation_show_whole_pages(page, live_serv
     assert_fits(page)
 
 
+def test_a_refused_form_keeps_the_address_of_its_page_so_a_reload_works(page, live_server):
+    """A new draft saved with a bad value says why, and the address bar still shows the
+    new-draft page: before, htmx put the form's POST address there, so a reload showed another
+    page (here the list of drafts; for a revision's save, "Metode tidak diizinkan")."""
+    login(page, live_server, "operator")
+    new_draft = f"/desa/{LONTAR}/rancangan/baru?template=pelindungan-pmi"
+    page.goto(f"/desa/{LONTAR}")
+    page.click("text=Rancangan Perdes PMI")
+    page.click("button:has-text('Buat rancangan')")  # by htmx navigation, as a user gets there
+    expect(page.locator("#f-v_batas_lapor_hari")).to_be_attached()
+    page.fill("#f-v_batas_lapor_hari", "-5")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.click("text=Simpan rancangan")
+    assert answer.value.status == 422
+    expect(page.locator("[data-testid=form-errors]")).to_be_visible()
+    assert page.url.endswith(new_draft), page.url
+    response = page.reload()
+    assert response is not None and response.status == 200
+    expect(page.locator("#f-v_batas_lapor_hari")).to_be_attached()
+
+
 def test_the_accessibility_check_does_find_violations(page):
     """The axe-core check is real: an image without alt text and an unlabelled field fail."""
     page.set_content('<html lang="id"><body><main><img src="data:,"><input></main></body></html>')

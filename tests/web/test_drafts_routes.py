@@ -157,6 +157,12 @@ def test_invalid_save_rerenders_with_field_errors(client, db, lontar_profile):
     response = client.post(f"/rancangan/{draft_id}/revisi", data)
     assert response.status_code == 422
     assert soup(response).select_one("[data-testid=form-errors]")
+    assert "HX-Push-Url" not in response.headers  # a plain browser: nothing pushed anyway
+    boosted = {"HX-Request": "true", "HX-Boosted": "true"}
+    again = client.post(f"/rancangan/{draft_id}/revisi", data, headers=boosted)
+    # htmx must not put the POST address in the address bar (a reload would be 405)
+    assert again.status_code == 422 and again.headers["HX-Push-Url"] == "false"
+    assert "HX-Push-Url" not in client.get(f"/rancangan/{draft_id}", headers=boosted).headers
     db.expire_all()
     assert db.get(Draft, draft_id).latest_number == 1
 
