@@ -154,3 +154,15 @@ def test_today_is_always_the_date_in_wib():
     assert found == {}, f"use perdes.clock.local_today(): {found}"
     planted = ast.parse("from datetime import date\nyear = date.today().year\n")
     assert _naive_today_calls(planted) == [2]
+
+
+def test_every_input_names_its_type():
+    """app.css styles text fields by type (16 px text, full width: a phone zooms in on smaller
+    ones); an <input> without a type got none of it (the region-code fields of the monitoring
+    lists were 21 px tall)."""
+    untyped = []
+    for path in sorted((PROJECT_ROOT / "templates").rglob("*.html")):
+        for tag in re.findall(r"<input\b[^>]*>", path.read_text(encoding="utf-8")):
+            if not re.search(r"\stype=", tag):
+                untyped.append(f"{path.relative_to(PROJECT_ROOT)}: {tag}")
+    assert not untyped, untyped
