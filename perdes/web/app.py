@@ -163,6 +163,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.pdfs = PdfCache(settings.instance_path / "cache" / "pdf")
     app.state.templates = make_templates(auto_reload=settings.debug)
     app.state.templates.env.globals["path_for"] = bound_path_for(app)
+    # the upload limit, for the file fields' hint and app.js's check as a file is chosen
+    app.state.templates.env.globals["upload_limit"] = settings.max_upload_bytes
+    app.state.templates.env.globals["upload_limit_mb"] = f"{settings.max_upload_bytes / 2**20:g}"
     app.state.geo = GeoStore(settings.geo_path)
     # The directory's region filter options (routes/regions.py): regions change only by import.
     app.state.region_choices = TTLCache(maxsize=512, ttl=regions.REGION_CHOICES_SECONDS)

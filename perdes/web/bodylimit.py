@@ -19,7 +19,15 @@ from perdes.web.api.errors import api_error_response
 FORM_BYTES = 1024 * 1024
 MULTIPART_OVERHEAD = 256 * 1024
 TOO_LARGE_API = "The request body is too large."
-TOO_LARGE_PAGE = "Berkas atau isian terlalu besar."
+TOO_LARGE_PAGE = "Isian terlalu besar."
+
+
+def too_large_upload(max_upload_bytes: int) -> str:
+    """The 413 message of an upload form: the limit, and what to do."""
+    return (
+        f"Berkas terlalu besar: paling besar {max_upload_bytes / (1024 * 1024):g} MB. "
+        "Perkecil berkasnya (mis. pindai dengan resolusi lebih rendah) lalu coba lagi."
+    )
 
 
 class BodyTooLarge(HTTPException):
@@ -28,14 +36,15 @@ class BodyTooLarge(HTTPException):
     An HTTPException, so FastAPI passes it on instead of calling it a body parse error.
     """
 
-    def __init__(self, api: bool) -> None:
-        super().__init__(status_code=413, detail=TOO_LARGE_API if api else TOO_LARGE_PAGE)
+    def __init__(self, api: bool, message: str = TOO_LARGE_PAGE) -> None:
+        super().__init__(status_code=413, detail=TOO_LARGE_API if api else message)
 
 
 class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, *, max_upload_bytes: int) -> None:
         self.app = app
         self.upload_limit = max_upload_bytes + MULTIPART_OVERHEAD
+        self.upload_message = too_large_upload(max_upload_bytes)
 
     def limit_for(self, path: str, content_type: str) -> int:
         if path.startswith("/api/"):
@@ -51,10 +60,13 @@ class BodyLimitMiddleware:
         headers = dict(scope.get("headers") or [])
         path: str = scope.get("path", "")
         api = path.startswith("/api/")
-        limit = self.limit_for(path, headers.get(b"content-type", b"").decode("latin-1").lower())
+        content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        limit = self.limit_for(path, content_type)
+        upload = content_type.startswith("multipart/form-data")
+        refusal = self.upload_message if upload else TOO_LARGE_PAGE
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await self._refuse(api, scope, receive, send)
+            await self._refuse(api, refusal, scope, receive, send)
             return
         received = 0
         started = False
@@ -65,7 +77,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(api)
+                    raise BodyTooLarge(api, refusal)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -79,14 +91,14 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             if started:
                 raise
-            await self._refuse(api, scope, receive, send)
+            await self._refuse(api, refusal, scope, receive, send)
 
     @staticmethod
-    async def _refuse(api: bool, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(api: bool, message: str, scope: Scope, receive: Receive, send: Send) -> None:
         response: Response
         if api:
             response = api_error_response(413, detail=TOO_LARGE_API)
-        else:
-            response = PlainTextResponse(TOO_LARGE_PAGE, status_code=413)
+        else:  # plain text: app.js shows it as it is in the notice at the top
+            response = PlainTextResponse(message, status_code=413)
         response.headers["connection"] = "close"  # the rest of the body is not read
         await response(scope, receive, send)

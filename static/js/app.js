@@ -54,6 +54,8 @@
   function serverMessage(xhr) {
     var text = (xhr && xhr.responseText) || "";
     if (!text) { return ""; }
+    var type = (xhr.getResponseHeader && xhr.getResponseHeader("Content-Type")) || "";
+    if (type.indexOf("text/plain") === 0) { return text.trim().slice(0, 300); }  // e.g. the 413
     try {
       var doc = new DOMParser().parseFromString(text, "text/html");
       var node = doc.querySelector("[data-message]") || doc.querySelector("[role=alert] p") ||
@@ -75,6 +77,24 @@
   });
   document.addEventListener("htmx:sendError", function () { showFlash(MESSAGES.offline, "bad"); });
   document.addEventListener("htmx:timeout", function () { showFlash(MESSAGES.timeout, "bad"); });
+
+  /* ---- a file over the upload limit is refused as soon as it is chosen, not after minutes
+     of sending it on a slow connection (input[type=file][data-max-bytes], the server's
+     limit; the server still checks) ---- */
+  document.addEventListener("change", function (evt) {
+    var input = evt.target;
+    if (!input.matches || !input.matches("input[type=file][data-max-bytes]") || !input.files) { return; }
+    var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+    for (var i = 0; i < input.files.length; i++) {
+      if (max > 0 && input.files[i].size > max) {
+        var mb = function (n) { return (Math.round(n / 104857.6) / 10).toString().replace(".", ","); };
+        showFlash("Berkas “" + input.files[i].name + "” terlalu besar (" + mb(input.files[i].size) +
+          " MB): paling besar " + mb(max) + " MB. Perkecil berkasnya (mis. pindai dengan resolusi lebih rendah) lalu pilih lagi.", "bad");
+        input.value = "";
+        return;
+      }
+    }
+  });
 
   /* ---- busy buttons ---- */
   function setBusy(el, text) {

@@ -168,6 +168,31 @@ def test_a_refused_form_keeps_the_address_of_its_page_so_a_reload_works(page, li
     expect(page.locator("#f-v_batas_lapor_hari")).to_be_attached()
 
 
+def test_a_file_over_the_limit_is_refused_when_chosen_not_after_sending_it(page, live_server):
+    """On a slow connection a 12 MB scan would take minutes to be refused: app.js refuses it as
+    soon as it is chosen, saying the limit, which the field's hint states too."""
+    login(page, live_server, "operator")
+    page.goto(f"/desa/{LONTAR}/ceklis/desa-pmi-prosedural/penggerak-terlatih")
+    field = page.locator("input[type=file][data-max-bytes]").first
+    expect(page.locator(f"label[for='{field.get_attribute('id')}']")).to_contain_text(
+        "paling besar 10 MB"
+    )
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    big = {
+        "name": "pindaian.pdf",
+        "mimeType": "application/pdf",
+        "buffer": b"%PDF" + bytes(12 << 20),
+    }
+    field.set_input_files(big)
+    expect(page.locator("#flash")).to_contain_text("terlalu besar (12 MB): paling besar 10 MB")
+    assert field.evaluate("el => el.files.length") == 0
+    assert not posts
+    small = {"name": "sk.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 small"}
+    field.set_input_files(small)
+    assert field.evaluate("el => el.files.length") == 1
+
+
 def test_the_accessibility_check_does_find_violations(page):
     """The axe-core check is real: an image without alt text and an unlabelled field fail."""
     page.set_content('<html lang="id"><body><main><img src="data:,"><input></main></body></html>')

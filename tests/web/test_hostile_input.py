@@ -217,6 +217,31 @@ def test_a_declared_length_over_the_limit_is_refused_unread(client):
     assert response.status_code == 413
 
 
+def test_an_upload_over_the_limit_is_told_the_limit_in_indonesian(client):
+    """A 30 MB scan never reaches the app; the answer says how large a file may be (app.js
+    shows this text; it once said only "Permintaan gagal. Coba lagi. (413)")."""
+    response = client.raw.post(
+        f"/desa/{LONTAR}/perdes/tercatat",
+        content=b"--x--",
+        headers={
+            "content-type": "multipart/form-data; boundary=x",
+            "content-length": str(30 * 1024 * 1024),
+        },
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text.startswith("Berkas terlalu besar: paling besar 10 MB.")
+    plain = client.raw.post(
+        "/masuk",
+        content=b"a=b",
+        headers={
+            "content-type": "application/x-www-form-urlencoded",
+            "content-length": str(2 * 1024 * 1024),
+        },
+    )
+    assert plain.status_code == 413 and plain.text == "Isian terlalu besar."
+
+
 def test_parallel_wrong_passwords_are_throttled(db, regions):
     user = make_user(db, "operator")
     published = []

@@ -157,6 +157,7 @@ def _detail(
         {
             "user": user,
             "target": target,
+            "max_csv_bytes": targets.MAX_CSV_BYTES,
             "t": total,
             "children": sorted(children.values(), key=lambda f: f.code),
             "header": FIGURE_HEADER,
