@@ -39,6 +39,9 @@ def test_first_time_operator_gets_a_word_file_and_a_print_in_under_ten_taps(page
     assert_outcome_shown(page, "[data-testid=saved-notice]")
     expect(page.locator("[data-testid=saved-notice]")).to_contain_text("Revisi 1 tersimpan")
     check_page(page)
+    # the sticky save-and-download bar leaves the form most of the screen (it took 38 %)
+    bar = page.locator(".action-bar").bounding_box()
+    assert bar is not None and bar["height"] <= 0.2 * 740, bar
     with page.expect_download() as info:
         tap(page.locator(".action-bar [data-testid=download-word]"))
     assert info.value.suggested_filename == "Rancangan-Perdes-PMI-Susukan-revisi-1.docx"
