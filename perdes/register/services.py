@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from babel.dates import format_date
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -28,7 +29,7 @@ from perdes.errors import Conflict, NotFound, ValidationFailed
 from perdes.pagination import Page
 from perdes.regions.models import Region
 from perdes.register import crypto, nik
-from perdes.register.basis import Purpose
+from perdes.register.basis import SEX_LABELS, Purpose
 from perdes.register.fields import flag, past_date, phone, rt_rw
 from perdes.register.models import (
     AccessLogEntry,
@@ -364,6 +365,19 @@ def find_by_nik(
     )
 
 
+NIK_MISMATCH = "Kosongkan agar mengikuti NIK, atau periksa kembali NIK-nya."
+
+
+def same_birthday(typed: date, from_nik: date) -> bool:
+    """Whether a typed birth date is the one a NIK encodes: the NIK holds two digits of the
+    year, so 1926 and 2026 are the same to it."""
+    return (typed.day, typed.month, typed.year % 100) == (
+        from_nik.day,
+        from_nik.month,
+        from_nik.year % 100,
+    )
+
+
 @dataclass(slots=True)
 class _PersonInput:
     values: dict[str, Any]
@@ -410,13 +424,21 @@ def _parse_person(session: Session, data: dict[str, str], *, with_nik: bool) -> 
             errors.add("sex", "Pilih laki-laki atau perempuan.")
         else:
             values["sex"] = Sex(sex_raw)
+            if facts is not None and values["sex"] is not facts.sex:
+                said = SEX_LABELS[facts.sex].lower()
+                errors.add("sex", f"Tidak sesuai dengan NIK (menurut NIK: {said}). {NIK_MISMATCH}")
     elif facts is not None:
         values["sex"] = Sex(facts.sex.value)
-    elif with_nik:
+    elif with_nik and "nik" not in errors:  # a bad NIK: its own message says what to fix
         errors.add("sex", "Wajib diisi.")
     born = past_date(data.get("birth_on"), field="birth_on", errors=errors, required=False)
     if born is not None:
         values["birth_on"] = born
+        if facts is not None and not same_birthday(born, facts.birth_date):
+            said = format_date(facts.birth_date, "d MMMM y", locale="id")
+            errors.add(
+                "birth_on", f"Tidak sesuai dengan NIK (menurut NIK: lahir {said}). {NIK_MISMATCH}"
+            )
     elif facts is not None and not (data.get("birth_on") or "").strip():
         values["birth_on"] = facts.birth_date
     person_phone = phone(data.get("phone"), field="phone", errors=errors)

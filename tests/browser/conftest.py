@@ -238,6 +238,26 @@ def assert_outcome_shown(page, selector: str) -> None:  # type: ignore[no-untype
     expect(outcome).to_be_in_viewport()
 
 
+TAP_MINIMUM_PX = 24  # WCAG 2.2 "Target Size (Minimum)", AA
+
+
+def assert_tap_targets(page) -> None:  # type: ignore[no-untyped-def]
+    """Menu links, buttons and check boxes are at least 24 px high and wide (WCAG 2.2 AA), so
+    a thumb on a cheap phone hits the one it means (links inside sentences are exempt)."""
+    small = page.evaluate(
+        """(min) => [...document.querySelectorAll(
+              'nav a, button, input[type=checkbox], input[type=radio], .button')]
+            .filter(el => el.offsetParent !== null && !el.closest('.sr-only, .skip'))
+            .map(el => [el, el.getBoundingClientRect()])
+            .filter(([el, r]) => r.width > 0 && (r.height < min || r.width < min))
+            .map(([el, r]) => `${el.tagName.toLowerCase()} "${(el.textContent || el.name || '')
+              .trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`)""",
+        TAP_MINIMUM_PX,
+    )
+    assert not small, f"{page.url}: tap targets under {TAP_MINIMUM_PX} px: {small}"
+
+
 def check_page(page) -> None:  # type: ignore[no-untyped-def]
     assert_fits(page)
     assert_accessible(page)
+    assert_tap_targets(page)

@@ -10,7 +10,13 @@ import docx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_fits, assert_outcome_shown, check_page, login
+from tests.browser.conftest import (
+    assert_fits,
+    assert_outcome_shown,
+    assert_tap_targets,
+    check_page,
+    login,
+)
 from tests.factories import LONTAR
 
 LONG = "x" * 200  # one unbroken 200-character word
@@ -203,6 +209,15 @@ def test_the_accessibility_check_does_find_violations(page):
         check_page(page)
 
 
+def test_the_tap_target_check_does_find_small_targets(page):
+    page.set_content(
+        '<html lang="id"><body><nav><a href="/a" style="font-size:9px">Daftar</a></nav>'
+        '<main><input type="checkbox" aria-label="Pilih"></main></body></html>'
+    )
+    with pytest.raises(AssertionError, match=r'a "Daftar" \d+x1\d.*input "" 13x13'):
+        assert_tap_targets(page)
+
+
 PAGES = {
     "operator": [
         "/",
@@ -217,6 +232,7 @@ PAGES = {
         "/api/v1/docs",
     ],
     "pendamping": ["/"],
+    "petugas": [f"/desa/{LONTAR}/pmi", f"/desa/{LONTAR}/pmi/baru"],
     "pemantau": [
         "/pemantauan/mulai",
         "/pemantauan/wilayah/36.04.13",

@@ -141,6 +141,24 @@ def test_a_duplicate_nik_is_refused_with_the_form_kept(client, db, regions):
     assert "sudah tercatat" in again.text and "Nama Lain" in again.text
 
 
+def test_a_sex_or_birth_date_the_nik_contradicts_is_refused(client, db, regions):
+    """Siti's NIK says a woman born 21 July 1998: typed otherwise, the form says what the NIK
+    says and writes nothing; typed the same, it is saved; a bad NIK is the only error."""
+    client.login_as(db, "operator", (LONTAR,))
+    url = f"/desa/{LONTAR}/pmi/baru"
+    male = client.post(url, {**SITI, "sex": "L"})
+    assert male.status_code == 422
+    assert "Tidak sesuai dengan NIK (menurut NIK: perempuan)" in male.text
+    older = client.post(url, {**SITI, "birth_on": "1990-01-01"})
+    assert older.status_code == 422
+    assert "menurut NIK: lahir 21 Juli 1998" in older.text
+    assert db.scalar(select(PmiPerson.id)) is None
+    bad = BeautifulSoup(client.post(url, {**SITI, "nik": "3604136107980"}).text, "html.parser")
+    assert bad.select_one("#f-nik[aria-invalid]") and not bad.select_one("#f-sex[aria-invalid]")
+    same = client.post(url, {**SITI, "sex": "P", "birth_on": "1998-07-21"})
+    assert same.status_code == 303
+
+
 def test_a_monitor_gets_404_for_a_record_and_403_for_its_export(client, db, regions):
     client.login_as(db, "petugas", (LONTAR,))
     pid = record_siti(client)
