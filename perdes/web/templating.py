@@ -53,6 +53,15 @@ def waktu(value: datetime | None) -> str:
     return f"{local.day} {MONTHS[local.month]} {local.year} {local.hour:02d}.{local.minute:02d}"
 
 
+def ukuran(size_bytes: int) -> str:
+    """A file size as a village secretary reads it: 812 B, 14 KB, 2,4 MB (never "0 KB")."""
+    if size_bytes < 1024:
+        return f"{size_bytes} B"
+    if size_bytes < 1024 * 1024:
+        return f"{angka(round(size_bytes / 1024))} KB"
+    return f"{angka(size_bytes / (1024 * 1024))} MB"
+
+
 def angka(value: int | float | None) -> str:
     """Indonesian digit grouping: 14.392."""
     if value is None:
@@ -250,6 +259,7 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Blocks:
         tanggal=tanggal,
         waktu=waktu,
         angka=angka,
+        ukuran=ukuran,
         in_words=in_words,
         audit_entity=audit_entity,
         audit_action=audit_action,

@@ -241,3 +241,14 @@ def test_a_minifier_change_renames_the_files_it_minifies_and_no_others(monkeypat
     assert after["css/app.css"] != before["css/app.css"]
     assert after["vendor/htmx-2.0.11.min.js"] == before["vendor/htmx-2.0.11.min.js"]
     assert after["favicon.svg"] == before["favicon.svg"]
+
+
+def test_file_sizes_read_as_a_secretary_expects():
+    """A 300-byte scan note was listed as "0 KB"."""
+    from perdes.web.templating import ukuran
+
+    assert ukuran(300) == "300 B"
+    assert ukuran(1023) == "1023 B"
+    assert ukuran(14 * 1024 + 100) == "14 KB"
+    assert ukuran(int(2.4 * 1024 * 1024)) == "2,4 MB"
+    assert ukuran(12 * 1024 * 1024) == "12,0 MB"

@@ -19,6 +19,7 @@ from perdes.tracking.deadlines import local_today
 from perdes.web.deps import DB, FormData
 from perdes.web.exports import MEDIA, export_response
 from perdes.web.forms import submit
+from perdes.web.glossary import TERMS
 from perdes.web.htmx import redirect, render
 from perdes.web.loaders import OwnTarget, TargetManager
 from perdes.web.permissions import Monitor, requires
@@ -285,7 +286,7 @@ DateText = Annotated[str, Query(max_length=10)]
 Period = Annotated[str, Query(max_length=10)]
 CHARTS = {
     "diundangkan": "Desa dengan Perdes diundangkan (%)",
-    "skor": "Rata-rata skor daftar periksa",
+    "skor": f"Rata-rata skor {TERMS['checklist_short']}",
 }
 
 
