@@ -55,7 +55,8 @@
     var text = (xhr && xhr.responseText) || "";
     if (!text) { return ""; }
     var type = (xhr.getResponseHeader && xhr.getResponseHeader("Content-Type")) || "";
-    if (type.indexOf("text/plain") === 0) { return text.trim().slice(0, 300); }  // e.g. the 413
+    // the upload limit's 413 is plain Indonesian text (not so other plain answers, e.g. a 500)
+    if (xhr.status === 413 && type.indexOf("text/plain") === 0) { return text.trim().slice(0, 300); }
     try {
       var doc = new DOMParser().parseFromString(text, "text/html");
       var node = doc.querySelector("[data-message]") || doc.querySelector("[role=alert] p") ||
@@ -81,18 +82,30 @@
   /* ---- a file over the upload limit is refused as soon as it is chosen, not after minutes
      of sending it on a slow connection (input[type=file][data-max-bytes], the server's
      limit; the server still checks) ---- */
+  function megabytes(n) { return (Math.round(n / 104857.6) / 10).toString().replace(".", ","); }
+  var SMALLER = "Perkecil berkasnya (mis. pindai dengan resolusi lebih rendah) lalu pilih lagi.";
   document.addEventListener("change", function (evt) {
     var input = evt.target;
     if (!input.matches || !input.matches("input[type=file][data-max-bytes]") || !input.files) { return; }
     var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+    if (!(max > 0)) { return; }
     for (var i = 0; i < input.files.length; i++) {
-      if (max > 0 && input.files[i].size > max) {
-        var mb = function (n) { return (Math.round(n / 104857.6) / 10).toString().replace(".", ","); };
-        showFlash("Berkas “" + input.files[i].name + "” terlalu besar (" + mb(input.files[i].size) +
-          " MB): paling besar " + mb(max) + " MB. Perkecil berkasnya (mis. pindai dengan resolusi lebih rendah) lalu pilih lagi.", "bad");
+      if (input.files[i].size > max) {
+        showFlash("Berkas \u201c" + input.files[i].name + "\u201d terlalu besar (" +
+          megabytes(input.files[i].size) + " MB): paling besar " + megabytes(max) + " MB. " + SMALLER, "bad");
         input.value = "";
         return;
       }
+    }
+    // the files of one form are sent together, and the server's limit is for them all
+    var total = 0, fields = input.form ? input.form.querySelectorAll("input[type=file]") : [input];
+    for (var f = 0; f < fields.length; f++) {
+      for (var j = 0; fields[f].files && j < fields[f].files.length; j++) { total += fields[f].files[j].size; }
+    }
+    if (total > max) {
+      showFlash("Berkas-berkas formulir ini bersama-sama " + megabytes(total) + " MB: paling besar " +
+        megabytes(max) + " MB sekaligus. Kirim sebagian dahulu, atau perkecil berkasnya.", "bad");
+      input.value = "";
     }
   });
 

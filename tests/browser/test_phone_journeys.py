@@ -200,6 +200,17 @@ def test_a_file_over_the_limit_is_refused_when_chosen_not_after_sending_it(page,
     small = {"name": "sk.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 small"}
     field.set_input_files(small)
     assert field.evaluate("el => el.files.length") == 1
+    # the scans of one form are sent together: 6 MB each is fine alone, not together
+    page.goto(f"/desa/{LONTAR}/perdes/tercatat")
+    scans = page.locator("form input[type=file][data-max-bytes]")
+    assert scans.count() >= 2
+    six = {"name": "ba.pdf", "mimeType": "application/pdf", "buffer": b"%PDF" + bytes(6 << 20)}
+    scans.nth(0).set_input_files(six)
+    scans.nth(1).set_input_files({**six, "name": "perdes.pdf"})
+    expect(page.locator("#flash")).to_contain_text("bersama-sama 12 MB: paling besar 10 MB")
+    assert scans.nth(0).evaluate("el => el.files.length") == 1
+    assert scans.nth(1).evaluate("el => el.files.length") == 0
+    assert not posts
 
 
 def test_the_accessibility_check_does_find_violations(page):

@@ -4,6 +4,7 @@ cache instead of a new LibreOffice run; a document that changed is converted ane
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 import zipfile
@@ -115,3 +116,46 @@ def test_the_cache_keeps_the_most_recently_used(tmp_path: Path, conversions):
     kept = {p.stem for p in (tmp_path / "pdf").glob("*.pdf")}
     assert kept == {content_key(docs[0]), content_key(docs[2])}
     assert not list((tmp_path / "pdf").glob("*.part"))
+
+
+def test_requests_waiting_for_a_failed_conversion_share_its_failure(tmp_path: Path, monkeypatch):
+    """LibreOffice failing (or timing out after a minute) is tried once for everyone waiting,
+    not once per waiting request in turn; a request after them tries again."""
+    tries: list[int] = []
+
+    def fail(data: bytes) -> bytes:
+        tries.append(1)
+        time.sleep(0.1)
+        raise PdfUnavailable("LibreOffice could not convert the document")
+
+    monkeypatch.setattr(pdf_module, "docx_to_pdf", fail)
+    cache = PdfCache(tmp_path / "pdf")
+    docx = render_paragraphs_docx(LETTER, title="Undangan")
+    outcomes: list[str] = []
+
+    def ask() -> None:
+        try:
+            cache.pdf(docx)
+            outcomes.append("pdf")
+        except PdfUnavailable:
+            outcomes.append("unavailable")
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["unavailable"] * 4 and len(tries) == 1
+    ask()
+    assert len(tries) == 2
+
+
+def test_a_partial_file_left_by_a_stopped_worker_is_cleared(tmp_path: Path, conversions):
+    folder = tmp_path / "pdf"
+    folder.mkdir()
+    old, fresh = folder / "a.1.2.part", folder / "b.3.4.part"
+    old.write_bytes(b"%PDF half")
+    fresh.write_bytes(b"%PDF being written")
+    os.utime(old, (time.time() - 2 * 3600,) * 2)
+    PdfCache(folder).pdf(render_paragraphs_docx(LETTER, title="Undangan"))
+    assert not old.exists() and fresh.exists()

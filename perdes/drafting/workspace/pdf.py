@@ -12,7 +12,9 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 TIMEOUT_SECONDS = 60
@@ -61,6 +63,7 @@ def docx_to_pdf(data: bytes) -> bytes:
 # starting LibreOffice again (1-2 s of CPU and some 200 MB each) ----
 
 CACHE_FILES = 300  # the most recently used PDFs kept (a few hundred kB each)
+STALE_PART_SECONDS = 3600
 CONVERSIONS_AT_ONCE = 2  # per process: more LibreOffice runs at once only queue for the CPU
 # the package's created/modified times differ per download while nothing shown does
 _STAMPS = "docProps/core.xml"
@@ -85,16 +88,28 @@ def content_key(docx: bytes) -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class _Flight:
+    """The requests for one document being converted: they wait on ``lock``, and share the
+    outcome (a failure is not retried by each waiter in turn: one LibreOffice run of up to
+    TIMEOUT_SECONDS for all of them)."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    waiting: int = 0
+    failed: PdfUnavailable | None = None
+
+
 class PdfCache:
     """PDFs of DOCX files by :func:`content_key`, in ``folder`` (shared by the server's
-    workers), at most ``keep`` of them. A conversion that fails is not kept."""
+    workers), at most ``keep`` of them. A conversion that fails is not kept: the requests
+    waiting for it get the same failure, and a later request tries again."""
 
     def __init__(self, folder: Path, *, keep: int = CACHE_FILES) -> None:
         self.folder = folder
         self.keep = keep
         self._slots = threading.BoundedSemaphore(CONVERSIONS_AT_ONCE)
         self._guard = threading.Lock()
-        self._converting: dict[str, threading.Lock] = {}
+        self._flights: dict[str, _Flight] = {}
 
     def _read(self, path: Path) -> bytes | None:
         try:
@@ -113,20 +128,29 @@ class PdfCache:
         cached = self._read(path)
         if cached is not None:
             return cached
-        with self._guard:
-            lock = self._converting.setdefault(key, threading.Lock())
+        with self._guard:  # one flight per document while anyone waits for it
+            flight = self._flights.setdefault(key, _Flight())
+            flight.waiting += 1
         try:
-            with lock:  # the same document asked twice at once: converted once
+            with flight.lock:  # the same document asked twice at once: converted once
+                if flight.failed is not None:
+                    raise flight.failed
                 cached = self._read(path)
                 if cached is not None:
                     return cached
-                with self._slots:
-                    data = docx_to_pdf(docx)
+                try:
+                    with self._slots:
+                        data = docx_to_pdf(docx)
+                except PdfUnavailable as exc:
+                    flight.failed = exc
+                    raise
                 self._store(path, data)
                 return data
         finally:
             with self._guard:
-                self._converting.pop(key, None)
+                flight.waiting -= 1
+                if flight.waiting == 0:
+                    self._flights.pop(key, None)
 
     def _store(self, path: Path, data: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -136,6 +160,10 @@ class PdfCache:
         kept = sorted(self.folder.glob("*.pdf"), key=_mtime, reverse=True)
         for old in kept[self.keep :]:
             old.unlink(missing_ok=True)
+        stale = time.time() - STALE_PART_SECONDS  # left by a worker stopped mid-write
+        for part in self.folder.glob("*.part"):
+            if _mtime(part) < stale:
+                part.unlink(missing_ok=True)
 
 
 def _mtime(path: Path) -> float:
