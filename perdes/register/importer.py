@@ -38,6 +38,7 @@ COLUMNS: dict[str, str] = {
     "nama_kontak_keluarga": "family_contact_name",
     "hubungan_kontak_keluarga": "family_contact_relation",
     "telepon_kontak_keluarga": "family_contact_phone",
+    "beda_dari_nik": "beda_dari_nik",  # 1: sex or birth date knowingly differ from the NIK
 }
 REQUIRED = ("nik", "nama")
 MAX_ROWS = 5000

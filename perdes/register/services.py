@@ -365,7 +365,14 @@ def find_by_nik(
     )
 
 
-NIK_MISMATCH = "Kosongkan agar mengikuti NIK, atau periksa kembali NIK-nya."
+NIK_MISMATCH = (
+    "Kosongkan agar mengikuti NIK, periksa kembali NIK-nya, atau centang "
+    "«Data ini memang berbeda dari NIK»."
+)
+DIFFERS_HINT = (
+    "Centang bila data ini memang berbeda dari NIK, mis. tanggal lahir yang sudah dikoreksi "
+    "Dukcapil tanpa NIK baru (di berkas impor: kolom beda_dari_nik berisi 1)."
+)
 
 
 def same_birthday(typed: date, from_nik: date) -> bool:
@@ -418,13 +425,16 @@ def _parse_person(session: Session, data: dict[str, str], *, with_nik: bool) -> 
         ),
         "share_with_pendamping": flag(data.get("share_with_pendamping")),
     }
+    # Dukcapil may correct a birth date without issuing a new NIK: the user may then confirm
+    # that the record differs from what the NIK encodes
+    differs_ok = flag(data.get("beda_dari_nik"))
     sex_raw = (data.get("sex") or "").strip()
     if sex_raw:
         if sex_raw not in {s.value for s in Sex}:
             errors.add("sex", "Pilih laki-laki atau perempuan.")
         else:
             values["sex"] = Sex(sex_raw)
-            if facts is not None and values["sex"] is not facts.sex:
+            if facts is not None and not differs_ok and values["sex"] is not facts.sex:
                 said = SEX_LABELS[facts.sex].lower()
                 errors.add("sex", f"Tidak sesuai dengan NIK (menurut NIK: {said}). {NIK_MISMATCH}")
     elif facts is not None:
@@ -434,13 +444,15 @@ def _parse_person(session: Session, data: dict[str, str], *, with_nik: bool) -> 
     born = past_date(data.get("birth_on"), field="birth_on", errors=errors, required=False)
     if born is not None:
         values["birth_on"] = born
-        if facts is not None and not same_birthday(born, facts.birth_date):
+        if facts is not None and not differs_ok and not same_birthday(born, facts.birth_date):
             said = format_date(facts.birth_date, "d MMMM y", locale="id")
             errors.add(
                 "birth_on", f"Tidak sesuai dengan NIK (menurut NIK: lahir {said}). {NIK_MISMATCH}"
             )
     elif facts is not None and not (data.get("birth_on") or "").strip():
         values["birth_on"] = facts.birth_date
+    if any(NIK_MISMATCH in errors.get(f, "") for f in ("sex", "birth_on")):
+        errors.add("beda_dari_nik", DIFFERS_HINT)
     person_phone = phone(data.get("phone"), field="phone", errors=errors)
     family_phone = phone(
         data.get("family_contact_phone"), field="family_contact_phone", errors=errors

@@ -72,7 +72,7 @@ TEXT_LIMITS = {
 # registers): the year is added from the date, so a number typed with it would read
 # "Nomor 5 Tahun 2026 Tahun 2026".
 NUMBERS_WITHOUT_YEAR = ("perdes_number", "lembaran_number", "berita_desa_number")
-_NAMES_A_YEAR = re.compile(r"\btahun\b", re.IGNORECASE)
+_NAMES_A_YEAR = re.compile(r"\b(tahun|thn)\b", re.IGNORECASE)
 NUMBER_WITH_YEAR = (
     "Tulis nomornya saja (mis. 5): kata «Tahun» dan tahunnya ditambahkan otomatis dari tanggal."
 )

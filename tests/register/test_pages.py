@@ -13,7 +13,7 @@ from sqlalchemy import select
 from perdes.register.models import AccessLogEntry, PmiPerson
 from perdes.tracking.deadlines import local_today
 from tests.factories import LONTAR
-from tests.register.people import SITI
+from tests.register.people import JAJANG, SITI
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -157,6 +157,13 @@ def test_a_sex_or_birth_date_the_nik_contradicts_is_refused(client, db, regions)
     assert bad.select_one("#f-nik[aria-invalid]") and not bad.select_one("#f-sex[aria-invalid]")
     same = client.post(url, {**SITI, "sex": "P", "birth_on": "1998-07-21"})
     assert same.status_code == 303
+    # a birth date Dukcapil corrected without a new NIK: confirmed, it is kept as typed
+    page = BeautifulSoup(older.text, "html.parser")
+    assert page.select_one("#f-beda_dari_nik") and "Dukcapil" in page.text
+    confirmed = client.post(url, {**JAJANG, "birth_on": "1995-03-16", "beda_dari_nik": "1"})
+    assert confirmed.status_code == 303
+    person = db.scalar(select(PmiPerson).where(PmiPerson.name == JAJANG["name"]))
+    assert person is not None and person.birth_on.isoformat() == "1995-03-16"
 
 
 def test_a_monitor_gets_404_for_a_record_and_403_for_its_export(client, db, regions):

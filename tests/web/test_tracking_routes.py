@@ -248,9 +248,9 @@ def test_after_the_fact_recording_with_scans(client, db, regions):
         bad.status_code == 422 and soup(bad).select_one("#a-perdes_number-e").text == "Wajib diisi."
     )
     # the year is printed from the date ("Nomor 7 Tahun 2018"): typed in, it would be twice
-    for field in ("perdes_number", "lembaran_number"):
+    for field, word in (("perdes_number", "Tahun"), ("lembaran_number", "thn.")):
         with_year = client.post(
-            f"/desa/{LONTAR}/perdes/tercatat", {**data, field: "7 Tahun 2018"}, htmx=True
+            f"/desa/{LONTAR}/perdes/tercatat", {**data, field: f"7 {word} 2018"}, htmx=True
         )
         assert with_year.status_code == 422
         assert "Tulis nomornya saja" in soup(with_year).select_one(f"#a-{field}-e").text
