@@ -55,6 +55,7 @@ def render(
     templates = request.app.state.templates
     ctx = {"request": request, **context}
     if block is not None and is_htmx(request):
+        ctx["fragment"] = True  # a block may then add out-of-band parts (hx-swap-oob)
         response: Response = templates.TemplateResponse(
             request, template, ctx, block_name=block, status_code=status_code
         )

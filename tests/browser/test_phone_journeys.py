@@ -5,6 +5,7 @@ accessibility violation (axe-core) on any page of the journeys."""
 from __future__ import annotations
 
 import io
+import re
 
 import docx
 import pytest
@@ -282,3 +283,22 @@ def test_monitor_makes_a_target_list_on_a_phone(page, live_server):
     page.go_back()
     expect(page.locator("header.site")).to_have_count(1)
     expect(page.locator("main h1")).to_be_visible()
+
+
+def test_the_monitoring_tabs_follow_the_region_typed_in_a_list_filter(page, live_server):
+    """The filter swaps only the results; the tabs come along, so "Dasbor" and the other
+    lists open the region just typed, not the one the list was first opened on."""
+    login(page, live_server, "pemantau")
+    page.goto("/pemantauan/desa?daftar=belum_mulai")
+    page.fill("#f-wilayah", "36.04.13")
+    with page.expect_response(lambda r: "wilayah=36.04.13" in r.url):
+        page.get_by_role("button", name="Tampilkan").click()
+    tabs = page.locator("nav.mon-tabs")
+    expect(tabs).to_have_count(1)
+    expect(tabs.get_by_role("link", name="Dasbor")).to_have_attribute(
+        "href", "/pemantauan/wilayah/36.04.13"
+    )
+    expect(tabs.get_by_role("link", name="Terlambat")).to_have_attribute(
+        "href", re.compile(r"wilayah=36\.04\.13$")
+    )
+    check_page(page)

@@ -94,6 +94,14 @@ def test_the_tabs_of_a_region_stay_in_that_region(client, db, progress):
     assert national.select_one("nav.mon-tabs a")["href"] == "/pemantauan"
     one = soup(client.get(f"/pemantauan/desa?wilayah={LONTAR}"))
     assert one.select_one("nav.mon-tabs a")["href"] == "/pemantauan/wilayah/36.04.13"
+    # the list's filter (htmx, results only) brings the tabs of the region typed along
+    assert len(one.select("nav.mon-tabs")) == 1 and not one.select("[hx-swap-oob]")
+    filtered = soup(client.get("/pemantauan/desa?daftar=terlambat&wilayah=36.04.12", htmx=True))
+    tabs_oob = filtered.select_one("nav#mon-tabs[hx-swap-oob=true]")
+    assert tabs_oob is not None and tabs_oob.a["href"] == "/pemantauan/wilayah/36.04.12"
+    assert filtered.select_one("section#mon-results")
+    cleared = soup(client.get("/pemantauan/desa?daftar=terlambat", htmx=True))
+    assert cleared.select_one("nav#mon-tabs").a["href"] == "/pemantauan"
 
 
 def test_sorting_returns_the_table_fragment_for_htmx(client, db, progress):
