@@ -71,6 +71,7 @@ bench: install
 	$(BIN)/python bench/bench_drafting.py 30
 	$(BIN)/python bench/bench_onboarding.py
 	$(BIN)/python bench/cli_startup.py
+	$(BIN)/python bench/import_floor.py
 	@echo "monitoring: bench/generate_national.py URL, then bench/bench_monitoring.py URL and bench/load_test.sh URL (see README)"
 
 clean:
