@@ -65,6 +65,12 @@ def display_name(filename: str, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
+def megabytes(size_bytes: int) -> str:
+    """A limit in MB as the pages say it: "10", "4,8" (one decimal, comma, as app.js)."""
+    text = f"{size_bytes / (1024 * 1024):.1f}".removesuffix(".0")
+    return text.replace(".", ",")
+
+
 def check_upload(data: bytes, *, max_bytes: int, field: str = "file") -> str:
     """The checks ``store_upload`` makes, without writing; returns the file's extension.
 
@@ -74,8 +80,8 @@ def check_upload(data: bytes, *, max_bytes: int, field: str = "file") -> str:
     if not data:
         raise ValidationFailed({field: "Berkas kosong atau tidak terkirim."})
     if len(data) > max_bytes:
-        limit = max_bytes / (1024 * 1024)
-        raise ValidationFailed({field: f"Berkas terlalu besar: paling besar {limit:g} MB."})
+        limit = megabytes(max_bytes)
+        raise ValidationFailed({field: f"Berkas terlalu besar: paling besar {limit} MB."})
     extension = sniff_type(data)
     if extension is None:
         raise ValidationFailed(

@@ -17,6 +17,7 @@ from perdes.accounts.principal_cache import PrincipalCache
 from perdes.config import PROJECT_ROOT, Settings
 from perdes.db import engine_from_settings
 from perdes.drafting.workspace.pdf import PdfCache
+from perdes.files import megabytes
 from perdes.monitoring.maps import GeoStore
 from perdes.register.crypto import keyring_from_settings
 from perdes.web.api import adoption as api_adoption
@@ -165,7 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates.env.globals["path_for"] = bound_path_for(app)
     # the upload limit, for the file fields' hint and app.js's check as a file is chosen
     app.state.templates.env.globals["upload_limit"] = settings.max_upload_bytes
-    app.state.templates.env.globals["upload_limit_mb"] = f"{settings.max_upload_bytes / 2**20:g}"
+    app.state.templates.env.globals["upload_limit_mb"] = megabytes(settings.max_upload_bytes)
     app.state.geo = GeoStore(settings.geo_path)
     # The directory's region filter options (routes/regions.py): regions change only by import.
     app.state.region_choices = TTLCache(maxsize=512, ttl=regions.REGION_CHOICES_SECONDS)

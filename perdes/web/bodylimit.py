@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from perdes.files import megabytes
 from perdes.web.api.common import MAX_BODY_BYTES
 from perdes.web.api.errors import api_error_response
 
@@ -25,7 +26,7 @@ TOO_LARGE_PAGE = "Isian terlalu besar."
 def too_large_upload(max_upload_bytes: int) -> str:
     """The 413 message of an upload form: the limit, and what to do."""
     return (
-        f"Berkas terlalu besar: paling besar {max_upload_bytes / (1024 * 1024):g} MB. "
+        f"Berkas terlalu besar: paling besar {megabytes(max_upload_bytes)} MB. "
         "Perkecil berkasnya (mis. pindai dengan resolusi lebih rendah) lalu coba lagi."
     )
 

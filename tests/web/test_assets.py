@@ -252,3 +252,7 @@ def test_file_sizes_read_as_a_secretary_expects():
     assert ukuran(14 * 1024 + 100) == "14 KB"
     assert ukuran(int(2.4 * 1024 * 1024)) == "2,4 MB"
     assert ukuran(12 * 1024 * 1024) == "12,0 MB"
+    # an upload limit, in the hints and refusals, as app.js writes it (not "4.76837")
+    from perdes.files import megabytes
+
+    assert megabytes(10 * 1024 * 1024) == "10" and megabytes(5_000_000) == "4,8"
