@@ -37,6 +37,13 @@ def test_token_created_documented_used_and_revoked(page, live_server):
     page.click("text=dokumentasi API v1")
     expect(page.locator(".api-toc a").first).to_be_visible()
     page.go_back()
+    # revoking asks first: one tap on a phone must not cut a village's system off
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#api-tokens button:has-text('Cabut')")
+    assert asked and "OpenSID Desa Lontar" in asked[0]
+    assert api_status(live_server.url, secret) == 200  # declined: still valid
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#api-tokens button:has-text('Cabut')")
     expect(page.locator("#api-tokens .badge", has_text="dicabut")).to_be_visible()
     assert api_status(live_server.url, secret) == 401

@@ -14,7 +14,7 @@ from perdes.accounts.models import AuditEntry
 from perdes.db import utcnow
 from perdes.register.models import Breach
 from perdes.tracking.deadlines import DISPLAY_ZONE, local_today
-from tests.factories import LONTAR
+from tests.factories import LONTAR, SUSUKAN
 from tests.register.people import JAJANG, SITI
 
 
@@ -22,8 +22,8 @@ def day(offset: int) -> str:
     return (local_today() - timedelta(days=offset)).isoformat()
 
 
-def record(client, data) -> str:  # type: ignore[no-untyped-def]
-    response = client.post(f"/desa/{LONTAR}/pmi/baru", data)
+def record(client, data, village: str = LONTAR) -> str:  # type: ignore[no-untyped-def]
+    response = client.post(f"/desa/{village}/pmi/baru", data)
     assert response.status_code == 303, response.text[:1000]
     return response.headers["location"].rsplit("/", 1)[-1]
 
@@ -48,6 +48,15 @@ def test_a_pendamping_sees_only_the_consented_summary(client, db, regions):
     assert client.post(f"/pmi/orang/{jajang}/konsultasi", {}).status_code == 403
     nik_search = client.post(f"/desa/{LONTAR}/pmi/cari", {"q": JAJANG["nik"]})
     assert nik_search.status_code == 200 and "hanya untuk petugas" in nik_search.text
+    # in a village where nobody shared, the list says why it is empty, not "nobody recorded"
+    client.raw.cookies.clear()
+    client.login_as(db, "operator", (SUSUKAN,))
+    record(client, {**SITI, "nik": "3604136107980003"}, village=SUSUKAN)
+    client.raw.cookies.clear()
+    client.login_as(db, "pendamping", (SUSUKAN,))
+    empty = client.get(f"/desa/{SUSUKAN}/pmi").text
+    assert "Belum ada orang yang menyetujui datanya dibagikan kepada pendamping" in empty
+    assert "Belum ada orang yang tercatat" not in empty
 
 
 def test_every_read_is_in_the_village_access_log(client, db, regions):

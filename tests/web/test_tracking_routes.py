@@ -355,6 +355,9 @@ def test_admin_sets_a_deadline_override(client, db, regions):
     assert adoption.next_deadline_on == plus_working_days(adoption.current_stage_on, 30)
     html = soup(client.get(f"/desa/{LONTAR}"))
     assert "Perbup Serang 1/2026" in html.select_one("[data-testid=deadline]").text
+    # deleting a rule recomputes every village's deadline: htmx asks before it does
+    delete = soup(ok).select_one("[data-testid=rules] form[hx-confirm]")
+    assert delete is not None and "dihitung ulang" in delete["hx-confirm"]
 
 
 def test_a_stale_step_form_under_htmx_shows_the_fresh_state(client, db, regions):
