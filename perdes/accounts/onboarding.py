@@ -304,6 +304,14 @@ def check_rows(session: Session, *, actor: Principal, rows: Sequence[UserRow]) -
     return plan
 
 
+# the usual case of a taken user name whose account never set a password: this very file,
+# imported a moment ago and sent again (the browser's reload re-sends the form)
+ALREADY_INVITED = (
+    "sudah dibuat dan belum menerima undangannya (berkas ini mungkin sudah diimpor). Tautan "
+    "undangan yang hilang dapat dibuat ulang: Pengguna, pilih akunnya, lalu Buat undangan."
+)
+
+
 def _check_duplicates(
     session: Session,
     parsed: list[tuple[UserRow, dict[str, str], Role | None, list[str], FieldErrors]],
@@ -311,15 +319,18 @@ def _check_duplicates(
     for key, label in (("username", "Username"), ("email", "Alamat surel")):
         column = User.username if key == "username" else User.email
         wanted = sorted({values[key] for _, values, _, _, errors in parsed if values[key]})
-        taken: set[str] = set()
+        taken: dict[str, bool] = {}  # value -> the account still waits for its invitation
         for chunk in _chunks(wanted):
-            taken.update(session.scalars(select(column).where(column.in_(chunk))))
+            rows = session.execute(select(column, User.password_hash).where(column.in_(chunk)))
+            taken.update((value, not password) for value, password in rows if value)
         first_line: dict[str, int] = {}
         for row, values, _, _, errors in parsed:
             value = values[key]
             if not value or key in errors:
                 continue
-            if value in taken:
+            if taken.get(value):
+                errors.add(key, f"{label} {value} {ALREADY_INVITED}")
+            elif value in taken:
                 errors.add(key, f"{label} {value} sudah dipakai akun lain.")
             elif value in first_line:
                 errors.add(key, f"{label} {value} sudah ada di baris {first_line[value]}.")

@@ -46,8 +46,11 @@ def test_preview_then_import_with_a_printable_sheet(client, db, regions):
     assert "/undangan/" in sheet.select_one("code").text
     assert _users(db) == before + 2
     assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+    # sent again (the browser's reload re-sends the form): nothing created twice, and the
+    # refusal says what happened and where the lost invitation links are made again
     again = client.post("/admin/pengguna/impor", {"langkah": "impor", "data": data})
-    assert again.status_code == 422 and "sudah dipakai" in again.text
+    assert again.status_code == 422 and _users(db) == before + 2
+    assert "berkas ini mungkin sudah diimpor" in again.text and "Buat undangan" in again.text
 
 
 def test_bad_rows_are_listed_by_line_and_nothing_is_written(client, db, regions):
