@@ -79,6 +79,12 @@ AUDIT_ENTITIES: MappingProxyType[str, str] = MappingProxyType(
         "target_list": "Daftar sasaran",
         "user": "Pengguna",
         "village_profile": "Profil desa",
+        "checklist_outcome_threshold": "Ambang butir hasil ceklis",
+        "league_threshold": "Ambang peringkat",
+        "legal_product_link": "Tautan produk hukum",
+        "notification_preference": "Preferensi pemberitahuan",
+        "register_disclosure": "Ekspor register untuk Dinas",
+        "workday_rule": "Aturan hari kerja (cuti bersama)",
     }
 )
 AUDIT_ACTIONS: MappingProxyType[str, str] = MappingProxyType(
@@ -114,6 +120,23 @@ AUDIT_ACTIONS: MappingProxyType[str, str] = MappingProxyType(
         "correct": "mengoreksi",
         "retract": "membatalkan catatan",
         "mark": "menandai revisi",
+        "accept": "menerima",
+        "add": "menambah",
+        "anonymise": "menganonimkan",
+        "import": "mengimpor",
+        "invite": "mengundang",
+        "propose": "mengusulkan",
+        "record_evaluation": "mencatat hasil evaluasi",
+        "remove": "menghapus",
+        "request_email_change": "meminta ganti alamat surel",
+        "verify_email": "memverifikasi alamat surel",
+        "accept_invitation": "menerima undangan",
+        "reset_password": "mengatur ulang kata sandi",
+        "insert_pasal": "menyisipkan pasal",
+        "edit_pasal": "mengubah rumusan pasal",
+        "discard_edits": "membuang perubahan rumusan",
+        "koreksi": "mengoreksi",  # tracking.models.EventKind, as the action of a correction
+        "pembatalan_catatan": "membatalkan catatan",
     }
 )
 FIELD_LABELS: MappingProxyType[str, str] = MappingProxyType(
@@ -137,6 +160,23 @@ FIELD_LABELS: MappingProxyType[str, str] = MappingProxyType(
         "pmi_active_count": "PMI yang bekerja",
         "pmi_returned_count": "PMI purna",
         "address": "alamat",
+        "name": "nama",
+        "full_name": "nama lengkap",
+        "username": "nama pengguna",
+        "email": "alamat surel",
+        "phone": "telepon",
+        "sex": "jenis kelamin",
+        "birth_on": "tanggal lahir",
+        "share_with_pendamping": "dibagikan kepada pendamping",
+        "regency_code": "kode kabupaten/kota",
+        "village_code": "kode desa",
+        "days": "jumlah hari",
+        "legal_basis": "dasar hukum",
+        "kind": "jenis",
+        "red_below": "merah di bawah",
+        "green_from": "hijau mulai",
+        "title": "judul",
+        "reason": "alasan",
     }
 )
 
@@ -147,6 +187,10 @@ def in_words(value: object) -> str:
         return "–"
     if isinstance(value, bool):
         return "ya" if value else "tidak"
+    if isinstance(value, list | tuple | set | frozenset):  # never a Python literal on a page
+        return ", ".join(in_words(v) for v in value) or "–"
+    if isinstance(value, dict):
+        return "; ".join(f"{field_label(str(k))}: {in_words(v)}" for k, v in value.items()) or "–"
     text = str(value)
     if text in Stage._value2member_map_:
         return STAGE_LABELS[Stage(text)]
@@ -161,6 +205,8 @@ def audit_entity(key: str) -> str:
 
 
 def audit_action(key: str) -> str:
+    if key.startswith("mark_") and key not in AUDIT_ACTIONS:  # a revision marked for a purpose
+        return AUDIT_ACTIONS["mark"]
     return AUDIT_ACTIONS.get(key, key.replace("_", " "))
 
 
