@@ -125,11 +125,17 @@ def scope_labels(session: Session, *, actor: Principal) -> list[str]:
         region = rows.get(code)
         if region is None:
             labels.append(code)
-        elif region.level is RegionLevel.KABUPATEN:  # the name already says Kabupaten/Kota
-            labels.append(region.name)
         else:
-            labels.append(f"{region.kind_label} {region.name}")
+            labels.append(display_name(region))
     return labels
+
+
+def display_name(region: Region) -> str:
+    """ "Desa Lontar", "Kecamatan Tirtayasa", "Kabupaten Serang" (a kabupaten's name already
+    says Kabupaten or Kota: never "Kabupaten/Kota Kabupaten Serang")."""
+    if region.level is RegionLevel.KABUPATEN:
+        return region.name
+    return f"{region.kind_label} {region.name}"
 
 
 def monitor_home_code(actor: Principal) -> str | None:
@@ -184,7 +190,7 @@ def region_names(session: Session, *, codes: list[str]) -> dict[str, str]:
     if not wanted:
         return {}
     rows = session.scalars(select(Region).where(Region.code.in_(wanted)))
-    return {r.code: f"{r.kind_label} {r.name}" for r in rows}
+    return {r.code: display_name(r) for r in rows}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from perdes.accounts.models import AccountToken, User
 from perdes.mail.models import OutboxMessage
-from tests.factories import LONTAR, SUKRA
+from tests.factories import LONTAR, SUKRA, make_user
 
 GOOD = (
     "username,full name,email,phone,role,regions\n"
@@ -51,6 +51,15 @@ def test_preview_then_import_with_a_printable_sheet(client, db, regions):
     again = client.post("/admin/pengguna/impor", {"langkah": "impor", "data": data})
     assert again.status_code == 422 and _users(db) == before + 2
     assert "berkas ini mungkin sudah diimpor" in again.text and "Buat undangan" in again.text
+    # the user list tells invited accounts from active ones, and names regions once
+    make_user(db, "pemantau", ("36.04",), username="pemantau.serang")
+    listed = BeautifulSoup(client.get("/admin/pengguna").text, "html.parser")
+    row = next(tr for tr in listed.select("tr") if "op.dua" in tr.text)
+    assert "diundang" in row.text and "aktif" not in row.text
+    assert "Desa Lontar" in row.text
+    monitor = next(tr for tr in listed.select("tr") if "pemantau.serang" in tr.text)
+    assert "Kabupaten Serang" in monitor.text and "Kabupaten/Kota" not in monitor.text
+    assert "aktif" in monitor.text
 
 
 def test_bad_rows_are_listed_by_line_and_nothing_is_written(client, db, regions):
