@@ -201,3 +201,25 @@ def check_outcome(figures: Mapping[str, int], threshold: int | None) -> OutcomeC
 def describe(extras: ItemExtras, figures: Mapping[str, int]) -> str:
     """The numbers in one line for the history ("Keberangkatan …: 12; …"), "" when none."""
     return "; ".join(f"{d.label}: {figures[d.id]}" for d in figures_for(extras) if d.id in figures)
+
+
+SUPPRESSED_NOTE = "Angka di bawah 5 tidak ditampilkan di luar desa."
+
+
+def suppressed_verdict(check: OutcomeCheck, threshold: int | None) -> str:
+    """The outcome verdict worded without counts, for readers who see small counts as "< 5"."""
+    bar = f"ambang {threshold}%" if threshold is not None else "ambang (belum ditetapkan)"
+    if check.path == "ambang":
+        said = f"bagian keberangkatan yang cocok dengan data BP3MI mencapai {bar}"
+    elif check.path == "dilaporkan":
+        said = (
+            "keberangkatan yang tidak cocok dengan data BP3MI telah dilaporkan dan ditindaklanjuti"
+        )
+    elif check.path == "nihil":
+        said = "terpenuhi bila data BP3MI membenarkan angka register desa (lihat buktinya)"
+    else:
+        said = (
+            f"belum mencapai {bar}, dan belum semua keberangkatan yang tidak cocok dilaporkan "
+            "dan ditindaklanjuti"
+        )
+    return f"Dinilai dari register PMI desa: {said}. {SUPPRESSED_NOTE}"

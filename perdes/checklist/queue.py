@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import outcome, registry, services
-from perdes.checklist.figures import OutcomeCheck, check_outcome, figures_for
+from perdes.checklist.figures import OutcomeCheck, check_outcome, figures_for, suppressed_verdict
 from perdes.checklist.models import (
     ChecklistAnswer,
     ChecklistAssessment,
@@ -24,6 +24,7 @@ from perdes.checklist.store import StaleAnswer
 from perdes.errors import ValidationFailed
 from perdes.pagination import Page
 from perdes.regions.models import Region
+from perdes.register import suppression
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,8 @@ class QueueRow:
     answer_id: int = 0
     evidence: tuple[tuple[int, str], ...] = ()  # (id, file name) for the download links
     version: int = 0  # the answer's version, carried by the batch form
-    figures: tuple[tuple[str, int], ...] = ()  # (label, value) of the answer's numbers
+    # (label, value) of the answer's numbers; a register-derived count under 5 reads "< 5"
+    figures: tuple[tuple[str, int | str], ...] = ()
     outcome: OutcomeCheck | None = None  # the outcome item's counts against the threshold
 
 
@@ -85,6 +87,11 @@ def list_waiting(
         item = registry.parsed(row).item(answer.item_key)
         numbers = answer.figures or {}
         defs = figures_for(item.extras) if item else ()
+        # counts from the village's register: the queue's readers (monitors) are outside the
+        # village, and see a count under 5 as "< 5", as on the item's page
+        from_register = answer.derived and answer.basis is not None
+        small = from_register and any(v < suppression.THRESHOLD for v in numbers.values())
+        shown: Mapping[str, int | str] = suppression.primary(numbers) if small else numbers
         check = None
         if item is not None and item.extras.outcome:
             key = (code[:5], row.slug)
@@ -93,6 +100,10 @@ def list_waiting(
                     session, village_code=code, framework_slug=row.slug
                 )
             check = check_outcome(numbers, thresholds[key])
+            if check is not None and small:
+                check = OutcomeCheck(
+                    check.met, check.path, suppressed_verdict(check, thresholds[key])
+                )
         items.append(
             QueueRow(
                 village_code=code,
@@ -106,7 +117,7 @@ def list_waiting(
                 answer_id=answer.id,
                 evidence=tuple(evidence.get(answer.id, ())),
                 version=answer.version,
-                figures=tuple((d.label, numbers[d.id]) for d in defs if d.id in numbers),
+                figures=tuple((d.label, shown[d.id]) for d in defs if d.id in shown),
                 outcome=check,
             )
         )

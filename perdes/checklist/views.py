@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session, aliased, lazyload
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import facts, registry, thresholds, validity
-from perdes.checklist.figures import FigureDef, OutcomeCheck, check_outcome, figures_for
+from perdes.checklist.figures import (
+    FigureDef,
+    OutcomeCheck,
+    check_outcome,
+    figures_for,
+    suppressed_verdict,
+)
 from perdes.checklist.framework import Framework, ItemDef, Pillar
 from perdes.checklist.models import (
     ChecklistAnswer,
@@ -165,7 +171,14 @@ class AssessmentView:
         if not view.item.extras.outcome:
             return None
         percent = self.threshold.min_matched_percent if self.threshold else None
-        return check_outcome(view.figures, percent)
+        check = check_outcome(view.figures, percent)
+        if check is None or view.exact_counts or not view.register_mode:
+            return check
+        if all(v >= suppression.THRESHOLD for v in view.figures.values() if v is not None):
+            return check
+        # counts from the register, one under 5, a reader outside the village: the same verdict
+        # without the numbers the item's figures show as "< 5" (nor a zero, told apart by words)
+        return OutcomeCheck(check.met, check.path, suppressed_verdict(check, percent))
 
     @property
     def missing(self) -> list[ItemView]:

@@ -18,7 +18,7 @@ from perdes import pipeline
 from perdes.accounts.models import AuditEntry
 from perdes.accounts.principal import Principal
 from perdes.accounts.services import principal_for
-from perdes.checklist import derived, facts, services, validity, views
+from perdes.checklist import derived, facts, queue, services, validity, views
 from perdes.checklist.models import ChecklistAnswer, ItemStatus, Verification
 from perdes.errors import ValidationFailed
 from perdes.register import episodes
@@ -122,6 +122,16 @@ def test_a_register_village_gets_derived_items_that_move_with_the_register(
     seen = views.assessment_view(db, actor=people["pemantau"], village_code=LONTAR,
                                  framework_slug=SLUG)  # fmt: skip
     assert ("keberangkatan 12 bulan terakhir", "< 5") in seen.item(OUTCOME).basis_counts
+    # the verdict too: worded from the counts for the village, without them for the monitor
+    assert "1 dari 1 keberangkatan" in exact.outcome_check(exact.item(OUTCOME)).summary
+    monitor_sees = seen.outcome_check(seen.item(OUTCOME))
+    assert monitor_sees.met and "Angka di bawah 5 tidak ditampilkan" in monitor_sees.summary
+    assert not re.search(r"\b[0-4]\b(?!\d)", monitor_sees.summary), monitor_sees.summary
+    # and in the verification queue, which only monitors read
+    waiting = queue.list_waiting(db, actor=people["pemantau"], per_page=50).items
+    row = next(r for r in waiting if r.item_key == OUTCOME and r.village_code == LONTAR)
+    assert row.figures and all(value == "< 5" for _, value in row.figures), row.figures
+    assert row.outcome is not None and "Angka di bawah 5" in row.outcome.summary
     counted = [
         str((e.changes or {}).get("counts"))
         for e in db.scalars(select(AuditEntry).where(AuditEntry.entity == "checklist_answer"))
