@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from perdes.checklist.instrument import ItemExtras
+from perdes.register import suppression
 from perdes.validation import FieldErrors, parse_int
 
 # A bound well above any village's departures in a year (the largest sending villages record
@@ -204,6 +205,16 @@ def describe(extras: ItemExtras, figures: Mapping[str, int]) -> str:
 
 
 SUPPRESSED_NOTE = "Angka di bawah 5 tidak ditampilkan di luar desa."
+
+
+def as_seen_outside(
+    check: OutcomeCheck, figures: Mapping[str, int], threshold: int | None
+) -> OutcomeCheck:
+    """The verdict on register counts for a reader who sees a count under 5 as "< 5" (outside
+    the village): worded without the counts when any is under 5, as it is otherwise."""
+    if all(v >= suppression.THRESHOLD for v in figures.values()):
+        return check
+    return OutcomeCheck(check.met, check.path, suppressed_verdict(check, threshold))
 
 
 def suppressed_verdict(check: OutcomeCheck, threshold: int | None) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
 from perdes.checklist import outcome, registry, services
-from perdes.checklist.figures import OutcomeCheck, check_outcome, figures_for, suppressed_verdict
+from perdes.checklist.figures import OutcomeCheck, as_seen_outside, check_outcome, figures_for
 from perdes.checklist.models import (
     ChecklistAnswer,
     ChecklistAssessment,
@@ -90,8 +90,7 @@ def list_waiting(
         # counts from the village's register: the queue's readers (monitors) are outside the
         # village, and see a count under 5 as "< 5", as on the item's page
         from_register = answer.derived and answer.basis is not None
-        small = from_register and any(v < suppression.THRESHOLD for v in numbers.values())
-        shown: Mapping[str, int | str] = suppression.primary(numbers) if small else numbers
+        shown: Mapping[str, int | str] = suppression.primary(numbers) if from_register else numbers
         check = None
         if item is not None and item.extras.outcome:
             key = (code[:5], row.slug)
@@ -100,10 +99,8 @@ def list_waiting(
                     session, village_code=code, framework_slug=row.slug
                 )
             check = check_outcome(numbers, thresholds[key])
-            if check is not None and small:
-                check = OutcomeCheck(
-                    check.met, check.path, suppressed_verdict(check, thresholds[key])
-                )
+            if check is not None and from_register:
+                check = as_seen_outside(check, numbers, thresholds[key])
         items.append(
             QueueRow(
                 village_code=code,

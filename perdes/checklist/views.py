@@ -13,9 +13,9 @@ from perdes.checklist import facts, registry, thresholds, validity
 from perdes.checklist.figures import (
     FigureDef,
     OutcomeCheck,
+    as_seen_outside,
     check_outcome,
     figures_for,
-    suppressed_verdict,
 )
 from perdes.checklist.framework import Framework, ItemDef, Pillar
 from perdes.checklist.models import (
@@ -174,11 +174,7 @@ class AssessmentView:
         check = check_outcome(view.figures, percent)
         if check is None or view.exact_counts or not view.register_mode:
             return check
-        if all(v >= suppression.THRESHOLD for v in view.figures.values() if v is not None):
-            return check
-        # counts from the register, one under 5, a reader outside the village: the same verdict
-        # without the numbers the item's figures show as "< 5" (nor a zero, told apart by words)
-        return OutcomeCheck(check.met, check.path, suppressed_verdict(check, percent))
+        return as_seen_outside(check, view.figures, percent)
 
     @property
     def missing(self) -> list[ItemView]:

@@ -6,13 +6,12 @@ import io
 import docx
 from bs4 import BeautifulSoup
 
-from perdes.accounts.principal import Principal
-from perdes.tracking.after_the_fact import record_after_the_fact
 from tests.factories import LONTAR
 from tests.web.test_drafts_routes import (  # noqa: F401  (fixture)
     first_preview,
     form_of,
     lontar_profile,
+    record_lontar_perdes,
 )
 
 
@@ -40,22 +39,7 @@ def test_list_offers_the_three_templates(client, db, lontar_profile):  # noqa: F
 
 
 def test_perkades_takes_the_perdes_numbers_and_delegating_pasal(client, db, lontar_profile):  # noqa: F811
-    record_after_the_fact(
-        db,
-        actor=Principal.system(),
-        village_code=LONTAR,
-        data={
-            "title": "Pelindungan Pekerja Migran Indonesia",
-            "agreed_on": "2019-03-01",
-            "berita_acara_number": "BA/01/2019",
-            "enacted_on": "2019-03-10",
-            "perdes_number": "4",
-            "promulgated_on": "2019-03-11",
-            "lembaran_year": "2019",
-            "lembaran_number": "4",
-            "berita_desa_number": "",
-        },
-    )
+    record_lontar_perdes(db, number="4")
     client.login_as(db, "operator")
     _create(client, "pelindungan-pmi")  # the Perdes draft the Perkades reads its Pasal from
     response = client.get(f"/desa/{LONTAR}/rancangan/baru?template=perkades-pendataan-pmi")

@@ -256,8 +256,9 @@ def test_new_draft_fields_are_prefilled_from_the_profile_and_the_year(client, db
     }
 
 
-def test_numbers_recorded_in_the_tracker_fill_the_draft(client, db, lontar_profile):
-    """A Perdes number and dates recorded in the tracker are not typed again."""
+def record_lontar_perdes(db, *, number: str) -> None:  # type: ignore[no-untyped-def]
+    """Lontar's Perdes on PMI, recorded after the fact: enacted 10 March 2019 as ``number``,
+    promulgated the next day in the Lembaran Desa under the same number."""
     record_after_the_fact(
         db,
         actor=Principal.system(),
@@ -267,13 +268,18 @@ def test_numbers_recorded_in_the_tracker_fill_the_draft(client, db, lontar_profi
             "agreed_on": "2019-03-01",
             "berita_acara_number": "BA/01/2019",
             "enacted_on": "2019-03-10",
-            "perdes_number": "4",
+            "perdes_number": number,
             "promulgated_on": "2019-03-11",
             "lembaran_year": "2019",
-            "lembaran_number": "4",
+            "lembaran_number": number,
             "berita_desa_number": "",
         },
     )
+
+
+def test_numbers_recorded_in_the_tracker_fill_the_draft(client, db, lontar_profile):
+    """A Perdes number and dates recorded in the tracker are not typed again."""
+    record_lontar_perdes(db, number="4")
     client.login_as(db, "operator")
     page = client.get(f"/desa/{LONTAR}/rancangan/baru")
     html = soup(page)
@@ -294,22 +300,7 @@ def test_the_longest_numbers_the_tracker_takes_still_open_the_draft(client, db, 
     took 10)."""
     longest = "141/12/2025/PEMDES-LONTAR/ABCD"
     assert len(longest) == TEXT_LIMITS["perdes_number"] == TEXT_LIMITS["lembaran_number"]
-    record_after_the_fact(
-        db,
-        actor=Principal.system(),
-        village_code=LONTAR,
-        data={
-            "title": "Pelindungan Pekerja Migran Indonesia",
-            "agreed_on": "2019-03-01",
-            "berita_acara_number": "BA/01/2019",
-            "enacted_on": "2019-03-10",
-            "perdes_number": longest,
-            "promulgated_on": "2019-03-11",
-            "lembaran_year": "2019",
-            "lembaran_number": longest,
-            "berita_desa_number": "",
-        },
-    )
+    record_lontar_perdes(db, number=longest)
     client.login_as(db, "operator")
     page = client.get(f"/desa/{LONTAR}/rancangan/baru")
     assert page.status_code == 200
