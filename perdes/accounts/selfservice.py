@@ -20,6 +20,7 @@ from perdes.accounts.models import AccountToken, ResetRequest, TokenPurpose, Use
 from perdes.accounts.permissions import ROLE_LABELS, may_grant
 from perdes.accounts.principal import Principal
 from perdes.accounts.services import (
+    _account_words,
     _check_password,
     _revoke_all,
     claim_version,
@@ -240,7 +241,7 @@ def complete_password(
     now = now or utcnow()
     token, user = peek(session, purpose=purpose, secret=secret, now=now)
     errors = FieldErrors()
-    _check_password(password, errors)
+    _check_password(password, errors, context=_account_words(user))
     if "password" not in errors and password != password_confirm:
         errors.add("password_confirm", "Kedua isian kata sandi tidak sama.")
     if errors:

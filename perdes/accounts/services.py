@@ -28,6 +28,21 @@ from perdes.validation import FieldErrors, clean_text
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
+# zxcvbn's score: 3 means about 10^8 guesses or more ("safely unguessable" for an online
+# attacker, and slow to try offline against an Argon2 hash); 0-2 are a common password, a
+# sequence, a keyboard walk, a date or a word with a few digits.
+MIN_PASSWORD_SCORE = 3
+# Words a guesser tries first here that zxcvbn's English lists lack; the account's own
+# username, name and e-mail address are added per account.
+LOCAL_PASSWORD_WORDS = (
+    "rahasia", "katasandi", "sandi", "indonesia", "merdeka", "bismillah", "sayang",
+    "perdes", "desa", "kelurahan", "pmi", "migran", "bp3mi", "bpd", "admin", "operator",
+    "pendamping", "monitor",
+)  # fmt: skip
+WEAK_PASSWORD = (
+    "Kata sandi ini mudah ditebak (kata umum, nama, angka atau huruf berurutan, tanggal). "
+    "Pakai tiga kata atau lebih yang tidak saling berhubungan, dipisah tanda hubung."
+)
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
@@ -76,13 +91,39 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_password(password: str, errors: FieldErrors, field: str = "password") -> None:
+def _check_password(
+    password: str,
+    errors: FieldErrors,
+    field: str = "password",
+    *,
+    context: Sequence[str] = (),
+) -> None:
+    """Length, no control characters, and not easy to guess: zxcvbn (common passwords,
+    sequences, keyboard walks, dates, repeats, l33t) with ``LOCAL_PASSWORD_WORDS`` and the
+    account's own words (``context``: username, name, e-mail address) as a dictionary."""
     if len(password) < MIN_PASSWORD_LENGTH:
         errors.add(field, f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.")
     elif len(password) > MAX_PASSWORD_LENGTH:
         errors.add(field, f"Kata sandi paling banyak {MAX_PASSWORD_LENGTH} karakter.")
     elif any(ord(ch) < 32 for ch in password):
         errors.add(field, "Kata sandi mengandung karakter kontrol.")
+    elif password_score(password, context=context) < MIN_PASSWORD_SCORE:
+        errors.add(field, WEAK_PASSWORD)
+
+
+def password_score(password: str, *, context: Sequence[str] = ()) -> int:
+    """zxcvbn's 0-4 estimate for ``password``, the account's words (``context``) and
+    ``LOCAL_PASSWORD_WORDS`` counting as known words."""
+    from zxcvbn import zxcvbn  # 35 ms to import: only when a password is set
+
+    words = [*LOCAL_PASSWORD_WORDS]
+    for text in context:
+        words.extend(w for w in re.split(r"[^0-9a-z]+", text.lower()) if len(w) >= 3)
+    return int(zxcvbn(password, user_inputs=words)["score"])
+
+
+def _account_words(user: User) -> tuple[str, ...]:
+    return (user.username, user.full_name, user.email or "")
 
 
 def _check_scopes(
@@ -219,7 +260,7 @@ def create_user(
         errors.add("role", "Pilih peran." if not role else "Peran tidak dikenal.")
         role_value = Role.PENDAMPING
     if password:
-        _check_password(password, errors)
+        _check_password(password, errors, context=(name, full, email))
     address = _check_email(email, errors)
     phone_number = _check_phone(phone, errors)
     codes = _check_scopes(session, role_value, scope_codes, errors) if "role" not in errors else []
@@ -370,7 +411,7 @@ def set_password(
     user = get_user(session, actor=actor, user_id=user_id)
     _check_version(user, expected_version)  # a stale form first, as in set_scopes
     errors = FieldErrors()
-    _check_password(password, errors)
+    _check_password(password, errors, context=_account_words(user))
     if errors:
         raise ValidationFailed(dict(errors))
     claim_version(session, user=user, expected_version=expected_version)
@@ -403,7 +444,7 @@ def change_own_password(
     errors = FieldErrors()
     if not _hasher.verify(current, user.password_hash):
         errors.add("current", "Kata sandi sekarang tidak cocok.")
-    _check_password(new, errors, field="new")
+    _check_password(new, errors, field="new", context=_account_words(user))
     if new != repeated:
         errors.add("repeated", "Ulangan kata sandi baru tidak sama.")
     elif new and new == current and "current" not in errors:

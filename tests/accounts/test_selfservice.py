@@ -101,6 +101,7 @@ def test_links_expire_are_replaced_and_are_tied_to_their_purpose(db, regions):
         ("pendek", "pendek", "password"),
         (NEW_PASSWORD, NEW_PASSWORD + "x", "password_confirm"),
         ("sandi\x00panjang-sekali", "sandi\x00panjang-sekali", "password"),
+        ("qwerty12345", "qwerty12345", "password"),  # long enough, easy to guess
     ],
 )
 def test_a_bad_password_keeps_the_link_usable(db, regions, password, confirm, field):

@@ -73,6 +73,38 @@ def test_bad_user_input_is_refused(db, regions, kw, field):
     assert field in caught.value.errors
 
 
+@pytest.mark.parametrize(
+    "password",
+    [
+        "1234567890",  # a top-100 password
+        "qwertyuiop",  # a keyboard row
+        "abcdefghij",  # a sequence
+        "passwordpassword",  # a repeat
+        "rahasia1234",  # "secret" in Indonesian, which zxcvbn's English lists lack
+        "Merdeka1945!",  # a word and a famous year
+        "BudiSantoso",  # the account's own name
+        "operatordesa",  # local words only
+    ],
+)
+def test_easily_guessed_passwords_are_refused_with_advice(db, regions, password):
+    with pytest.raises(ValidationFailed) as caught:
+        create(db, username="budi.santoso", full_name="Budi Santoso", password=password)
+    assert caught.value.errors["password"] == accounts.WEAK_PASSWORD
+    assert accounts.find_user(db, username="budi.santoso") is None
+
+
+def test_the_accounts_own_words_count_against_its_password(db, regions):
+    assert accounts.password_score("ayu.wulandari") >= accounts.MIN_PASSWORD_SCORE
+    assert accounts.password_score(
+        "ayu.wulandari", context=("ayu.w", "Ayu Wulandari", "ayu@desa.id")
+    ) < accounts.MIN_PASSWORD_SCORE
+    user = create(db, username="ayu.w", full_name="Ayu Wulandari")
+    with pytest.raises(ValidationFailed) as caught:
+        accounts.set_password(db, actor=SYSTEM, user_id=user.id, password="ayu.wulandari")
+    assert caught.value.errors == {"password": accounts.WEAK_PASSWORD}
+    accounts.set_password(db, actor=SYSTEM, user_id=user.id, password="kopi-tubruk-hujan")
+
+
 def test_taken_username_is_refused(db, regions):
     create(db)
     with pytest.raises(ValidationFailed) as caught:

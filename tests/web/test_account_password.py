@@ -43,6 +43,7 @@ def test_wrong_current_password_or_mismatch_is_refused_with_messages(client, db,
         ({"current": PASSWORD, "new": NEW, "repeated": NEW + "x"}, "repeated"),
         ({"current": PASSWORD, "new": "pendek", "repeated": "pendek"}, "new"),
         ({"current": PASSWORD, "new": "a\x01" * 6, "repeated": "a\x01" * 6}, "new"),
+        ({"current": PASSWORD, "new": "1234567890", "repeated": "1234567890"}, "new"),
         ({"current": PASSWORD, "new": PASSWORD, "repeated": PASSWORD}, "new"),
         ({}, "current"),
     ]
@@ -52,6 +53,8 @@ def test_wrong_current_password_or_mismatch_is_refused_with_messages(client, db,
         html = soup(response)
         assert html.select_one(f"#f-{field}")["aria-invalid"] == "true", data
         assert html.select_one(f".error-summary a[href='#f-{field}']"), data
+        if data.get("new") == "1234567890":
+            assert "mudah ditebak" in html.select_one("#e-new").text
     assert accounts.authenticate(db, username=user.username, password=PASSWORD, client_addr="t")
 
 
