@@ -29,7 +29,7 @@ from perdes.web.deps import DB, brief_write
 
 SESSION_COOKIE = "perdes_session"
 ANON_COOKIE = "perdes_anon"
-NO_ANON_COOKIE_PATHS = ("/static/", "/publik/", "/api/v1/public/")
+NO_ANON_COOKIE_PATHS = ("/static/", "/publik/", "/api/v1/public/", "/favicon.ico")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 PUBLIC = "public"

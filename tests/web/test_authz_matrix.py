@@ -215,7 +215,7 @@ DECLARED_PUBLIC = {
     "home", "login", "login_form", "logout", "logout_form", "email_verify", "email_verify_form",
     "invitation_accept", "invitation_form", "password_forgot", "password_forgot_form",
     "password_reset", "password_reset_form", "unsubscribe", "unsubscribe_form",
-    "healthz", "api_docs", "api_openapi",
+    "healthz", "api_docs", "api_openapi", "favicon",
     "public_village", "public_regency", "public_product", "public_product_scan",
     "api_public_jdihn",
 }  # fmt: skip

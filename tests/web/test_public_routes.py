@@ -231,3 +231,11 @@ def test_jdihn_feed_refuses_bad_page_params(client, products, query):
 def test_jdihn_feed_for_an_unknown_region_is_not_found(client, regions):
     assert client.get("/api/v1/public/jdihn/99.99").status_code == 404
     assert client.get("/api/v1/public/jdihn/abc").status_code in (404, 422)
+
+
+def test_favicon_ico_leads_to_the_apps_icon(client):
+    response = client.raw.get("/favicon.ico", follow_redirects=False)
+    assert response.status_code == 301 and "set-cookie" not in response.headers
+    icon = client.raw.get(response.headers["location"])
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert "immutable" in icon.headers["cache-control"]

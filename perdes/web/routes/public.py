@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from perdes.errors import NotFound
 from perdes.exchange import public
@@ -29,6 +29,16 @@ Halaman = Annotated[int, Query(ge=1, le=public.MAX_PAGE)]
 
 def _public(response: Response) -> Response:
     response.headers["Cache-Control"] = PUBLIC_CACHE
+    return response
+
+
+@router.get("/favicon.ico", name="favicon", include_in_schema=False)
+def favicon(request: Request) -> Response:
+    """Where browsers look for an icon when a response names none (a PDF, a JSON answer):
+    the app's SVG icon, by its fingerprinted URL."""
+    target = request.app.state.static.url("favicon.svg")
+    response = RedirectResponse(str(target), status_code=301)
+    response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 
 
