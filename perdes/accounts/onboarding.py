@@ -36,7 +36,7 @@ from perdes.db import utcnow
 from perdes.errors import DomainError, ValidationFailed
 from perdes.mail.models import OutboxMessage
 from perdes.mail.outbox import message_values, normalise_email
-from perdes.regions.codes import is_valid_code
+from perdes.regions.codes import is_valid_code, normalise_code
 from perdes.regions.models import Region, RegionLevel
 from perdes.validation import FieldErrors, clean_text
 
@@ -263,7 +263,7 @@ def check_rows(session: Session, *, actor: Principal, rows: Sequence[UserRow]) -
             errors.add("role", f"Peran tidak dikenal: {v.get('role', '')[:30]!r}.")
         elif role not in grantable:
             errors.add("role", f"Anda tidak dapat memberikan peran {ROLE_LABELS[role]}.")
-        tokens = [t.strip() for t in re.split(r"[;|,]", v.get("regions", "")) if t.strip()]
+        tokens = [normalise_code(t) for t in re.split(r"[;|,]", v.get("regions", "")) if t.strip()]
         if not tokens and role is not Role.ADMIN:
             errors.add("regions", "Wajib diisi.")
         values = {"username": username, "full_name": full_name, "email": email, "phone": phone}

@@ -21,7 +21,7 @@ from perdes.accounts.permissions import GRANTABLE, ROLE_LABELS, Role, may_grant
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.errors import Conflict, DomainError, NotFound, OutOfScope, ValidationFailed
-from perdes.regions.codes import is_valid_code
+from perdes.regions.codes import is_valid_code, normalise_code
 from perdes.regions.models import Region, RegionLevel, VillageKind
 from perdes.regions.scope import Scope
 from perdes.validation import FieldErrors, clean_text
@@ -129,7 +129,7 @@ def _account_words(user: User) -> tuple[str, ...]:
 def _check_scopes(
     session: Session, role: Role, codes: Sequence[str], errors: FieldErrors
 ) -> list[str]:
-    codes = sorted({c.strip() for c in codes if c.strip()})
+    codes = sorted({normalise_code(c) for c in codes if c.strip()})
     bad = [c for c in codes if not is_valid_code(c)]
     if bad:
         errors.add("scopes", f"Kode wilayah tidak valid: {', '.join(bad[:5])}.")

@@ -23,7 +23,7 @@ from perdes.errors import NotFound, OutOfScope, ValidationFailed
 from perdes.monitoring.figures import FUNNEL_KEYS, Figures, grouped_figures
 from perdes.monitoring.models import TargetList, TargetListMember, TargetSnapshot
 from perdes.monitoring.services import VillageFilter, iter_villages
-from perdes.regions.codes import is_valid_code
+from perdes.regions.codes import is_valid_code, normalise_code
 from perdes.regions.models import Region, RegionLevel
 from perdes.tracking.deadlines import local_today
 from perdes.validation import FieldErrors, clean_text
@@ -199,7 +199,7 @@ def parse_codes_csv(data: bytes) -> list[tuple[int, str]]:
     dialect = ";" if text.count(";") > text.count(",") else ","
     out = []
     for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=dialect), start=1):
-        cell = row[0].strip() if row else ""
+        cell = normalise_code(row[0]) if row else ""
         if not cell or (number == 1 and not cell[:1].isdigit()):
             continue
         out.append((number, cell[:40]))

@@ -41,6 +41,26 @@ def not_kelurahan_code(column: Any) -> ColumnElement[bool]:
     return func.substr(column, KIND_DIGIT_POSITION, 1) != KELURAHAN_DIGIT
 
 
+# Digits of a code typed or exported without its dots: 36, 3604, 360413, 3604132007.
+_DIGIT_LENGTHS = {2: (2,), 4: (2, 2), 6: (2, 2, 2), 10: (2, 2, 2, 4)}
+
+
+def normalise_code(text: str) -> str:
+    """A region code as people type or spreadsheets export it, in Kemendagri form: spaces
+    dropped, and digits without dots given their dots (``3604`` → ``36.04``,
+    ``3604132007`` → ``36.04.13.2007``). Anything else is returned stripped, unchanged, for
+    the caller to refuse."""
+    compact = "".join(text.split())
+    parts = _DIGIT_LENGTHS.get(len(compact)) if compact.isascii() and compact.isdigit() else None
+    if parts is None:
+        return compact if _CODE_RE.match(compact) else text.strip()
+    out, start = [], 0
+    for width in parts:
+        out.append(compact[start : start + width])
+        start += width
+    return ".".join(out)
+
+
 def is_valid_code(code: str) -> bool:
     return bool(_CODE_RE.match(code))
 

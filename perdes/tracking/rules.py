@@ -16,6 +16,7 @@ from perdes.accounts import audit
 from perdes.accounts.principal import Principal
 from perdes.db import utcnow
 from perdes.errors import NotFound, ValidationFailed
+from perdes.regions.codes import normalise_code
 from perdes.regions.models import Region, RegionLevel
 from perdes.tracking.deadlines import MAX_DAYS, DeadlineKind, EffectiveRule
 from perdes.tracking.models import Adoption, DeadlineRule, WorkdayRule
@@ -70,7 +71,7 @@ def set_rule(
     except ValueError:
         errors.add("kind", "Jenis tenggat tidak dikenal.")
         rule_kind = DeadlineKind.PENYERAHAN
-    code = regency_code.strip()
+    code = normalise_code(regency_code)
     if code:
         found = session.scalar(
             select(Region.code).where(Region.code == code, Region.level == RegionLevel.KABUPATEN)
@@ -190,7 +191,7 @@ def set_workday_rule(
     """
     actor.require("deadline.manage")
     errors = FieldErrors()
-    code = regency_code.strip() if isinstance(regency_code, str) else ""
+    code = normalise_code(regency_code) if isinstance(regency_code, str) else ""
     found = (
         session.scalar(
             select(Region.code).where(Region.code == code, Region.level == RegionLevel.KABUPATEN)

@@ -40,7 +40,7 @@ def test_every_action_in_the_table_names_known_roles_and_admin_can_do_all():
 
 
 def test_create_user_lowercases_name_hashes_password_and_audits(db, regions):
-    user = create(db, username="Budi.Santoso")
+    user = create(db, username="Budi.Santoso", scope_codes=[LONTAR.replace(".", "")])
     assert user.username == "budi.santoso"
     assert user.password_hash.startswith("$argon2") and PASSWORD not in user.password_hash
     entry = db.scalars(select(AuditEntry).where(AuditEntry.entity == "user")).one()

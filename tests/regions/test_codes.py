@@ -1,6 +1,6 @@
 import pytest
 
-from perdes.regions.codes import InvalidCode, parse_code
+from perdes.regions.codes import InvalidCode, normalise_code, parse_code
 from perdes.regions.models import RegionLevel, VillageKind
 
 
@@ -27,3 +27,22 @@ def test_parse_code_levels_parents_and_kinds(code, level, parent, kind):
 def test_bad_codes_are_refused(code):
     with pytest.raises(InvalidCode):
         parse_code(code)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("3604", "36.04"),
+        (" 36 04 ", "36.04"),
+        ("360413", "36.04.13"),
+        ("3604132007", "36.04.13.2007"),
+        ("36.04.13.2007\t", "36.04.13.2007"),
+        ("36", "36"),
+        ("12345", "12345"),  # no code has five digits: left for the caller to refuse
+        ("Desa Lontar", "Desa Lontar"),
+        ("٣٦٠٤", "٣٦٠٤"),  # Arabic-Indic digits are not a Kemendagri code
+        ("", ""),
+    ],
+)
+def test_codes_typed_without_dots_get_them(typed, code):
+    assert normalise_code(typed) == code

@@ -55,9 +55,10 @@ def test_admin_daerah_deadline_page_keeps_national_rules_read_only(client, db, r
     assert "Nasional" in row.text and row.select_one("form") is None
     saved = client.post(
         "/admin/tenggat",
-        {"kind": "penyerahan", "regency_code": "36.04", "days": "10", "legal_basis": "Perbup"},
-    )
+        {"kind": "penyerahan", "regency_code": "3604", "days": "10", "legal_basis": "Perbup"},
+    )  # typed without the dot, as it is often written
     assert saved.status_code == 200 and "Kabupaten Serang" in saved.text
+    assert rules.list_rules(db, actor=Principal.system())[-1].rule.regency_code == "36.04"
     national = client.post(
         "/admin/tenggat",
         {"kind": "penetapan", "regency_code": "", "days": "10", "legal_basis": "x"},
