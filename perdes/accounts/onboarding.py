@@ -105,8 +105,13 @@ class RowError:
     field: str
     message: str
 
+    @property
+    def label(self) -> str:
+        """The column as the import's users name it (``nama lengkap``, not ``full_name``)."""
+        return FIELD_LABELS.get(self.field, self.field)
+
     def __str__(self) -> str:
-        return f"baris {self.line}: {FIELD_LABELS.get(self.field, self.field)}: {self.message}"
+        return f"baris {self.line}: {self.label}: {self.message}"
 
 
 @dataclass(slots=True)

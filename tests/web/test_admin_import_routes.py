@@ -72,6 +72,7 @@ def test_bad_rows_are_listed_by_line_and_nothing_is_written(client, db, regions)
         "[data-testid=import-errors] tbody tr"
     )
     assert [r.select("td")[0].text for r in rows] == ["4"]
+    assert rows[0].select("td")[1].text == "wilayah"  # the column in Indonesian, not "regions"
     assert "input" not in str(
         BeautifulSoup(response.text, "html.parser").select_one("[data-testid=import-errors]")
     )
