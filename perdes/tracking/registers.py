@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from perdes.accounts.principal import Principal
+from perdes.clock import local_today
 from perdes.regions.models import Region, VillageProfile
 from perdes.tracking.fold import Cycle, fold
 from perdes.tracking.kinds import KIND_LABELS, ProductKind
@@ -188,12 +189,13 @@ def _remarks(
 
 
 def village_registers(
-    session: Session, *, actor: Principal, village_code: str, year: int
+    session: Session, *, actor: Principal, village_code: str, year: int | None = None
 ) -> Registers:
     """The three registers of one village for one year: a Perdes, Perkades or Peraturan
     Bersama appears in the Buku Peraturan in the year it was enacted and in the Buku Lembaran
     Desa dan Berita Desa in the year it was promulgated; a Keputusan in the Buku Keputusan in
-    the year it was set. Raises NotFound outside the actor's scope."""
+    the year it was set. Without ``year``: this year when it has an entry, else the latest
+    year that has one, else this year. Raises NotFound outside the actor's scope."""
     actor.require("adoption.view")
     village = village_region(session, actor=actor, village_code=village_code)
     partnered = select(LegalProductParty.adoption_id).where(
@@ -223,6 +225,9 @@ def village_registers(
         },
         reverse=True,
     )
+    if year is None:
+        this_year = local_today().year
+        year = this_year if this_year in years or not years else years[0]
     enacted = sorted(
         ((a, c) for a, c in cycles if c.enacted and c.enacted.occurred_on.year == year),
         key=lambda ac: (ac[1].enacted.occurred_on if ac[1].enacted else date.min, ac[0].id),

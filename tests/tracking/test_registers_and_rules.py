@@ -25,6 +25,18 @@ def _full(db, actor):
     return adoption
 
 
+def test_without_a_year_the_books_open_on_the_latest_year_with_entries(db, operator, monkeypatch):
+    from perdes.tracking import registers
+
+    monkeypatch.setattr(registers, "local_today", lambda: date(2027, 1, 5))
+    empty = village_registers(db, actor=operator, village_code=LONTAR)
+    assert (empty.year, empty.years, empty.peraturan) == (2027, [], [])  # nothing yet: this year
+    _full(db, operator)  # enacted and promulgated in 2026
+    books = village_registers(db, actor=operator, village_code=LONTAR)
+    assert books.year == 2026 and len(books.peraturan) == 1  # not the empty 2027
+    assert village_registers(db, actor=operator, village_code=LONTAR, year=2027).peraturan == []
+
+
 def test_registers_hold_exactly_the_recorded_numbers(db, operator):
     adoption = _full(db, operator)
     services.record_step(

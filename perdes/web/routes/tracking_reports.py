@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from perdes.accounts.principal import Principal
 from perdes.regions import services as regions
 from perdes.tracking import queries, registers, rules
-from perdes.tracking.deadlines import DEFAULTS, local_today
+from perdes.tracking.deadlines import DEFAULTS
 from perdes.tracking.stages import (
     STAGE_LABELS,
 )
@@ -29,10 +29,6 @@ RuleAdmin = Annotated[Principal, Depends(requires("deadline.manage"))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _year(tahun: int | None) -> int:
-    return tahun or local_today().year
-
-
 @router.get("/desa/{kode}/register", name="village_registers")
 def village_registers_page(
     request: Request,
@@ -42,7 +38,7 @@ def village_registers_page(
     tahun: Annotated[int | None, Query(ge=1945, le=2100)] = None,
 ) -> Response:
     village = regions.get_village(db, code=kode, scope=user.scope)
-    books = registers.village_registers(db, actor=user, village_code=kode, year=_year(tahun))
+    books = registers.village_registers(db, actor=user, village_code=kode, year=tahun)
     return render(
         request,
         "tracking/registers.html",
@@ -63,7 +59,7 @@ def village_registers_xlsx(
     user: Reader,
     tahun: Annotated[int | None, Query(ge=1945, le=2100)] = None,
 ) -> Response:
-    books = registers.village_registers(db, actor=user, village_code=kode, year=_year(tahun))
+    books = registers.village_registers(db, actor=user, village_code=kode, year=tahun)
     name = f"register-perdes-{kode.replace('.', '')}-{books.year}.xlsx"
     return Response(
         registers.registers_xlsx(books),
