@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -106,6 +107,9 @@ def test_operator_records_steps_with_an_upload_and_sees_the_deadline(client, db,
     assert "<b>rapat</b>" not in response.text and "&lt;b&gt;rapat&lt;/b&gt;" in response.text
     link = html.select_one("#adoption-tracker ol.timeline > li:last-child .files a")
     assert link.text == "berita acara.pdf"
+    # the digest is there for whoever checks a copy, not printed beside the name
+    assert link["title"] == f"Sidik berkas (SHA-256): {hashlib.sha256(PDF).hexdigest()}"
+    assert "SHA-256" not in link.parent.get_text()
     download = client.get(link["href"])
     assert download.status_code == 200 and download.content == PDF
     assert download.headers["x-content-type-options"] == "nosniff"
