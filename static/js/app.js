@@ -241,7 +241,6 @@
     window.setTimeout(show, STYLE_WAIT_MS);
   }
   document.addEventListener("htmx:afterSwap", function (evt) { holdUntilStyled(evt.detail.target); });
-  document.addEventListener("htmx:historyRestore", function () { holdUntilStyled(document.body); });
 
   /* ---- the print page's button ---- */
   document.addEventListener("click", function (evt) {

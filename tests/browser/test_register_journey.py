@@ -109,3 +109,31 @@ def test_petugas_records_a_resident_from_consultation_to_case_referral(page, bro
     assert response is not None and response.status == 404
     assert "Nurjanah" not in monitor.content()
     context.close()
+
+
+def test_no_copy_of_a_register_page_stays_in_the_browser_after_sign_out(page, live_server):
+    """htmx keeps copies of pages it navigated away from (sessionStorage) and shows them on
+    Back without asking the server: a register page with a person's NIK would outlive the
+    session on a shared office computer. Back must ask the server, which sends /masuk."""
+    login(page, live_server, "petugas")
+    page.goto(f"/desa/{LONTAR}/pmi")
+    page.get_by_role("link", name="Catat orang baru").click()
+    name = "Sulastri Sesitu"
+    page.fill("#f-nik", "3604134408990002")
+    page.fill("#f-name", name)
+    page.fill("#f-rt", "1")
+    page.fill("#f-rw", "3")
+    page.fill("#f-family_contact_name", "Karta Sesitu")
+    page.fill("#f-family_contact_relation", "ayah")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("[data-testid=person-name]")).to_have_text(name)
+    page.get_by_role("link", name="Tenggat").click()  # away, by a boosted link
+    expect(page.locator("h1")).to_contain_text("Tenggat")
+    stored = page.evaluate("() => JSON.stringify(Object.assign({}, window.sessionStorage))")
+    assert name not in stored
+    page.get_by_role("button", name="Keluar").click()
+    page.wait_for_url(lambda url: "/masuk" in url or url.endswith("/"))
+    page.go_back()
+    page.go_back()
+    page.wait_for_load_state()
+    assert name not in page.content()
