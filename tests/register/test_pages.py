@@ -176,3 +176,12 @@ def test_a_monitor_gets_404_for_a_record_and_403_for_its_export(client, db, regi
         assert client.get(f"/pmi/orang/{pid}").status_code == 404
         assert client.get(f"/pmi/orang/{pid}/ekspor").status_code == 403
         assert client.get(f"/desa/{LONTAR}/pmi").status_code == 403
+
+
+def test_number_fields_ask_phones_for_the_number_keypad(client, db, regions):
+    client.login_as(db, "petugas", (LONTAR,))
+    html = BeautifulSoup(client.get(f"/desa/{LONTAR}/pmi/baru").text, "html.parser")
+    for name in ("nik", "rt", "rw"):
+        assert html.select_one(f"#f-{name}")["inputmode"] == "numeric", name  # not '"numeric"'
+    label = html.select_one("label[for=f-nik]").get_text(" ", strip=False)
+    assert "* —" in " ".join(label.split())  # "NIK * — 16 angka", not "NIK *— 16 angka"
