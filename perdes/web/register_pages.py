@@ -13,6 +13,7 @@ from perdes.accounts.principal import Principal
 from perdes.errors import Conflict
 from perdes.regions import services as regions
 from perdes.register import basis, crypto
+from perdes.register import figures as register_figures
 from perdes.register import services as register
 from perdes.register.models import DocumentKind
 from perdes.register.rights import requests_of
@@ -27,6 +28,18 @@ def keyring(settings: AppSettings) -> crypto.Keyring:
 
 
 Keys = Annotated[crypto.Keyring, Depends(keyring)]
+
+
+def first_record(db: DB, village: regions.VillageView) -> dict[str, Any]:
+    """For the forms that can write a village's first person (new person, import): whether
+    the register is still empty, and the profile's typed PMI counts that the first person
+    replaces with the register's (``register.figures.keeps_register``); the page warns."""
+    empty = not register_figures.keeps_register(db, village_code=village.region.code)
+    return {
+        "first_record": empty,
+        "typed_active": village.profile.pmi_active_count if empty else None,
+        "typed_returned": village.profile.pmi_returned_count if empty else None,
+    }
 
 
 def labels() -> dict[str, Any]:

@@ -95,9 +95,10 @@ def test_easily_guessed_passwords_are_refused_with_advice(db, regions, password)
 
 def test_the_accounts_own_words_count_against_its_password(db, regions):
     assert accounts.password_score("ayu.wulandari") >= accounts.MIN_PASSWORD_SCORE
-    assert accounts.password_score(
-        "ayu.wulandari", context=("ayu.w", "Ayu Wulandari", "ayu@desa.id")
-    ) < accounts.MIN_PASSWORD_SCORE
+    assert (
+        accounts.password_score("ayu.wulandari", context=("ayu.w", "Ayu Wulandari", "ayu@desa.id"))
+        < accounts.MIN_PASSWORD_SCORE
+    )
     user = create(db, username="ayu.w", full_name="Ayu Wulandari")
     with pytest.raises(ValidationFailed) as caught:
         accounts.set_password(db, actor=SYSTEM, user_id=user.id, password="ayu.wulandari")

@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from docx import Document
 from sqlalchemy import select
 
+from perdes.regions.models import VillageProfile
 from perdes.register.models import AccessLogEntry, PmiPerson
 from perdes.tracking.deadlines import local_today
 from tests.factories import LONTAR
@@ -185,3 +186,21 @@ def test_number_fields_ask_phones_for_the_number_keypad(client, db, regions):
         assert html.select_one(f"#f-{name}")["inputmode"] == "numeric", name  # not '"numeric"'
     label = html.select_one("label[for=f-nik]").get_text(" ", strip=False)
     assert "* —" in " ".join(label.split())  # "NIK * — 16 angka", not "NIK *— 16 angka"
+
+
+def test_the_first_person_form_says_what_the_register_will_replace(client, db, regions):
+    profile = db.get(VillageProfile, LONTAR) or VillageProfile(region_code=LONTAR)
+    profile.pmi_active_count, profile.pmi_returned_count = 412, 958
+    db.add(profile)
+    db.commit()
+    client.login_as(db, "petugas", (LONTAR,))
+    for url in (f"/desa/{LONTAR}/pmi/baru", f"/desa/{LONTAR}/pmi/impor"):
+        notice = BeautifulSoup(client.get(url).text, "html.parser").select_one(
+            "[data-testid=first-record]"
+        )
+        assert notice is not None and "masih kosong" in notice.text, url
+        assert "412 sedang bekerja dan 958 purna" in notice.text
+    record_siti(client)
+    for url in (f"/desa/{LONTAR}/pmi/baru", f"/desa/{LONTAR}/pmi/impor"):
+        page = BeautifulSoup(client.get(url).text, "html.parser")
+        assert page.select_one("[data-testid=first-record]") is None, url

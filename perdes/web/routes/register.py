@@ -21,7 +21,7 @@ from perdes.web.deps import DB, FormData
 from perdes.web.forms import submit
 from perdes.web.htmx import redirect, render
 from perdes.web.permissions import requires
-from perdes.web.register_pages import Keys, labels, person_page
+from perdes.web.register_pages import Keys, first_record, labels, person_page
 
 router = APIRouter()
 _NIK_LIKE = re.compile(r"\s*[0-9]{16}\s*")
@@ -107,6 +107,7 @@ def _person_form(
             "errors": errors or {},
             "conflict": conflict,
             "pid": pid,
+            **(first_record(db, village) if not pid else {"first_record": False}),
             **labels(),
         },
         status_code=status_code,

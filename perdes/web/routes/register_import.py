@@ -14,7 +14,7 @@ from perdes.web.deps import DB
 from perdes.web.forms import Multipart, submit
 from perdes.web.htmx import render
 from perdes.web.permissions import requires
-from perdes.web.register_pages import Keys
+from perdes.web.register_pages import Keys, first_record
 
 router = APIRouter()
 
@@ -45,6 +45,7 @@ def _page(
             "errors": errors or {},
             "message": message,
             "created": created,
+            **first_record(db, village),
         },
         status_code=status_code,
     )
