@@ -242,6 +242,25 @@
   }
   document.addEventListener("htmx:afterSwap", function (evt) { holdUntilStyled(evt.detail.target); });
 
+  /* ---- a link to a part of a page opens the closed <details> around it ----
+     (a checklist item on the village page is one closed line: /desa/…#butir-x opens it) */
+  function openTarget() {
+    var id = window.location.hash.slice(1);
+    var el = id ? document.getElementById(decodeURIComponent(id)) : null;
+    if (!el) { return; }
+    var body = el.querySelector && el.querySelector(":scope > details");
+    if (body) { body.open = true; }
+    for (var d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
+      d.open = true;
+    }
+    el.scrollIntoView();
+  }
+  window.addEventListener("hashchange", openTarget);
+  document.addEventListener("DOMContentLoaded", openTarget);
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    if (evt.detail.target === document.body) { openTarget(); }
+  });
+
   /* ---- the print page's button ---- */
   document.addEventListener("click", function (evt) {
     var btn = evt.target.closest && evt.target.closest("[data-print]");

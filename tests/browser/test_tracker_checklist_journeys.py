@@ -24,6 +24,9 @@ def test_record_steps_with_an_upload_and_see_the_deadline(page, live_server, tmp
     page.click("button:has-text('Keluar')")
     login(page, live_server, "operator")
     page.goto(f"/desa/{LONTAR}")
+    tools = page.locator("#adoption-tracker [data-testid=start-tools]")
+    if tools.get_attribute("open") is None:  # closed once the village has products
+        tools.locator("summary").click()
     page.click("#adoption-tracker .start-form button[type=submit]")
     on = (local_today() - timedelta(days=30)).isoformat()  # the app counts days in WIB
     for stage in (
@@ -84,6 +87,10 @@ def test_checklist_answer_reject_resubmit_verify(page, second_page, live_server,
     login(operator, live_server, "operator")
     operator.goto(f"/desa/{LONTAR}")
     item = operator.locator("#butir-satgas-komunitas-pmi")
+    # an item is one closed line on the village page; a link to it opens it
+    expect(item.locator(":scope > details.ck-body")).not_to_have_attribute("open", "")
+    operator.goto(f"/desa/{LONTAR}#butir-satgas-komunitas-pmi")
+    expect(item.locator(":scope > details.ck-body")).to_have_attribute("open", "")
     # the answer form is fetched when the item's form is opened
     expect(item.locator("form.ck-form")).to_have_count(0)
     item.locator("summary", has_text="catatan dan bukti").click()
@@ -112,8 +119,9 @@ def test_checklist_answer_reject_resubmit_verify(page, second_page, live_server,
     # (other journeys may leave Lontar's register-derived items waiting too)
     expect(monitor.locator("[data-testid=queue-count]")).to_contain_text("butir menunggu")
     monitor.locator("a.ck-queue-item", has_text="Satgas atau komunitas").first.click()
+    monitor.locator("summary", has_text="Tolak dengan alasan").click()
     monitor.get_by_label("Alasan penolakan").fill("Lampirkan daftar anggota satgas.")
-    monitor.locator("button:has-text('Tolak')").click()
+    monitor.locator("button[value=ditolak]").click()
     expect(monitor.locator("[data-verification]").first).to_have_attribute(
         "data-verification", "ditolak"
     )
@@ -152,6 +160,7 @@ def test_a_stale_answer_shows_the_conflict_with_the_input_kept_then_counts_are_j
     login(second, live_server, "admin")
     for p in (first, second):
         p.goto(f"/desa/{SUSUKAN}")
+        p.locator("#butir-keberangkatan-prosedural summary.ck-head").click()  # opens the item
         p.locator("#butir-keberangkatan-prosedural summary", has_text="catatan dan bukti").click()
         expect(p.locator("#butir-keberangkatan-prosedural input[name=version]")).to_have_value("0")
     item = first.locator("#butir-keberangkatan-prosedural")
@@ -190,8 +199,8 @@ def test_a_form_opened_after_another_save_from_an_older_page_is_refused_once(
     first, second = page, second_page
     login(first, live_server, "operator_susukan")
     login(second, live_server, "admin")
-    second.goto(f"/desa/{SUSUKAN}")  # shown now, the form not opened yet
-    first.goto(f"/desa/{SUSUKAN}")
+    second.goto(f"/desa/{SUSUKAN}#butir-penggerak-terlatih")  # shown now, form not opened yet
+    first.goto(f"/desa/{SUSUKAN}#butir-penggerak-terlatih")
     item = first.locator("#butir-penggerak-terlatih")
     item.locator("summary", has_text="catatan dan bukti").click()
     item.get_by_label("Status", exact=True).select_option(label="Dalam proses")

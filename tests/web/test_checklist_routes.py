@@ -105,6 +105,17 @@ def test_village_page_groups_items_by_pillar_with_score_and_what_is_missing(clie
     assert perdes.select_one("form[action$='/catatan'] textarea[name=note]")
 
 
+def test_evidence_rules_are_in_the_explanation_and_the_form_not_on_the_village_page(
+    client, db, framework_v2
+):
+    login(client, db, "operator", (LONTAR,))
+    html = soup(client.get(f"/desa/{LONTAR}"))
+    assert not html.select("#checklist [data-testid=evidence-rules]")  # 42 % of its height
+    form = opened(client, html, "pengasuhan-anak-pmi")
+    rules = form.select_one("form [data-testid=evidence-rules]")
+    assert "Tanpa foto atau gambar anak." in rules.text  # beside the file field
+
+
 def test_pendamping_may_add_notes_and_evidence_but_not_set_the_status(client, db, framework):
     login(client, db, "pendamping")
     satgas = opened(client, soup(client.get(f"/desa/{LONTAR}")))
@@ -149,9 +160,27 @@ def test_the_whole_journey_answer_reject_resubmit_verify(client, db, framework):
     assert download.status_code == 200 and download.content == PDF
     assert download.headers["content-disposition"].startswith("attachment")
 
+    def is_open(html, item=ITEM):
+        return widget(html, item).select_one(":scope > details.ck-body").has_attr("open")
+
+    assert not is_open(soup(client.get(f"/desa/{LONTAR}")))  # submitted: nothing to do here
+    assert is_open(soup(client.get(BASE)))  # the item's own page shows it open
+
     client.login(monitor.username)
     queue = soup(client.get("/verifikasi"))
     assert "1 butir menunggu" in queue.select_one("[data-testid=queue-count]").text
+    village = soup(client.get(f"/desa/{LONTAR}"))
+    assert is_open(village)  # waiting for this monitor: open
+    assert not is_open(village, "perdes-diundangkan")  # nothing to do: one closed line
+    # on the village page the monitor sees "Verifikasi" and a closed "Tolak dengan alasan"
+    pending = widget(soup(client.get(f"/desa/{LONTAR}"))).select_one("form.ck-verify")
+    assert pending.select_one("button[value=diverifikasi]")
+    reject = pending.select_one("details.ck-reject")
+    assert not reject.has_attr("open") and reject.select_one("textarea[name=reason]")
+    assert reject.select_one("button[value=ditolak]")
+    empty = client.post(BASE + "/verifikasi", {"decision": "ditolak", "version": seen(client)})
+    assert empty.status_code == 422  # no reason: the refused form shows its reason field open
+    assert widget(soup(empty)).select_one("details.ck-reject").has_attr("open")
     reason = {"decision": "ditolak", "reason": "SK belum bertanda tangan.", "version": seen(client)}
     rejected = client.post(BASE + "/verifikasi", reason, htmx=True)
     assert rejected.status_code == 200
@@ -159,6 +188,7 @@ def test_the_whole_journey_answer_reject_resubmit_verify(client, db, framework):
 
     client.login(operator.username)
     page = soup(client.get(f"/desa/{LONTAR}"))
+    assert is_open(page)  # rejected: open for the village to act on
     assert "SK belum bertanda tangan." in widget(page).select_one("[data-testid=rejection]").text
     resubmit = opened(client, page).select_one("form[action$='/jawaban'] button[type=submit]")
     assert resubmit.get_text() == "Simpan dan ajukan ulang"
@@ -318,7 +348,9 @@ def test_v2_item_shows_its_sources_duties_pillar_validity_and_evidence_rules(
     assert "menurut keterangan KP2MI di media" in pillar and pillar.strip().endswith("Aman")
     assert "12 bulan sejak diverifikasi" in outcome.text
     assert "register PMI desa" in outcome.text
-    children = widget(html, "pengasuhan-anak-pmi").select_one("[data-testid=evidence-rules]")
+    children = explained(client, html, "pengasuhan-anak-pmi").select_one(
+        "[data-testid=evidence-rules]"
+    )
     assert "Tanpa foto atau gambar anak." in children.text
 
 
