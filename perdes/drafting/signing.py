@@ -49,7 +49,8 @@ def signing_problems(doc: Document) -> tuple[dict[str, str], dict[str, str]]:
         field = f"mengingat.{c.key}"
         number = c.label.rstrip(".")
         en[field] = f"Mengingat item {number} ({c.key}): {', '.join(what_en)}"
-        idn[field] = f"Dasar hukum angka {number} ({c.key}): {'; '.join(what_id)}"
+        title = c.text.split(" (", 1)[0]  # "Undang-Undang Nomor 6 Tahun 2014 tentang Desa"
+        idn[field] = f"Dasar hukum angka {number} ({title}): {'; '.join(what_id)}"
     for n, (_cid, flag_en, flag_id) in enumerate(doc.edit_flags, start=1):
         en[f"edit.{n}"] = f"edit not applied: {flag_en}"
         idn[f"edit.{n}"] = f"Suntingan tidak dapat diterapkan: {flag_id}"

@@ -30,7 +30,7 @@ def test_workspace_offers_and_serves_the_akn_of_a_revision(client, db, lontar_pr
     )
     assert validates(response.content)
     naskah = client.get(f"{link['href']}?jenis=naskah")
-    assert naskah.status_code == 422 and "Lengkapi dahulu" in naskah.text
+    assert naskah.status_code == 422 and "belum dapat dibuat" in naskah.text
     client.raw.cookies.clear()
     client.login_as(db, "operator", (PONTANG,))
     assert client.get(link["href"]).status_code == 404

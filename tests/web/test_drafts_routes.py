@@ -398,6 +398,14 @@ def test_rancangan_and_naskah_downloads(client, db, lontar_profile):
     naskah = client.get(f"/rancangan/{draft_id}/revisi/1/docx?jenis=naskah")
     assert naskah.status_code == 422
     assert "Naskah untuk ditandatangani belum dapat dibuat" in naskah.text
-    assert "Nomor Peraturan belum diisi" in naskah.text  # the draft has no number yet
-    assert "Dasar hukum angka" in naskah.text and "belum diverifikasi" in naskah.text
+    page = soup(naskah)
+    village = page.select_one("[data-testid=for-village]").text
+    assert "Nomor Peraturan belum diisi" in village  # the draft has no number yet
+    catalogue = page.select_one("[data-testid=for-catalogue]").text
+    assert "Dasar hukum angka" in catalogue and "belum diverifikasi" in catalogue
+    assert "(Undang-Undang Nomor 18 Tahun 2017 tentang Pelindungan Pekerja Migran" in catalogue
+    assert "uu-18-2017" not in naskah.text and "mengingat." not in naskah.text  # no raw keys
+    assert "Dasar hukum" not in village  # the village is not asked to fix the catalogue
+    back = page.select_one("a.button[href]")
+    assert back.text == "Kembali ke rancangan" and back["href"] == f"/rancangan/{draft_id}"
     assert client.get(f"/rancangan/{draft_id}/revisi/1/docx?jenis=lain").status_code == 422

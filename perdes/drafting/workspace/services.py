@@ -396,13 +396,35 @@ def revision_document(
 NOT_SIGNABLE = "Naskah untuk ditandatangani belum dapat dibuat. Lengkapi dahulu:"
 
 
+class NotSignableYet(ValidationFailed):
+    """A naskah untuk ditandatangani was asked for while something is blank or unverified:
+    ``errors`` maps each item (``nomor``, ``mengingat.<key>``, ``edit.<n>``, …) to its
+    Indonesian message; ``for_village`` and ``for_catalogue`` split them by who can act."""
+
+    @property
+    def for_catalogue(self) -> list[str]:
+        """National instruments in Mengingat not yet checked against their official text (or
+        without their gazette number): the catalogue's maintainers complete them, not the
+        village (``templates/perdes/citations.yaml``)."""
+        return [m for k, m in self.errors.items() if _catalogue_item(k)]
+
+    @property
+    def for_village(self) -> list[str]:
+        """Everything else: blanks of the draft, the village's own instruments, edits."""
+        return [m for k, m in self.errors.items() if not _catalogue_item(k)]
+
+
+def _catalogue_item(field: str) -> bool:
+    return field.startswith("mengingat.") and not field.startswith("mengingat.desa-")
+
+
 def require_kind(document: Document, kind: str) -> Kind:
     """Check the output kind for ``document``; a naskah untuk ditandatangani with anything
     unverified or blank raises ValidationFailed listing every item (Indonesian)."""
     try:
         return check_kind(document, kind)
     except NotSignable as exc:
-        raise ValidationFailed(dict(exc.messages_id), NOT_SIGNABLE) from exc
+        raise NotSignableYet(dict(exc.messages_id), NOT_SIGNABLE) from exc
     except DraftInputError as exc:
         raise ValidationFailed(dict(exc.messages_id)) from exc
 

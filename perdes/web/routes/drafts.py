@@ -513,6 +513,23 @@ def _docx_bytes(
     return render_docx(document, comments=comments or None, kind=checked), checked
 
 
+def _not_signable(
+    request: Request,
+    user: Principal,
+    view: drafts.DraftView,
+    number: int,
+    exc: drafts.NotSignableYet,
+) -> Response:
+    """A naskah asked for too early: what the village can complete, and what waits for the
+    catalogue's verification of the legal basis, with the way back to the draft (422)."""
+    return render(
+        request,
+        "drafts/not_signable.html",
+        {"user": user, "view": view, "number": number, "problems": exc},
+        status_code=422,
+    )
+
+
 @router.get("/rancangan/{draft_id}/revisi/{number}/docx", name="draft_docx")
 def draft_docx(
     request: Request,
@@ -526,7 +543,10 @@ def draft_docx(
     """DOCX of a revision: ``jenis=rancangan`` (default) or ``jenis=naskah`` (untuk
     ditandatangani; 422 listing what to complete while anything is unverified or blank)."""
     revision = drafts.get_revision(db, draft=view.draft, number=number)
-    data, kind = _docx_bytes(db, view.draft, revision, komentar, jenis)
+    try:
+        data, kind = _docx_bytes(db, view.draft, revision, komentar, jenis)
+    except drafts.NotSignableYet as exc:
+        return _not_signable(request, user, view, number, exc)
     name = drafts.output_file_name(
         view.village.region.name, number, kind, "docx", bentuk=_bentuk(view.draft)
     )
@@ -551,7 +571,10 @@ def draft_akn(
     """Akoma Ntoso 3.0 XML of a revision (``jenis=naskah``: 422 listing what to complete)."""
     revision = drafts.get_revision(db, draft=view.draft, number=number)
     document = drafts.revision_document(view.draft, revision)
-    kind = drafts.require_kind(document, jenis)
+    try:
+        kind = drafts.require_kind(document, jenis)
+    except drafts.NotSignableYet as exc:
+        return _not_signable(request, user, view, number, exc)
     data = render_akn(document, kind=kind, generated_on=revision.created_at.date())
     name = drafts.output_file_name(
         view.village.region.name, number, kind, "akn.xml", bentuk=_bentuk(view.draft)
