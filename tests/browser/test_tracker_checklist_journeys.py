@@ -223,3 +223,21 @@ def test_a_form_opened_after_another_save_from_an_older_page_is_refused_once(
     expect(second.locator("#butir-penggerak-terlatih .ck-note")).to_contain_text(
         "Penggerak sudah ditunjuk."
     )
+
+
+def test_the_not_applicable_reason_shows_only_while_that_status_is_chosen(page, live_server):
+    login(page, live_server, "operator_susukan")
+    page.goto(f"/desa/{SUSUKAN}#butir-pengasuhan-anak-pmi")  # optional: may be "tidak berlaku"
+    item = page.locator("#butir-pengasuhan-anak-pmi")
+    item.locator("summary", has_text="catatan dan bukti").click()
+    reason = item.get_by_label("Alasan jika tidak berlaku")
+    status = item.get_by_label("Status", exact=True)
+    status.select_option(value="dalam_proses")
+    expect(reason).to_be_hidden()
+    status.select_option(value="tidak_berlaku")
+    expect(reason).to_be_visible()
+    item.locator("button:has-text('Simpan jawaban')").click()  # no reason: refused, shown
+    expect(item.locator(".field-error")).to_be_visible()
+    expect(
+        page.locator("#butir-pengasuhan-anak-pmi").get_by_label("Alasan jika tidak berlaku")
+    ).to_be_visible()

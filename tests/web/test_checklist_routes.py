@@ -151,6 +151,8 @@ def test_the_whole_journey_answer_reject_resubmit_verify(client, db, framework):
     assert response.status_code == 200 and "<html" not in response.text
     html = soup(response)
     assert widget(html)["data-verification"] == "menunggu"
+    assert widget(html).select_one("[data-outcome]").text.strip().endswith("tersimpan.")
+    assert not widget(html).select_one("details.ck-edit").has_attr("open")  # saved: closed
     assert html.select_one("#ck-summary-desa-pmi-prosedural[hx-swap-oob=true]")
     uploaded = client.post(BASE + "/bukti", files={"file": ("sk satgas.pdf", PDF)}, htmx=True)
     assert uploaded.status_code == 200
