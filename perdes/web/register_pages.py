@@ -72,8 +72,10 @@ def person_page(
     form_key: str = "",
     conflict: str = "",
     status_code: int = 200,
+    recorded: bool = False,
 ) -> Response:
-    """A person's page; a failed form re-renders it with its errors and its input."""
+    """A person's page; a failed form re-renders it with its errors and its input;
+    ``recorded``: just recorded, the page says so."""
     view: PersonView = register.read_person(db, actor=user, public_id=pid, keyring=keys)
     person = view.person
     village = regions.get_village(db, code=person.village_code, scope=user.scope)
@@ -107,6 +109,7 @@ def person_page(
             "values": values or {},
             "form_key": form_key,
             "conflict": conflict,
+            "recorded": recorded,
             **labels(),
         },
         status_code=status_code,

@@ -28,7 +28,7 @@ def day(offset: int) -> str:
 def record(client, data) -> str:  # type: ignore[no-untyped-def]
     response = client.post(f"/desa/{LONTAR}/pmi/baru", data)
     assert response.status_code == 303, response.text[:1000]
-    return response.headers["location"].rsplit("/", 1)[-1]
+    return response.headers["location"].split("?")[0].rsplit("/", 1)[-1]
 
 
 def answer_objection(client, pid: str, status: str) -> None:  # type: ignore[no-untyped-def]

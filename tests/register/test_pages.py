@@ -27,16 +27,20 @@ def record_siti(client) -> str:  # type: ignore[no-untyped-def]
     response = client.post(f"/desa/{LONTAR}/pmi/baru", SITI)
     assert response.status_code == 303, response.text[:2000]
     location = response.headers["location"]
-    assert SITI["nik"] not in location
-    return location.rsplit("/", 1)[-1]
+    assert SITI["nik"] not in location and location.endswith("?tercatat=1")
+    return location.removesuffix("?tercatat=1").rsplit("/", 1)[-1]
 
 
 def test_petugas_records_a_person_from_consultation_to_case(client, db, regions):
     client.login_as(db, "petugas", (LONTAR,))
     pid = record_siti(client)
+    recorded = BeautifulSoup(client.get(f"/pmi/orang/{pid}?tercatat=1").text, "html.parser")
+    assert "tercatat di register" in recorded.select_one("[data-testid=recorded]").text
+    assert client.get(f"/pmi/orang/{pid}?tercatat=2").status_code == 422
     page = client.get(f"/pmi/orang/{pid}")
     assert page.status_code == 200
     html = BeautifulSoup(page.text, "html.parser")
+    assert html.select_one("[data-testid=recorded]") is None
     assert html.select_one("[data-testid=person-name]").get_text() == SITI["name"]
     assert html.select_one("[data-testid=nik]").get_text() == SITI["nik"]
 

@@ -110,7 +110,7 @@ def journey(client, db, settings):  # type: ignore[no-untyped-def]
         return response
 
     created = post(f"/desa/{LONTAR}/pmi/baru", {**JAJANG, "share_with_pendamping": "1"})
-    jajang = created.headers["location"].rsplit("/", 1)[-1]
+    jajang = created.headers["location"].split("?")[0].rsplit("/", 1)[-1]
     post(f"/desa/{LONTAR}/pmi/baru", {**JAJANG, "name": "Orang Lain"})  # duplicate NIK
     post(f"/desa/{LONTAR}/pmi/baru", {**JAJANG, "nik": JAJANG["nik"][:15] + "x"})  # bad NIK
     post(f"/desa/{LONTAR}/pmi/cari", {"q": JAJANG["nik"]})

@@ -25,7 +25,7 @@ def day(offset: int) -> str:
 def record(client, data, village: str = LONTAR) -> str:  # type: ignore[no-untyped-def]
     response = client.post(f"/desa/{village}/pmi/baru", data)
     assert response.status_code == 303, response.text[:1000]
-    return response.headers["location"].rsplit("/", 1)[-1]
+    return response.headers["location"].split("?")[0].rsplit("/", 1)[-1]
 
 
 def test_a_pendamping_sees_only_the_consented_summary(client, db, regions):

@@ -44,7 +44,7 @@ def recorded(client, db, regions):  # type: ignore[no-untyped-def]
     """Siti with a consultation, an open request and a breach, as the petugas sees them."""
     client.login_as(db, "operator", (LONTAR,))
     created = client.post(f"/desa/{LONTAR}/pmi/baru", SITI)
-    pid = created.headers["location"].rsplit("/", 1)[-1]
+    pid = created.headers["location"].split("?")[0].rsplit("/", 1)[-1]
     client.post(f"/pmi/orang/{pid}/konsultasi", {"held_on": day(9), "channel": "p3mi",
                                                  "information": "Info"})  # fmt: skip
     client.post(f"/pmi/orang/{pid}/permintaan", {"kind": "akses", "received_on": day(2)})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from perdes.accounts.principal import Principal
@@ -131,7 +131,10 @@ def register_person_create(
         lambda: register.create_person(db, actor=user, village_code=kode, data=form, keyring=keys),
         invalid=lambda errors: _person_form(request, db, user, kode, values=form, errors=errors),
         done=lambda person: redirect(
-            request, request.url_for("register_person", pid=person.public_id)
+            request,
+            request.url_for("register_person", pid=person.public_id).include_query_params(
+                tercatat=1
+            ),
         ),
     )
 
@@ -180,6 +183,14 @@ def register_person_update(
 
 
 @router.get("/pmi/orang/{pid}", name="register_person")
-def register_person(request: Request, pid: str, db: DB, user: Viewer, keys: Keys) -> Response:
-    """A person's record: 404 for anyone who may not see it (monitors and admins always)."""
-    return person_page(request, db, user, pid, keys)
+def register_person(
+    request: Request,
+    pid: str,
+    db: DB,
+    user: Viewer,
+    keys: Keys,
+    tercatat: Annotated[int | None, Query(ge=1, le=1)] = None,
+) -> Response:
+    """A person's record: 404 for anyone who may not see it (monitors and admins always).
+    ``?tercatat=1``: the page right after recording the person says so."""
+    return person_page(request, db, user, pid, keys, recorded=tercatat == 1)
