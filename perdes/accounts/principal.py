@@ -29,7 +29,7 @@ class Principal:
         return cls(
             user_id=None,
             username="sistem",
-            full_name="Sistem (perintah server)",
+            full_name="Sistem aplikasi",
             role=Role.ADMIN,
             scope=Scope.all(),
         )

@@ -32,7 +32,7 @@ TERMS: MappingProxyType[str, str] = MappingProxyType(
         "weight_help": "bobot = seberapa besar butir ini dihitung dalam skor (0–100)",
         "verification": "Verifikasi",
         # people
-        "system": "Sistem (perintah server)",
+        "system": "Sistem aplikasi",
         "password_change": "Ganti kata sandi",
     }
 )

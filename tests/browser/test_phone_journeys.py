@@ -87,6 +87,22 @@ def test_first_time_operator_gets_a_word_file_and_a_print_in_under_ten_taps(page
     assert looks[0] == looks[1], looks
 
 
+def test_the_header_leaves_the_phone_screen_to_the_page(page, live_server):
+    """At 360 px the operator's header is two rows: the brand, who is signed in (cut) and
+    Keluar, then the menu (it was five rows, 216 px, 29 % of the screen)."""
+    login(page, live_server, "operator")
+    page.goto(f"/desa/{LONTAR}")
+    header = page.locator("header.site")
+    rows = header.evaluate(
+        "h => new Set([...h.querySelectorAll('.brand, .who, button, nav a')]"
+        ".map(e => Math.round(e.getBoundingClientRect().top))).size"
+    )
+    assert rows == 2, rows
+    who = page.locator("header.site .who")
+    assert who.evaluate("e => e.scrollWidth >= e.clientWidth")  # cut with "…", not wrapped
+    expect(who).to_have_attribute("href", "/akun")
+
+
 def test_errors_are_shown_where_the_user_is_and_long_words_wrap(page, live_server):
     login(page, live_server, "operator")
     page.goto(f"/desa/{LONTAR}/rancangan/baru")
