@@ -87,6 +87,10 @@ def test_operator_records_steps_with_an_upload_and_sees_the_deadline(client, db,
     ):
         response = client.post(url, {"stage": stage, "occurred_on": on.isoformat()}, htmx=True)
         assert response.status_code == 200, response.text[:300]
+        # the outcome sits under this product's timeline, where the new step shows
+        outcome = soup(response).select_one(f"#adoption-{adoption.id} [data-testid=step-outcome]")
+        assert outcome.text == "Langkah tercatat."
+        assert outcome.find_previous_sibling("ol", class_="timeline") is not None
     response = client.post(
         url,
         {

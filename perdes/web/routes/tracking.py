@@ -70,9 +70,13 @@ def _section(
     )
 
 
-def _done(request: Request, db: DB, user: Principal, kode: str, message: str) -> Response:
+def _done(
+    request: Request, db: DB, user: Principal, kode: str, message: str, form_key: str = ""
+) -> Response:
+    """After a save: the fresh section with ``message`` (for htmx; ``form_key`` says which form
+    was saved, so a step's outcome shows under its product), else back to the village page."""
     if is_htmx(request):
-        return _section(request, db, user, kode, message=message)
+        return _section(request, db, user, kode, message=message, form_key=form_key)
     return redirect(request, request.url_for("village_detail", kode=kode))
 
 
@@ -97,7 +101,7 @@ def _versioned_write(
             invalid=lambda errors: _section(
                 request, db, user, kode, errors=errors, values=values, form_key=form_key
             ),
-            done=lambda _: _done(request, db, user, kode, message),
+            done=lambda _: _done(request, db, user, kode, message, form_key),
         )
     except Conflict as exc:
         if not is_htmx(request):
