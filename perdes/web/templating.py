@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
@@ -273,6 +273,7 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Blocks:
         path_prefix=path_prefix,
         checklist_items=checklist_items,
         query_string=query_string,
+        other_host=other_host,
         role_labels=ROLE_LABELS,
         glossary=GLOSSARY,
         kelurahan_refusal=KELURAHAN_REFUSAL,  # the one eligibility message
@@ -287,6 +288,16 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Blocks:
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates
+
+
+@pass_context
+def other_host(context: Any, url: str) -> str:
+    """The host of ``url`` (a link the app made from PERDES_BASE_URL, e.g. an invitation)
+    when it is not the host this page was opened at, else "": such a link may not open for
+    its reader (the default ``127.0.0.1:8000`` on a server reached by another address)."""
+    host = urlsplit(url).netloc
+    here = context["request"].url.netloc
+    return host if host and host.lower() != here.lower() else ""
 
 
 def query_string(params: dict[str, Any], **changes: Any) -> str:

@@ -43,7 +43,7 @@ def test_preview_then_import_with_a_printable_sheet(client, db, regions):
     assert "2 pengguna dibuat" in page.select_one("[data-testid=import-done]").text
     sheet = page.select_one("[data-testid=invitation-sheet]")
     assert "op.dua" in sheet.text and "op.satu" not in sheet.text
-    assert "/undangan/" in sheet.select_one("code").text
+    assert "/undangan/" in sheet.select_one("td code").text
     assert _users(db) == before + 2
     assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 1
     # sent again (the browser's reload re-sends the form): nothing created twice, and the

@@ -66,6 +66,11 @@ def test_admin_invites_without_email_and_the_link_works_once(client, db, regions
     html = BeautifulSoup(created.text, "html.parser")
     url = html.select_one("[data-testid=invitation-url]").text.strip()
     assert "Undangan dikirim" not in created.text  # no address: the link is for printing
+    # the link is made from PERDES_BASE_URL (127.0.0.1:8000 here), the page was opened at
+    # "testserver": the admin is told before handing out a link that may not open
+    warning = html.select_one("[data-testid=link-host]").text
+    assert "127.0.0.1:8000" in warning and "testserver" in warning
+    assert "PERDES_BASE_URL" in warning
     assert db.scalar(select(OutboxMessage.id)) is None
     client.raw.cookies.clear()
     form = client.get(_path(url))
@@ -146,3 +151,17 @@ def test_user_changes_address_after_verifying_it(client, db, regions):
     current = BeautifulSoup(client.get("/akun/surel").text, "html.parser")
     assert "op.baru@example.id" in current.select_one("[data-testid=current-email]").text
     assert "terverifikasi" in current.select_one("[data-testid=current-email]").text
+
+
+def test_no_host_warning_when_the_link_matches_the_address_in_use():
+    from types import SimpleNamespace
+
+    from perdes.web.templating import other_host
+
+    def context(netloc: str) -> dict[str, object]:
+        return {"request": SimpleNamespace(url=SimpleNamespace(netloc=netloc))}
+
+    link = "https://perdes.example.id/undangan/abc"
+    assert other_host(context("perdes.example.id"), link) == ""
+    assert other_host(context("PERDES.example.id"), link) == ""
+    assert other_host(context("10.0.0.5:8000"), link) == "perdes.example.id"
