@@ -393,9 +393,32 @@ class _PersonInput:
     family_phone: str
 
 
-def _parse_person(session: Session, data: dict[str, str], *, with_nik: bool) -> _PersonInput:
+def _nik_facts(stored_nik: str) -> nik.NikFacts | None:
+    """What a stored NIK says of sex and birth date (None without one, once anonymised)."""
+    try:
+        return nik.parse_nik(stored_nik) if stored_nik else None
+    except ValidationFailed:
+        return None
+
+
+def differs_from_nik(person: PmiPerson, stored_nik: str) -> bool:
+    """Whether the record's sex or birth date is not what its NIK says (kept on purpose)."""
+    facts = _nik_facts(stored_nik)
+    if facts is None:
+        return False
+    born = person.birth_on
+    return person.sex is not facts.sex or (
+        isinstance(born, date) and not same_birthday(born, facts.birth_date)
+    )
+
+
+def _parse_person(
+    session: Session, data: dict[str, str], *, with_nik: bool, stored_nik: str = ""
+) -> _PersonInput:
+    """The form's fields checked; with ``with_nik`` the typed NIK, else (an edit) the stored
+    ``stored_nik``, against which a typed sex or birth date is compared."""
     errors = FieldErrors()
-    facts = None
+    facts = None if with_nik else _nik_facts(stored_nik)
     nik_value = ""
     if with_nik:
         raw = data.get("nik", "")
@@ -523,7 +546,8 @@ def update_person(
     person = writable_person(session, actor=actor, public_id=public_id, subject_right=True)
     if expected_version is None or expected_version != person.version:
         raise Conflict(STALE)
-    parsed = _parse_person(session, data, with_nik=False)
+    stored_nik = _open(person.nik_sealed, keyring)
+    parsed = _parse_person(session, data, with_nik=False, stored_nik=stored_nik)
     changes: dict[str, tuple[Any, Any]] = {}
     for key, value in parsed.values.items():
         if getattr(person, key) != value:
@@ -572,5 +596,7 @@ def person_form_values(view: PersonView) -> dict[str, str]:
         "family_contact_relation": p.family_contact_relation,
         "family_contact_phone": view.family_contact_phone,
         "share_with_pendamping": "1" if p.share_with_pendamping else "",
+        # a record kept different from its NIK on purpose stays saveable as it is
+        "beda_dari_nik": "1" if differs_from_nik(p, view.nik) else "",
         "version": str(p.version),
     }

@@ -170,6 +170,30 @@ def test_a_sex_or_birth_date_the_nik_contradicts_is_refused(client, db, regions)
     person = db.scalar(select(PmiPerson).where(PmiPerson.name == JAJANG["name"]))
     assert person is not None and person.birth_on.isoformat() == "1995-03-16"
 
+    # editing compares with the stored NIK too (the edit form has no NIK field)
+    siti = db.scalar(select(PmiPerson).where(PmiPerson.name == SITI["name"]))
+    edit_url = f"/pmi/orang/{siti.public_id}/ubah"
+    form = BeautifulSoup(client.get(edit_url).text, "html.parser")
+    version = form.select_one("input[name=version]")["value"]
+    assert form.select_one("#f-beda_dari_nik") is None  # Siti's record matches her NIK
+    wrong = client.post(edit_url, {**SITI, "sex": "L", "version": version})
+    assert wrong.status_code == 422
+    assert "Tidak sesuai dengan NIK (menurut NIK: perempuan)" in wrong.text
+    db.expire_all()
+    assert db.get(PmiPerson, siti.id).sex.value == "P"
+    # Jajang's record differs on purpose: his edit form keeps the confirmation ticked, so a
+    # change of address saves without asking again
+    jajang = BeautifulSoup(client.get(f"/pmi/orang/{person.public_id}/ubah").text, "html.parser")
+    assert jajang.select_one("#f-beda_dari_nik").has_attr("checked")
+    values = {
+        i["name"]: i.get("value", "")
+        for i in jajang.select("form input[name]")
+        if i.get("type") != "checkbox" or i.has_attr("checked")
+    }
+    values["sex"] = "L"
+    moved = client.post(f"/pmi/orang/{person.public_id}/ubah", {**values, "address": "Dusun 2"})
+    assert moved.status_code == 303, moved.text[:500]
+
 
 def test_a_monitor_gets_404_for_a_record_and_403_for_its_export(client, db, regions):
     client.login_as(db, "petugas", (LONTAR,))
